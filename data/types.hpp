@@ -1,0 +1,80 @@
+// Plain values shared by every layer: what the store holds and what risk/ and pricing/ compute on.
+// No I/O here; data/store.hpp reads and writes these.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tanhui {
+
+// A broken precondition in any library: names the field (JSON-pointer-like path) and says why.
+class InvalidInput : public std::invalid_argument {
+public:
+    InvalidInput(std::string field, const std::string& message)
+        : std::invalid_argument(field + ": " + message), field_(std::move(field)) {}
+    const std::string& field() const noexcept { return field_; }
+
+private:
+    std::string field_;
+};
+
+enum class ForestType : std::uint8_t { chinese_fir, masson_pine, eucalyptus, broadleaf, bamboo, mixed };
+inline constexpr std::array<std::string_view, 6> forest_type_names{
+    "chinese_fir", "masson_pine", "eucalyptus", "broadleaf", "bamboo", "mixed"};
+std::optional<ForestType> parse_forest_type(std::string_view name);
+std::string_view to_string(ForestType type);
+
+// DESIGN "Holdings". Optional fields left empty are filled from the forest-type growth curves.
+struct Holding {
+    std::string id;
+    std::string region;  // GB/T 2260 short code: "35", "3508", "350802"
+    ForestType forest_type = ForestType::chinese_fir;
+    double area_ha = 0;
+    double age_years = 0;
+    std::optional<double> carbon_stock_tco2e_per_ha;
+    std::optional<double> sequestration_tco2e_per_ha_yr;
+    std::optional<double> credits_tco2e;
+};
+
+inline constexpr double mu_per_ha = 15.0;
+
+struct Region {
+    std::string code;
+    std::string level;  // country, province, prefecture, county
+    std::string name_zh;
+    std::string name_pinyin;
+    std::string parent_code;
+};
+
+// One observation of a market. `traded` false: the source carried the last price forward.
+struct PricePoint {
+    std::string date;  // YYYY-MM-DD
+    double close = 0;
+    std::optional<double> volume_t;
+    bool traded = true;
+};
+
+struct FireYear {
+    std::string region;
+    int year = 0;
+    double fires = 0;
+    double burned_area_ha = 0;      // 火场总面积
+    double forest_damaged_ha = 0;   // 受害森林面积: the carbon-relevant area
+};
+
+struct PestYear {
+    std::string region;
+    int year = 0;
+    std::string pest;  // all, disease, insect, rodent, pine_wilt ...
+    double occurrence_area_ha = 0;
+};
+
+// Normalise a region code given as short ("3508") or 6-digit padded ("350800") to its short form.
+std::string normalise_region_code(std::string_view code);
+
+}  // namespace tanhui

@@ -93,6 +93,14 @@ struct Model {
     std::array<GrowthCurve, forest_type_count> growth{};
 };
 
+// Throw InvalidInput naming the field (a JSON-pointer path under `at`) when a parameter is
+// out of its domain.
+void validate(const BurnedAreaModel& m, const std::string& at);
+void validate(const FireModel& m, const std::string& at);
+void validate(const PestModel& m, const std::string& at);
+void validate(const PriceModel& m, const std::string& at);
+void validate(const GrowthCurve& g, const std::string& at);
+
 inline std::size_t index(ForestType t) { return static_cast<std::size_t>(t); }
 
 }  // namespace tanhui::risk

@@ -1,0 +1,124 @@
+// The Asian engines of price insurance, by name: the only list (STYLE "A peril, product or
+// engine is one file pair plus one line"). Each call builds its own QuantLib curves, process and
+// engine with an explicit reference date, fills the engine's arguments and calls calculate(): no
+// Instrument, so Settings::instance().evaluationDate() is neither read nor written, and calls on
+// different threads share nothing.
+#include "pricing/asian_put.hpp"
+
+#include <ql/exercise.hpp>
+#include <ql/instruments/asianoption.hpp>
+#include <ql/instruments/payoffs.hpp>
+#include <ql/math/randomnumbers/rngtraits.hpp>
+#include <ql/pricingengines/asian/analytic_discr_geom_av_price.hpp>
+#include <ql/pricingengines/asian/mc_discr_arith_av_price.hpp>
+#include <ql/pricingengines/asian/turnbullwakemanasianengine.hpp>
+#include <ql/processes/blackscholesprocess.hpp>
+#include <ql/quotes/simplequote.hpp>
+#include <ql/termstructures/volatility/equityfx/blackconstantvol.hpp>
+#include <ql/termstructures/yield/flatforward.hpp>
+#include <ql/time/calendars/nullcalendar.hpp>
+#include <ql/time/daycounters/actual360.hpp>
+#include <ql/time/daycounters/actual364.hpp>
+#include <ql/time/daycounters/actual365fixed.hpp>
+
+#include <cmath>
+
+namespace tanhui::pricing {
+namespace {
+
+namespace ql = QuantLib;
+
+ql::Date to_quantlib(Date d) {
+    return ql::Date(static_cast<ql::Day>(static_cast<unsigned>(d.day())),
+                    static_cast<ql::Month>(static_cast<unsigned>(d.month())),
+                    static_cast<ql::Year>(static_cast<int>(d.year())));
+}
+
+ql::DayCounter day_counter(DayCount day_count) {
+    switch (day_count) {
+    case DayCount::actual_360: return ql::Actual360();
+    case DayCount::actual_364: return ql::Actual364();
+    case DayCount::actual_365_fixed: break;
+    }
+    return ql::Actual365Fixed();
+}
+
+// Flat continuously compounded curves and a flat volatility, all from the valuation date.
+ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const BlackScholesMarket& m) {
+    const ql::Date today = to_quantlib(m.valuation_date);
+    const ql::DayCounter dc = day_counter(m.day_count);
+    const ql::Handle<ql::Quote> spot(ql::ext::make_shared<ql::SimpleQuote>(m.spot));
+    const ql::Handle<ql::YieldTermStructure> risk_free(
+        ql::ext::make_shared<ql::FlatForward>(today, m.risk_free_rate, dc, ql::Continuous));
+    const ql::Handle<ql::YieldTermStructure> dividend(
+        ql::ext::make_shared<ql::FlatForward>(today, m.dividend_yield, dc, ql::Continuous));
+    const ql::Handle<ql::BlackVolTermStructure> vol(
+        ql::ext::make_shared<ql::BlackConstantVol>(today, ql::NullCalendar(), m.volatility, dc));
+    return ql::ext::make_shared<ql::BlackScholesMertonProcess>(spot, dividend, risk_free, vol);
+}
+
+// Fills the engine's arguments as DiscreteAveragingAsianOption::setupArguments would, runs it.
+const ql::DiscreteAveragingAsianOption::results& run(ql::DiscreteAveragingAsianOption::engine& engine,
+                                                     const AsianProblem& p, ql::Average::Type average) {
+    engine.reset();
+    auto* args = dynamic_cast<ql::DiscreteAveragingAsianOption::arguments*>(engine.getArguments());
+    QL_REQUIRE(args != nullptr, "unexpected engine arguments");
+    args->payoff = ql::ext::make_shared<ql::PlainVanillaPayoff>(
+        p.type == OptionType::put ? ql::Option::Put : ql::Option::Call, p.strike);
+    args->exercise = ql::ext::make_shared<ql::EuropeanExercise>(to_quantlib(p.last_fixing_date));
+    args->averageType = average;
+    args->pastFixings = p.past_count;
+    if (average == ql::Average::Arithmetic)
+        args->runningAccumulator = p.past_sum;
+    else
+        args->runningAccumulator = p.past_count == 0 ? 1.0 : std::exp(p.past_log_sum);
+    args->fixingDates.clear();
+    for (const Date d : p.future_fixing_dates) args->fixingDates.push_back(to_quantlib(d));
+    args->validate();
+    engine.calculate();
+    const auto* results = dynamic_cast<const ql::DiscreteAveragingAsianOption::results*>(engine.getResults());
+    QL_REQUIRE(results != nullptr, "unexpected engine results");
+    return *results;
+}
+
+AsianPrice turnbull_wakeman(const AsianProblem& p, const MonteCarloSettings&) {
+    ql::TurnbullWakemanAsianEngine engine(make_process(p.market));
+    const auto& r = run(engine, p, ql::Average::Arithmetic);
+    return {.value = r.value, .standard_error = 0, .engine = "turnbull_wakeman"};
+}
+
+AsianPrice geometric(const AsianProblem& p, const MonteCarloSettings&) {
+    ql::AnalyticDiscreteGeometricAveragePriceAsianEngine engine(make_process(p.market));
+    const auto& r = run(engine, p, ql::Average::Geometric);
+    return {.value = r.value, .standard_error = 0, .engine = "geometric"};
+}
+
+// Pseudo-random (Mersenne Twister, inverse-normal) so that errorEstimate is a real standard
+// error; the Brownian bridge would not change the variance of pseudo-random paths.
+AsianPrice monte_carlo(const AsianProblem& p, const MonteCarloSettings& mc) {
+    const auto samples = static_cast<ql::Size>(mc.paths);
+    ql::MCDiscreteArithmeticAPEngine<ql::PseudoRandom> engine(
+        make_process(p.market), /*brownianBridge=*/false, mc.antithetic, mc.control_variate,
+        samples, /*requiredTolerance=*/ql::Null<ql::Real>(), /*maxSamples=*/samples,
+        static_cast<ql::BigNatural>(mc.seed));
+    const auto& r = run(engine, p, ql::Average::Arithmetic);
+    return {.value = r.value, .standard_error = r.errorEstimate, .engine = "monte_carlo"};
+}
+
+constexpr AsianEngineEntry engines[] = {
+    {"turnbull_wakeman", true, turnbull_wakeman},
+    {"monte_carlo", false, monte_carlo},
+    {"geometric", true, geometric},
+};
+
+}  // namespace
+
+std::span<const AsianEngineEntry> asian_engines() { return engines; }
+
+const AsianEngineEntry* find_asian_engine(std::string_view name) {
+    for (const auto& e : engines)
+        if (e.name == name) return &e;
+    return nullptr;
+}
+
+}  // namespace tanhui::pricing

@@ -131,10 +131,10 @@ void add_data_commands(CLI::App& app, const GlobalOptions& global, Action& actio
     data->require_subcommand(1);
 
     auto* list = data->add_subcommand("list", "Tables and row counts, date ranges per market, fire and pest history per region");
-    auto* list_json = list->add_flag("--json", "Print JSON instead of text");
+    auto list_json = std::make_shared<bool>(false);
+    list->add_flag("--json", *list_json, "Print JSON instead of text");
     list->callback([&global, &action, list_json] {
-        const bool json = list_json->count() > 0;
-        action = [&global, json] { return data_list(global, json); };
+        action = [&global, list_json] { return data_list(global, *list_json); };
     });
 
     auto* prices = data->add_subcommand("prices", "Daily prices of one market (CSV or JSON on stdout)");
@@ -146,10 +146,12 @@ void add_data_commands(CLI::App& app, const GlobalOptions& global, Action& actio
     prices->add_option("--from", *from, "First date, YYYY-MM-DD (inclusive)");
     prices->add_option("--to", *to, "Last date, YYYY-MM-DD (inclusive)");
     prices->add_option("--format", *format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
-    auto* traded_only = prices->add_flag("--traded-only", "Leave out days on which the price was only carried forward");
+    auto traded_only = std::make_shared<bool>(false);
+    prices->add_flag("--traded-only", *traded_only, "Leave out days on which the price was only carried forward");
     prices->callback([&global, &action, market, from, to, format, traded_only] {
-        const bool t = traded_only->count() > 0;
-        action = [&global, market, from, to, format, t] { return data_prices(global, *market, *from, *to, *format, t); };
+        action = [&global, market, from, to, format, traded_only] {
+            return data_prices(global, *market, *from, *to, *format, *traded_only);
+        };
     });
 
     auto* import = data->add_subcommand("import", "Validate a CSV file and write it in one transaction, or not at all");

@@ -328,7 +328,7 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
         if (row_ok) {
             std::vector<std::string> key;
             for (std::string_view k : spec->key) {
-                if (k == "market") { key.push_back(market); continue; }
+                if (spec->kind == "prices" && k == "market") { key.push_back(market); continue; }
                 for (std::size_t c = 0; c < spec->columns.size(); ++c)
                     if (spec->columns[c].name == k) key.push_back(out[c].value_or(""));
             }

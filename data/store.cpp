@@ -90,8 +90,10 @@ BuildReport build_database(const fs::path& path, const fs::path& historical_dir)
                 ++report.files;
                 report.rows += r.rows;
             }
-            if (!db.execAndGet("PRAGMA foreign_key_check").getString().empty())
-                throw std::runtime_error("foreign key check failed on the historical data");
+            SQLite::Statement fk(db, "PRAGMA foreign_key_check");
+            if (fk.executeStep())
+                throw std::runtime_error("foreign key check failed on the historical data: table " +
+                                         fk.getColumn(0).getString());
         }
         fs::rename(tmp, path);
     } catch (...) {

@@ -78,12 +78,14 @@ TEST(StoreOpen, ConnectionUsesWalAndForeignKeys) {
 
 TEST_F(Historical, FujianFireHistoryEqualsTheRawFile) {
     Store store(built);
-    // Raw: fire/minatome__minatome/forest_fire_by_province_2004_2021.csv, row 福建 2004.
+    // Raw: fire/minatome__minatome/forest_fire_by_province_2004_2021.csv, row
+    // "福建,2004,1164.0,1004.0,0.0,6.0,0.0,22444.8,13589.8,...".
     const auto fj = store.fire_history("35");
     ASSERT_EQ(fj.size(), 18u);
     EXPECT_EQ(fj.front().year, 2004);
     EXPECT_EQ(fj.front().fires, 1164);
-    EXPECT_EQ(fj.front().forest_damaged_ha, 13590);
+    EXPECT_DOUBLE_EQ(fj.front().burned_area_ha, 22444.8);
+    EXPECT_DOUBLE_EQ(fj.front().forest_damaged_ha, 13589.8);
     EXPECT_EQ(fj.back().year, 2021);
 }
 

@@ -1,0 +1,81 @@
+#include "pricing/index_insurance.hpp"
+
+#include "pricing/checks.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tanhui::pricing {
+
+void validate(const PerTonneCover& cover) {
+    checks::non_negative(cover.price_cny_per_tco2e, "price_cny_per_tco2e");
+    checks::non_negative(cover.deductible_tco2e, "deductible_tco2e");
+    // +inf is "no limit"; NaN and negatives are errors.
+    checks::at_least(cover.limit_cny, 0, "limit_cny");
+}
+
+void validate(const LinearCover& cover) {
+    checks::non_negative(cover.sum_insured_cny, "sum_insured_cny");
+    checks::share(cover.trigger, "trigger");
+    checks::share(cover.exit, "exit");
+    if (!(cover.exit > cover.trigger))
+        checks::fail("exit", "must be > trigger (" + checks::number(cover.trigger) + "), got " +
+                                 checks::number(cover.exit));
+}
+
+double payout_cny(const PerTonneCover& cover, double loss_tco2e) {
+    const double excess_tco2e = std::max(0.0, loss_tco2e - cover.deductible_tco2e);
+    return std::min(cover.limit_cny, excess_tco2e * cover.price_cny_per_tco2e);
+}
+
+double payout_cny(const LinearCover& cover, double loss_ratio) {
+    const double t = (loss_ratio - cover.trigger) / (cover.exit - cover.trigger);
+    return cover.sum_insured_cny * std::clamp(t, 0.0, 1.0);
+}
+
+double loss_ratio(double loss_tco2e, double carbon_stock_tco2e) {
+    checks::positive(carbon_stock_tco2e, "carbon_stock_tco2e");
+    checks::non_negative(loss_tco2e, "loss_tco2e");
+    return std::min(1.0, loss_tco2e / carbon_stock_tco2e);
+}
+
+double sum_insured_cny(const PerTonneCover& cover, double carbon_stock_tco2e) {
+    validate(cover);
+    checks::non_negative(carbon_stock_tco2e, "carbon_stock_tco2e");
+    return carbon_stock_tco2e * cover.price_cny_per_tco2e;
+}
+
+double sum_insured_cny(const LinearCover& cover) {
+    validate(cover);
+    return cover.sum_insured_cny;
+}
+
+double max_payout_cny(const PerTonneCover& cover, double carbon_stock_tco2e) {
+    validate(cover);
+    checks::non_negative(carbon_stock_tco2e, "carbon_stock_tco2e");
+    return payout_cny(cover, carbon_stock_tco2e);
+}
+
+std::vector<double> payouts_cny(const PerTonneCover& cover, std::span<const double> loss_tco2e) {
+    validate(cover);
+    std::vector<double> out(loss_tco2e.size());
+    for (std::size_t i = 0; i < loss_tco2e.size(); ++i) {
+        checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
+        out[i] = payout_cny(cover, loss_tco2e[i]);
+    }
+    return out;
+}
+
+std::vector<double> payouts_cny(const LinearCover& cover, std::span<const double> loss_tco2e,
+                                double carbon_stock_tco2e) {
+    validate(cover);
+    checks::positive(carbon_stock_tco2e, "carbon_stock_tco2e");
+    std::vector<double> out(loss_tco2e.size());
+    for (std::size_t i = 0; i < loss_tco2e.size(); ++i) {
+        checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
+        out[i] = payout_cny(cover, std::min(1.0, loss_tco2e[i] / carbon_stock_tco2e));
+    }
+    return out;
+}
+
+}  // namespace tanhui::pricing

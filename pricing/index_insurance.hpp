@@ -1,0 +1,54 @@
+// Carbon-sink index insurance (林业碳汇指数保险, the Longyan Xinluo form): payout per policy year
+// from the index of the insured pool. DESIGN "Products". Plain values in and out.
+#pragma once
+
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace tanhui::pricing {
+
+// `per_tonne`: payout = min(limit, max(0, L - deductible) x price), L = carbon lost by the pool in
+// the policy year (tCO2e). The sum insured is the pool's carbon stock x the agreed price.
+struct PerTonneCover {
+    double price_cny_per_tco2e = 0;
+    double deductible_tco2e = 0;
+    double limit_cny = std::numeric_limits<double>::infinity();  // absent in JSON: no limit
+};
+
+// `linear`: payout = sum insured x clamp((I - trigger) / (exit - trigger), 0, 1), I = the pool's
+// loss ratio (carbon lost in the year / carbon stock, both tCO2e). 0 <= trigger < exit <= 1.
+struct LinearCover {
+    double sum_insured_cny = 0;
+    double trigger = 0;
+    double exit = 1;
+};
+
+// Throw InvalidInput naming the field ("price_cny_per_tco2e", "trigger", ...) with its value.
+void validate(const PerTonneCover& cover);
+void validate(const LinearCover& cover);
+
+// One policy year. loss_tco2e >= 0; loss_ratio in [0, 1]. The cover is assumed valid: the
+// per-year functions are the inner loop of a simulation, so validate() it once beforehand.
+double payout_cny(const PerTonneCover& cover, double loss_tco2e);
+double payout_cny(const LinearCover& cover, double loss_ratio);
+
+// I = loss / stock, both tCO2e; throws unless stock > 0 and 0 <= loss (loss above the stock is
+// capped: the pool cannot lose more than it holds).
+double loss_ratio(double loss_tco2e, double carbon_stock_tco2e);
+
+// The sum insured of DESIGN "Products": per_tonne = carbon stock x agreed price; linear = as agreed.
+double sum_insured_cny(const PerTonneCover& cover, double carbon_stock_tco2e);
+double sum_insured_cny(const LinearCover& cover);
+
+// The most the policy can pay in a year: min(limit, max(0, stock - deductible) x price) for
+// per_tonne, the sum insured for linear.
+double max_payout_cny(const PerTonneCover& cover, double carbon_stock_tco2e);
+
+// Payout per simulated (or historical) year, in year order. Validates the cover and each loss
+// (field "loss_tco2e[i]").
+std::vector<double> payouts_cny(const PerTonneCover& cover, std::span<const double> loss_tco2e);
+std::vector<double> payouts_cny(const LinearCover& cover, std::span<const double> loss_tco2e,
+                                double carbon_stock_tco2e);
+
+}  // namespace tanhui::pricing

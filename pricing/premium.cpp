@@ -1,0 +1,304 @@
+#include "pricing/premium.hpp"
+
+#include "pricing/checks.hpp"
+
+#include <boost/math/special_functions/erf.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <utility>
+#include <string>
+
+namespace tanhui::pricing {
+namespace {
+
+// Years of a loss table reduced to what the statistics need: most years pay nothing, so only the
+// positive payouts are sorted (largest first); sums run in year order.
+struct Table {
+    std::size_t n = 0;
+    double mean = 0;
+    double variance = 0;                // sample variance, N - 1
+    std::vector<double> positive_desc;  // payouts > 0, largest first
+
+    // The k-th largest annual payout, k = 1..n.
+    double largest(std::size_t k) const { return k <= positive_desc.size() ? positive_desc[k - 1] : 0.0; }
+};
+
+Table tabulate(std::span<const double> payouts, std::size_t min_years) {
+    if (payouts.size() < min_years)
+        checks::fail("payouts_cny", "must hold at least " + std::to_string(min_years) + " years, got " +
+                                        std::to_string(payouts.size()));
+    Table t;
+    t.n = payouts.size();
+    double sum = 0;
+    for (std::size_t i = 0; i < payouts.size(); ++i) {
+        const double x = payouts[i];
+        if (!(x >= 0) || !std::isfinite(x))
+            checks::fail(checks::indexed("payouts_cny", i), "must be a finite number >= 0, got " + checks::number(x));
+        sum += x;
+        if (x > 0) t.positive_desc.push_back(x);
+    }
+    t.mean = sum / static_cast<double>(t.n);
+    double squares = 0;
+    for (const double x : payouts) squares += (x - t.mean) * (x - t.mean);
+    t.variance = t.n > 1 ? squares / static_cast<double>(t.n - 1) : 0.0;
+    std::sort(t.positive_desc.begin(), t.positive_desc.end(), std::greater<>());
+    return t;
+}
+
+// N a as a count: within 1e-9 of a whole number it is that number (N = 10,000, a = 0.99 gives
+// 100.00000000000009 in floating point). DESIGN "Metrics of a loss table".
+double snap(double x) {
+    const double whole = std::round(x);
+    return std::abs(x - whole) <= 1e-9 * std::max(1.0, std::abs(x)) ? whole : x;
+}
+
+double var_of(const Table& t, double level) {
+    const auto n = static_cast<double>(t.n);
+    const double k_smallest = std::clamp(std::ceil(snap(n * level)), 1.0, n);
+    return t.largest(t.n - static_cast<std::size_t>(k_smallest) + 1);
+}
+
+double tvar_of(const Table& t, double level) {
+    const double m = snap(static_cast<double>(t.n) * (1 - level));
+    const auto whole = static_cast<std::size_t>(std::floor(m));
+    const double fraction = m - static_cast<double>(whole);
+    double sum = 0;
+    for (std::size_t k = 1; k <= whole && k <= t.positive_desc.size(); ++k) sum += t.positive_desc[k - 1];
+    if (fraction > 0) sum += fraction * t.largest(whole + 1);
+    return sum / m;
+}
+
+double norm_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+// g(u) = Phi(Phi^-1(u) + lambda) on [0, 1], Phi^-1(u) = -sqrt(2) erfc^-1(2u).
+double wang_distortion(double u, double lambda) {
+    if (u <= 0) return 0;
+    if (u >= 1) return 1;
+    return norm_cdf(-std::sqrt(2.0) * boost::math::erfc_inv(2 * u) + lambda);
+}
+
+double wang_of(const Table& t, double lambda) {
+    const auto n = static_cast<double>(t.n);
+    const auto& x = t.positive_desc;
+    double premium = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double below = i + 1 < x.size() ? x[i + 1] : 0.0;
+        premium += (x[i] - below) * wang_distortion(static_cast<double>(i + 1) / n, lambda);
+    }
+    return premium;
+}
+
+void check_level(double level, const std::string& field) { checks::open_unit(level, field); }
+
+// psi on the sample: at each positive payout, and at 0 for the years that pay nothing.
+struct Influence {
+    std::vector<double> positive;  // psi at positive_desc[i]
+    double at_zero = 0;            // psi of the years that pay nothing
+};
+
+// Sample standard deviation over the N years of psi(x), or of psi(x) - x for the load alone.
+double influence_sd(const Table& t, const Influence& psi, bool minus_payout) {
+    const auto& x = t.positive_desc;
+    const auto value = [&](std::size_t i) { return psi.positive[i] - (minus_payout ? x[i] : 0.0); };
+    const std::size_t zeros = t.n - x.size();
+    double sum = static_cast<double>(zeros) * psi.at_zero;
+    for (std::size_t i = 0; i < x.size(); ++i) sum += value(i);
+    const double mean = sum / static_cast<double>(t.n);
+    double squares = static_cast<double>(zeros) * (psi.at_zero - mean) * (psi.at_zero - mean);
+    for (std::size_t i = 0; i < x.size(); ++i) squares += (value(i) - mean) * (value(i) - mean);
+    return t.n > 1 ? std::sqrt(squares / static_cast<double>(t.n - 1)) : 0.0;
+}
+
+// Influence function of the premium functional pi = E + load of the principle, evaluated on the
+// sample (Hampel 1974; Serfling 1980, ch. 6 and 8): Var(pi_hat) ~ Var(psi(X)) / N.
+//   expected_value  psi = (1 + theta) x
+//   std_dev         psi = x + k ((x - mu)^2 - sigma^2) / (2 sigma)
+//   cost_of_capital psi = (1 - rate) x + rate (VaR + (x - VaR)+ / (1 - alpha))
+//   wang            psi(x) = integral_0^x g'(S(t)) dt, g' taken as the slope of g over the rank
+Influence influence(const Table& t, const PremiumTerms& terms) {
+    Influence psi;
+    const auto& x = t.positive_desc;
+    psi.positive.resize(x.size());
+    const double p = terms.parameter;
+    switch (terms.principle) {
+    case Principle::expected_value:
+        for (std::size_t i = 0; i < x.size(); ++i) psi.positive[i] = (1 + p) * x[i];
+        psi.at_zero = 0;
+        break;
+    case Principle::std_dev: {
+        const double sigma = std::sqrt(t.variance);
+        const auto f = [&](double v) {
+            return sigma > 0 ? v + p * ((v - t.mean) * (v - t.mean) - t.variance) / (2 * sigma) : v;
+        };
+        for (std::size_t i = 0; i < x.size(); ++i) psi.positive[i] = f(x[i]);
+        psi.at_zero = f(0);
+        break;
+    }
+    case Principle::cost_of_capital: {
+        const double var = var_of(t, terms.tvar_level);
+        const auto f = [&](double v) {
+            return (1 - p) * v + p * (var + std::max(0.0, v - var) / (1 - terms.tvar_level));
+        };
+        for (std::size_t i = 0; i < x.size(); ++i) psi.positive[i] = f(x[i]);
+        psi.at_zero = f(0);
+        break;
+    }
+    case Principle::wang: {
+        const auto n = static_cast<double>(t.n);
+        double cumulative = 0;
+        for (std::size_t j = x.size(); j-- > 0;) {
+            const double below = j + 1 < x.size() ? x[j + 1] : 0.0;
+            const double slope = n * (wang_distortion((static_cast<double>(j) + 1) / n, p) -
+                                      wang_distortion(static_cast<double>(j) / n, p));
+            cumulative += slope * (x[j] - below);
+            psi.positive[j] = cumulative;
+        }
+        psi.at_zero = 0;
+        break;
+    }
+    }
+    return psi;
+}
+
+double load_of(const Table& t, const PremiumTerms& terms) {
+    switch (terms.principle) {
+    case Principle::expected_value: return terms.parameter * t.mean;
+    case Principle::std_dev: return terms.parameter * std::sqrt(t.variance);
+    case Principle::wang: return wang_of(t, terms.parameter) - t.mean;
+    case Principle::cost_of_capital: return terms.parameter * (tvar_of(t, terms.tvar_level) - t.mean);
+    }
+    return 0;
+}
+
+double denominator(const PremiumTerms& terms) {
+    return 1 - terms.expense_ratio - terms.commission - terms.profit_margin;
+}
+
+}  // namespace
+
+std::optional<Principle> parse_principle(std::string_view name) {
+    for (const Principle p : {Principle::expected_value, Principle::std_dev, Principle::wang, Principle::cost_of_capital})
+        if (to_string(p) == name) return p;
+    return std::nullopt;
+}
+
+std::string_view to_string(Principle principle) {
+    switch (principle) {
+    case Principle::expected_value: return "expected_value";
+    case Principle::std_dev: return "std_dev";
+    case Principle::wang: return "wang";
+    case Principle::cost_of_capital: return "cost_of_capital";
+    }
+    return "?";
+}
+
+void validate(const PremiumTerms& terms) {
+    checks::non_negative(terms.parameter, "parameter");
+    check_level(terms.tvar_level, "tvar_level");
+    for (const auto& [value, field] : {std::pair{terms.expense_ratio, "expense_ratio"},
+                                       std::pair{terms.commission, "commission"},
+                                       std::pair{terms.profit_margin, "profit_margin"}})
+        if (!(value >= 0 && value < 1)) checks::fail(field, "must lie in [0, 1), got " + checks::number(value));
+    if (!(denominator(terms) > 0))
+        checks::fail("expense_ratio", "expense_ratio + commission + profit_margin must be < 1, got " +
+                                          checks::number(1 - denominator(terms)));
+    checks::share(terms.subsidy_share, "subsidy_share");
+}
+
+Estimate pure_premium(std::span<const double> payouts_cny) {
+    const Table t = tabulate(payouts_cny, 2);
+    return {t.mean, std::sqrt(t.variance / static_cast<double>(t.n))};
+}
+
+Estimate risk_load(std::span<const double> payouts_cny, const PremiumTerms& terms) {
+    validate(terms);
+    const Table t = tabulate(payouts_cny, 2);
+    const double sd = influence_sd(t, influence(t, terms), true);
+    return {load_of(t, terms), sd / std::sqrt(static_cast<double>(t.n))};
+}
+
+GrossPremium gross_premium(double pure_premium_cny, double risk_load_cny, const PremiumTerms& terms) {
+    validate(terms);
+    checks::non_negative(pure_premium_cny, "pure_premium_cny");
+    checks::finite(risk_load_cny, "risk_load_cny");
+    GrossPremium g;
+    g.gross_premium_cny = (pure_premium_cny + risk_load_cny) / denominator(terms);
+    g.subsidy_cny = terms.subsidy_share * g.gross_premium_cny;
+    g.insured_pays_cny = g.gross_premium_cny - g.subsidy_cny;
+    return g;
+}
+
+double value_at_risk(std::span<const double> payouts_cny, double level) {
+    check_level(level, "level");
+    return var_of(tabulate(payouts_cny, 1), level);
+}
+
+double tail_value_at_risk(std::span<const double> payouts_cny, double level) {
+    check_level(level, "level");
+    return tvar_of(tabulate(payouts_cny, 1), level);
+}
+
+double wang_premium(std::span<const double> payouts_cny, double lambda) {
+    checks::finite(lambda, "parameter");
+    return wang_of(tabulate(payouts_cny, 1), lambda);
+}
+
+namespace {
+double return_period_of(const Table& t, double years, const std::string& field) {
+    const auto n = static_cast<double>(t.n);
+    if (!(years >= 1 && years <= n))
+        checks::fail(field, "must lie in [1, " + std::to_string(t.n) + "] (the simulated years), got " +
+                                checks::number(years));
+    const double rank = std::max(1.0, snap(n / years));
+    const double lower = std::floor(rank), share = rank - lower;
+    const auto k = static_cast<std::size_t>(lower);
+    const double x = t.largest(k);
+    return share > 0 ? x + share * (t.largest(k + 1) - x) : x;
+}
+}  // namespace
+
+double payout_at_return_period(std::span<const double> payouts_cny, double return_period_years) {
+    return return_period_of(tabulate(payouts_cny, 1), return_period_years, "return_period");
+}
+
+PremiumQuote quote_premium(std::span<const double> payouts_cny, double sum_insured_cny,
+                           const PremiumTerms& terms, std::span<const double> return_periods) {
+    validate(terms);
+    checks::positive(sum_insured_cny, "sum_insured_cny");
+    const Table t = tabulate(payouts_cny, 2);
+    const auto n = static_cast<double>(t.n);
+
+    PremiumQuote q;
+    q.years = t.n;
+    q.sum_insured_cny = sum_insured_cny;
+    q.pure_premium_cny = t.mean;
+    q.std_dev_cny = std::sqrt(t.variance);
+    q.pure_premium_se_cny = q.std_dev_cny / std::sqrt(n);
+
+    const Influence psi = influence(t, terms);
+    q.risk_load_cny = load_of(t, terms);
+    q.risk_load_se_cny = influence_sd(t, psi, true) / std::sqrt(n);
+    const double premium_se = influence_sd(t, psi, false) / std::sqrt(n);
+
+    const GrossPremium g = gross_premium(q.pure_premium_cny, q.risk_load_cny, terms);
+    q.gross_premium_cny = g.gross_premium_cny;
+    q.gross_premium_se_cny = premium_se / denominator(terms);
+    q.subsidy_cny = g.subsidy_cny;
+    q.insured_pays_cny = g.insured_pays_cny;
+    q.rate_on_sum_insured = q.gross_premium_cny / sum_insured_cny;
+
+    const double p = static_cast<double>(t.positive_desc.size()) / n;
+    q.probability_of_payout = p;
+    q.probability_of_payout_se = std::sqrt(p * (1 - p) / n);
+    q.var_cny = var_of(t, terms.tvar_level);
+    q.tvar_cny = tvar_of(t, terms.tvar_level);
+
+    for (std::size_t i = 0; i < return_periods.size(); ++i)
+        q.payout_at_return_period_cny.push_back(
+            {return_periods[i], return_period_of(t, return_periods[i], checks::indexed("return_periods", i))});
+    return q;
+}
+
+}  // namespace tanhui::pricing

@@ -101,6 +101,36 @@ void validate(const PestModel& m, const std::string& at);
 void validate(const PriceModel& m, const std::string& at);
 void validate(const GrowthCurve& g, const std::string& at);
 
+// DESIGN "Override semantics": the optional "model" block of a quote. A value given here is
+// used exactly, with no calibrated factor on top (no fire-weather year factor, flammability,
+// area scaling or forest-type susceptibility), so that a product designer can sweep it and an
+// actuary can check the engine against closed forms. Fields are spelled like the JSON keys.
+struct PoissonFrequency {
+    double rate_per_year = 0;  // fires per year on each holding
+};
+struct BetaDistribution {
+    double a = 2;
+    double b = 8;
+};
+struct FireOverride {
+    std::optional<PoissonFrequency> frequency;
+    std::optional<BurnedAreaModel> burned_area_ha;  // lognormal mu, sigma (no GPD tail unless set)
+    std::optional<double> loss_fraction;            // every forest type
+};
+struct PestOverride {
+    std::optional<double> probability_per_year;  // outbreak probability of each holding, any forest type
+    std::optional<BetaDistribution> affected_fraction;
+    std::optional<double> mortality;             // every forest type
+};
+struct CarbonOverride {
+    std::optional<double> stock_tco2e_per_ha;  // every holding; wins over the holding's own value
+};
+struct ModelOverrides {
+    FireOverride fire;
+    PestOverride pest;
+    CarbonOverride carbon;
+};
+
 inline std::size_t index(ForestType t) { return static_cast<std::size_t>(t); }
 
 }  // namespace tanhui::risk

@@ -79,21 +79,30 @@ double wang_distortion(double u, double lambda) {
     return norm_cdf(-std::sqrt(2.0) * boost::math::erfc_inv(2 * u) + lambda);
 }
 
-double wang_of(const Table& t, double lambda) {
+// g(i / N) for i = 0..P, P the number of positive payouts: all the Wang sums need.
+std::vector<double> wang_levels(const Table& t, double lambda) {
     const auto n = static_cast<double>(t.n);
+    std::vector<double> g(t.positive_desc.size() + 1);
+    for (std::size_t i = 0; i < g.size(); ++i) g[i] = wang_distortion(static_cast<double>(i) / n, lambda);
+    return g;
+}
+
+double wang_of(const Table& t, const std::vector<double>& g) {
     const auto& x = t.positive_desc;
     double premium = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
         const double below = i + 1 < x.size() ? x[i + 1] : 0.0;
-        premium += (x[i] - below) * wang_distortion(static_cast<double>(i + 1) / n, lambda);
+        premium += (x[i] - below) * g[i + 1];
     }
     return premium;
 }
 
 void check_level(double level, const std::string& field) { checks::open_unit(level, field); }
 
-// psi on the sample: at each positive payout, and at 0 for the years that pay nothing.
+// The principle's load on the sample, and its influence function psi: at each positive payout,
+// and at 0 for the years that pay nothing.
 struct Influence {
+    double load = 0;
     std::vector<double> positive;  // psi at positive_desc[i]
     double at_zero = 0;            // psi of the years that pay nothing
 };
@@ -111,7 +120,7 @@ double influence_sd(const Table& t, const Influence& psi, bool minus_payout) {
     return t.n > 1 ? std::sqrt(squares / static_cast<double>(t.n - 1)) : 0.0;
 }
 
-// Influence function of the premium functional pi = E + load of the principle, evaluated on the
+// The load, and the influence function of the premium functional pi = E + load, evaluated on the
 // sample (Hampel 1974; Serfling 1980, ch. 6 and 8): Var(pi_hat) ~ Var(psi(X)) / N.
 //   expected_value  psi = (1 + theta) x
 //   std_dev         psi = x + k ((x - mu)^2 - sigma^2) / (2 sigma)
@@ -124,11 +133,13 @@ Influence influence(const Table& t, const PremiumTerms& terms) {
     const double p = terms.parameter;
     switch (terms.principle) {
     case Principle::expected_value:
+        psi.load = p * t.mean;
         for (std::size_t i = 0; i < x.size(); ++i) psi.positive[i] = (1 + p) * x[i];
         psi.at_zero = 0;
         break;
     case Principle::std_dev: {
         const double sigma = std::sqrt(t.variance);
+        psi.load = p * sigma;
         const auto f = [&](double v) {
             return sigma > 0 ? v + p * ((v - t.mean) * (v - t.mean) - t.variance) / (2 * sigma) : v;
         };
@@ -138,6 +149,7 @@ Influence influence(const Table& t, const PremiumTerms& terms) {
     }
     case Principle::cost_of_capital: {
         const double var = var_of(t, terms.tvar_level);
+        psi.load = p * (tvar_of(t, terms.tvar_level) - t.mean);
         const auto f = [&](double v) {
             return (1 - p) * v + p * (var + std::max(0.0, v - var) / (1 - terms.tvar_level));
         };
@@ -147,12 +159,12 @@ Influence influence(const Table& t, const PremiumTerms& terms) {
     }
     case Principle::wang: {
         const auto n = static_cast<double>(t.n);
+        const std::vector<double> g = wang_levels(t, p);
+        psi.load = wang_of(t, g) - t.mean;
         double cumulative = 0;
         for (std::size_t j = x.size(); j-- > 0;) {
             const double below = j + 1 < x.size() ? x[j + 1] : 0.0;
-            const double slope = n * (wang_distortion((static_cast<double>(j) + 1) / n, p) -
-                                      wang_distortion(static_cast<double>(j) / n, p));
-            cumulative += slope * (x[j] - below);
+            cumulative += n * (g[j + 1] - g[j]) * (x[j] - below);
             psi.positive[j] = cumulative;
         }
         psi.at_zero = 0;
@@ -160,16 +172,6 @@ Influence influence(const Table& t, const PremiumTerms& terms) {
     }
     }
     return psi;
-}
-
-double load_of(const Table& t, const PremiumTerms& terms) {
-    switch (terms.principle) {
-    case Principle::expected_value: return terms.parameter * t.mean;
-    case Principle::std_dev: return terms.parameter * std::sqrt(t.variance);
-    case Principle::wang: return wang_of(t, terms.parameter) - t.mean;
-    case Principle::cost_of_capital: return terms.parameter * (tvar_of(t, terms.tvar_level) - t.mean);
-    }
-    return 0;
 }
 
 double denominator(const PremiumTerms& terms) {
@@ -215,8 +217,8 @@ Estimate pure_premium(std::span<const double> payouts_cny) {
 Estimate risk_load(std::span<const double> payouts_cny, const PremiumTerms& terms) {
     validate(terms);
     const Table t = tabulate(payouts_cny, 2);
-    const double sd = influence_sd(t, influence(t, terms), true);
-    return {load_of(t, terms), sd / std::sqrt(static_cast<double>(t.n))};
+    const Influence psi = influence(t, terms);
+    return {psi.load, influence_sd(t, psi, true) / std::sqrt(static_cast<double>(t.n))};
 }
 
 GrossPremium gross_premium(double pure_premium_cny, double risk_load_cny, const PremiumTerms& terms) {
@@ -242,7 +244,8 @@ double tail_value_at_risk(std::span<const double> payouts_cny, double level) {
 
 double wang_premium(std::span<const double> payouts_cny, double lambda) {
     checks::finite(lambda, "parameter");
-    return wang_of(tabulate(payouts_cny, 1), lambda);
+    const Table t = tabulate(payouts_cny, 1);
+    return wang_of(t, wang_levels(t, lambda));
 }
 
 namespace {
@@ -278,7 +281,7 @@ PremiumQuote quote_premium(std::span<const double> payouts_cny, double sum_insur
     q.pure_premium_se_cny = q.std_dev_cny / std::sqrt(n);
 
     const Influence psi = influence(t, terms);
-    q.risk_load_cny = load_of(t, terms);
+    q.risk_load_cny = psi.load;
     q.risk_load_se_cny = influence_sd(t, psi, true) / std::sqrt(n);
     const double premium_se = influence_sd(t, psi, false) / std::sqrt(n);
 

@@ -249,21 +249,19 @@ double wang_premium(std::span<const double> payouts_cny, double lambda) {
 }
 
 namespace {
-double return_period_of(const Table& t, double years, const std::string& field) {
-    const auto n = static_cast<double>(t.n);
-    if (!(years >= 1 && years <= n))
-        checks::fail(field, "must lie in [1, " + std::to_string(t.n) + "] (the simulated years), got " +
-                                checks::number(years));
-    const double rank = std::max(1.0, snap(n / years));
+ReturnPeriodPayout return_period_of(const Table& t, double years, const std::string& field) {
+    if (!(years >= 1) || !std::isfinite(years)) checks::fail(field, "must be a number >= 1, got " + checks::number(years));
+    const double rank = snap(static_cast<double>(t.n) / years);
+    if (rank < 1) return {years, t.largest(1), true};
     const double lower = std::floor(rank), share = rank - lower;
     const auto k = static_cast<std::size_t>(lower);
     const double x = t.largest(k);
-    return share > 0 ? x + share * (t.largest(k + 1) - x) : x;
+    return {years, share > 0 ? x + share * (t.largest(k + 1) - x) : x, false};
 }
 }  // namespace
 
 double payout_at_return_period(std::span<const double> payouts_cny, double return_period_years) {
-    return return_period_of(tabulate(payouts_cny, 1), return_period_years, "return_period");
+    return return_period_of(tabulate(payouts_cny, 1), return_period_years, "return_period").payout_cny;
 }
 
 PremiumQuote quote_premium(std::span<const double> payouts_cny, double sum_insured_cny,
@@ -300,7 +298,7 @@ PremiumQuote quote_premium(std::span<const double> payouts_cny, double sum_insur
 
     for (std::size_t i = 0; i < return_periods.size(); ++i)
         q.payout_at_return_period_cny.push_back(
-            {return_periods[i], return_period_of(t, return_periods[i], checks::indexed("return_periods", i))});
+            return_period_of(t, return_periods[i], checks::indexed("return_periods", i)));
     return q;
 }
 

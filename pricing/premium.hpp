@@ -43,6 +43,7 @@ inline constexpr double default_return_periods[] = {10, 100, 200};
 struct ReturnPeriodPayout {
     double return_period_years = 0;
     double payout_cny = 0;
+    bool beyond_simulation = false;  // T > N: the largest simulated payout is shown (as risk/metrics)
 };
 
 struct GrossPremium {
@@ -74,8 +75,8 @@ struct PremiumQuote {
 
 // The quote from N simulated annual payouts (>= 0, in year order). Standard errors of the load
 // and the gross premium are asymptotic (delta method on the principle's influence function:
-// Serfling 1980, ch. 8, for the L-statistics behind Wang and TVaR). Each return period T needs
-// T <= N. Throws InvalidInput ("payouts_cny", "payouts_cny[i]", "sum_insured_cny",
+// Serfling 1980, ch. 8, for the L-statistics behind Wang and TVaR). A return period T > N shows
+// the largest payout and is flagged beyond_simulation. Throws InvalidInput ("payouts_cny", "payouts_cny[i]", "sum_insured_cny",
 // "return_periods[i]", or a PremiumTerms field).
 PremiumQuote quote_premium(std::span<const double> payouts_cny, double sum_insured_cny,
                            const PremiumTerms& terms,
@@ -100,7 +101,7 @@ double tail_value_at_risk(std::span<const double> payouts_cny, double level);
 double wang_premium(std::span<const double> payouts_cny, double lambda);
 
 // The T-year payout: the (N/T)-th largest annual payout (N/T rounded to 1e-9; when it is not
-// whole, linear between the neighbouring ranks). Throws unless 1 <= T <= N.
+// whole, linear between the neighbouring ranks; when N/T < 1, the largest). Throws unless T >= 1.
 double payout_at_return_period(std::span<const double> payouts_cny, double return_period_years);
 
 }  // namespace tanhui::pricing

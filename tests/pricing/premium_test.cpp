@@ -66,14 +66,18 @@ TEST(PremiumTable, PayoutsAtReturnPeriods) {
     EXPECT_DOUBLE_EQ(payout_at_return_period(ten, 5), 10.0);   // the 2nd largest
     EXPECT_DOUBLE_EQ(payout_at_return_period(ten, 2), 0.0);    // the 5th largest
     EXPECT_DOUBLE_EQ(payout_at_return_period(ten, 4), 5.0);    // rank 2.5: halfway 10 -> 0
-    EXPECT_THROW(payout_at_return_period(ten, 20), InvalidInput);
+    EXPECT_DOUBLE_EQ(payout_at_return_period(ten, 20), 30.0);  // beyond 10 years: the largest
     EXPECT_THROW(payout_at_return_period(ten, 0.5), InvalidInput);
-    const auto q = quote_premium(ten, 100, {}, std::vector<double>{10, 5});
-    ASSERT_EQ(q.payout_at_return_period_cny.size(), 2u);
+    const auto q = quote_premium(ten, 100, {}, std::vector<double>{10, 5, 200});
+    ASSERT_EQ(q.payout_at_return_period_cny.size(), 3u);
     EXPECT_DOUBLE_EQ(q.payout_at_return_period_cny[0].payout_cny, 30.0);
+    EXPECT_FALSE(q.payout_at_return_period_cny[0].beyond_simulation);
     EXPECT_DOUBLE_EQ(q.payout_at_return_period_cny[1].return_period_years, 5.0);
+    EXPECT_DOUBLE_EQ(q.payout_at_return_period_cny[1].payout_cny, 10.0);
+    EXPECT_DOUBLE_EQ(q.payout_at_return_period_cny[2].payout_cny, 30.0);
+    EXPECT_TRUE(q.payout_at_return_period_cny[2].beyond_simulation);
     try {
-        quote_premium(ten, 100, {}, std::vector<double>{10, 200});
+        quote_premium(ten, 100, {}, std::vector<double>{10, 0});
         FAIL();
     } catch (const InvalidInput& e) {
         EXPECT_EQ(e.field(), "return_periods[1]");

@@ -15,6 +15,7 @@ namespace {
 
 constexpr double days_per_year = 365.0;  // Actual/365
 constexpr double min_variance_ratio = 1e-3;  // no-jump / one-jump step variance (Merton fits)
+constexpr double min_jump_std = 1e-4;        // log-jump SD floor (Merton fits)
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible low-level
 // date algorithms", days_from_civil).
@@ -108,6 +109,31 @@ std::pair<double, double> ou_step(double x, double h, double k, double theta, do
     const double decay = std::exp(-k * h);
     const double var = k * h < 1e-10 ? vol * vol * h : -std::expm1(-2 * k * h) / (2 * k) * vol * vol;
     return {theta + (x - theta) * decay, var};
+}
+
+// The region where the OU likelihood is searched: a mean reversion of at least 1e-3 per year
+// (half-life about 700 years: a random walk for any sample) and a long-run level within e^3 of
+// the observed range. Without it a random-walk-like series sends k -> 0 and theta -> infinity
+// along a ridge of nearly equal likelihood and the Simplex never stops.
+struct OuBox {
+    double min_k = 1e-3;
+    double theta_lo = 0, theta_hi = 0;
+    bool contains(double k, double theta) const { return k >= min_k && theta >= theta_lo && theta <= theta_hi; }
+};
+
+OuBox ou_box(const LogPriceSeries& s) {
+    const auto [lo, hi] = std::minmax_element(s.log_price.begin(), s.log_price.end());
+    OuBox b;
+    b.theta_lo = *lo - 3;
+    b.theta_hi = *hi + 3;
+    return b;
+}
+
+void note_ou_box(FitReport& r, const OuBox& b, double k, double theta) {
+    if (k < 1.01 * b.min_k)
+        r.notes.emplace_back("mean_reversion at its floor (1e-3 per year): no mean reversion in the data; standard errors unreliable");
+    if (theta < b.theta_lo + 1e-3 || theta > b.theta_hi - 1e-3)
+        r.notes.emplace_back("long_run_log_price at the edge of the searched range (observed range +- 3)");
 }
 
 // Truncated Poisson-normal mixture: log density and cdf of a step.
@@ -244,10 +270,14 @@ PriceFit fit_ou(const LogPriceSeries& series, const std::string& market) {
         k0 = std::clamp(-std::log(b) / h_bar, 1e-3, 1e3);
         theta0 = (mx1 - b * mx0) / (1 - b);
     }
+    const OuBox box = ou_box(series);
+    k0 = std::max(k0, 2 * box.min_k);
+    theta0 = std::clamp(theta0, box.theta_lo + 0.1, box.theta_hi - 0.1);
     const MleParameter p[] = {{"mean_reversion", k0, Support::positive, 0.5},
                               {"long_run_log_price", theta0, Support::real, 0.2},
                               {"volatility", gbm_vol, Support::positive, 0.3}};
     const LogLikelihood ll = [&](std::span<const double> th) {
+        if (!box.contains(th[0], th[1])) return -std::numeric_limits<double>::infinity();
         double s = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const auto [mean, var] = ou_step(st.x0[i], st.h[i], th[0], th[1], th[2]);
@@ -270,6 +300,7 @@ PriceFit fit_ou(const LogPriceSeries& series, const std::string& market) {
     add_transform_tests(f.report, std::move(u), "standardised OU innovations");
     describe_data(f.report, series);
     f.report.notes.emplace_back("likelihood conditional on the first observation");
+    note_ou_box(f.report, box, res.estimates[0], res.estimates[1]);
     if (res.estimates[0] * st.total_time < 1)
         f.report.notes.emplace_back("mean reversion weaker than one over the sample length: long-run level poorly determined");
     return f;
@@ -310,30 +341,20 @@ PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, Pri
     const double lambda0 = std::max(1.0, static_cast<double>(jumps.size())) / st.total_time;
     const double jump_sd0 = std::clamp(js, 3 * vol_d * std::sqrt(h_bar), 20 * vol0 * std::sqrt(h_bar));
 
-    std::vector<MleParameter> p;
-    if (ou) {
-        p.push_back({"mean_reversion", d[0], Support::positive, 0.5});
-        p.push_back({"long_run_log_price", d[1], Support::real, 0.2});
-        p.push_back({"volatility", vol0, Support::positive, 0.3});
-    } else {
-        p.push_back({"drift", d[0], Support::real, 0.2});
-        p.push_back({"volatility", vol0, Support::positive, 0.3});
-    }
-    p.push_back({"jump_intensity", lambda0, Support::positive, 0.5});
-    p.push_back({"jump_mean", jm, Support::real, 0.5 * jump_sd0});
-    p.push_back({"jump_std", jump_sd0, Support::positive, 0.3});
+    const double jump_var_bound = (1 - min_variance_ratio) / min_variance_ratio * h_bar;
     const std::size_t j0 = ou ? 3 : 2;
-
+    const OuBox box = ou_box(series);
     // Hathaway (1985): a normal mixture's likelihood is unbounded (a component collapsing onto
     // one value, e.g. CEA's unchanged closes) unless the ratio of component variances is bounded.
     // Here the no-jump variance vol^2 h must be at least min_variance_ratio of the one-jump
-    // variance at the mean step h_bar.
-    const double max_jump_var_per_diffusion_var = (1 - min_variance_ratio) / min_variance_ratio * h_bar;
+    // variance at the mean step h_bar. jump_std has a floor so that a degenerate jump size stops
+    // the search instead of drifting to 0 on the log scale.
     const LogLikelihood ll = [&](std::span<const double> th) {
-        const double vol = th[j0 - 1];
-        if (th[j0 + 2] * th[j0 + 2] > max_jump_var_per_diffusion_var * vol * vol)
+        const double vol = th[j0 - 1], jump_sd = th[j0 + 2];
+        if (jump_sd * jump_sd > jump_var_bound * vol * vol || jump_sd < min_jump_std)
             return -std::numeric_limits<double>::infinity();
-        const JumpMixture mix{0, th[j0 + 1], th[j0 + 2] * th[j0 + 2]};
+        if (ou && !box.contains(th[0], th[1])) return -std::numeric_limits<double>::infinity();
+        const JumpMixture mix{0, th[j0 + 1], jump_sd * jump_sd};
         double s = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const auto [mean, var] = diffusion_moments(i, th);
@@ -343,14 +364,61 @@ PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, Pri
         }
         return s;
     };
-    const MleResult res = maximise_log_likelihood(p, ll);
+    auto parameters = [&](std::span<const double> diffusion_part, double lambda, double jump_mean, double jump_sd) {
+        std::vector<MleParameter> p;
+        if (ou) {
+            p.push_back({"mean_reversion", std::clamp(diffusion_part[0], 2 * box.min_k, 1e3), Support::positive, 0.5});
+            p.push_back({"long_run_log_price", diffusion_part[1], Support::real, 0.2});
+            p.push_back({"volatility", diffusion_part[2], Support::positive, 0.3});
+        } else {
+            p.push_back({"drift", diffusion_part[0], Support::real, 0.2});
+            p.push_back({"volatility", diffusion_part[1], Support::positive, 0.3});
+        }
+        const double vol = diffusion_part[ou ? 2 : 1];
+        jump_sd = std::clamp(jump_sd, 2 * min_jump_std, 0.9 * std::sqrt(jump_var_bound) * vol);
+        p.push_back({"jump_intensity", lambda, Support::positive, 0.5});
+        p.push_back({"jump_mean", jump_mean, Support::real, 0.5 * jump_sd});
+        p.push_back({"jump_std", jump_sd, Support::positive, 0.3});
+        return p;
+    };
+    // Several starts, the best kept: (a) steps beyond 3 SD of the diffusion fit taken as jumps;
+    // (b) frequent small jumps (fat-tailed steps: one jump every 4 steps); (c) for OU, the
+    // GBM-Merton solution with OU's diffusion part.
+    const MleOptions options{.max_iterations = 5'000, .max_restarts = 4, .root_epsilon = 1e-12};
+    std::vector<std::vector<MleParameter>> starts;
+    std::vector<double> part(d.begin(), d.end());
+    part[j0 - 1] = vol0;
+    starts.push_back(parameters(part, lambda0, jm, jump_sd0));
+    part[j0 - 1] = 0.5 * vol_d;
+    starts.push_back(parameters(part, 0.25 / h_bar, 0.0, 2 * vol_d * std::sqrt(h_bar)));
+    if (ou) {
+        const PriceFit g = fit_merton(series, market, PriceProcess::gbm);
+        part.assign(d.begin(), d.end());
+        part[2] = g.model.volatility;
+        starts.push_back(parameters(part, g.model.jump_intensity, g.model.jump_mean, g.model.jump_std));
+    }
+    MleResult res;
+    bool first = true;
+    for (const auto& start : starts) {
+        try {
+            MleResult r = maximise_log_likelihood(start, ll, options);
+            if (first || r.log_likelihood > res.log_likelihood) res = std::move(r);
+            first = false;
+        } catch (const InvalidInput&) {
+            // a start outside the model (likelihood not finite there): try the next
+        }
+    }
+    if (first) throw InvalidInput("prices", "no starting value gives a finite jump-diffusion likelihood");
     PriceFit f;
     f.report = report_from(ou ? "ou_merton" : "gbm_merton", res, n);
     {
         const double vol = res.estimates[j0 - 1], js_hat = res.estimates[j0 + 2];
-        if (js_hat * js_hat > 0.99 * max_jump_var_per_diffusion_var * vol * vol)
+        if (js_hat * js_hat > 0.99 * jump_var_bound * vol * vol)
             f.report.notes.emplace_back("jump_std at the variance-ratio bound (Hathaway): the data want a collapsing "
                                         "component; standard errors unreliable");
+        if (js_hat < 1.01 * min_jump_std)
+            f.report.notes.emplace_back("jump_std at its floor: jumps of one fixed size; standard errors unreliable");
+        if (ou) note_ou_box(f.report, box, res.estimates[0], res.estimates[1]);
     }
     f.model = base_model(series, market, base);
     const std::vector<double>& e = res.estimates;

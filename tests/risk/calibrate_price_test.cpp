@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -197,9 +198,22 @@ TEST(CalibratePrice, OuRecoversParametersWithGaps) {
     EXPECT_GT(f.report.goodness_of_fit.at(0).p_value, 0.01);
 }
 
+TEST(CalibratePrice, OuOnARandomWalkStaysInsideItsSearchBox) {
+    // A driftless random walk has no mean reversion: the search must stop (k >= 1e-3 per year,
+    // theta within e^3 of the observed range) instead of following k -> 0, theta -> infinity.
+    const LogPriceSeries s = simulate_gbm(business_day_times(1500, 51), 0.5 * 0.3 * 0.3, 0.3, 52);
+    const PriceFit f = fit_ou(s, "TEST");
+    const auto [lo, hi] = std::minmax_element(s.log_price.begin(), s.log_price.end());
+    EXPECT_GE(f.model.mean_reversion, 1e-3);
+    EXPECT_GE(f.model.long_run_log_price, *lo - 3);
+    EXPECT_LE(f.model.long_run_log_price, *hi + 3);
+    EXPECT_NEAR(f.model.volatility, 0.3, 4 * standard_error(f.report, "volatility"));
+    EXPECT_TRUE(std::isfinite(f.report.log_likelihood));
+}
+
 TEST(CalibratePrice, MertonRecoversJumpParameters) {
     const double drift = 0.05, vol = 0.3, lambda = 12, jump_mean = -0.04, jump_std = 0.08;
-    const auto t = business_day_times(5000, 31);
+    const auto t = business_day_times(3000, 31);
     std::mt19937_64 rng(32);
     std::normal_distribution<double> z(0, 1);
     LogPriceSeries s;
@@ -227,7 +241,7 @@ TEST(CalibratePrice, MertonRecoversJumpParameters) {
 TEST(CalibratePrice, StickyPricesKeepTheMixtureLikelihoodBounded) {
     // A quarter of the steps unchanged (like CEA's closes): without the variance-ratio bound a
     // mixture component collapses onto the zero returns and the likelihood diverges.
-    const auto t = business_day_times(1000, 41);
+    const auto t = business_day_times(400, 41);
     LogPriceSeries s = simulate_gbm(t, 0.0, 0.3, 42);
     for (std::size_t i = 4; i < s.log_price.size(); i += 4) {
         const double shift = s.log_price[i] - s.log_price[i - 1];

@@ -97,7 +97,7 @@ FitReport fit_gamma(std::span<const double> x) {
     };
     FitReport r = report_from("gamma", maximise_log_likelihood(p, ll), x.size());
     const double k = r.estimates[0], s = r.estimates[1];
-    add_ks_ad(r, x, [&](double v) { return gamma_cdf(v, k, s); });
+    add_ks_ad(r, x, [&](double y) { return gamma_cdf(y, k, s); });
     finish(r, x);
     return r;
 }
@@ -121,7 +121,7 @@ FitReport fit_beta(std::span<const double> x) {
     };
     FitReport r = report_from("beta", maximise_log_likelihood(p, ll), x.size());
     const double a = r.estimates[0], b = r.estimates[1];
-    add_ks_ad(r, x, [&](double v) { return beta_cdf(v, a, b); });
+    add_ks_ad(r, x, [&](double y) { return beta_cdf(y, a, b); });
     finish(r, x);
     return r;
 }

@@ -288,18 +288,20 @@ TEST(CalibrateBurnedArea, GpdTailCarriesLognormalExceedance) {
 // ---------------------------------------------------------------------------------------------
 
 TEST(CalibrateFireWeather, RecoversSimulatedCrossRegionCorrelation) {
-    // Gaussian copula of gamma year factors, correlation 0.6, three regions, 200 years.
+    // Year factors G = exp(s X - s^2/2) with X a one-factor Gaussian (correlation 0.6) and s^2 the
+    // variance of ln G for a gamma(k, 1/k) factor: three regions, 200 years.
     const double rho = 0.6, k = 8;
     std::mt19937_64 rng(99);
     std::normal_distribution<double> z(0, 1);
     std::vector<RegionCounts> regions(3);
-    for (std::size_t r = 0; r < 3; ++r) regions[r].region = "r" + std::to_string(r);
+    regions[0].region = "r0";
+    regions[1].region = "r1";
+    regions[2].region = "r2";
     for (int t = 1821; t <= 2020; ++t) {
         const double common = z(rng);
         for (std::size_t r = 0; r < 3; ++r) {
             const double x = std::sqrt(rho) * common + std::sqrt(1 - rho) * z(rng);
-            // Gamma(k, 1/k) quantile of Phi(x) via a log-normal approximation is enough here:
-            // ln G has variance trigamma(k) ~ 1/k + 1/(2k^2).
+            // Var ln G = trigamma(k) ~ 1/k + 1/(2k^2) for a gamma(k, 1/k) factor.
             const double s = std::sqrt(1 / k + 1 / (2 * k * k));
             const double factor = std::exp(s * x - s * s / 2);
             std::poisson_distribution<long> pois(200.0 * factor);

@@ -1266,6 +1266,31 @@ ASSUMPTIONS = [
      "Placeholder: ~126 dead pines per ha of epidemic area (row above) against a typical Masson pine "
      "stand of ~1,000-1,500 stems per ha; infected trees themselves die (mortality of an infected "
      "pine taken as 1).", TANHUI),
+    ("risk_free_rate.CNY", "0.015", "per year, continuously compounded", "CNY markets",
+     "Placeholder for risk-neutral pricing of CNY price insurance: the one-year Chinese government "
+     "bond yield was about 1.3-1.6 % through 2025; no yield curve is in the raw data. Override per "
+     "quote with model.price.risk_free_rate.", TANHUI),
+    ("risk_free_rate.EUR", "0.02", "per year, continuously compounded", "EUR markets",
+     "Placeholder: euro short rates (ECB deposit facility) were about 2 % in late 2025; no curve in "
+     "the raw data. Override per quote with model.price.risk_free_rate.", TANHUI),
+    ("pest.affected_beta_a", "2", "Beta shape a of the share of a holding affected in an outbreak year",
+     "all", "Placeholder: no per-outbreak affected shares exist in the raw data; Beta(2, 8) (mean 0.2) is the "
+     "design's example. The calibrated outbreak probability is scaled so that p x mean share reproduces "
+     "the national occurrence share (NBS), so this choice moves the spread, not the mean.", TANHUI),
+    ("pest.affected_beta_b", "8", "Beta shape b of the share of a holding affected in an outbreak year",
+     "all", "Placeholder paired with pest.affected_beta_a.", TANHUI),
+    ("pest_mortality.general", "0.05", "fraction of tree-layer carbon lost per ha of pest occurrence area",
+     "all", "Placeholder: NBS occurrence area (森林病虫鼠害发生面积) counts light infestations; most is "
+     "defoliation or partial damage, not stand death. No mortality series exists in the raw data.", TANHUI),
+    ("pwd.fujian_epidemic_counties.2014", "21", "county-level epidemic units of pine wilt disease in Fujian",
+     "masson_pine", "Literature value: count of 2014 epidemic units in pine_wilt_fujian_units_literature.csv "
+     "(国家林业局公告2014年第2号).", "pine_wilt_fujian_units_literature.csv, list_year 2014"),
+    ("pwd.fujian_epidemic_counties.2015", "24", "county-level epidemic units of pine wilt disease in Fujian",
+     "masson_pine", "Literature value: count of 2015 epidemic units in pine_wilt_fujian_units_literature.csv.",
+     "pine_wilt_fujian_units_literature.csv, list_year 2015"),
+    ("pwd.fujian_epidemic_counties.2021", "41", "county-level epidemic units of pine wilt disease in Fujian",
+     "masson_pine", "Literature value: 41 epidemic county units in the 2020-21 control season (reported "
+     "2021-09), pine_wilt_literature.csv.", "pine_wilt_literature.csv, Fujian 2020-2021 pwd_epidemic_county_units"),
 ]
 
 

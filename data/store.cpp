@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 #include <unistd.h>
@@ -214,15 +215,18 @@ std::vector<PricePoint> Store::prices(const std::string& market, const std::stri
 }
 
 std::vector<FireYear> Store::fire_history(const std::string& region, int from_year, int to_year) {
-    SQLite::Statement q(db_, "SELECT region, year, fires, burned_area_ha, forest_damaged_ha FROM fire_history "
+    SQLite::Statement q(db_, "SELECT region, year, fires, burned_area_ha, forest_damaged_ha, fires_general, "
+                             "fires_larger, fires_major, fires_extreme FROM fire_history "
                              "WHERE region = ? AND year BETWEEN ? AND ? ORDER BY year");
     q.bind(1, normalise_region_code(region));
     q.bind(2, from_year);
     q.bind(3, to_year);
     std::vector<FireYear> out;
+    auto nullable = [&q](int c) { return q.getColumn(c).isNull() ? std::nan("") : q.getColumn(c).getDouble(); };
     while (q.executeStep())
         out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getDouble(),
-                       q.getColumn(3).getDouble(), q.getColumn(4).getDouble()});
+                       q.getColumn(3).getDouble(), q.getColumn(4).getDouble(), nullable(5), nullable(6),
+                       nullable(7), nullable(8)});
     return out;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -65,6 +66,8 @@ struct FireYear {
     double fires = 0;
     double burned_area_ha = 0;      // 火场总面积
     double forest_damaged_ha = 0;   // 受害森林面积: the carbon-relevant area
+    // Fires by NBS severity class (一般/较大/重大/特别重大); NaN where the source has no count.
+    double fires_general = 0, fires_larger = 0, fires_major = 0, fires_extreme = 0;
 };
 
 struct PestYear {

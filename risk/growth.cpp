@@ -1,5 +1,7 @@
 #include "risk/growth.hpp"
 
+#include <algorithm>
+
 #include <ql/math/array.hpp>
 #include <ql/math/optimization/constraint.hpp>
 #include <ql/math/optimization/costfunction.hpp>
@@ -101,10 +103,14 @@ HoldingCarbon holding_carbon(const Holding& h, const std::array<GrowthCurve, for
 
 namespace {
 
-// Residuals sqrt(w) (stock(age) - y) on x = (ln max, ln rate, ln shape).
+// Residuals sqrt(w) (stock(age) - y) on x, each parameter a logistic function of its x inside
+// its bounds: the literature's age classes are few and noisy, and an unbounded fit runs off to
+// a straight line (max -> infinity, rate -> 0) or a step (shape -> infinity).
 class ChapmanRichardsResiduals : public QuantLib::CostFunction {
 public:
-    explicit ChapmanRichardsResiduals(std::span<const AgeStockPoint> points) : points_(points) {}
+    ChapmanRichardsResiduals(std::span<const AgeStockPoint> points, const GrowthFitBounds& bounds, double max_y)
+        : points_(points), lo_{bounds.max_factor_low * max_y, bounds.rate_low, bounds.shape_low},
+          hi_{bounds.max_factor_high * max_y, bounds.rate_high, bounds.shape_high} {}
 
     QuantLib::Array values(const QuantLib::Array& x) const override {
         QuantLib::Array r(points_.size());
@@ -122,17 +128,28 @@ public:
         for (double v : r) sum += v * v;
         return sum;
     }
-    static GrowthCurve curve(const QuantLib::Array& x) {
-        return {.max_tco2e_per_ha = std::exp(x[0]), .rate_per_year = std::exp(x[1]), .shape = std::exp(x[2])};
+    // Parameters on a log scale inside [lo, hi]: exp(ln lo + (ln hi - ln lo) / (1 + e^-x)).
+    double parameter(std::size_t i, double x) const {
+        const double a = std::log(lo_[i]), b = std::log(hi_[i]);
+        return std::exp(a + (b - a) / (1 + std::exp(-x)));
+    }
+    double coordinate(std::size_t i, double value) const {
+        const double a = std::log(lo_[i]), b = std::log(hi_[i]);
+        const double u = std::clamp((std::log(value) - a) / (b - a), 1e-9, 1 - 1e-9);
+        return std::log(u / (1 - u));
+    }
+    GrowthCurve curve(const QuantLib::Array& x) const {
+        return {.max_tco2e_per_ha = parameter(0, x[0]), .rate_per_year = parameter(1, x[1]), .shape = parameter(2, x[2])};
     }
 
 private:
     std::span<const AgeStockPoint> points_;
+    std::array<double, 3> lo_, hi_;
 };
 
 }  // namespace
 
-GrowthFit fit_chapman_richards(std::span<const AgeStockPoint> points) {
+GrowthFit fit_chapman_richards(std::span<const AgeStockPoint> points, const GrowthFitBounds& bounds) {
     std::set<double> ages;
     double max_y = 0, sum_w = 0, sum_wy = 0;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -154,18 +171,20 @@ GrowthFit fit_chapman_richards(std::span<const AgeStockPoint> points) {
     if (ages.size() < 3) throw InvalidInput("points", "need at least 3 distinct ages with positive weight");
     if (!(max_y > 0)) throw InvalidInput("points", "all stocks are 0");
 
-    ChapmanRichardsResiduals cost(points);
+    ChapmanRichardsResiduals cost(points, bounds, max_y);
     // Start from the best point of a small grid: LM is local and the curve is flat in some
     // directions (a slow rate trades off against a high maximum).
     QuantLib::Array best(3);
     double best_value = inf;
-    for (double max_factor : {1.05, 1.5, 2.5, 5.0})
-        for (double rate : {0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32})
+    // Grid points strictly inside the bounds (on a bound the logistic map has no gradient).
+    for (double max_position : {0.05, 0.2, 0.4, 0.6, 0.8, 0.95})
+        for (double rate : {0.01, 0.02, 0.04, 0.08, 0.16, 0.32})
             for (double shape : {0.5, 1.0, 1.5, 2.5, 4.0, 8.0}) {
                 QuantLib::Array x(3);
-                x[0] = std::log(max_factor * max_y);
-                x[1] = std::log(rate);
-                x[2] = std::log(shape);
+                const double lo = bounds.max_factor_low * max_y, hi = bounds.max_factor_high * max_y;
+                x[0] = cost.coordinate(0, lo * std::pow(hi / lo, max_position));
+                x[1] = cost.coordinate(1, rate);
+                x[2] = cost.coordinate(2, shape);
                 const double v = cost.value(x);
                 if (v < best_value) {
                     best_value = v;
@@ -188,7 +207,7 @@ GrowthFit fit_chapman_richards(std::span<const AgeStockPoint> points) {
     } catch (const std::exception&) {
         fit.converged = false;  // keep the grid start
     }
-    fit.curve = ChapmanRichardsResiduals::curve(x);
+    fit.curve = cost.curve(x);
     fit.rss = cost.value(x);
     fit.rmse = std::sqrt(fit.rss / sum_w);
     const double mean = sum_wy / sum_w;

@@ -52,9 +52,16 @@ struct GrowthFit {
     std::size_t points = 0;
     bool converged = false;  // QuantLib's end criterion was a convergence, not the iteration cap
 };
-// Weighted least squares: minimise sum w (stock(age) - y)^2 over max, rate, shape > 0, by
-// QuantLib's Levenberg-Marquardt on log parameters from the best start of a small grid. Needs
+// Weighted least squares: minimise sum w (stock(age) - y)^2 over max, rate, shape inside
+// `bounds`, by QuantLib's Levenberg-Marquardt on logistic-transformed log parameters from the
+// best start of a small grid. Needs
 // at least 3 points with positive weight at distinct ages > 0.
-GrowthFit fit_chapman_richards(std::span<const AgeStockPoint> points);
+// Bounds of the fitted parameters; the asymptote relative to the largest observed stock.
+struct GrowthFitBounds {
+    double max_factor_low = 1.0, max_factor_high = 3.0;
+    double rate_low = 0.005, rate_high = 2.0;     // per year
+    double shape_low = 0.3, shape_high = 10.0;
+};
+GrowthFit fit_chapman_richards(std::span<const AgeStockPoint> points, const GrowthFitBounds& bounds = {});
 
 }  // namespace tanhui::risk

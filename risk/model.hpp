@@ -70,6 +70,9 @@ struct PriceModel {
     double jump_mean = 0;
     double jump_std = 0;
     double risk_free_rate = 0.02;    // for risk-neutral pricing
+    // Volatility of all log returns (GBM MLE) used by risk-neutral pricing; 0: use `volatility`.
+    // Differs from `volatility` when the physical model has jumps or mean reversion.
+    double risk_neutral_volatility = 0;
     double dividend_yield = 0;       // convenience yield
     double correlation_with_fire_weather = 0;  // Gaussian correlation with the fire-weather factor
 };

@@ -74,7 +74,24 @@ FireWeather::FireWeather(std::vector<WeatherRegion> regions, double rho) : regio
             throw InvalidInput("model/fire/" + r.region + "/year_factor_shape", "must be > 0, got " + str(r.year_factor_shape));
         numbers_.push_back(region_number(r.region));
         if (numbers_.back() == 0) throw InvalidInput("model/fire/" + r.region, "region 0 is reserved for the shared factor");
+        std::vector<double> table;
+        if (!std::isinf(r.year_factor_shape)) {
+            table.resize(table_intervals + 1);
+            for (std::size_t i = 0; i <= table_intervals; ++i)
+                table[i] = gamma_mean_one_quantile(
+                    r.year_factor_shape, -table_edge + 2 * table_edge * static_cast<double>(i) / static_cast<double>(table_intervals));
+        }
+        tables_.push_back(std::move(table));
     }
+}
+
+double FireWeather::quantile(std::size_t s, double x) const {
+    const std::vector<double>& t = tables_[s];
+    const double u = (x + table_edge) / (2 * table_edge) * static_cast<double>(table_intervals);
+    if (!(u >= 0 && u < static_cast<double>(table_intervals))) return gamma_mean_one_quantile(regions_[s].year_factor_shape, x);
+    const auto i = static_cast<std::size_t>(u);
+    const double w = u - static_cast<double>(i);
+    return t[i] + w * (t[i + 1] - t[i]);
 }
 
 double FireWeather::draw(std::uint64_t seed, std::uint32_t year, std::span<double> g) const {
@@ -95,7 +112,7 @@ double FireWeather::draw(std::uint64_t seed, std::uint32_t year, std::span<doubl
             const Words we = draw_words(seed, stream, year, numbers_[s], fire, 0);
             x = a * z + b * normal_from_words(we[0], we[1]);
         }
-        g[s + 1] = gamma_mean_one_quantile(shape, x);
+        g[s + 1] = quantile(s, x);
     }
     return z;
 }

@@ -60,7 +60,8 @@ std::vector<double> payouts_cny(const PerTonneCover& cover, std::span<const doub
     validate(cover);
     std::vector<double> out(loss_tco2e.size());
     for (std::size_t i = 0; i < loss_tco2e.size(); ++i) {
-        checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
+        // The field name is built only on failure: this loop runs once per simulated year.
+        if (!(loss_tco2e[i] >= 0) || std::isinf(loss_tco2e[i])) checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
         out[i] = payout_cny(cover, loss_tco2e[i]);
     }
     return out;
@@ -72,7 +73,8 @@ std::vector<double> payouts_cny(const LinearCover& cover, std::span<const double
     checks::positive(carbon_stock_tco2e, "carbon_stock_tco2e");
     std::vector<double> out(loss_tco2e.size());
     for (std::size_t i = 0; i < loss_tco2e.size(); ++i) {
-        checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
+        // The field name is built only on failure: this loop runs once per simulated year.
+        if (!(loss_tco2e[i] >= 0) || std::isinf(loss_tco2e[i])) checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
         out[i] = payout_cny(cover, std::min(1.0, loss_tco2e[i] / carbon_stock_tco2e));
     }
     return out;

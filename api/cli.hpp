@@ -21,5 +21,7 @@ struct GlobalOptions {
 using Action = std::function<int()>;
 
 void add_data_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& action);  // api/cli_serve.cpp
+void add_keys_commands(CLI::App& app, const GlobalOptions& global, Action& action);   // api/cli_keys.cpp
 
 }  // namespace tanhui::api

@@ -26,17 +26,6 @@ double integrate(const std::function<double(double)>& f, double from, double to,
 
 }  // namespace
 
-double stock_tco2e_per_ha(const risk::GrowthCurve& curve, double age_years) {
-    if (!(age_years > 0)) return 0;
-    return curve.max_tco2e_per_ha * std::pow(1 - std::exp(-curve.rate_per_year * age_years), curve.shape);
-}
-
-double age_at_stock_years(const risk::GrowthCurve& curve, double stock) {
-    if (!(stock > 0)) return 0;
-    if (stock >= curve.max_tco2e_per_ha) return std::numeric_limits<double>::infinity();
-    return -std::log1p(-std::pow(stock / curve.max_tco2e_per_ha, 1 / curve.shape)) / curve.rate_per_year;
-}
-
 DamageValuation value_damage(const DamageCase& c) {
     validate_curve(c.growth, "growth");
     if (c.regrowth) validate_curve(*c.regrowth, "regrowth");
@@ -54,21 +43,21 @@ DamageValuation value_damage(const DamageCase& c) {
 
     const risk::GrowthCurve& g = c.growth;
     const risk::GrowthCurve& h = c.regrowth ? *c.regrowth : c.growth;
-    const double before = stock_tco2e_per_ha(g, c.age_years);  // U(0)
-    const double left = (1 - c.stock_loss_fraction) * before;  // R(0)
-    const double start_age = age_at_stock_years(h, left);      // regrowth resumes from here
+    const double before = risk::carbon_stock_tco2e_per_ha(g, c.age_years);  // U(0)
+    const double left = (1 - c.stock_loss_fraction) * before;               // R(0)
+    const double start_age = risk::age_at_stock_years(h, left);             // regrowth resumes from here
     const double delay = c.regrowth_delay_years;
 
-    const auto undisturbed = [&](double t) { return stock_tco2e_per_ha(g, c.age_years + t); };
+    const auto undisturbed = [&](double t) { return risk::carbon_stock_tco2e_per_ha(g, c.age_years + t); };
     const auto regrowing = [&](double t) {
         if (t <= delay || std::isinf(start_age)) return left;
-        return stock_tco2e_per_ha(h, start_age + t - delay);
+        return risk::carbon_stock_tco2e_per_ha(h, start_age + t - delay);
     };
 
     DamageValuation v;
     double t_recovered = 0;
     if (left < before) {
-        const double target_age = age_at_stock_years(h, before);
+        const double target_age = risk::age_at_stock_years(h, before);
         t_recovered = std::isinf(target_age) || std::isinf(start_age) ? std::numeric_limits<double>::infinity()
                                                                       : delay + target_age - start_age;
     }

@@ -3,6 +3,7 @@
 // market's carbon price. DESIGN "Products" (damage valuation).
 #pragma once
 
+#include "risk/growth.hpp"
 #include "risk/model.hpp"
 
 #include <optional>
@@ -55,11 +56,8 @@ struct DamageValuation {
     std::vector<QuantileCost> replacement_cost_range_cny;
 };
 
-// Chapman-Richards: stock(age) = max (1 - exp(-rate age))^shape, and its inverse (the age at which
-// the curve reaches a stock; +infinity at or above max).
-double stock_tco2e_per_ha(const risk::GrowthCurve& curve, double age_years);
-double age_at_stock_years(const risk::GrowthCurve& curve, double stock_tco2e_per_ha);
-
+// The curves are risk/growth.hpp's Chapman-Richards stock(age) and its inverse
+// (risk::carbon_stock_tco2e_per_ha, risk::age_at_stock_years).
 // Throws InvalidInput ("growth.rate_per_year", "age_years", "stock_loss_fraction",
 // "price_quantiles[i].level", ...).
 DamageValuation value_damage(const DamageCase& c);

@@ -2,6 +2,7 @@
 #include "pricing/damage.hpp"
 
 #include "data/types.hpp"
+#include "risk/growth.hpp"
 
 #include <gtest/gtest.h>
 
@@ -59,7 +60,7 @@ TEST(Damage, PartialLossResumesFromTheEquivalentAge) {
     const auto v = value_damage({.growth = exponential, .age_years = A, .damaged_area_ha = 2, .stock_loss_fraction = 0.5});
     EXPECT_NEAR(v.stock_lost_tco2e, 2 * 0.5 * before, 1e-9);
     EXPECT_NEAR(v.recovery_years, A - a0, 1e-9);
-    EXPECT_NEAR(age_at_stock_years(exponential, 0.5 * before), a0, 1e-12);
+    EXPECT_NEAR(risk::age_at_stock_years(exponential, 0.5 * before), a0, 1e-12);
     // Gap: int_0^T M (e^{-r(a0 + t)} - e^{-r(A + t)}) dt = M (e^{-r a0} - e^{-r A})(1 - e^{-rT}) / r.
     const double T = A - a0;
     EXPECT_NEAR(v.carbon_gap_tco2e_years, 2 * M * (std::exp(-r * a0) - std::exp(-r * A)) * (1 - std::exp(-r * T)) / r, 1e-6);
@@ -70,7 +71,7 @@ TEST(Damage, CapAndNothingLost) {
     EXPECT_FALSE(capped.recovered);
     EXPECT_EQ(capped.recovery_years, 25.0);
     EXPECT_NEAR(capped.sequestration_forgone_tco2e,
-                stock_tco2e_per_ha(exponential, 65) - stock_tco2e_per_ha(exponential, 40), 1e-9);
+                risk::carbon_stock_tco2e_per_ha(exponential, 65) - risk::carbon_stock_tco2e_per_ha(exponential, 40), 1e-9);
     const auto none = value_damage({.growth = exponential, .age_years = 40, .damaged_area_ha = 1, .stock_loss_fraction = 0});
     EXPECT_EQ(none.stock_lost_tco2e, 0.0);
     EXPECT_EQ(none.recovery_years, 0.0);
@@ -89,11 +90,11 @@ TEST(Damage, ChapmanRichardsGapMatchesSimpson) {
     double s = 0;
     for (int i = 0; i <= n; ++i) {
         const double t = i * h;
-        const double f = stock_tco2e_per_ha(fir, A + t) - stock_tco2e_per_ha(fir, t);
+        const double f = risk::carbon_stock_tco2e_per_ha(fir, A + t) - risk::carbon_stock_tco2e_per_ha(fir, t);
         s += (i == 0 || i == n ? 1 : (i % 2 ? 4 : 2)) * f;
     }
     EXPECT_NEAR(v.carbon_gap_tco2e_years, s * h / 3, 1e-6);
-    EXPECT_NEAR(stock_tco2e_per_ha(fir, 10), 420 * std::pow(1 - std::exp(-0.8), 2.5), 1e-12);
+    EXPECT_NEAR(risk::carbon_stock_tco2e_per_ha(fir, 10), 420 * std::pow(1 - std::exp(-0.8), 2.5), 1e-12);
 }
 
 std::string field_of(const DamageCase& c) {

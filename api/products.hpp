@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -254,8 +255,9 @@ ProductOutcome handle_burning_cost(data::Store& store, ModelCache& models, const
                                    const ProductLimits& limits = {});
 
 // POST /v1/experience/credibility, /v1/risk/metrics, /v1/reinsurance/layer, /v1/risk/buffer,
-// /v1/experience/burning-cost (actuary) and /v1/valuations/damage (underwriter). `models` must
-// outlive the router; the quote routes may share it. api/routes_products.cpp.
-void register_product_routes(Router& router, ServiceContext& ctx, ModelCache& models);
+// /v1/experience/burning-cost (actuary) and /v1/valuations/damage (underwriter). The handlers
+// keep `models` alive; pass the cache the quote and calibration routes use, so that a new
+// calibration (ModelCache::forget_current) reaches these routes too. api/routes_products.cpp.
+void register_product_routes(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models);
 
 }  // namespace tanhui::api

@@ -21,18 +21,18 @@ constexpr std::size_t table_body_limit = 64u << 20;
 
 }  // namespace
 
-void register_product_routes(Router& router, ServiceContext& ctx, ModelCache& models) {
+void register_product_routes(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models) {
     const auto add = [&](const char* pattern, Role role, Handle handle, std::size_t body_limit) {
         router.add(
             "POST", pattern, role,
-            [&ctx, &models, handle](const Request& req) {
+            [&ctx, models, handle](const Request& req) {
                 if (auto problem = check_query(req, {})) return *problem;
                 nlohmann::json body;
                 if (auto problem = parse_json_body(req, body)) return *problem;
                 ProductLimits limits;
                 limits.max_years = static_cast<long long>(std::min<std::uint64_t>(ctx.max_years(), 100'000'000));
                 limits.max_simulated_years = std::min<long long>(limits.max_years, 10'000'000);
-                const ProductOutcome outcome = handle(ctx.store(), models, body, limits);
+                const ProductOutcome outcome = handle(ctx.store(), *models, body, limits);
                 if (outcome.problem) return problem_response(*outcome.problem);
                 ctx.metrics.add_simulated_years(outcome.simulated_years);
                 return json_response(*outcome.response);

@@ -729,11 +729,11 @@ TEST_F(ProductsOnShippedData, BufferOnOneHoldingNamesItAsGiven) {
 // ---- the routes -----------------------------------------------------------------------------------
 
 TEST(ProductRoutes, ServedWithTheirRolesAndProblems) {
-    ModelCache models;  // outlives the server
+    const auto models = std::make_shared<ModelCache>();
     NewKey underwriter, actuary;
     tanhui::testing::TestServer srv([&](tanhui::testing::TestServer::Setup& s) {
         s.service_routes = false;
-        s.extra = {[&models](Router& router, ServiceContext& ctx) { register_product_routes(router, ctx, models); }};
+        s.extra = {[models](Router& router, ServiceContext& ctx) { register_product_routes(router, ctx, models); }};
         s.database = [&](const std::filesystem::path& db) {
             underwriter = tanhui::testing::add_key(db, Role::underwriter, "u");
             actuary = tanhui::testing::add_key(db, Role::actuary, "a");

@@ -23,6 +23,7 @@ using Action = std::function<int()>;
 void add_data_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& action);  // api/cli_serve.cpp
 void add_keys_commands(CLI::App& app, const GlobalOptions& global, Action& action);   // api/cli_keys.cpp
+void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& action);  // api/cli_quote.cpp
 // credibility, metrics, layer, damage, buffer, burning-cost: api/cli_products.cpp
 void add_products_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 

@@ -1,5 +1,7 @@
 // `tanhui serve`: the HTTP JSON service. DESIGN "Interfaces (api/)"; docs/api.md.
 #include "api/cli.hpp"
+#include "api/products.hpp"
+#include "api/routes.hpp"
 #include "api/server.hpp"
 
 #include "data/store.hpp"
@@ -12,8 +14,12 @@ namespace tanhui::api {
 // Every route group of the service, in one explicit list (STYLE: registries are explicit lists).
 // A new group adds its registrar here and its paths to api/openapi.yaml (a test checks both agree).
 std::vector<Registrar> service_registrars() {
+    // One cache of built models for the server's lifetime, shared by every route group.
+    auto models = std::make_shared<ModelCache>();
     return {
         register_data_routes,
+        [models](Router& r, ServiceContext& c) { register_quote_routes(r, c, models); },
+        [models](Router& r, ServiceContext& c) { register_product_routes(r, c, models); },
     };
 }
 

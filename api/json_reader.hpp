@@ -2,6 +2,8 @@
 // pointer, unknown fields are problems too. STYLE "Errors": decode into a value or a list.
 #pragma once
 
+#include "api/field_problem.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -11,11 +13,6 @@
 #include <vector>
 
 namespace tanhui::api {
-
-struct FieldProblem {
-    std::string path;  // JSON pointer, e.g. /holdings/0/area_ha
-    std::string message;
-};
 
 template <class T>
 struct Decoded {

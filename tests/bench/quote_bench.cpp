@@ -1,0 +1,92 @@
+// Quote latency on one core (issue 5): an index policy on one holding at 100,000 years, and
+// price insurance with Turnbull-Wakeman and with Monte Carlo at 100,000 paths. Each prints the
+// median and p99 of the per-quote wall time.
+#include "api/calibration.hpp"
+#include "api/quote_engine.hpp"
+#include "api/quote_request.hpp"
+#include "data/store.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <random>
+
+namespace {
+
+using namespace tanhui;
+
+// The calibrated model of a database built from data/historical (once per process).
+const api::ModelVersion& calibrated(data::Store*& out) {
+    static std::filesystem::path dir = std::filesystem::temp_directory_path() / ("tanhui-qbench-" + std::to_string(std::random_device{}()));
+    static data::Store* store = [] {
+        std::filesystem::create_directories(dir);
+        return new data::Store(dir / "bench.db", {.historical_dir = std::filesystem::path(TANHUI_SOURCE_DIR) / "data" / "historical"});
+    }();
+    static api::ModelVersion version = api::ensure_current_model(*store);
+    out = store;
+    return version;
+}
+
+const risk::Model& model() {
+    data::Store* store = nullptr;
+    const auto& v = calibrated(store);
+    static risk::Model m = api::build_model(*store, v);
+    return m;
+}
+
+void report_latency(benchmark::State& state, std::vector<double>& ms) {
+    std::sort(ms.begin(), ms.end());
+    state.counters["median_ms"] = ms[ms.size() / 2];
+    state.counters["p99_ms"] = ms[std::min(ms.size() - 1, static_cast<std::size_t>(0.99 * static_cast<double>(ms.size())))];
+}
+
+void run(benchmark::State& state, const nlohmann::json& request) {
+    const auto q = api::decode_quote(request);
+    if (!q.value) {
+        state.SkipWithError("request does not decode");
+        return;
+    }
+    const api::QuoteContext context{&model(), "bench", 1};
+    std::vector<double> ms;
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(api::compute_quote(*q.value, context));
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    report_latency(state, ms);
+}
+
+void BM_QuoteIndexOneHolding100kYears(benchmark::State& state) {
+    run(state, nlohmann::json::parse(R"({
+      "product": "index_insurance", "policy": {"id": "B", "start": "2027-01-01"},
+      "holdings": [{"id": "h", "region": "350802", "forest_type": "chinese_fir", "area_ha": 2000, "age_years": 18}],
+      "cover": {"perils": ["fire", "pest"], "form": "per_tonne", "price_cny_per_tco2e": 20},
+      "premium": {"principle": "std_dev", "parameter": 0.25},
+      "simulation": {"years": 100000, "seed": 1}})"));
+}
+BENCHMARK(BM_QuoteIndexOneHolding100kYears)->Unit(benchmark::kMillisecond)->Iterations(50);
+
+void BM_QuotePriceTurnbullWakeman(benchmark::State& state) {
+    // years = 1: the pure premium is the closed-form engine; the load's table is one year.
+    run(state, nlohmann::json::parse(R"({
+      "product": "price_insurance", "policy": {"id": "B", "start": "2027-01-01"},
+      "cover": {"market": "FJEA", "quantity_tco2e": 100000, "target_price_cny": 15, "method": "risk_neutral",
+                "engine": "turnbull_wakeman"},
+      "premium": {"principle": "expected_value", "parameter": 0.1},
+      "simulation": {"years": 1, "seed": 1}})"));
+}
+BENCHMARK(BM_QuotePriceTurnbullWakeman)->Unit(benchmark::kMicrosecond)->Iterations(2000);
+
+void BM_QuotePriceMonteCarlo100kPaths(benchmark::State& state) {
+    run(state, nlohmann::json::parse(R"({
+      "product": "price_insurance", "policy": {"id": "B", "start": "2027-01-01"},
+      "cover": {"market": "FJEA", "quantity_tco2e": 100000, "target_price_cny": 15, "method": "risk_neutral",
+                "engine": "monte_carlo"},
+      "premium": {"principle": "expected_value", "parameter": 0.1},
+      "simulation": {"years": 100000, "seed": 1}})"));
+}
+BENCHMARK(BM_QuotePriceMonteCarlo100kPaths)->Unit(benchmark::kMillisecond)->Iterations(10);
+
+}  // namespace

@@ -26,5 +26,6 @@ void add_keys_commands(CLI::App& app, const GlobalOptions& global, Action& actio
 void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& action);  // api/cli_quote.cpp
 // credibility, metrics, layer, damage, buffer, burning-cost: api/cli_products.cpp
 void add_products_commands(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_batch_commands(CLI::App& app, const GlobalOptions& global, Action& action);  // api/cli_batch.cpp
 
 }  // namespace tanhui::api

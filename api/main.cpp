@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     add_serve_commands(app, global, action); add_keys_commands(app, global, action);
     add_quote_commands(app, global, action);
     add_products_commands(app, global, action);
+    add_batch_commands(app, global, action);
 
     try {
         app.parse(argc, argv);

@@ -66,15 +66,6 @@ std::array<unsigned char, 32> sha256(std::string_view s) {
     return out;
 }
 
-std::string utc_now() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 std::vector<unsigned char> blob(const SQLite::Column& c) {
     const auto* p = static_cast<const unsigned char*>(c.getBlob());
     return std::vector<unsigned char>(p, p + c.getBytes());
@@ -130,7 +121,7 @@ NewKey create_key(SQLite::Database& db, Role role, const std::string& name) {
         insert.bind(3, std::string(to_string(role)));
         insert.bind(4, salt.data(), static_cast<int>(salt.size()));
         insert.bind(5, hash.data(), static_cast<int>(hash.size()));
-        insert.bind(6, utc_now());
+        insert.bind(6, utc_now_iso8601());
         insert.exec();
         return {id, "th_" + id + "_" + secret};
     }
@@ -159,7 +150,7 @@ RevokeResult revoke_key(SQLite::Database& db, const std::string& id) {
     if (!q.getColumn(0).isNull()) return RevokeResult::already_revoked;
     q.reset();
     SQLite::Statement u(db, "UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL");
-    u.bind(1, utc_now());
+    u.bind(1, utc_now_iso8601());
     u.bind(2, id);
     return u.exec() == 1 ? RevokeResult::revoked : RevokeResult::already_revoked;
 }

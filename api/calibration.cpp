@@ -21,15 +21,6 @@ namespace tanhui::api {
 
 namespace {
 
-std::string now_utc() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 // JSON numbers cannot be NaN or infinite: those become null (and "inf" strings for infinity).
 nlohmann::json num(double v) {
     if (std::isnan(v)) return nullptr;
@@ -79,7 +70,7 @@ Calibration make(std::string family, std::string scope, std::string data_hash, n
     Calibration c;
     c.family = std::move(family);
     c.scope = std::move(scope);
-    c.created = now_utc();
+    c.created = utc_now_iso8601();
     c.data_hash = std::move(data_hash);
     c.report = std::move(report);
     c.model = std::move(model);
@@ -525,7 +516,7 @@ std::string store_calibrations(data::Store& store, const std::vector<Calibration
     SQLite::Statement mv(db, "INSERT INTO model_versions(version, created, calibrations, is_current) VALUES(?,?,?,1) "
                              "ON CONFLICT(version) DO UPDATE SET is_current = 1");
     mv.bind(1, version);
-    mv.bind(2, now_utc());
+    mv.bind(2, utc_now_iso8601());
     mv.bind(3, nlohmann::json(ids).dump());
     mv.exec();
     tx.commit();

@@ -39,15 +39,6 @@ void ModelCache::forget_current() {
 
 namespace {
 
-std::string now_utc() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 std::string new_quote_id() {
     unsigned char bytes[10];
     if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
@@ -105,7 +96,7 @@ QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json&
         }
     }
     // Stamp and store every quote of the request in one transaction: all or none.
-    const std::string created = now_utc();
+    const std::string created = utc_now_iso8601();
     std::vector<nlohmann::json> stamped_results;
     for (auto& r : results) stamped_results.push_back(stamped(new_quote_id(), created, r));
     if (options.store) {

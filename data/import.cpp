@@ -156,15 +156,6 @@ std::string shown(std::string_view s) {
     return out + "\"";
 }
 
-std::string now_utc() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 using Value = std::optional<std::string>;  // nullopt = SQL NULL; numbers kept as validated text
 
 struct Typed {
@@ -408,7 +399,7 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
     log.bind(2, std::filesystem::path(file).filename().string());
     log.bind(3, sha256_hex(text));
     log.bind(4, static_cast<std::int64_t>(values.size()));
-    log.bind(5, now_utc());
+    log.bind(5, utc_now_iso8601());
     log.exec();
     tx.commit();
     return result;

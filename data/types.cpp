@@ -1,5 +1,7 @@
 #include "data/types.hpp"
 
+#include <ctime>
+
 namespace tanhui {
 
 std::optional<ForestType> parse_forest_type(std::string_view name) {
@@ -9,6 +11,15 @@ std::optional<ForestType> parse_forest_type(std::string_view name) {
 }
 
 std::string_view to_string(ForestType type) { return forest_type_names[static_cast<std::size_t>(type)]; }
+
+std::string utc_now_iso8601() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
 
 std::string normalise_region_code(std::string_view code) {
     std::string c(code);

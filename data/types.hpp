@@ -77,6 +77,9 @@ struct PestYear {
     double occurrence_area_ha = 0;
 };
 
+// The current UTC time as ISO 8601, "2027-01-01T08:00:00Z" (records' created/imported times).
+std::string utc_now_iso8601();
+
 // Normalise a region code given as short ("3508") or 6-digit padded ("350800") to its short form.
 std::string normalise_region_code(std::string_view code);
 

@@ -1,5 +1,6 @@
 // `tanhui data list | prices | import`: the historical store from the command line.
 #include "api/cli.hpp"
+#include "api/cli_io.hpp"
 
 #include "data/import.hpp"
 #include "data/store.hpp"
@@ -29,12 +30,6 @@ std::string number(double v) {
     char buf[32];
     const auto r = std::to_chars(buf, buf + sizeof buf, v);
     return std::string(buf, r.ptr);
-}
-
-data::Store open_store(const GlobalOptions& g) {
-    data::Store store(g.db_path(), {.historical_dir = g.historical_dir()});
-    if (store.created()) std::cerr << "tanhui: built " << g.db_path().string() << " from " << g.historical_dir().string() << '\n';
-    return store;
 }
 
 int data_list(const GlobalOptions& g, bool json) {

@@ -2,6 +2,7 @@
 // requests of api/products.hpp from a file or stdin. JSON on stdout and exit 0; invalid input:
 // problem+json on stdout, exit 2. docs/products.md.
 #include "api/cli.hpp"
+#include "api/cli_io.hpp"
 
 #include "api/problem.hpp"
 #include "api/products.hpp"
@@ -19,35 +20,6 @@
 namespace tanhui::api {
 
 namespace {
-
-data::Store open(const GlobalOptions& g) { return data::Store(g.db_path(), {.historical_dir = g.historical_dir()}); }
-
-// The text of FILE, or of stdin for "-". Throws with the path when it cannot be read.
-std::string read_input(const std::string& file) {
-    if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-int print_problem(const Problem& p) {
-    std::cout << problem_body(p) << '\n';
-    return 2;
-}
-
-// The same checks as an HTTP body (UTF-8, depth, syntax); prints the problem when they fail.
-std::optional<nlohmann::json> parse_body(const std::string& text) {
-    Request req;
-    req.method = "POST";
-    req.content_type = "application/json";
-    req.body = text;
-    nlohmann::json body;
-    if (auto problem = parse_json_body(req, body)) {
-        std::cout << problem->body << '\n';
-        return std::nullopt;
-    }
-    return body;
-}
 
 int print_outcome(const ProductOutcome& outcome) {
     if (outcome.problem) return print_problem(*outcome.problem);
@@ -71,7 +43,7 @@ int run_metrics(const MetricsOptions& o) {
     const std::string text = read_input(o.file);
     nlohmann::json body;
     if (looks_like_json(text)) {
-        auto parsed = parse_body(text);
+        auto parsed = parse_input_json(text);
         if (!parsed) return 2;
         body = std::move(*parsed);
         if (!body.is_object()) return print_outcome(metrics(body));
@@ -101,9 +73,9 @@ int run_metrics(const MetricsOptions& o) {
 using Handle = ProductOutcome (*)(data::Store&, ModelCache&, const nlohmann::json&, const ProductLimits&);
 
 int run_product_file(const GlobalOptions& g, const std::string& file, Handle handle, unsigned threads) {
-    auto body = parse_body(read_input(file));
+    auto body = parse_input_json(read_input(file));
     if (!body) return 2;
-    data::Store store = open(g);
+    data::Store store = open_store(g);
     ModelCache models;
     ProductLimits limits;
     limits.threads = threads;
@@ -119,7 +91,7 @@ void add_products_commands(CLI::App& app, const GlobalOptions& global, Action& a
     cred->add_option("FILE", *cred_file, "Credibility request JSON, or - for stdin")->required();
     cred->callback([&action, cred_file] {
         action = [cred_file] {
-            auto body = parse_body(read_input(*cred_file));
+            auto body = parse_input_json(read_input(*cred_file));
             return body ? print_outcome(credibility(*body)) : 2;
         };
     });

@@ -1,5 +1,6 @@
 // `tanhui quote`, `tanhui calibrate`, `tanhui model show`: the JSON contract from the command line.
 #include "api/cli.hpp"
+#include "api/cli_io.hpp"
 
 #include "api/calibration.hpp"
 #include "api/problem.hpp"
@@ -17,43 +18,19 @@ namespace tanhui::api {
 
 namespace {
 
-data::Store open(const GlobalOptions& g) { return data::Store(g.db_path(), {.historical_dir = g.historical_dir()}); }
-
-// The text of FILE, or of stdin for "-". Throws with the path when it cannot be read.
-std::string read_input(const std::string& file) {
-    if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-int print_problem(const Problem& p) {
-    std::cout << problem_body(p) << '\n';
-    return 2;
-}
-
 int run_quote(const GlobalOptions& g, const std::string& file, unsigned threads, bool no_store) {
-    const std::string text = read_input(file);
-    // The same checks as the HTTP body: UTF-8, depth, syntax.
-    Request req;
-    req.method = "POST";
-    req.content_type = "application/json";
-    req.body = text;
-    nlohmann::json body;
-    if (auto problem = parse_json_body(req, body)) {
-        std::cout << problem->body << '\n';
-        return 2;
-    }
-    data::Store store = open(g);
+    const auto body = parse_input_json(read_input(file));
+    if (!body) return 2;
+    data::Store store = open_store(g);
     ModelCache models;
-    const auto outcome = quote(store, models, body, {.limits = {}, .threads = threads, .store = !no_store, .key_id = ""});
+    const auto outcome = quote(store, models, *body, {.limits = {}, .threads = threads, .store = !no_store, .key_id = ""});
     if (outcome.problem) return print_problem(*outcome.problem);
     std::cout << outcome.response->dump(2) << '\n';
     return 0;
 }
 
 int run_replay(const GlobalOptions& g, const std::string& id, unsigned threads) {
-    data::Store store = open(g);
+    data::Store store = open_store(g);
     ModelCache models;
     const auto r = replay_quote(store, models, id, threads);
     if (!r) return print_problem(make_problem(404, "no stored quote " + id, {{"/quote_id", "unknown quote id"}}));
@@ -62,7 +39,7 @@ int run_replay(const GlobalOptions& g, const std::string& id, unsigned threads) 
 }
 
 int run_calibrate(const GlobalOptions& g, const CalibrationRequest& request, bool json, bool dry_run) {
-    data::Store store = open(g);
+    data::Store store = open_store(g);
     std::vector<Calibration> calibrations;
     try {
         calibrations = run_calibrations(store, request);
@@ -85,7 +62,7 @@ int run_calibrate(const GlobalOptions& g, const CalibrationRequest& request, boo
 }
 
 int run_model_show(const GlobalOptions& g, bool json) {
-    data::Store store = open(g);
+    data::Store store = open_store(g);
     const ModelVersion v = ensure_current_model(store);
     if (json) {
         nlohmann::json out{{"model_version", v.version}, {"created", v.created}, {"calibrations", nlohmann::json::array()}};

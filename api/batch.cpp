@@ -1,6 +1,7 @@
 #include "api/batch.hpp"
 
 #include "api/ord_csv.hpp"
+#include "api/version.hpp"
 #include "data/csv.hpp"
 #include "data/import.hpp"
 #include "pricing/index_insurance.hpp"
@@ -949,7 +950,9 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
             layout.occurrence_threshold = std::min(layout.occurrence_threshold.value_or(l.layer.attachment_cny), l.layer.attachment_cny);
 
     const std::string portfolio_hash = data::sha256_hex(portfolio.canonical());
-    std::string description = "portfolio_sha256 " + portfolio_hash + "\nmodel_version " + model_version + "\nyears " +
+    // The program is part of the run: a rebuilt tanhui may simulate other numbers.
+    std::string description = std::string("program tanhui ") + version + " " + git_commit + "\nportfolio_sha256 " +
+                              portfolio_hash + "\nmodel_version " + model_version + "\nyears " +
                               std::to_string(options.years) + "\nseed " + std::to_string(options.seed) + "\nchunk_years " +
                               std::to_string(options.chunk_years) + "\npolicy_group " + std::to_string(layout.group) +
                               "\noccurrence_threshold " +
@@ -972,8 +975,8 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
             if (const auto existing = read_file(checkpoints / "run.txt")) {
                 if (existing->find(run_hash) == std::string::npos)
                     throw std::runtime_error("--resume: " + checkpoints.string() +
-                                             " holds checkpoints of another run (portfolio, years, seed, model version or "
-                                             "layout differ); run without --resume to start afresh");
+                                             " holds checkpoints of another run (portfolio, years, seed, model version, layout or "
+                                             "tanhui build differ); run without --resume to start afresh");
             }
             fs::create_directories(checkpoints);
             write_file_atomic(checkpoints / "run.txt", std::string(run_magic) + run_hash + "\n" + description);

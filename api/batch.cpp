@@ -902,6 +902,30 @@ void write_outputs(const fs::path& dir, const Portfolio& portfolio, const Prepar
     }
 }
 
+// Calls f(i) for i in 0..n-1 on up to `threads` threads; the first exception is rethrown.
+template <class F>
+void parallel_for(std::size_t n, unsigned threads, F f) {
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&] {
+        for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+            try {
+                f(i);
+            } catch (...) {
+                const std::lock_guard lock(error_mutex);
+                if (!error) error = std::current_exception();
+                next = n;
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::min<std::size_t>(threads, n); ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+}
+
 std::string chunk_file(std::size_t pass, std::size_t chunk) {
     return "pass-" + std::to_string(pass) + "-chunk-" + std::to_string(chunk) + ".bin";
 }
@@ -1066,11 +1090,15 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
             }
         }
         if (!root) continue;
-        for (std::size_t p = g0; p < g1; ++p) {
-            const PolicyModel& m = prep.policies[p];
+        // Each policy's quote sorts its column (VaR, Wang, return periods): threads take policies.
+        parallel_for(g1 - g0, threads, [&](std::size_t i) {
+            const std::size_t p = g0 + i;
+            const std::span<const double> column(g.columns.data() + i * std::size_t{options.years}, options.years);
+            results[p].quote = pricing::quote_premium(column, prep.policies[p].sum_insured_cny, prep.policies[p].premium,
+                                                      prep.return_periods);
+        });
+        for (std::size_t p = g0; p < g1 && policy_ylt; ++p) {
             const std::span<const double> column(g.columns.data() + (p - g0) * std::size_t{options.years}, options.years);
-            results[p].quote = pricing::quote_premium(column, m.sum_insured_cny, m.premium, prep.return_periods);
-            if (!policy_ylt) continue;
             const std::string id = data::csv_escape(portfolio.policies[p].request.policy.id) + ',';
             std::string rows;
             for (std::size_t y = 0; y < column.size(); ++y) {

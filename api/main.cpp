@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
 
     Action action;
     add_data_commands(app, global, action);
-    add_serve_commands(app, global, action); add_keys_commands(app, global, action);
+    add_serve_commands(app, global, action);
+    add_keys_commands(app, global, action);
     add_quote_commands(app, global, action);
     add_products_commands(app, global, action);
     add_batch_commands(app, global, action);

@@ -214,8 +214,8 @@ TEST(Batch, ResumeAfterKillAtRandomPointsIsByteIdentical) {
         ::waitpid(child, &status, 0);
         if (WIFSIGNALED(status)) {
             ++interrupted;
-            // A killed run leaves checkpoints and never a half-written output under its name.
-            EXPECT_TRUE(fs::exists(out / ".checkpoint" / "run.txt"));
+            // A killed run never leaves a half-written output under its name. (Whether it left
+            // checkpoints depends on how far it got: an early kill may precede the first one.)
             for (const auto& f : output_files) {
                 if (fs::exists(out / f)) {
                     EXPECT_EQ(read(out / f).size(), read(dir / "reference" / f).size()) << f;

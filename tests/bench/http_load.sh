@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# HTTP load on loopback (issue 6, "Benchmarks"): wrk against `tanhui serve` for a bounded time per
+# scenario, printing requests per second and p50/p99 latency for
+#   1. price-insurance quotes, Turnbull-Wakeman, expected-value principle (closed form; target
+#      >= 5,000 requests/s on 2 cores),
+#   2. index quotes at 10,000 simulated years (fire and pest on the calibrated model),
+#   3. GET /healthz.
+# Builds nothing: give it a built binary. The server listens on 127.0.0.1 only, on a port of its
+# choosing, over a fresh database in a temp folder (built from data/historical and calibrated by
+# the warm-up quote), and gets SIGTERM at the end. Every quote is stored, as in production, and
+# every request is access-logged (to a file in the temp folder).
+#
+#   tests/bench/http_load.sh [TANHUI_BINARY]      # default build/tanhui
+#   DURATION=30s THREADS=2 CONNECTIONS=64 tests/bench/http_load.sh
+set -euo pipefail
+
+binary=${1:-build/tanhui}
+duration=${DURATION:-10s}
+threads=${THREADS:-2}
+connections=${CONNECTIONS:-32}
+
+if [[ ! -x $binary ]]; then
+    echo "http_load: $binary is not an executable (build it first: scripts/build)" >&2
+    exit 2
+fi
+for tool in wrk curl; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "http_load: $tool is not installed (Debian: apt-get install -y $tool)" >&2
+        exit 2
+    fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tanhui-http-load.XXXXXX")
+server=
+cleanup() {
+    if [[ -n $server ]] && kill -0 "$server" 2>/dev/null; then
+        kill -TERM "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$binary" --db "$tmp/bench.db" serve --listen 127.0.0.1 --port 0 2>"$tmp/serve.log" &
+server=$!
+
+port=
+for _ in $(seq 1 600); do  # up to 60 s: the first start builds the database
+    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$tmp/serve.log" | head -n 1)
+    [[ -n $port ]] && break
+    if ! kill -0 "$server" 2>/dev/null; then
+        echo "http_load: the server exited:" >&2
+        cat "$tmp/serve.log" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+if [[ -z $port ]]; then
+    echo "http_load: no 'listening on' line after 60 s:" >&2
+    cat "$tmp/serve.log" >&2
+    exit 1
+fi
+base=http://127.0.0.1:$port
+
+# examples/quotes/nanping-price.json with the expected-value principle: the closed-form path.
+cat >"$tmp/price.json" <<'EOF'
+{"product": "price_insurance",
+ "policy": {"id": "NP-2027-001", "start": "2027-01-01", "term_months": 12},
+ "cover": {"market": "FJEA", "quantity_tco2e": 100000, "target_price_cny": 15.0,
+           "fixings": "monthly", "method": "risk_neutral", "engine": "turnbull_wakeman"},
+ "premium": {"principle": "expected_value", "parameter": 0.1, "expense_ratio": 0.15,
+             "commission": 0.05, "profit_margin": 0.05},
+ "simulation": {"years": 100000, "seed": 20270101},
+ "model": {"price": {"spot": 15.5, "volatility": 0.35}}}
+EOF
+# examples/quotes/longyan-index.json at 10,000 years.
+cat >"$tmp/index.json" <<'EOF'
+{"product": "index_insurance",
+ "policy": {"id": "LY-2027-001", "start": "2027-01-01", "term_months": 12},
+ "holdings": [
+   {"id": "xinluo-fir-1", "region": "350802", "forest_type": "chinese_fir", "area_ha": 2000, "age_years": 18},
+   {"id": "xinluo-pine-2", "region": "350802", "forest_type": "masson_pine", "area_ha": 1200, "age_years": 25}],
+ "cover": {"perils": ["fire", "pest"], "form": "per_tonne", "price_cny_per_tco2e": 20,
+           "deductible_tco2e": 500, "limit_cny": 2000000},
+ "premium": {"principle": "std_dev", "parameter": 0.25, "expense_ratio": 0.15,
+             "commission": 0.05, "profit_margin": 0.05, "subsidy_share": 0.5},
+ "simulation": {"years": 10000, "seed": 20270101}}
+EOF
+
+# A wrk script that POSTs one JSON file.
+post_script() {
+    cat >"$tmp/$1.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open("$tmp/$1.json", "rb"))
+wrk.body = f:read("*a")
+f:close()
+EOF
+}
+post_script price
+post_script index
+
+# Warm-up: the first quote calibrates the model (seconds); each must answer 200.
+for kind in index price; do
+    status=$(curl -s -o "$tmp/$kind.out" -w '%{http_code}' -H 'Content-Type: application/json' \
+        --data-binary "@$tmp/$kind.json" "$base/v1/quotes")
+    if [[ $status != 200 ]]; then
+        echo "http_load: warm-up $kind quote answered $status:" >&2
+        cat "$tmp/$kind.out" >&2
+        exit 1
+    fi
+done
+echo "tanhui serve on $base (pid $server), $(nproc) cores; wrk -t$threads -c$connections -d$duration --latency"
+echo "price quote: pure premium $(sed -n 's/.*"pure_premium_cny":\([^,}]*\).*/\1/p' "$tmp/price.out") CNY"
+
+summary=()
+failed=0
+run() {
+    local name=$1 url=$2 script=${3:-}
+    echo
+    echo "== $name"
+    local args=(-t"$threads" -c"$connections" -d"$duration" --latency --timeout 10s)
+    [[ -n $script ]] && args+=(-s "$script")
+    wrk "${args[@]}" "$url" | tee "$tmp/wrk.out"
+    local rps p50 p99 bad
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.out")
+    p50=$(awk '$1 == "50%" {print $2}' "$tmp/wrk.out")
+    p99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.out")
+    bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$tmp/wrk.out")
+    bad=${bad:-0}
+    if grep -q 'Socket errors' "$tmp/wrk.out" || [[ $bad != 0 ]]; then failed=1; fi
+    summary+=("$(printf '%-42s %10s req/s   p50 %9s   p99 %9s   non-2xx %s' "$name" "$rps" "$p50" "$p99" "$bad")")
+}
+run "price quote (Turnbull-Wakeman)" "$base/v1/quotes" "$tmp/price.lua"
+run "index quote (10,000 years)" "$base/v1/quotes" "$tmp/index.lua"
+run "GET /healthz" "$base/healthz"
+
+kill -TERM "$server"
+status=0
+wait "$server" || status=$?
+server=
+echo
+echo "== summary ($(nproc) cores, $duration each, wrk -t$threads -c$connections; server exit status $status)"
+printf '%s\n' "${summary[@]}"
+if [[ $failed != 0 || $status != 0 ]]; then
+    echo "http_load: errors or non-2xx answers under load, or the server did not exit 0" >&2
+    exit 1
+fi

@@ -185,10 +185,12 @@ const std::vector<Migration>& migrations() {
 int latest_schema_version() { return migrations().back().version; }
 
 void configure_connection(SQLite::Database& db) {
+    // The busy handler first: a connection opened while another rebuilds the WAL index (the
+    // first requests of several workers at once) must wait, not fail with "database is locked".
+    db.setBusyTimeout(10'000);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA synchronous = NORMAL");
-    db.setBusyTimeout(10'000);
 }
 
 void migrate(SQLite::Database& db, int target) {

@@ -561,14 +561,13 @@ TEST(QuoteServer, BadQuoteInputIsA400NamingTheFieldAndStoresNothing) {
     EXPECT_EQ(metrics.find("status=\"5"), std::string::npos) << metrics;
 }
 
-// ---- a known bug -----------------------------------------------------------------------------
+// ---- a regression test -----------------------------------------------------------------------
 
-// Disabled until data::configure_connection (data/schema.cpp) sets the busy timeout before its
-// first statement: on a database closed cleanly (no -wal, no -shm) the first statements of two
-// new connections at once can meet SQLite's WAL recovery lock, and with no busy handler yet
-// `PRAGMA journal_mode = WAL` fails at once with "database is locked": a 500 for the client.
+// On a database closed cleanly (no -wal, no -shm) the first statements of two new connections at
+// once can meet SQLite's WAL recovery lock; before data::configure_connection set the busy
+// timeout first, `PRAGMA journal_mode = WAL` failed at once with "database is locked": a 500.
 // Each round is a new server (new worker threads, new connections) on a freshly closed database.
-TEST(FreshDatabase, DISABLED_FirstRequestsOfManyWorkersAtOnceAreNever500) {
+TEST(FreshDatabase, FirstRequestsOfManyWorkersAtOnceAreNever500) {
     constexpr int rounds = 50, clients = 8;
     std::vector<std::string> failures;
     for (int round = 0; round < rounds; ++round) {

@@ -1,4 +1,5 @@
 #include "api/batch.hpp"
+#include "api/quote_engine.hpp"
 
 #include "api/ord_csv.hpp"
 #include "api/version.hpp"
@@ -81,37 +82,6 @@ constexpr std::string_view run_magic = "TANHUI-BATCH-RUN 1\n";
 // ---------------------------------------------------------------------------------------------
 // The portfolio as the simulation sees it.
 
-risk::ModelOverrides overrides_of(const ModelOverrides& m) {
-    risk::ModelOverrides o;
-    if (m.fire) {
-        o.fire.frequency = risk::PoissonFrequency{m.fire->rate_per_year};
-        risk::BurnedAreaModel b;
-        b.mu = m.fire->mu;
-        b.sigma = m.fire->sigma;
-        o.fire.burned_area_ha = b;
-        o.fire.loss_fraction = m.fire->loss_fraction;
-    }
-    if (m.pest) {
-        o.pest.probability_per_year = m.pest->probability_per_year;
-        o.pest.affected_fraction = risk::BetaDistribution{m.pest->a, m.pest->b};
-        o.pest.mortality = m.pest->mortality;
-    }
-    o.carbon.stock_tco2e_per_ha = m.stock_tco2e_per_ha;
-    return o;
-}
-
-pricing::PremiumTerms premium_terms(const PremiumTerms& p) {
-    pricing::PremiumTerms t;
-    t.principle = *pricing::parse_principle(p.principle);
-    t.parameter = p.parameter;
-    t.tvar_level = p.alpha;
-    t.expense_ratio = p.expense_ratio;
-    t.commission = p.commission;
-    t.profit_margin = p.profit_margin;
-    t.subsidy_share = p.subsidy_share;
-    return t;
-}
-
 struct PolicyModel {
     std::vector<std::uint32_t> holdings;
     std::vector<std::uint32_t> perils;  // positions in the book's perils
@@ -141,7 +111,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
         if (wanted.count(std::string(entry.name))) p.perils.emplace_back(entry.name);
     risk::BookOptions options;
     options.perils = p.perils;
-    options.overrides = overrides_of(portfolio.model);
+    options.overrides = to_risk_overrides(portfolio.model);
     try {
         p.book = risk::prepare_book(model, portfolio.holdings, options);
     } catch (const InvalidInput& e) {
@@ -188,7 +158,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
                 m.sum_insured_cny = m.linear_cover.sum_insured_cny;
                 pricing::validate(m.linear_cover);
             }
-            m.premium = premium_terms(q.premium);
+            m.premium = to_premium_terms(q.premium);
             pricing::validate(m.premium);
         } catch (const InvalidInput& e) {
             problems.push_back(policy.where + ": " + e.what());

@@ -15,9 +15,7 @@
 
 namespace tanhui::api {
 
-namespace {
-
-risk::ModelOverrides overrides_of(const ModelOverrides& m) {
+risk::ModelOverrides to_risk_overrides(const ModelOverrides& m) {
     risk::ModelOverrides o;
     if (m.fire) {
         o.fire.frequency = risk::PoissonFrequency{m.fire->rate_per_year};
@@ -36,7 +34,7 @@ risk::ModelOverrides overrides_of(const ModelOverrides& m) {
     return o;
 }
 
-pricing::PremiumTerms premium_terms(const PremiumTerms& p) {
+pricing::PremiumTerms to_premium_terms(const PremiumTerms& p) {
     pricing::PremiumTerms t;
     t.principle = *pricing::parse_principle(p.principle);
     t.parameter = p.parameter;
@@ -47,6 +45,8 @@ pricing::PremiumTerms premium_terms(const PremiumTerms& p) {
     t.subsidy_share = p.subsidy_share;
     return t;
 }
+
+namespace {
 
 // The calibrated price model of a market with the request's overrides on top.
 risk::PriceModel price_model(const QuoteRequest& q, const std::string& market, const risk::Model& model) {
@@ -163,7 +163,7 @@ nlohmann::json index_quote(const QuoteRequest& q, const QuoteContext& c) {
     const IndexCoverRequest& cover = *q.index_cover;
     risk::BookOptions options;
     options.perils = cover.perils;
-    options.overrides = overrides_of(q.model);
+    options.overrides = to_risk_overrides(q.model);
     const risk::Book book = risk::prepare_book(*c.model, q.holdings, options);
     double stock_tco2e = 0;
     for (const auto& h : book.holdings) stock_tco2e += h.area_ha * h.stock_tco2e_per_ha;
@@ -190,7 +190,7 @@ nlohmann::json index_quote(const QuoteRequest& q, const QuoteContext& c) {
         payouts = pricing::payouts_cny(lc, losses.total_tco2e, stock_tco2e);
     }
     const auto rps = return_periods_within(q);
-    const auto pq = pricing::quote_premium(payouts, sum_insured, premium_terms(q.premium), rps);
+    const auto pq = pricing::quote_premium(payouts, sum_insured, to_premium_terms(q.premium), rps);
     nlohmann::json r = respond(q, c, pq);
     const double el = risk::average_annual_loss(losses.total_tco2e);
     r["expected_loss_tco2e"] = el;
@@ -217,7 +217,7 @@ nlohmann::json closed_form_price_quote(const QuoteRequest& q, const QuoteContext
     m1 /= n;
     m2 /= n * n;
     const double s2 = std::log(m2 / (m1 * m1)), s = std::sqrt(std::max(s2, 0.0)), m = std::log(m1) - s2 / 2;
-    const auto terms = premium_terms(q.premium);
+    const auto terms = to_premium_terms(q.premium);
     const double pure = rn.value * quantity;
     const double load = terms.parameter * pure;
     const auto g = pricing::gross_premium(pure, load, terms);
@@ -326,11 +326,11 @@ nlohmann::json price_quote(const QuoteRequest& q, const QuoteContext& c) {
         averages[y] = average(fixings);
         payouts[y] = discount * quantity * std::max(0.0, strike - averages[y]);
     }
-    auto pq = pricing::quote_premium(payouts, sum_insured, premium_terms(q.premium), rps);
+    auto pq = pricing::quote_premium(payouts, sum_insured, to_premium_terms(q.premium), rps);
     if (rn) {
         // The pure premium is the engine's price; the load keeps the principle on the simulated table.
         const double pure = rn->value * quantity;
-        const auto g = pricing::gross_premium(pure, pq.risk_load_cny, premium_terms(q.premium));
+        const auto g = pricing::gross_premium(pure, pq.risk_load_cny, to_premium_terms(q.premium));
         pq.pure_premium_cny = pure;
         pq.pure_premium_se_cny = rn->standard_error * quantity;
         pq.gross_premium_cny = g.gross_premium_cny;
@@ -358,7 +358,7 @@ nlohmann::json revenue_quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto dates = fixing_dates(cover.fixings, q.policy, "/cover/fixings");
     risk::BookOptions options;
     options.perils = cover.perils;
-    options.overrides = overrides_of(q.model);
+    options.overrides = to_risk_overrides(q.model);
     options.price = risk::PriceLeg{pm, fixing_times(dates, q.policy), 0};
     const risk::Book book = risk::prepare_book(*c.model, q.holdings, options);
     const risk::Simulation sim = simulation_of(q, c);
@@ -373,7 +373,7 @@ nlohmann::json revenue_quote(const QuoteRequest& q, const QuoteContext& c) {
         lost[i] = y.total_tco2e;
         averages[i] = a;
     });
-    const auto pq = pricing::quote_premium(payouts, guarantee, premium_terms(q.premium), return_periods_within(q));
+    const auto pq = pricing::quote_premium(payouts, guarantee, to_premium_terms(q.premium), return_periods_within(q));
     nlohmann::json r = respond(q, c, pq);
     r["expected_loss_tco2e"] = risk::average_annual_loss(lost);
     r["market"] = cover.market;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/quote_request.hpp"
+#include "pricing/premium.hpp"
 #include "risk/model.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,10 @@ struct QuoteContext {
     std::string model_version;
     unsigned default_threads = 0;  // when the request does not say; 0 = all cores
 };
+
+// The request's "model" overrides and "premium" terms as risk/ and pricing/ take them.
+risk::ModelOverrides to_risk_overrides(const ModelOverrides& overrides);
+pricing::PremiumTerms to_premium_terms(const PremiumTerms& terms);
 
 // The quote, without quote_id and created (the caller stamps and stores it). Deterministic:
 // same request + seed + model = same bits, whatever the thread count. Throws InvalidInput with

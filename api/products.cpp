@@ -108,31 +108,6 @@ std::optional<std::vector<double>> distinct_numbers(ObjectReader& r, std::string
     return values;
 }
 
-std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem>& problems) {
-    std::vector<std::string> perils;
-    const nlohmann::json* p = r.get("perils");
-    if (!p) return {"fire", "pest"};
-    if (!p->is_array() || p->empty()) {
-        r.problem("perils", "must be a non-empty array of \"fire\", \"pest\"");
-        return perils;
-    }
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < p->size(); ++i) {
-        const auto& v = (*p)[i];
-        const std::string at = r.at("perils") + "/" + std::to_string(i);
-        if (!v.is_string() || (v != "fire" && v != "pest")) {
-            problems.push_back({at, "must be \"fire\" or \"pest\", got " + v.dump()});
-            continue;
-        }
-        if (!seen.insert(v.get<std::string>()).second) {
-            problems.push_back({at, "is listed twice"});
-            continue;
-        }
-        perils.push_back(v.get<std::string>());
-    }
-    return perils;
-}
-
 std::vector<Holding> decode_holdings(ObjectReader& r, std::string_view key, std::size_t max_holdings,
                                      std::vector<FieldProblem>& problems) {
     std::vector<Holding> out;
@@ -545,7 +520,7 @@ Decoded<LayerRequest> decode_layer(const nlohmann::json& body, const ProductLimi
     }
     if (portfolio) {
         q.holdings = decode_holdings(r, "holdings", limits.max_holdings, problems);
-        q.perils = decode_perils(r, problems);
+        q.perils = decode_perils(r, problems, std::vector<std::string>{"fire", "pest"});
         if (auto v = r.number("price_cny_per_tco2e", true, positive)) q.price_cny_per_tco2e = *v;
         if (const auto* s = r.get("simulation")) {
             ObjectReader sr(*s, "/simulation", problems);
@@ -851,7 +826,7 @@ Decoded<BufferRequest> decode_buffer(const nlohmann::json& body, const ProductLi
         problems.insert(problems.end(), h.problems.begin(), h.problems.end());
         if (h.value) q.holdings.push_back(std::move(*h.value));
     }
-    q.perils = decode_perils(r, problems);
+    q.perils = decode_perils(r, problems, std::vector<std::string>{"fire", "pest"});
     if (auto h = r.integer("horizon_years", false, 1, 200)) q.horizon_years = static_cast<std::uint32_t>(*h);
     if (auto a = r.number("alpha", false, open_unit)) q.alpha = *a;
     q.buffer_share = r.number("buffer_share", false, unit_share);

@@ -11,34 +11,6 @@ constexpr Range non_negative{0, INFINITY};
 constexpr Range positive{0, INFINITY, true};
 constexpr Range share{0, 1};
 
-std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem>& problems) {
-    std::vector<std::string> perils;
-    const nlohmann::json* p = r.get("perils");
-    if (!p) {
-        r.problem("perils", "is required (a non-empty array of \"fire\", \"pest\")");
-        return perils;
-    }
-    if (!p->is_array() || p->empty()) {
-        r.problem("perils", "must be a non-empty array of \"fire\", \"pest\"");
-        return perils;
-    }
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < p->size(); ++i) {
-        const auto& v = (*p)[i];
-        const std::string at = r.at("perils") + "/" + std::to_string(i);
-        if (!v.is_string() || (v != "fire" && v != "pest")) {
-            problems.push_back({at, "must be \"fire\" or \"pest\", got " + v.dump()});
-            continue;
-        }
-        if (!seen.insert(v.get<std::string>()).second) {
-            problems.push_back({at, "is listed twice"});
-            continue;
-        }
-        perils.push_back(v.get<std::string>());
-    }
-    return perils;
-}
-
 FixingsRequest decode_fixings(ObjectReader& r, std::vector<FieldProblem>& problems) {
     FixingsRequest f;
     const nlohmann::json* v = r.get("fixings");
@@ -70,6 +42,36 @@ FixingsRequest decode_fixings(ObjectReader& r, std::vector<FieldProblem>& proble
 }
 
 }  // namespace
+
+std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem>& problems,
+                                       const std::optional<std::vector<std::string>>& when_absent) {
+    std::vector<std::string> perils;
+    const nlohmann::json* p = r.get("perils");
+    if (!p) {
+        if (when_absent) return *when_absent;
+        r.problem("perils", "is required (a non-empty array of \"fire\", \"pest\")");
+        return perils;
+    }
+    if (!p->is_array() || p->empty()) {
+        r.problem("perils", "must be a non-empty array of \"fire\", \"pest\"");
+        return perils;
+    }
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < p->size(); ++i) {
+        const auto& v = (*p)[i];
+        const std::string at = r.at("perils") + "/" + std::to_string(i);
+        if (!v.is_string() || (v != "fire" && v != "pest")) {
+            problems.push_back({at, "must be \"fire\" or \"pest\", got " + v.dump()});
+            continue;
+        }
+        if (!seen.insert(v.get<std::string>()).second) {
+            problems.push_back({at, "is listed twice"});
+            continue;
+        }
+        perils.push_back(v.get<std::string>());
+    }
+    return perils;
+}
 
 Decoded<Holding> decode_holding(const nlohmann::json& j, const std::string& path) {
     Decoded<Holding> out;

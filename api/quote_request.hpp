@@ -114,5 +114,9 @@ struct DecodeLimits {
 Decoded<QuoteRequest> decode_quote(const nlohmann::json& body, const DecodeLimits& limits = {},
                                    const std::string& base = "");
 Decoded<Holding> decode_holding(const nlohmann::json& j, const std::string& path);
+// The "perils" array of an object: each "fire" or "pest", once. Absent: `when_absent`, or a
+// problem when that is empty.
+std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem>& problems,
+                                       const std::optional<std::vector<std::string>>& when_absent = std::nullopt);
 
 }  // namespace tanhui::api

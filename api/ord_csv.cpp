@@ -151,39 +151,35 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 
 void write_ylt(const std::filesystem::path& path, std::span<const double> annual_loss) {
     AtomicFile f(path);
-    std::string s(ylt_header);
-    s += '\n';
+    f.write(ylt_header);
+    f.write("\n");
+    std::string s;  // one row at a time; AtomicFile buffers the writes
     for (std::size_t y = 0; y < annual_loss.size(); ++y) {
+        s.clear();
         append_number(s, std::uint64_t{y + 1});
         s += ',';
         append_number(s, annual_loss[y]);
         s += '\n';
-        if (s.size() > 60'000) {
-            f.write(s);
-            s.clear();
-        }
+        f.write(s);
     }
-    f.write(s);
     f.commit();
 }
 
 void write_selt(const std::filesystem::path& path, std::span<const OrdOccurrence> rows) {
     AtomicFile f(path);
-    std::string s(selt_header);
-    s += '\n';
+    f.write(selt_header);
+    f.write("\n");
+    std::string s;  // one row at a time; AtomicFile buffers the writes
     for (const auto& r : rows) {
+        s.clear();
         append_number(s, std::uint64_t{r.period});
         s += ",1,1,";
         append_number(s, r.loss);
         s += ',';
         append_number(s, r.impacted_exposure);
         s += '\n';
-        if (s.size() > 60'000) {
-            f.write(s);
-            s.clear();
-        }
+        f.write(s);
     }
-    f.write(s);
     f.commit();
 }
 
@@ -191,9 +187,11 @@ void write_splt(const std::filesystem::path& path, std::span<const OrdOccurrence
     AtomicFile f(path);
     std::string weight;
     append_number(weight, 1.0 / static_cast<double>(years));
-    std::string s(splt_header);
-    s += '\n';
+    f.write(splt_header);
+    f.write("\n");
+    std::string s;  // one row at a time; AtomicFile buffers the writes
     for (const auto& r : rows) {
+        s.clear();
         append_number(s, std::uint64_t{r.period});
         s += ',';
         s += weight;
@@ -206,12 +204,8 @@ void write_splt(const std::filesystem::path& path, std::span<const OrdOccurrence
         s += ',';
         append_number(s, r.impacted_exposure);
         s += '\n';
-        if (s.size() > 60'000) {
-            f.write(s);
-            s.clear();
-        }
+        f.write(s);
     }
-    f.write(s);
     f.commit();
 }
 

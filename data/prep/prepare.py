@@ -1173,6 +1173,13 @@ IPCC_T44 = ("IPCC 2006 Guidelines for National Greenhouse Gas Inventories, Vol. 
 NFI_STD = ("国家森林资源连续清查技术规定 (2014), age-class table, and LY/T 2908-2017 "
            "主要树种龄级与龄组划分 - not in the raw data; verify against the standard text")
 TANHUI = "Tanhui assumption"
+CARB_USFP = ("California Air Resources Board (2015), Compliance Offset Protocol U.S. Forest Projects (adopted "
+             "June 25, 2015), Appendix D: Determination of a Forest Project's Reversal Risk Rating, natural "
+             "disturbance risks (wildfire; disease or insect outbreak) - not in the raw data; verify against the "
+             "published protocol")
+VERRA_NPRT = ("Verra (2019), VCS AFOLU Non-Permanence Risk Tool v4.0, Section 2 (overall non-permanence risk "
+              "rating: minimum 10, a project rated above 60 fails) - not in the raw data; verify against the "
+              "published tool (v4.1/4.2 of 2023 changed the minimum withholdings)")
 SIX = ";".join(FOREST_TYPES)
 
 # The ONE place for values the data lacks. key, value, unit, applies_to, rationale, citation.
@@ -1291,6 +1298,21 @@ ASSUMPTIONS = [
     ("pwd.fujian_epidemic_counties.2021", "41", "county-level epidemic units of pine wilt disease in Fujian",
      "masson_pine", "Literature value: 41 epidemic county units in the 2020-21 control season (reported "
      "2021-09), pine_wilt_literature.csv.", "pine_wilt_literature.csv, Fujian 2020-2021 pwd_epidemic_county_units"),
+    # Flat reversal buffers of other programmes: literature values that `tanhui validate` sets beside
+    # the model's buffer (docs/validation.md "Reversal buffer"). Not used by any quote.
+    ("buffer_literature.carb_us_forest.wildfire", "0.04", "share of a project's credits (reversal risk rating)",
+     "all", "Literature value: the default wildfire contribution to a forest project's reversal risk rating "
+     "(before any reduction for fuel treatments); a rating for the life of the project (100 years), not a "
+     "per-year rate.", CARB_USFP),
+    ("buffer_literature.carb_us_forest.disease_insect", "0.03", "share of a project's credits (reversal risk rating)",
+     "all", "Literature value: the disease or insect outbreak contribution to a forest project's reversal risk "
+     "rating; for the life of the project (100 years).", CARB_USFP),
+    ("buffer_literature.verra_nprt.minimum", "0.1", "share of a project's credits (overall non-permanence risk rating)",
+     "all", "Literature value: the floor of the overall non-permanence risk rating (internal + external + natural "
+     "risks) of an AFOLU project; a rating below 10 is raised to 10.", VERRA_NPRT),
+    ("buffer_literature.verra_nprt.maximum", "0.6", "share of a project's credits (overall non-permanence risk rating)",
+     "all", "Literature value: the highest overall non-permanence risk rating a project may have; above 60 the "
+     "project fails the risk assessment and cannot issue. Together with the minimum: the tool's range.", VERRA_NPRT),
 ]
 
 

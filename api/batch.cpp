@@ -198,7 +198,7 @@ public:
         for (std::size_t k = 0; k < p_.book.perils.size(); ++k) {
             const std::span<double> l(loss_.data() + k * holdings_, holdings_);
             std::fill(l.begin(), l.end(), 0.0);
-            p_.book.perils[k]->add_year(y, l, sink_);
+            p_.book.perils[k]->add_year(y, {}, l, sink_);
         }
         total_ = 0;
         for (std::size_t h = 0; h < holdings_; ++h) {

@@ -5,6 +5,9 @@
 #include <boost/math/special_functions/erf.hpp>
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <functional>
 #include <utility>
@@ -25,25 +28,61 @@ struct Table {
     double largest(std::size_t k) const { return k <= positive_desc.size() ? positive_desc[k - 1] : 0.0; }
 };
 
+// Sorts positive finite doubles largest first. Their IEEE 754 bit patterns order as the values
+// do, so a least-significant-digit radix sort of the 64-bit patterns (six passes of 11 bits; a
+// pass whose digit is the same for every value is skipped) gives exactly std::sort's order in
+// O(n): a 100,000-year quote has tens of thousands of positive payouts, and the comparison sort
+// was a tenth of its time.
+void sort_positive_descending(std::vector<double>& x) {
+    if (x.size() < 1024) {
+        std::sort(x.begin(), x.end(), std::greater<>());
+        return;
+    }
+    constexpr int bits = 11, passes = 6;
+    constexpr std::size_t buckets = std::size_t{1} << bits;
+    std::vector<std::uint64_t> keys(x.size()), other(x.size());
+    std::vector<std::array<std::size_t, buckets>> count(passes);
+    for (auto& c : count) c.fill(0);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        keys[i] = std::bit_cast<std::uint64_t>(x[i]);
+        for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p)][(keys[i] >> (p * bits)) & (buckets - 1)];
+    }
+    for (int p = 0; p < passes; ++p) {
+        auto& c = count[static_cast<std::size_t>(p)];
+        if (std::find(c.begin(), c.end(), x.size()) != c.end()) continue;  // one digit for all
+        std::size_t offset = 0;
+        for (auto& v : c) offset += std::exchange(v, offset);
+        for (const std::uint64_t k : keys) other[c[(k >> (p * bits)) & (buckets - 1)]++] = k;
+        keys.swap(other);
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::bit_cast<double>(keys[x.size() - 1 - i]);
+}
+
 Table tabulate(std::span<const double> payouts, std::size_t min_years) {
     if (payouts.size() < min_years)
         checks::fail("payouts_cny", "must hold at least " + std::to_string(min_years) + " years, got " +
                                         std::to_string(payouts.size()));
     Table t;
     t.n = payouts.size();
+    // The positive payouts are gathered without a branch per year (whether a year pays is the
+    // branch no predictor learns).
+    t.positive_desc.resize(payouts.size());
+    std::size_t positive = 0;
     double sum = 0;
     for (std::size_t i = 0; i < payouts.size(); ++i) {
         const double x = payouts[i];
         if (!(x >= 0) || !std::isfinite(x))
             checks::fail(checks::indexed("payouts_cny", i), "must be a finite number >= 0, got " + checks::number(x));
         sum += x;
-        if (x > 0) t.positive_desc.push_back(x);
+        t.positive_desc[positive] = x;
+        positive += x > 0 ? 1 : 0;
     }
+    t.positive_desc.resize(positive);
     t.mean = sum / static_cast<double>(t.n);
     double squares = 0;
     for (const double x : payouts) squares += (x - t.mean) * (x - t.mean);
     t.variance = t.n > 1 ? squares / static_cast<double>(t.n - 1) : 0.0;
-    std::sort(t.positive_desc.begin(), t.positive_desc.end(), std::greater<>());
+    sort_positive_descending(t.positive_desc);
     return t;
 }
 

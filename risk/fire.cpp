@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace tanhui::risk {
@@ -24,6 +26,27 @@ constexpr std::uint32_t max_fires_per_holding_year = 2 * 0x7fff;  // blocks 1 ..
 constexpr std::uint16_t first_ptrs_block = 0x8000;
 
 std::string str(double v) { return std::to_string(v); }
+
+// The table of G at the grid points for one shape: 8,193 inverse incomplete gammas (about a
+// millisecond), the same for every book of a model, so built once per shape and process. The
+// cache holds the shapes of a few models; beyond that it starts again (tables are shared_ptr:
+// books holding one keep it).
+std::shared_ptr<const std::vector<double>> weather_table(double shape) {
+    static std::mutex mutex;
+    static std::map<double, std::shared_ptr<const std::vector<double>>> cache;
+    {
+        const std::lock_guard lock(mutex);
+        if (auto it = cache.find(shape); it != cache.end()) return it->second;
+    }
+    auto table = std::make_shared<std::vector<double>>(FireWeather::table_intervals + 1);
+    for (std::size_t i = 0; i <= FireWeather::table_intervals; ++i)
+        (*table)[i] = gamma_mean_one_quantile(
+            shape, -FireWeather::table_edge +
+                       2 * FireWeather::table_edge * static_cast<double>(i) / static_cast<double>(FireWeather::table_intervals));
+    const std::lock_guard lock(mutex);
+    if (cache.size() >= 256) cache.clear();
+    return cache.try_emplace(shape, std::move(table)).first->second;
+}
 
 }  // namespace
 
@@ -74,19 +97,12 @@ FireWeather::FireWeather(std::vector<WeatherRegion> regions, double rho) : regio
             throw InvalidInput("model/fire/" + r.region + "/year_factor_shape", "must be > 0, got " + str(r.year_factor_shape));
         numbers_.push_back(region_number(r.region));
         if (numbers_.back() == 0) throw InvalidInput("model/fire/" + r.region, "region 0 is reserved for the shared factor");
-        std::vector<double> table;
-        if (!std::isinf(r.year_factor_shape)) {
-            table.resize(table_intervals + 1);
-            for (std::size_t i = 0; i <= table_intervals; ++i)
-                table[i] = gamma_mean_one_quantile(
-                    r.year_factor_shape, -table_edge + 2 * table_edge * static_cast<double>(i) / static_cast<double>(table_intervals));
-        }
-        tables_.push_back(std::move(table));
+        tables_.push_back(std::isinf(r.year_factor_shape) ? nullptr : weather_table(r.year_factor_shape));
     }
 }
 
 double FireWeather::quantile(std::size_t s, double x) const {
-    const std::vector<double>& t = tables_[s];
+    const std::vector<double>& t = *tables_[s];
     const double u = (x + table_edge) / (2 * table_edge) * static_cast<double>(table_intervals);
     if (!(u >= 0 && u < static_cast<double>(table_intervals))) return gamma_mean_one_quantile(regions_[s].year_factor_shape, x);
     const auto i = static_cast<std::size_t>(u);
@@ -95,26 +111,40 @@ double FireWeather::quantile(std::size_t s, double x) const {
 }
 
 double FireWeather::draw(std::uint64_t seed, std::uint32_t year, std::span<double> g) const {
-    const auto fire = static_cast<std::uint16_t>(PerilId::fire);
-    const auto stream = static_cast<std::uint32_t>(Stream::fire_weather);
-    const Words wz = draw_words(seed, stream, year, 0, fire, 0);
-    const double z = normal_from_words(wz[0], wz[1]);
-    g[0] = 1.0;
-    const double a = std::sqrt(rho_), b = std::sqrt(1.0 - rho_);
-    for (std::size_t s = 0; s < regions_.size(); ++s) {
-        const double shape = regions_[s].year_factor_shape;
-        if (std::isinf(shape)) {
-            g[s + 1] = 1.0;
-            continue;
-        }
-        double x = z;
-        if (rho_ < 1) {
-            const Words we = draw_words(seed, stream, year, numbers_[s], fire, 0);
-            x = a * z + b * normal_from_words(we[0], we[1]);
-        }
-        g[s + 1] = quantile(s, x);
-    }
+    double z = 0;
+    draw_block(seed, year, 1, &z, g.data(), g.size());
     return z;
+}
+
+void FireWeather::draw_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* z, double* g,
+                             std::size_t stride) const {
+    constexpr std::size_t chunk = 256;
+    std::array<std::uint32_t, chunk> hi, lo;
+    std::array<double, chunk> e;
+    const double a = std::sqrt(rho_), b = std::sqrt(1.0 - rho_);
+    for (std::size_t off = 0; off < n; off += chunk) {
+        const std::size_t m = std::min(chunk, n - off);
+        const auto year = first_year + static_cast<std::uint32_t>(off);
+        double* zc = z + off;
+        double* gc = g + off * stride;
+        word_pairs_over_years(seed, Stream::fire_weather, year, m, 0, PerilId::fire, 0, hi.data(), lo.data());
+        normals_from_words(hi.data(), lo.data(), m, zc);
+        for (std::size_t k = 0; k < m; ++k) gc[k * stride] = 1.0;
+        for (std::size_t s = 0; s < regions_.size(); ++s) {
+            if (std::isinf(regions_[s].year_factor_shape)) {
+                for (std::size_t k = 0; k < m; ++k) gc[k * stride + s + 1] = 1.0;
+                continue;
+            }
+            if (rho_ < 1) {
+                word_pairs_over_years(seed, Stream::fire_weather, year, m, numbers_[s], PerilId::fire, 0, hi.data(), lo.data());
+                normals_from_words(hi.data(), lo.data(), m, e.data());
+                for (std::size_t k = 0; k < m; ++k) e[k] = a * zc[k] + b * e[k];
+            } else {
+                std::copy(zc, zc + m, e.begin());
+            }
+            for (std::size_t k = 0; k < m; ++k) gc[k * stride + s + 1] = quantile(s, e[k]);
+        }
+    }
 }
 
 FirePeril::FirePeril(const PerilSetup& setup) {
@@ -174,52 +204,89 @@ FirePeril::FirePeril(const PerilSetup& setup) {
     }
 }
 
-double FirePeril::add_year(const Year& y, std::span<double> loss_tco2e, EventSink& events) const {
-    const auto fire = static_cast<std::uint16_t>(PerilId::fire);
-    std::array<std::uint32_t, occurrence_batch> words;
+namespace {
+
+// Whether word w0 of a holding-year can mean a fire, and the year's mean count (rate x G).
+bool fire_possible(const FirePeril::Prepared& h, std::uint32_t w0, double g, double& mean) {
+    mean = h.rate_per_year;
+    if (h.slot == 0) return w0 >= h.zero_threshold;
+    mean *= g;
+    // exp(-x) >= 1 - x: words this far below (1 - x) 2^32 are below the exact threshold, so the
+    // exp is only taken in the thin band where the two differ.
+    if (double(w0) + 2.0 < (1.0 - mean) * two_to_32) return false;
+    return w0 >= word_threshold(std::exp(-mean));
+}
+
+// The fires of a holding-year with at least one: their count, then each burned area capped by
+// what is left of the holding. Calls emit(j, loss) for each fire; returns the holding's loss.
+template <class Emit>
+double burn(const FirePeril::Prepared& h, const BurnedAreaSampler& severity, std::uint32_t w0, double mean,
+            std::uint64_t seed, std::uint32_t year, Emit&& emit) {
+    const DrawAddress at{seed, Stream::holding_perils, year, h.draw_index, static_cast<std::uint16_t>(PerilId::fire)};
+    std::uint64_t fires;
+    if (mean <= poisson_inversion_max_mean)
+        fires = std::max<std::uint64_t>(1, poisson_inversion(uniform32(w0), mean));
+    else
+        fires = poisson_ptrs(mean, [&](int b) { return at(static_cast<std::uint16_t>(first_ptrs_block + b)); });
+    if (fires > max_fires_per_holding_year) fires = max_fires_per_holding_year;
+
+    double remaining_ha = h.area_ha;
+    double holding_loss = 0;
+    Words w{};
+    for (std::uint32_t j = 0; j < fires && remaining_ha > 0; ++j) {
+        if (j % 2 == 0) w = at(static_cast<std::uint16_t>(first_area_block + j / 2));
+        const double u = uniform52(w[2 * (j % 2)], w[2 * (j % 2) + 1]);
+        const double burned = std::min(severity.quantile_ha(u, 1.0 - u), remaining_ha);
+        remaining_ha -= burned;
+        const double loss = burned * h.tco2e_per_burned_ha;
+        emit(j, loss);
+        holding_loss += loss;
+    }
+    return holding_loss;
+}
+
+}  // namespace
+
+double FirePeril::add_year(const Year& y, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
+                           EventSink& events) const {
+    std::array<std::uint32_t, occurrence_batch> batch;
     double total = 0;
     for (std::size_t start = 0; start < holdings_.size(); start += occurrence_batch) {
         const std::size_t n = std::min(occurrence_batch, holdings_.size() - start);
-        occurrence_words(y.seed, y.year, PerilId::fire, draw_index_.data() + start, n, words.data());
+        const std::uint32_t* words = occurrence.empty() ? batch.data() : occurrence.data() + start;
+        if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::fire, draw_index_.data() + start, n, batch.data());
         for (std::size_t i = 0; i < n; ++i) {
             const Prepared& h = holdings_[start + i];
-            const std::uint32_t w0 = words[i];
-            double mean = h.rate_per_year;
-            if (h.slot == 0) {
-                if (w0 < h.zero_threshold) continue;
-            } else {
-                mean *= y.fire_weather[h.slot];
-                // exp(-x) >= 1 - x: words this far below (1 - x) 2^32 are below the exact
-                // threshold, so the exp is only taken in the thin band where the two differ.
-                if (double(w0) + 2.0 < (1.0 - mean) * two_to_32) continue;
-                if (w0 < word_threshold(std::exp(-mean))) continue;
-            }
-            const DrawAddress at{y.seed, Stream::holding_perils, y.year, h.draw_index, fire};
-            std::uint64_t fires;
-            if (mean <= poisson_inversion_max_mean)
-                fires = std::max<std::uint64_t>(1, poisson_inversion(uniform32(w0), mean));
-            else
-                fires = poisson_ptrs(mean, [&](int b) { return at(static_cast<std::uint16_t>(first_ptrs_block + b)); });
-            if (fires > max_fires_per_holding_year) fires = max_fires_per_holding_year;
-
-            const BurnedAreaSampler& severity = severities_[h.severity];
-            double remaining_ha = h.area_ha;
-            double holding_loss = 0;
-            Words w{};
-            for (std::uint32_t j = 0; j < fires && remaining_ha > 0; ++j) {
-                if (j % 2 == 0) w = at(static_cast<std::uint16_t>(first_area_block + j / 2));
-                const double u = uniform52(w[2 * (j % 2)], w[2 * (j % 2) + 1]);
-                const double burned = std::min(severity.quantile_ha(u, 1.0 - u), remaining_ha);
-                remaining_ha -= burned;
-                const double loss = burned * h.tco2e_per_burned_ha;
-                events.add(h.position, PerilId::fire, j, loss);
-                holding_loss += loss;
-            }
+            double mean;
+            if (!fire_possible(h, words[i], y.fire_weather[h.slot], mean)) continue;
+            const double holding_loss = burn(h, severities_[h.severity], words[i], mean, y.seed, y.year,
+                                             [&](std::uint32_t j, double loss) { events.add(h.position, PerilId::fire, j, loss); });
             loss_tco2e[h.position] += holding_loss;
             total += holding_loss;
         }
     }
     return total;
+}
+
+bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
+                          std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
+    const std::size_t n = holdings_.size();
+    if (occurrence.size() != block.years * n || loss_tco2e.size() != block.years * book_holdings) return false;
+    for (std::size_t k = 0; k < block.years; ++k) {
+        const double* g = block.fire_weather + k * block.slots;
+        const auto year = block.first_year + static_cast<std::uint32_t>(k);
+        for (std::size_t i = 0; i < n; ++i) {
+            const Prepared& h = holdings_[i];
+            const std::uint32_t w0 = occurrence[k * n + i];
+            double mean;
+            if (!fire_possible(h, w0, g[h.slot], mean)) continue;
+            loss_tco2e[k * book_holdings + h.position] =
+                burn(h, severities_[h.severity], w0, mean, block.seed, year, [&](std::uint32_t j, double loss) {
+                    events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::fire, j, loss}});
+                });
+        }
+    }
+    return true;
 }
 
 std::unique_ptr<Peril> make_fire(const PerilSetup& setup) { return std::make_unique<FirePeril>(setup); }

@@ -52,6 +52,10 @@ public:
     double cross_region_correlation() const { return rho_; }
     // Fills g (size slots()) with G_{y, slot}, g[0] = 1, and returns Z_y.
     double draw(std::uint64_t seed, std::uint32_t year, std::span<double> g) const;
+    // The same for years first_year .. first_year + n - 1 at once (SIMD across years): z[k] = Z,
+    // g[k * stride + slot] = G of year first_year + k; stride >= slots(). The same bits as draw().
+    void draw_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* z, double* g,
+                    std::size_t stride) const;
 
     // G = gamma quantile at Phi(x) is tabulated per region on [-table_edge, table_edge] and
     // interpolated linearly (relative error below 1e-5; exact beyond the edges): the exact
@@ -64,7 +68,7 @@ private:
     double quantile(std::size_t region, double x) const;
     std::vector<WeatherRegion> regions_;
     std::vector<std::uint32_t> numbers_;  // holding word of each region's normal
-    std::vector<std::vector<double>> tables_;  // per region, table_intervals + 1 values
+    std::vector<std::shared_ptr<const std::vector<double>>> tables_;  // per region; empty: G = 1
     double rho_ = 1;
 };
 
@@ -80,7 +84,12 @@ public:
     explicit FirePeril(const PerilSetup& setup);
     PerilId id() const override { return PerilId::fire; }
     std::string_view name() const override { return "fire"; }
-    double add_year(const Year& year, std::span<double> loss_tco2e, EventSink& events) const override;
+    std::span<const std::uint32_t> occurrence_holdings() const override { return draw_index_; }
+    double add_year(const Year& year, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
+                    EventSink& events) const override;
+    // The block path: the same per holding-year code as add_year, one call for 256 years.
+    bool add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
+                   std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const override;
 
     // The flat per-holding numbers of the hot loop (holdings that cannot lose carbon to fire
     // are left out). Public for tests and documentation.

@@ -69,15 +69,48 @@ private:
     std::uint64_t count_ = 0;
 };
 
+// An event of year first_year + year_in_block of a block.
+struct BlockEvent {
+    std::uint32_t year_in_block = 0;
+    Event event;
+};
+
+// The year-level numbers of a block of consecutive years, drawn before the years run.
+struct YearBlock {
+    std::uint64_t seed = 0;
+    std::uint32_t first_year = 0;
+    std::size_t years = 0;
+    std::size_t slots = 1;                 // fire-weather slots a year
+    const double* fire_weather = nullptr;  // G of year first_year + k, slot s: [k * slots + s]
+};
+
 class Peril {
 public:
     virtual ~Peril() = default;
     virtual PerilId id() const = 0;
     virtual std::string_view name() const = 0;
+    // The draw indices of the holdings whose occurrence words the peril reads each year, in its
+    // own order (holdings that cannot lose carbon to it are left out).
+    virtual std::span<const std::uint32_t> occurrence_holdings() const = 0;
     // Adds each holding's carbon lost in `year` (tCO2e) to loss_tco2e[i] (i = position in the
     // book it was prepared for), reports each event with a positive loss to `events`, and
-    // returns the sum of what it added, summed in holding order.
-    virtual double add_year(const Year& year, std::span<double> loss_tco2e, EventSink& events) const = 0;
+    // returns the sum of what it added, summed in holding order. `occurrence` is empty (the
+    // peril draws the words itself) or holds this year's occurrence words of
+    // occurrence_holdings(), exactly as occurrence_words() gives them: a caller that runs many
+    // years of a small book draws them for a block of years at once (risk/simulate.cpp).
+    virtual double add_year(const Year& year, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
+                            EventSink& events) const = 0;
+    // An optional path for all the years of a block of a small book at once: sets
+    // loss_tco2e[k * book_holdings + i] (zero on entry) to what add_year would add to holding i
+    // in year first_year + k, from `occurrence` (the block's words, [k * occurrence_holdings().size()
+    // + j]), and appends to `events` what add_year would report, in the same order. The runner
+    // then adds each year in holding order: the same bits as add_year. Returns false, touching
+    // nothing, when the peril has no such path.
+    virtual bool add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
+                           std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
+        (void)block, (void)occurrence, (void)book_holdings, (void)loss_tco2e, (void)events;
+        return false;
+    }
 };
 
 // What a peril is prepared from.
@@ -96,6 +129,20 @@ void occurrence_words(std::uint64_t seed, std::uint32_t year, PerilId peril, con
                       std::size_t n, std::uint32_t* out);
 // Batches of this many holdings keep the words in L1.
 inline constexpr std::size_t occurrence_batch = 256;
+// The same words for one holding over n consecutive years: out[k] is the occurrence word of
+// year first_year + k (SIMD across years, for books of a few holdings).
+void occurrence_words_over_years(std::uint64_t seed, std::uint32_t first_year, std::size_t n, PerilId peril,
+                                 std::uint32_t draw_index, std::uint32_t* out);
+// Words 0 and 1 of one address over n consecutive years (the pair behind a normal draw).
+void word_pairs_over_years(std::uint64_t seed, Stream stream, std::uint32_t first_year, std::size_t n,
+                           std::uint32_t holding, PerilId peril, std::uint16_t block, std::uint32_t* hi, std::uint32_t* lo);
+// Words 0, 1 and 2 of n addresses that differ in year and holding only (the first try of a
+// gamma draw for each of a block's events).
+void words_at(std::uint64_t seed, Stream stream, PerilId peril, std::uint16_t block, const std::uint32_t* year,
+              const std::uint32_t* holding, std::size_t n, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2);
+// out[k] = normal_from_words(hi[k], lo[k]), the same bits, with the central branch of AS 241
+// computed for all k in SIMD and the tails (|p - 1/2| > 0.425, 15% of draws) one by one.
+void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::size_t n, double* out);
 
 using MakePeril = std::unique_ptr<Peril> (*)(const PerilSetup&);
 struct PerilEntry {

@@ -20,7 +20,14 @@ public:
     explicit PestPeril(const PerilSetup& setup);
     PerilId id() const override { return PerilId::pest; }
     std::string_view name() const override { return "pest"; }
-    double add_year(const Year& year, std::span<double> loss_tco2e, EventSink& events) const override;
+    std::span<const std::uint32_t> occurrence_holdings() const override { return draw_index_; }
+    double add_year(const Year& year, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
+                    EventSink& events) const override;
+    // The block path: outbreaks decided as add_year does, then the first Marsaglia-Tsang try of
+    // both gammas of every outbreak in the block drawn at once (SIMD across outbreaks); the few
+    // outbreaks whose first try is not accepted by the squeeze take add_year's scalar draw.
+    bool add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
+                   std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const override;
 
     struct Prepared {
         double probability = 0;               // at G = 1

@@ -1,4 +1,5 @@
 #include "risk/draws.hpp"
+#include "risk/peril.hpp"
 
 #include <boost/math/special_functions/gamma.hpp>
 #include <gtest/gtest.h>
@@ -105,6 +106,56 @@ TEST(NormalQuantile, InvertsErfcAndMatchesPublishedValues) {
 
 // P(N <= n) = Q(n + 1, mean), the regularised upper incomplete gamma (Boost), independently of
 // the summation inside poisson_inversion.
+// The SIMD batch of normals (central branch for all, tails one by one) has the bits of the
+// scalar AS 241 on every draw, tails included, whichever clone the machine runs.
+TEST(NormalQuantile, BatchHasTheBitsOfTheScalarFunction) {
+    const std::size_t n = 1'000'003;  // not a multiple of any vector width or batch size
+    std::vector<std::uint32_t> hi(n), lo(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        const Words w = draw_words(99, 0, static_cast<std::uint32_t>(k), 7, 1, 0);
+        hi[k] = w[0];
+        lo[k] = w[1];
+    }
+    // The extreme words: u = 2^-53 and 1 - 2^-53, beyond the 5-sigma switch of AS 241.
+    hi[0] = lo[0] = 0;
+    hi[1] = lo[1] = 0xffffffffu;
+    std::vector<double> batch(n);
+    normals_from_words(hi.data(), lo.data(), n, batch.data());
+    std::size_t tails = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double scalar = normal_from_words(hi[k], lo[k]);
+        ASSERT_EQ(std::memcmp(&scalar, &batch[k], sizeof(double)), 0) << k;
+        tails += std::fabs(scalar) > 1.28 ? 1 : 0;  // beyond |p - 1/2| = 0.4
+    }
+    EXPECT_GT(tails, n / 10);
+    EXPECT_LT(batch[0], -8.0);
+    EXPECT_GT(batch[1], 8.0);
+}
+
+// The per-year batches of words are the words of the single addresses.
+TEST(Philox, WordsOverYearsAreTheAddressedWords) {
+    const std::size_t n = 300;
+    std::vector<std::uint32_t> occ(n), hi(n), lo(n), w0(n), w1(n), w2(n), year(n), holding(n);
+    occurrence_words_over_years(12345, 1000, n, PerilId::pest, 42, occ.data());
+    word_pairs_over_years(12345, Stream::fire_weather, 1000, n, 35, PerilId::fire, 0, hi.data(), lo.data());
+    for (std::size_t k = 0; k < n; ++k) {
+        year[k] = static_cast<std::uint32_t>(7 * k);
+        holding[k] = static_cast<std::uint32_t>(k % 5);
+    }
+    words_at(12345, Stream::holding_perils, PerilId::pest, 9, year.data(), holding.data(), n, w0.data(), w1.data(), w2.data());
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto y = static_cast<std::uint32_t>(1000 + k);
+        EXPECT_EQ(occ[k], draw_words(12345, 0, y, 42, 2, 0)[0]);
+        const Words w = draw_words(12345, 1, y, 35, 1, 0);
+        EXPECT_EQ(hi[k], w[0]);
+        EXPECT_EQ(lo[k], w[1]);
+        const Words v = draw_words(12345, 0, year[k], holding[k], 2, 9);
+        EXPECT_EQ(w0[k], v[0]);
+        EXPECT_EQ(w1[k], v[1]);
+        EXPECT_EQ(w2[k], v[2]);
+    }
+}
+
 TEST(Poisson, InversionSwitchesAtTheCdfSteps) {
     for (double mean : {0.01, 0.7, 3.0, 25.0, 49.0}) {
         for (std::uint64_t n = 0; n < 80; ++n) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <cstring>
 #include <vector>
 
 namespace tanhui::risk {
@@ -179,6 +181,24 @@ TEST(FireWeather, CrossRegionCorrelation) {
     const double corr = cov / std::sqrt((ss1 / n - sum1 * sum1 / n / n) * (ss2 / n - sum2 * sum2 / n / n));
     EXPECT_NEAR(corr, 0.0, 4 / std::sqrt(double(n)));
     EXPECT_NEAR(sum1 / n, 1.0, 4 * std::sqrt(0.5 / n));  // mean 1, variance 1/k
+}
+
+// The block draw (SIMD across years, in chunks of 256) gives each year's draw() bits, for a
+// copula with and without idiosyncratic normals and a region without a factor.
+TEST(FireWeather, BlockDrawHasTheBitsOfTheYearDraw) {
+    for (double rho : {0.6, 1.0}) {
+        const FireWeather w({{"35", 2.5}, {"36", 4.0}, {"43", std::numeric_limits<double>::infinity()}}, rho);
+        const std::size_t n = 700, stride = w.slots() + 2;
+        std::vector<double> z(n), g(n * stride, -1.0), one(w.slots());
+        w.draw_block(77, 5'000, n, z.data(), g.data(), stride);
+        for (std::size_t k = 0; k < n; ++k) {
+            const double zk = w.draw(77, 5'000 + static_cast<std::uint32_t>(k), one);
+            ASSERT_EQ(std::memcmp(&zk, &z[k], sizeof(double)), 0) << k;
+            ASSERT_EQ(std::memcmp(one.data(), &g[k * stride], w.slots() * sizeof(double)), 0) << k;
+            EXPECT_EQ(g[k * stride + 3], 1.0);
+            EXPECT_EQ(g[k * stride + w.slots()], -1.0);  // the stride's padding is left alone
+        }
+    }
 }
 
 // The spliced burned-area model: P(area > threshold) = tail_probability, and above it the GPD

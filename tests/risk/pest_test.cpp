@@ -107,6 +107,49 @@ TEST(PestPeril, FireWeatherElasticityRaisesTheMeanByTheFactorMoment) {
     }
 }
 
+// The outbreak rule, recomputed here from its definition: an outbreak when the holding-year's
+// occurrence word is below word_threshold(p G^e), G the year's fire-weather factor of the
+// holding's province. The peril screens words with bounds on G^e and takes pow only near the
+// threshold; the decisions must be the definition's, for an elasticity inside [0, 1] (bounds)
+// and one outside (exact pow), on the block path (1 holding) and the year-by-year path (80).
+TEST(PestPeril, OutbreaksFollowTheExactThresholdOfPTimesGToTheE) {
+    for (double elasticity : {0.2, 1.7}) {
+        Model model;
+        FireModel fm;
+        fm.rate_per_ha_year = 0;  // no fire: the year's loss is the pest's
+        fm.year_factor_shape = 1.2;
+        model.fire["35"] = fm;
+        model.pest.probability_per_year = {0.3, 0.3, 0.3, 0.3, 0.3, 0.3};
+        model.pest.mortality = {0.05, 0.05, 0.05, 0.05, 0.05, 0.05};
+        model.pest.fire_weather_elasticity = elasticity;
+        for (auto& g : model.growth) g = {.max_tco2e_per_ha = 300, .rate_per_year = 0.05, .shape = 2};
+        for (int n : {1, 80}) {
+            std::vector<Holding> hs(static_cast<std::size_t>(n), holding("350802", 1000, ForestType::chinese_fir));
+            const Book book = prepare_book(model, hs, {});
+            const std::uint32_t years = 20'000;
+            std::vector<unsigned char> simulated(years);
+            simulate(book, {.years = years, .seed = 11, .threads = 1}, [&](const YearResult& y) {
+                simulated[y.year] = y.loss_tco2e[0] > 0;
+            });
+            std::size_t outbreaks = 0, near = 0;
+            std::vector<double> g(book.weather.slots());
+            for (std::uint32_t y = 0; y < years; ++y) {
+                book.weather.draw(11, y, g);
+                const std::uint32_t index = 0;
+                std::uint32_t word = 0;
+                occurrence_words(11, y, PerilId::pest, &index, 1, &word);
+                const std::uint64_t threshold = word_threshold(0.3 * std::pow(g[1], elasticity));
+                const bool expected = word < threshold;
+                ASSERT_EQ(bool(simulated[y]), expected) << "elasticity " << elasticity << ", " << n << " holdings, year " << y;
+                outbreaks += expected;
+                near += std::fabs(double(word) - double(threshold)) < 0.05 * two_to_32;
+            }
+            EXPECT_NEAR(double(outbreaks) / years, 0.3, 0.05);
+            EXPECT_GT(near, 1000u);  // many words close to the threshold, where the bounds must hand over to pow
+        }
+    }
+}
+
 TEST(PestPeril, BadOverrideNamesTheField) {
     const Model model;
     const std::vector<Holding> h{holding("35", 1, ForestType::masson_pine)};

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -118,6 +119,58 @@ TEST(Simulate, OneYearAloneEqualsThatYearInAFullRun) {
         for (const Event& e : alone.events) sum += e.loss_tco2e;
         EXPECT_NEAR(sum, alone.total_tco2e, 1e-9 * (1 + alone.total_tco2e));
     }
+}
+
+// A book of at most 64 holdings runs a block of 256 years at once (year-level draws SIMD across
+// years, Peril::add_block, and year totals straight from the block); a bigger book runs year by
+// year, SIMD across holdings. Holding i has the same draws in both (its draw index is its
+// position), so the first holdings of a big book must lose exactly what a small book of them
+// loses, event by event, and the small book's totals must be the sums of those losses.
+TEST(Simulate, SmallBookBlockPathHasTheBitsOfTheYearByYearPath) {
+    constexpr std::size_t small = 6;
+    const Book big = made_up_book(100);
+    const Book little = made_up_book(static_cast<int>(small));
+    const Simulation sim{.years = 1'500, .seed = 31, .threads = 2, .record_events = true};
+    std::vector<std::vector<double>> big_loss(sim.years), little_loss(sim.years);
+    std::vector<std::vector<Event>> big_events(sim.years), little_events(sim.years);
+    std::vector<double> little_total(sim.years), little_max(sim.years);
+    simulate(big, sim, [&](const YearResult& y) {
+        big_loss[y.year].assign(y.loss_tco2e.begin(), y.loss_tco2e.begin() + small);
+        for (const Event& e : y.events)
+            if (e.holding < small) big_events[y.year].push_back(e);
+    });
+    simulate(little, sim, [&](const YearResult& y) {
+        little_loss[y.year].assign(y.loss_tco2e.begin(), y.loss_tco2e.end());
+        little_events[y.year].assign(y.events.begin(), y.events.end());
+        little_total[y.year] = y.total_tco2e;
+        little_max[y.year] = y.max_event_tco2e;
+    });
+    const YearLosses totals = simulate_year_losses(little, {.years = sim.years, .seed = sim.seed, .threads = 1});
+    std::size_t events = 0, fires = 0, outbreaks = 0;
+    for (std::uint32_t y = 0; y < sim.years; ++y) {
+        ASSERT_TRUE(same_bits(big_loss[y], little_loss[y])) << "year " << y;
+        ASSERT_EQ(big_events[y].size(), little_events[y].size()) << "year " << y;
+        double total = 0, largest = 0;
+        for (double l : big_loss[y]) total += l;
+        for (std::size_t e = 0; e < big_events[y].size(); ++e) {
+            const Event& a = big_events[y][e];
+            const Event& b = little_events[y][e];
+            EXPECT_EQ(a.holding, b.holding);
+            EXPECT_EQ(a.peril, b.peril);
+            EXPECT_EQ(a.number, b.number);
+            EXPECT_EQ(std::memcmp(&a.loss_tco2e, &b.loss_tco2e, sizeof(double)), 0);
+            largest = std::max(largest, a.loss_tco2e);
+            (a.peril == PerilId::fire ? fires : outbreaks) += 1;
+        }
+        events += big_events[y].size();
+        EXPECT_EQ(std::memcmp(&total, &little_total[y], sizeof(double)), 0) << "year " << y;
+        EXPECT_EQ(std::memcmp(&total, &totals.total_tco2e[y], sizeof(double)), 0) << "year " << y;
+        EXPECT_EQ(largest, little_max[y]) << "year " << y;
+        EXPECT_EQ(largest, totals.max_event_tco2e[y]) << "year " << y;
+    }
+    EXPECT_GT(fires, 50u);  // both perils are exercised, several fires a year included
+    EXPECT_GT(outbreaks, 50u);
+    EXPECT_GT(events, fires);
 }
 
 TEST(Simulate, SplitRunEqualsWholeRun) {

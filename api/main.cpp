@@ -1,4 +1,5 @@
 // tanhui: the command-line entry point. DESIGN "Interfaces (api/)".
+#include "api/allocator.hpp"
 #include "api/cli.hpp"
 #include "api/version.hpp"
 
@@ -8,6 +9,7 @@
 
 int main(int argc, char** argv) {
     using namespace tanhui::api;
+    configure_allocator();
     CLI::App app{"Tanhui (碳汇): forest carbon-sink insurance pricing and risk.\n"
                  "Prices index, price and revenue insurance on forest carbon, and measures the risk of\n"
                  "fire, pests and carbon-price swings, calibrated on Chinese historical data."};

@@ -1,6 +1,7 @@
 // Quote latency on one core (issue 5): an index policy on one holding at 100,000 years, and
 // price insurance with Turnbull-Wakeman and with Monte Carlo at 100,000 paths. Each prints the
 // median and p99 of the per-quote wall time.
+#include "api/allocator.hpp"
 #include "api/calibration.hpp"
 #include "api/quote_engine.hpp"
 #include "api/quote_request.hpp"
@@ -30,6 +31,8 @@ const api::ModelVersion& calibrated(data::Store*& out) {
 }
 
 const risk::Model& model() {
+    static const bool configured = (api::configure_allocator(), true);  // as the tanhui executable does
+    (void)configured;
     data::Store* store = nullptr;
     const auto& v = calibrated(store);
     static risk::Model m = api::build_model(*store, v);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace tanhui::pricing {
 
@@ -56,14 +57,25 @@ double max_payout_cny(const PerTonneCover& cover, double carbon_stock_tco2e) {
     return payout_cny(cover, carbon_stock_tco2e);
 }
 
+namespace {
+
+// Every loss a number >= 0 and finite, else the first bad one named. One branch-free pass (it
+// runs over every simulated year); the field name is built only on failure.
+void check_losses(std::span<const double> loss_tco2e) {
+    bool bad = false;
+    for (const double x : loss_tco2e) bad |= !(x >= 0 && x <= std::numeric_limits<double>::max());
+    if (!bad) return;
+    for (std::size_t i = 0; i < loss_tco2e.size(); ++i)
+        if (!(loss_tco2e[i] >= 0) || std::isinf(loss_tco2e[i])) checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
+}
+
+}  // namespace
+
 std::vector<double> payouts_cny(const PerTonneCover& cover, std::span<const double> loss_tco2e) {
     validate(cover);
+    check_losses(loss_tco2e);
     std::vector<double> out(loss_tco2e.size());
-    for (std::size_t i = 0; i < loss_tco2e.size(); ++i) {
-        // The field name is built only on failure: this loop runs once per simulated year.
-        if (!(loss_tco2e[i] >= 0) || std::isinf(loss_tco2e[i])) checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
-        out[i] = payout_cny(cover, loss_tco2e[i]);
-    }
+    for (std::size_t i = 0; i < loss_tco2e.size(); ++i) out[i] = payout_cny(cover, loss_tco2e[i]);
     return out;
 }
 
@@ -71,12 +83,9 @@ std::vector<double> payouts_cny(const LinearCover& cover, std::span<const double
                                 double carbon_stock_tco2e) {
     validate(cover);
     checks::positive(carbon_stock_tco2e, "carbon_stock_tco2e");
+    check_losses(loss_tco2e);
     std::vector<double> out(loss_tco2e.size());
-    for (std::size_t i = 0; i < loss_tco2e.size(); ++i) {
-        // The field name is built only on failure: this loop runs once per simulated year.
-        if (!(loss_tco2e[i] >= 0) || std::isinf(loss_tco2e[i])) checks::non_negative(loss_tco2e[i], checks::indexed("loss_tco2e", i));
-        out[i] = payout_cny(cover, std::min(1.0, loss_tco2e[i] / carbon_stock_tco2e));
-    }
+    for (std::size_t i = 0; i < loss_tco2e.size(); ++i) out[i] = payout_cny(cover, std::min(1.0, loss_tco2e[i] / carbon_stock_tco2e));
     return out;
 }
 

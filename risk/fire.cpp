@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace tanhui::risk {
 
@@ -271,20 +272,35 @@ double FirePeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
 bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
                           std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     const std::size_t n = holdings_.size();
-    if (occurrence.size() != block.years * n || loss_tco2e.size() != block.years * book_holdings) return false;
+    if (n > 64 || occurrence.size() != block.years * n || loss_tco2e.size() != block.years * book_holdings) return false;
+    // Most holding-years have no fire: the block's words are screened without a branch per word
+    // (a word is a candidate unless fire_possible's first test already rules a fire out), then
+    // each candidate takes add_year's code.
+    thread_local std::vector<std::uint32_t> candidates;
+    candidates.resize(block.years * n);
+    std::size_t count = 0;
     for (std::size_t k = 0; k < block.years; ++k) {
         const double* g = block.fire_weather + k * block.slots;
-        const auto year = block.first_year + static_cast<std::uint32_t>(k);
         for (std::size_t i = 0; i < n; ++i) {
             const Prepared& h = holdings_[i];
             const std::uint32_t w0 = occurrence[k * n + i];
-            double mean;
-            if (!fire_possible(h, w0, g[h.slot], mean)) continue;
-            loss_tco2e[k * book_holdings + h.position] =
-                burn(h, severities_[h.severity], w0, mean, block.seed, year, [&](std::uint32_t j, double loss) {
-                    events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::fire, j, loss}});
-                });
+            const double mean = h.rate_per_year * g[h.slot];
+            const bool candidate = h.slot == 0 ? w0 >= h.zero_threshold : !(double(w0) + 2.0 < (1.0 - mean) * two_to_32);
+            candidates[count] = static_cast<std::uint32_t>(k * 64 + i);  // at most 64 holdings: no division below
+            count += candidate ? 1 : 0;
         }
+    }
+    for (std::size_t t = 0; t < count; ++t) {
+        const std::size_t k = candidates[t] >> 6, i = candidates[t] & 63;
+        const Prepared& h = holdings_[i];
+        const std::uint32_t w0 = occurrence[k * n + i];
+        double mean;
+        if (!fire_possible(h, w0, block.fire_weather[k * block.slots + h.slot], mean)) continue;
+        loss_tco2e[k * book_holdings + h.position] =
+            burn(h, severities_[h.severity], w0, mean, block.seed, block.first_year + static_cast<std::uint32_t>(k),
+                 [&](std::uint32_t j, double loss) {
+                     events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::fire, j, loss}});
+                 });
     }
     return true;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <functional>
 #include <numeric>
 #include <optional>
@@ -21,6 +22,9 @@ std::string str(double v) { return std::to_string(v); }
 
 void check_losses(std::span<const double> losses, const char* field) {
     if (losses.empty()) throw InvalidInput(field, "no years");
+    bool bad = false;  // one branch-free pass; the bad year is looked for only when there is one
+    for (const double x : losses) bad |= !(std::fabs(x) <= std::numeric_limits<double>::max());
+    if (!bad) return;
     for (std::size_t i = 0; i < losses.size(); ++i)
         if (!std::isfinite(losses[i]))
             throw InvalidInput(std::string(field) + "/" + std::to_string(i), "must be finite, got " + str(losses[i]));

@@ -89,16 +89,38 @@ void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::s
                    42.313330701600911252) * r + 1.0);
     }
     // The tails, found without a branch per draw (a mispredicted branch on 15% of draws cost
-    // more than the search), then computed one by one.
-    std::uint32_t tails[64];
-    for (std::size_t start = 0; start < n; start += 64) {
-        const std::size_t m = std::min<std::size_t>(64, n - start);
+    // more than the search): the logarithm of each is taken by the scalar libm call, as in
+    // normal_quantile_as241, and the square root and the rational function of the r <= 5 branch
+    // in SIMD (IEEE square root and arithmetic: the same bits); r > 5 (p below 1e-11) is scalar.
+    constexpr std::size_t chunk = 64;
+    std::uint32_t tails[chunk];
+    double r[chunk], value[chunk];
+    for (std::size_t start = 0; start < n; start += chunk) {
+        const std::size_t m = std::min(chunk, n - start);
         std::size_t count = 0;
         for (std::size_t k = 0; k < m; ++k) {
             tails[count] = static_cast<std::uint32_t>(start + k);
             count += std::fabs(uniform52(hi[start + k], lo[start + k]) - 0.5) > 0.425 ? 1 : 0;
         }
-        for (std::size_t t = 0; t < count; ++t) out[tails[t]] = normal_quantile_as241(uniform52(hi[tails[t]], lo[tails[t]]));
+        for (std::size_t t = 0; t < count; ++t) {
+            const double p = uniform52(hi[tails[t]], lo[tails[t]]);
+            r[t] = std::log(p - 0.5 < 0 ? p : 1.0 - p);
+        }
+        for (std::size_t t = 0; t < count; ++t) {
+            const double x = std::sqrt(-r[t]) - 1.6;
+            value[t] = (((((((7.74545014278341407640e-4 * x + 2.27238449892691845833e-2) * x +
+                             2.41780725177450611770e-1) * x + 1.27045825245236838258) * x +
+                           3.64784832476320460504) * x + 5.76949722146069140550) * x + 4.63033784615654529590) * x +
+                        1.42343711074968357734) /
+                       (((((((1.05075007164441684324e-9 * x + 5.47593808499534494600e-4) * x +
+                             1.51986665636164571966e-2) * x + 1.48103976427480074590e-1) * x +
+                           6.89767334985100004550e-1) * x + 1.67638483018380384940) * x + 2.05319162663775882187) * x +
+                        1.0);
+        }
+        for (std::size_t t = 0; t < count; ++t) {
+            const double p = uniform52(hi[tails[t]], lo[tails[t]]);
+            out[tails[t]] = std::sqrt(-r[t]) <= 5.0 ? (p - 0.5 < 0 ? -value[t] : value[t]) : normal_quantile_as241(p);
+        }
     }
 }
 

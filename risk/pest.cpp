@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,44 +71,34 @@ namespace {
 // The outcomes are those of the exact threshold, bit for bit.
 class SlotFactors {
 public:
-    SlotFactors(std::span<const double> g, std::size_t slots, double elasticity) : g_(g), e_(elasticity) {
-        upper_bounds(g, slots, elasticity, upper_.data());
-        lower_[0] = exact_[0] = 1.0;
-        if (elasticity == 0) return;
-        for (std::size_t s = 1; s < slots; ++s) {
-            if (bounded(elasticity, g[s])) {
-                lower_[s] = 1.0 + elasticity * (1.0 - 1.0 / g[s]);
-                exact_[s] = -1.0;  // not computed yet
-            } else {
-                exact_[s] = lower_[s] = upper_[s];
-            }
+    // L_s and U_s of one slot's G (both the exact G^e where the bounds do not apply).
+    static void bounds(double g, double elasticity, double& lower, double& upper) {
+        if (elasticity > 0 && elasticity <= 1 && g > 0) {
+            upper = 1.0 + elasticity * (g - 1.0);
+            lower = 1.0 + elasticity * (1.0 - 1.0 / g);
+        } else {
+            lower = upper = std::pow(g, elasticity);
         }
     }
-
-    // U_s for s < slots into upper (the exact G_s^e where the bounds do not apply).
-    static void upper_bounds(std::span<const double> g, std::size_t slots, double elasticity, double* upper) {
-        upper[0] = 1.0;
-        if (elasticity == 0) return;
-        for (std::size_t s = 1; s < slots; ++s)
-            upper[s] = bounded(elasticity, g[s]) ? 1.0 + elasticity * (g[s] - 1.0) : std::pow(g[s], elasticity);
+    // Bounds of slots 0 .. slots - 1 (slot 0: no factor, 1); all 1 when the elasticity is 0.
+    static void bounds(const double* g, std::size_t slots, double elasticity, double* lower, double* upper) {
+        lower[0] = upper[0] = 1.0;
+        for (std::size_t s = 1; s < slots; ++s) {
+            if (elasticity == 0)
+                lower[s] = upper[s] = 1.0;
+            else
+                bounds(g[s], elasticity, lower[s], upper[s]);
+        }
     }
-
-    bool outbreak(const PestPeril::Prepared& h, std::uint32_t w) {
+    // The rule, given the bounds of the holding's slot.
+    static bool outbreak(const PestPeril::Prepared& h, std::uint32_t w, double g, double elasticity, double lower,
+                         double upper) {
         if (h.slot == 0) return w < h.threshold;
-        const std::size_t s = h.slot;
         const double word = double(w);
-        if (word >= h.probability * upper_[s] * two_to_32 + 2.0) return false;
-        if (word + 2.0 < h.probability * lower_[s] * two_to_32) return true;
-        if (exact_[s] < 0) exact_[s] = std::pow(g_[s], e_);
-        return w < word_threshold(h.probability * exact_[s]);
+        if (word >= h.probability * upper * two_to_32 + 2.0) return false;
+        if (word + 2.0 < h.probability * lower * two_to_32) return true;
+        return w < word_threshold(h.probability * std::pow(g, elasticity));
     }
-
-private:
-    static bool bounded(double elasticity, double g) { return elasticity > 0 && elasticity <= 1 && g > 0; }
-
-    std::span<const double> g_;
-    double e_;
-    std::array<double, PestPeril::max_weather_slots> lower_, upper_, exact_;
 };
 
 }  // namespace
@@ -117,7 +106,8 @@ private:
 double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
                            EventSink& events) const {
     const auto pest = static_cast<std::uint16_t>(PerilId::pest);
-    SlotFactors factors(y.fire_weather, slots_, elasticity_);
+    std::array<double, max_weather_slots> lower, upper;
+    SlotFactors::bounds(y.fire_weather.data(), slots_, elasticity_, lower.data(), upper.data());
     std::array<std::uint32_t, occurrence_batch> batch;
     double total = 0;
     for (std::size_t start = 0; start < holdings_.size(); start += occurrence_batch) {
@@ -126,7 +116,7 @@ double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
         if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::pest, draw_index_.data() + start, n, batch.data());
         for (std::size_t i = 0; i < n; ++i) {
             const Prepared& h = holdings_[start + i];
-            if (!factors.outbreak(h, words[i])) continue;
+            if (!SlotFactors::outbreak(h, words[i], y.fire_weather[h.slot], elasticity_, lower[h.slot], upper[h.slot])) continue;
             const DrawAddress at{y.seed, Stream::holding_perils, y.year, h.draw_index, pest};
             const double fraction =
                 beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
@@ -142,51 +132,48 @@ double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
 bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
                           std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     const std::size_t n_holdings = holdings_.size();
-    if (occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings) return false;
+    if (n_holdings > 64 || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
+        return false;
 
     // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
     // one-holding quote has about 75 outbreaks, and allocating it each block cost more).
     thread_local struct {
-        std::vector<std::uint32_t> year, draw_index, which, year_in_block, w0, w1, w2;
-        std::vector<std::size_t> cell;  // index into loss_tco2e
+        std::vector<std::uint32_t> year, draw_index, which, w0, w1, w2;
         std::vector<double> x, y, z;
         std::vector<unsigned char> accepted;
-        std::vector<double> upper;
+        std::vector<double> upper, lower;
         std::vector<std::uint32_t> candidates;
     } scratch;
-    auto& [year, draw_index, which, year_in_block, w0, w1, w2, cell, x, y, z, accepted, upper, candidates] = scratch;
-    for (auto* v : {&year, &draw_index, &which, &year_in_block}) v->clear();
-    cell.clear();
+    auto& [year, draw_index, which, w0, w1, w2, x, y, z, accepted, upper, lower, candidates] = scratch;
+    for (auto* v : {&year, &draw_index, &which}) v->clear();
     // The block's words are first screened without a branch per word (an outbreak a year in
     // four is a branch no predictor learns): a word below its holding's threshold at the year's
-    // upper bound U_s is a candidate; SlotFactors::outbreak then decides each candidate exactly.
+    // upper bound U_s is a candidate. A candidate below the threshold at the lower bound L_s is
+    // an outbreak; the rest take the exact pow (SlotFactors::outbreak).
     upper.resize(block.years * slots_);
+    lower.resize(block.years * slots_);
     for (std::size_t k = 0; k < block.years; ++k)
-        SlotFactors::upper_bounds(std::span<const double>(block.fire_weather + k * block.slots, block.slots), slots_,
-                                  elasticity_, upper.data() + k * slots_);
+        SlotFactors::bounds(block.fire_weather + k * block.slots, slots_, elasticity_, lower.data() + k * slots_,
+                            upper.data() + k * slots_);
+    // Candidates are coded k * 64 + i (a block book has at most 64 holdings): no division.
     candidates.resize(block.years * n_holdings);
     std::size_t count = 0;
     for (std::size_t k = 0; k < block.years; ++k)
         for (std::size_t i = 0; i < n_holdings; ++i) {
             const Prepared& h = holdings_[i];
-            candidates[count] = static_cast<std::uint32_t>(k * n_holdings + i);
+            candidates[count] = static_cast<std::uint32_t>(k * 64 + i);
             count += double(occurrence[k * n_holdings + i]) < h.probability * upper[k * slots_ + h.slot] * two_to_32 + 2.0 ? 1 : 0;
         }
-    std::optional<SlotFactors> factors;
-    std::size_t factors_year = block.years;
     for (std::size_t c = 0; c < count; ++c) {
-        const std::size_t k = candidates[c] / n_holdings, i = candidates[c] % n_holdings;
-        if (k != factors_year) {
-            factors.emplace(std::span<const double>(block.fire_weather + k * block.slots, block.slots), slots_, elasticity_);
-            factors_year = k;
-        }
+        const std::size_t k = candidates[c] >> 6, i = candidates[c] & 63;
         const Prepared& h = holdings_[i];
-        if (!factors->outbreak(h, occurrence[candidates[c]])) continue;
+        const std::size_t at = k * slots_ + h.slot;
+        if (!SlotFactors::outbreak(h, occurrence[k * n_holdings + i], block.fire_weather[k * block.slots + h.slot], elasticity_,
+                                   lower[at], upper[at]))
+            continue;
         year.push_back(block.first_year + static_cast<std::uint32_t>(k));
         draw_index.push_back(h.draw_index);
         which.push_back(static_cast<std::uint32_t>(i));
-        year_in_block.push_back(static_cast<std::uint32_t>(k));
-        cell.push_back(k * book_holdings + h.position);
     }
     const std::size_t n = year.size();
     if (n == 0) return true;
@@ -230,8 +217,9 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         }
         const Prepared& h = holdings_[which[e]];
         const double loss = fraction * h.tco2e_if_all_affected;
-        if (loss > 0) events.push_back({year_in_block[e], {h.position, PerilId::pest, 0, loss}});
-        loss_tco2e[cell[e]] = loss;
+        const std::uint32_t k = year[e] - block.first_year;
+        if (loss > 0) events.push_back({k, {h.position, PerilId::pest, 0, loss}});
+        loss_tco2e[k * book_holdings + h.position] = loss;
     }
     return true;
 }

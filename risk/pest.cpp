@@ -80,6 +80,16 @@ public:
             lower = upper = std::pow(g, elasticity);
         }
     }
+    // U_s alone, for slots 0 .. slots - 1 (the screen needs no more).
+    static void upper_bounds(const double* g, std::size_t slots, double elasticity, double* upper) {
+        upper[0] = 1.0;
+        if (elasticity > 0 && elasticity <= 1) {
+            for (std::size_t s = 1; s < slots; ++s)
+                upper[s] = g[s] > 0 ? 1.0 + elasticity * (g[s] - 1.0) : std::pow(g[s], elasticity);
+        } else {
+            for (std::size_t s = 1; s < slots; ++s) upper[s] = elasticity == 0 ? 1.0 : std::pow(g[s], elasticity);
+        }
+    }
     // Bounds of slots 0 .. slots - 1 (slot 0: no factor, 1); all 1 when the elasticity is 0.
     static void bounds(const double* g, std::size_t slots, double elasticity, double* lower, double* upper) {
         lower[0] = upper[0] = 1.0;
@@ -141,20 +151,18 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         std::vector<std::uint32_t> year, draw_index, which, w0, w1, w2;
         std::vector<double> x, y, z;
         std::vector<unsigned char> accepted;
-        std::vector<double> upper, lower;
+        std::vector<double> upper;
         std::vector<std::uint32_t> candidates;
     } scratch;
-    auto& [year, draw_index, which, w0, w1, w2, x, y, z, accepted, upper, lower, candidates] = scratch;
+    auto& [year, draw_index, which, w0, w1, w2, x, y, z, accepted, upper, candidates] = scratch;
     for (auto* v : {&year, &draw_index, &which}) v->clear();
     // The block's words are first screened without a branch per word (an outbreak a year in
     // four is a branch no predictor learns): a word below its holding's threshold at the year's
     // upper bound U_s is a candidate. A candidate below the threshold at the lower bound L_s is
     // an outbreak; the rest take the exact pow (SlotFactors::outbreak).
     upper.resize(block.years * slots_);
-    lower.resize(block.years * slots_);
     for (std::size_t k = 0; k < block.years; ++k)
-        SlotFactors::bounds(block.fire_weather + k * block.slots, slots_, elasticity_, lower.data() + k * slots_,
-                            upper.data() + k * slots_);
+        SlotFactors::upper_bounds(block.fire_weather + k * block.slots, slots_, elasticity_, upper.data() + k * slots_);
     // Candidates are coded k * 64 + i (a block book has at most 64 holdings): no division.
     candidates.resize(block.years * n_holdings);
     std::size_t count = 0;
@@ -167,10 +175,10 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     for (std::size_t c = 0; c < count; ++c) {
         const std::size_t k = candidates[c] >> 6, i = candidates[c] & 63;
         const Prepared& h = holdings_[i];
-        const std::size_t at = k * slots_ + h.slot;
-        if (!SlotFactors::outbreak(h, occurrence[k * n_holdings + i], block.fire_weather[k * block.slots + h.slot], elasticity_,
-                                   lower[at], upper[at]))
-            continue;
+        const double g = block.fire_weather[k * block.slots + h.slot];
+        double lower = 1.0, upper_s = 1.0;
+        if (h.slot != 0) SlotFactors::bounds(g, elasticity_, lower, upper_s);
+        if (!SlotFactors::outbreak(h, occurrence[k * n_holdings + i], g, elasticity_, lower, upper_s)) continue;
         year.push_back(block.first_year + static_cast<std::uint32_t>(k));
         draw_index.push_back(h.draw_index);
         which.push_back(static_cast<std::uint32_t>(i));

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -82,6 +84,35 @@ TEST(PremiumTable, PayoutsAtReturnPeriods) {
     } catch (const InvalidInput& e) {
         EXPECT_EQ(e.field(), "return_periods[1]");
     }
+}
+
+// Tables of more than 1,024 paying years are ordered by a radix sort on the bit patterns; the
+// order statistics must be those of a plain sort of the same years, including repeated values
+// (a limit hit often), values a few ulps apart and subnormal-size payouts.
+TEST(PremiumTable, LargeTablesHaveTheOrderStatisticsOfASortedCopy) {
+    std::mt19937_64 rng(4);
+    std::lognormal_distribution<double> severity(8.0, 2.0);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const std::size_t n = 50'000;
+    std::vector<double> payouts(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double u = unit(rng);
+        if (u < 0.3) payouts[i] = std::min(severity(rng), 2e5);      // capped at a limit
+        else if (u < 0.301) payouts[i] = std::nextafter(1000.0, 2000.0 + double(i % 3));  // ulps apart
+        else if (u < 0.302) payouts[i] = 1e-300 * double(1 + i % 5);  // tiny
+    }
+    std::vector<double> desc = payouts;
+    std::sort(desc.begin(), desc.end(), std::greater<>());
+    for (const double level : {0.9, 0.99, 0.995, 0.999}) {
+        const auto k = static_cast<std::size_t>(std::ceil(double(n) * level));  // the k-th smallest
+        EXPECT_EQ(value_at_risk(payouts, level), desc[n - k]) << level;
+        const auto tail = static_cast<std::size_t>(std::llround(double(n) * (1 - level)));
+        double sum = 0;
+        for (std::size_t j = 0; j < tail; ++j) sum += desc[j];
+        EXPECT_DOUBLE_EQ(tail_value_at_risk(payouts, level), sum / double(tail)) << level;
+    }
+    for (const double t : {2.0, 10.0, 100.0, 1000.0})
+        EXPECT_EQ(payout_at_return_period(payouts, t), desc[static_cast<std::size_t>(double(n) / t) - 1]) << t;
 }
 
 TEST(PremiumPrinciples, ExpectedValueAndStdDevLoads) {

@@ -192,9 +192,9 @@ nlohmann::json index_quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto rps = return_periods_within(q);
     const auto pq = pricing::quote_premium(payouts, sum_insured, to_premium_terms(q.premium), rps);
     nlohmann::json r = respond(q, c, pq);
-    const double el = risk::average_annual_loss(losses.total_tco2e);
-    r["expected_loss_tco2e"] = el;
-    r["expected_loss_se_tco2e"] = risk::sample_std(losses.total_tco2e) / std::sqrt(static_cast<double>(losses.total_tco2e.size()));
+    const risk::Estimate el = risk::average_annual_loss_with_error(losses.total_tco2e);
+    r["expected_loss_tco2e"] = el.value;
+    r["expected_loss_se_tco2e"] = el.standard_error;
     r["carbon_stock_tco2e"] = stock_tco2e;
     r["perils"] = cover.perils;
     r["form"] = cover.form;

@@ -277,19 +277,34 @@ bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     // (a word is a candidate unless fire_possible's first test already rules a fire out), then
     // each candidate takes add_year's code.
     thread_local std::vector<std::uint32_t> candidates;
+    thread_local std::vector<unsigned char> screen;
     candidates.resize(block.years * n);
-    std::size_t count = 0;
-    for (std::size_t k = 0; k < block.years; ++k) {
-        const double* g = block.fire_weather + k * block.slots;
+    screen.resize(block.years * n);
+    {
+        // Plain locals: stores through unsigned char may alias anything, so the loop reads
+        // nothing through a pointer it could be storing to, and vectorises.
+        const double* fire_weather = block.fire_weather;
+        const std::size_t slots = block.slots, years = block.years;
+        const std::uint32_t* words = occurrence.data();
+        unsigned char* out = screen.data();
         for (std::size_t i = 0; i < n; ++i) {
-            const Prepared& h = holdings_[i];
-            const std::uint32_t w0 = occurrence[k * n + i];
-            const double mean = h.rate_per_year * g[h.slot];
-            const bool candidate = h.slot == 0 ? w0 >= h.zero_threshold : !(double(w0) + 2.0 < (1.0 - mean) * two_to_32);
-            candidates[count] = static_cast<std::uint32_t>(k * 64 + i);  // at most 64 holdings: no division below
-            count += candidate ? 1 : 0;
+            const std::size_t slot = holdings_[i].slot;
+            const double rate = holdings_[i].rate_per_year;
+            const std::uint64_t zero_threshold = holdings_[i].zero_threshold;
+            for (std::size_t k = 0; k < years; ++k) {
+                const std::uint32_t w0 = words[k * n + i];
+                const double mean = rate * fire_weather[k * slots + slot];
+                const bool candidate = slot == 0 ? w0 >= zero_threshold : !(double(w0) + 2.0 < (1.0 - mean) * two_to_32);
+                out[k * n + i] = candidate ? 1 : 0;
+            }
         }
     }
+    std::size_t count = 0;
+    for (std::size_t k = 0; k < block.years; ++k)
+        for (std::size_t i = 0; i < n; ++i) {
+            candidates[count] = static_cast<std::uint32_t>(k * 64 + i);  // at most 64 holdings: no division below
+            count += screen[k * n + i];
+        }
     for (std::size_t t = 0; t < count; ++t) {
         const std::size_t k = candidates[t] >> 6, i = candidates[t] & 63;
         const Prepared& h = holdings_[i];

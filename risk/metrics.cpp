@@ -120,12 +120,20 @@ double average_annual_loss(std::span<const double> losses) {
     return sum / double(losses.size());
 }
 
-double sample_std(std::span<const double> losses) {
-    const double mean = average_annual_loss(losses);
+namespace {
+double sample_std_about(std::span<const double> losses, double mean) {
     if (losses.size() < 2) return 0;
     double ss = 0;
     for (double x : losses) ss += (x - mean) * (x - mean);
     return std::sqrt(ss / double(losses.size() - 1));
+}
+}  // namespace
+
+double sample_std(std::span<const double> losses) { return sample_std_about(losses, average_annual_loss(losses)); }
+
+Estimate average_annual_loss_with_error(std::span<const double> losses) {
+    const double mean = average_annual_loss(losses);
+    return {mean, sample_std_about(losses, mean) / std::sqrt(static_cast<double>(losses.size()))};
 }
 
 double value_at_risk(std::span<const double> losses, double level) {

@@ -41,6 +41,9 @@ struct Estimate {
 // Single statistics (each copies and sorts what it needs; compute_metrics sorts once).
 double average_annual_loss(std::span<const double> losses);
 double sample_std(std::span<const double> losses);  // N - 1 in the denominator
+// The average annual loss and its Monte Carlo standard error sample_std / sqrt(N), in one pass
+// of checks (the same bits as the two functions above).
+Estimate average_annual_loss_with_error(std::span<const double> losses);
 double value_at_risk(std::span<const double> losses, double level);
 double tail_value_at_risk(std::span<const double> losses, double level);
 double return_period_loss(std::span<const double> losses, double return_period_years);

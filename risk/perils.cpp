@@ -77,33 +77,37 @@ void words_at(std::uint64_t seed, Stream stream, PerilId peril, std::uint16_t bl
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::size_t n, double* out) {
-    for (std::size_t k = 0; k < n; ++k) {
-        const double q = uniform52(hi[k], lo[k]) - 0.5;
-        const double r = 0.180625 - q * q;
-        out[k] = q *
-                 (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r +
-                      45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r +
-                   133.14166789178437745) * r + 3.3871328727963666080) /
-                 (((((((5226.4952788528545610 * r + 28729.085735721942674) * r + 39307.895800092710610) * r +
-                      21213.794301586595867) * r + 5394.1960214247511077) * r + 687.18700749205790830) * r +
-                   42.313330701600911252) * r + 1.0);
-    }
-    // The tails, found without a branch per draw (a mispredicted branch on 15% of draws cost
-    // more than the search): the logarithm of each is taken by the scalar libm call, as in
-    // normal_quantile_as241, and the square root and the rational function of the r <= 5 branch
-    // in SIMD (IEEE square root and arithmetic: the same bits); r > 5 (p below 1e-11) is scalar.
-    constexpr std::size_t chunk = 64;
-    std::uint32_t tails[chunk];
+    // In chunks of 256: the central branch for all draws in SIMD, with a flag for the tails
+    // (|p - 1/2| > 0.425, 15% of draws), then the tails, gathered without a branch per draw: the
+    // logarithm of each is the scalar libm call, as in normal_quantile_as241, and the square root
+    // and the rational function of the r <= 5 branch are SIMD (IEEE square root and arithmetic:
+    // the same bits); r > 5 (p below 1e-11) is scalar.
+    constexpr std::size_t chunk = 256;
+    unsigned char tail[chunk];
+    std::uint32_t at[chunk];
     double r[chunk], value[chunk];
     for (std::size_t start = 0; start < n; start += chunk) {
         const std::size_t m = std::min(chunk, n - start);
+        for (std::size_t k = 0; k < m; ++k) {
+            const double q = uniform52(hi[start + k], lo[start + k]) - 0.5;
+            const double t = 0.180625 - q * q;
+            out[start + k] =
+                q *
+                (((((((2509.0809287301226727 * t + 33430.575583588128105) * t + 67265.770927008700853) * t +
+                     45921.953931549871457) * t + 13731.693765509461125) * t + 1971.5909503065514427) * t +
+                  133.14166789178437745) * t + 3.3871328727963666080) /
+                (((((((5226.4952788528545610 * t + 28729.085735721942674) * t + 39307.895800092710610) * t +
+                     21213.794301586595867) * t + 5394.1960214247511077) * t + 687.18700749205790830) * t +
+                  42.313330701600911252) * t + 1.0);
+            tail[k] = std::fabs(q) > 0.425 ? 1 : 0;
+        }
         std::size_t count = 0;
         for (std::size_t k = 0; k < m; ++k) {
-            tails[count] = static_cast<std::uint32_t>(start + k);
-            count += std::fabs(uniform52(hi[start + k], lo[start + k]) - 0.5) > 0.425 ? 1 : 0;
+            at[count] = static_cast<std::uint32_t>(start + k);
+            count += tail[k];
         }
         for (std::size_t t = 0; t < count; ++t) {
-            const double p = uniform52(hi[tails[t]], lo[tails[t]]);
+            const double p = uniform52(hi[at[t]], lo[at[t]]);
             r[t] = std::log(p - 0.5 < 0 ? p : 1.0 - p);
         }
         for (std::size_t t = 0; t < count; ++t) {
@@ -118,8 +122,8 @@ void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::s
                         1.0);
         }
         for (std::size_t t = 0; t < count; ++t) {
-            const double p = uniform52(hi[tails[t]], lo[tails[t]]);
-            out[tails[t]] = std::sqrt(-r[t]) <= 5.0 ? (p - 0.5 < 0 ? -value[t] : value[t]) : normal_quantile_as241(p);
+            const double p = uniform52(hi[at[t]], lo[at[t]]);
+            out[at[t]] = std::sqrt(-r[t]) <= 5.0 ? (p - 0.5 < 0 ? -value[t] : value[t]) : normal_quantile_as241(p);
         }
     }
 }

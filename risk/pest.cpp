@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -153,24 +154,52 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         std::vector<unsigned char> accepted;
         std::vector<double> upper;
         std::vector<std::uint32_t> candidates;
+        std::vector<unsigned char> screen;
     } scratch;
-    auto& [year, draw_index, which, w0, w1, w2, x, y, z, accepted, upper, candidates] = scratch;
+    auto& [year, draw_index, which, w0, w1, w2, x, y, z, accepted, upper, candidates, screen] = scratch;
+    screen.resize(block.years * n_holdings);
     for (auto* v : {&year, &draw_index, &which}) v->clear();
     // The block's words are first screened without a branch per word (an outbreak a year in
     // four is a branch no predictor learns): a word below its holding's threshold at the year's
     // upper bound U_s is a candidate. A candidate below the threshold at the lower bound L_s is
     // an outbreak; the rest take the exact pow (SlotFactors::outbreak).
-    upper.resize(block.years * slots_);
-    for (std::size_t k = 0; k < block.years; ++k)
-        SlotFactors::upper_bounds(block.fire_weather + k * block.slots, slots_, elasticity_, upper.data() + k * slots_);
     // Candidates are coded k * 64 + i (a block book has at most 64 holdings): no division.
     candidates.resize(block.years * n_holdings);
     std::size_t count = 0;
+    if (elasticity_ > 0 && elasticity_ <= 1) {
+        // U = 1 + e (G - 1) inline (G > 0 always; a G <= 0 makes the word a candidate, and the
+        // exact rule decides).
+        // Plain locals: stores through unsigned char may alias anything, so the loop reads
+        // nothing through a pointer it could be storing to, and vectorises.
+        const double* fire_weather = block.fire_weather;
+        const std::size_t slots = block.slots, years = block.years;
+        const std::uint32_t* words = occurrence.data();
+        unsigned char* out = screen.data();
+        for (std::size_t i = 0; i < n_holdings; ++i) {
+            const double e = holdings_[i].slot == 0 ? 0.0 : elasticity_;
+            const double p = holdings_[i].probability;
+            const std::size_t slot = holdings_[i].slot;
+            for (std::size_t k = 0; k < years; ++k) {
+                const double g = fire_weather[k * slots + slot];
+                const double u = g > 0 ? 1.0 + e * (g - 1.0) : std::numeric_limits<double>::infinity();
+                out[k * n_holdings + i] = double(words[k * n_holdings + i]) < p * u * two_to_32 + 2.0 ? 1 : 0;
+            }
+        }
+    } else {
+        upper.resize(block.years * slots_);
+        for (std::size_t k = 0; k < block.years; ++k)
+            SlotFactors::upper_bounds(block.fire_weather + k * block.slots, slots_, elasticity_, upper.data() + k * slots_);
+        for (std::size_t k = 0; k < block.years; ++k)
+            for (std::size_t i = 0; i < n_holdings; ++i) {
+                const Prepared& h = holdings_[i];
+                screen[k * n_holdings + i] =
+                    double(occurrence[k * n_holdings + i]) < h.probability * upper[k * slots_ + h.slot] * two_to_32 + 2.0;
+            }
+    }
     for (std::size_t k = 0; k < block.years; ++k)
         for (std::size_t i = 0; i < n_holdings; ++i) {
-            const Prepared& h = holdings_[i];
             candidates[count] = static_cast<std::uint32_t>(k * 64 + i);
-            count += double(occurrence[k * n_holdings + i]) < h.probability * upper[k * slots_ + h.slot] * two_to_32 + 2.0 ? 1 : 0;
+            count += screen[k * n_holdings + i];
         }
     for (std::size_t c = 0; c < count; ++c) {
         const std::size_t k = candidates[c] >> 6, i = candidates[c] & 63;

@@ -13,8 +13,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <SQLiteCpp/Exception.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -61,13 +64,41 @@ bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && lower(a) == lower(b);
 }
 
-// Runs a handler; nothing escapes. InvalidInput -> 422 naming its field; anything else -> a
-// logged 500 with a generic message (STYLE "Errors": that is a bug, never the client's fault).
+// The database could not do its part for a reason outside the request and outside our code: the
+// disk is full, the file or its folder is read-only, an I/O error, the file cannot be opened, or
+// another writer held the lock past the busy timeout. What the cause is in words, or empty for
+// every other SQLite error (a constraint, corruption, a bad statement: a bug, 500).
+std::string storage_failure(int sqlite_code) {
+    switch (sqlite_code & 0xff) {
+        case SQLITE_FULL: return "the disk holding the database is full";
+        case SQLITE_READONLY: return "the database is read-only";
+        case SQLITE_IOERR: return "the database had an I/O error";
+        case SQLITE_CANTOPEN: return "the database file cannot be opened";
+        case SQLITE_PERM: return "the database denied access";
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return "the database stayed locked by another writer";
+        default: return {};
+    }
+}
+
+// Runs a handler; nothing escapes. InvalidInput -> 422 naming its field; a storage failure (disk
+// full, read-only database, I/O error) -> 503 saying so: the request was not stored, and it may
+// succeed later (reads go on working); anything else -> a logged 500 with a generic message
+// (STYLE "Errors": that is a bug, never the client's fault).
 Response invoke(const Route& route, const Request& req, const ServerState& state) {
     try {
         return route.handler(req);
     } catch (const InvalidInput& e) {
         return invalid_input_problem(e);
+    } catch (const SQLite::Exception& e) {
+        const std::string cause = storage_failure(e.getExtendedErrorCode());
+        state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
+                                     "): " + (cause.empty() ? "" : "storage failure: ") + e.what() +
+                                     " (SQLite code " + std::to_string(e.getExtendedErrorCode()) + ")");
+        if (cause.empty()) return internal_error(req.request_id);
+        return service_unavailable(cause + ", so this request could not be completed and nothing of it was stored; "
+                                       "reads still work. Logged as request " + req.request_id,
+                                   30);
     } catch (const std::exception& e) {
         state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
                                      "): " + e.what());
@@ -77,6 +108,31 @@ Response invoke(const Route& route, const Request& req, const ServerState& state
                                      "): unknown exception");
         return internal_error(req.request_id);
     }
+}
+
+// The Host header names this machine: localhost, an address in 127.0.0.0/8 or ::1, with or without
+// a port; or no Host at all (HTTP/1.0).
+bool loopback_host(std::string_view host) {
+    if (host.empty()) return true;
+    std::string_view name = host, port;
+    if (host.front() == '[') {
+        const std::size_t close = host.find(']');
+        if (close == std::string_view::npos) return false;
+        name = host.substr(1, close - 1);
+        port = host.substr(close + 1);
+        if (!port.empty() && port.front() != ':') return false;
+    } else if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+        name = host.substr(0, colon);
+        port = host.substr(colon);
+    }
+    if (!port.empty()) {
+        port.remove_prefix(1);
+        if (port.empty() || port.size() > 5 ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return false;
+    }
+    const std::string lowered = lower(name);
+    return lowered == "localhost" || is_loopback_address(lowered);
 }
 
 std::string seconds_text(std::chrono::milliseconds ms) {
@@ -316,6 +372,13 @@ void Session::process() {
     // Authentication and role.
     if (route.info.role != Role::anyone) {
         if (state_->local_mode) {
+            // Every caller is admin, which is safe only for callers on this machine that mean this
+            // server: a web page whose domain name rebinds to 127.0.0.1 (DNS rebinding) sends its
+            // own host name, and is refused.
+            if (!loopback_host(to_sv(msg[http::field::host])))
+                return respond(forbidden("in local mode (no API key) the server answers only requests for a loopback "
+                                         "host: send Host: 127.0.0.1, localhost or [::1]"),
+                               false);
             req.role = Role::admin;
         } else {
             const std::string_view auth = to_sv(msg[http::field::authorization]);
@@ -327,7 +390,18 @@ void Session::process() {
             std::string_view token = auth.substr(space + 1);
             while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
             while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-            const auto caller = state_->keys->verify(token);
+            decltype(state_->keys->verify(token)) caller;
+            try {
+                caller = state_->keys->verify(token);
+            } catch (const std::exception& e) {
+                // The key table cannot be read (the database is gone, an I/O error): say so, and
+                // keep the I/O thread out of it.
+                state_->log_event("error", "request " + request_id_ + ": verifying the API key: " + e.what());
+                return respond(service_unavailable("the API keys cannot be checked now (the database cannot be "
+                                                   "read); logged as request " + request_id_,
+                                                   30),
+                               false);
+            }
             if (!caller) return respond(unauthorized("the API key is not valid or has been revoked", true), false);
             req.key_id = caller->key_id;
             req.role = caller->role;

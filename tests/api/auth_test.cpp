@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 using namespace tanhui;
 using namespace tanhui::api;
@@ -238,6 +239,33 @@ TEST(Auth, LocalModeServesEveryoneAsAdminOnLoopbackOnly) {
     EXPECT_FALSE(is_loopback_address("::"));
     EXPECT_FALSE(is_loopback_address("10.0.0.1"));
     EXPECT_FALSE(is_loopback_address("not an address"));
+}
+
+// Local mode makes every caller admin. A web page whose own domain name resolves to 127.0.0.1
+// (DNS rebinding) reaches the port from the browser but sends its own name as Host: refused, with
+// the routes that need no role still open. Issue 8, docs/security.md "Local mode".
+TEST(Auth, LocalModeAnswersOnlyRequestsForALoopbackHost) {
+    TestServer srv([](TestServer::Setup& s) { s.extra = {role_routes}; });
+    ASSERT_TRUE(srv.server().local_mode());
+    Client c = srv.client();
+    const std::string port = std::to_string(srv.port());
+    for (const std::string& host : std::vector<std::string>{"127.0.0.1", "127.0.0.1:" + port, "localhost", "LOCALHOST:" + port, "[::1]",
+                                   "[::1]:" + port, "127.3.2.1:80"}) {
+        SCOPED_TRACE(host);
+        EXPECT_EQ(c.get("/test/admin", {{"Host", host}}).status, 200);
+    }
+    for (const std::string& host : std::vector<std::string>{"attacker.example", "attacker.example:" + port, "127.0.0.1.attacker.example",
+                                   "10.0.0.1:" + port, "[::1", "[::2]:80", "127.0.0.1:", "127.0.0.1:80x", "localhost:99999999"}) {
+        SCOPED_TRACE(host);
+        const auto r = c.get("/test/admin", {{"Host", host}});
+        expect_problem(r, 403);
+        EXPECT_NE(r.body.find("loopback"), std::string::npos) << r.body;
+        EXPECT_EQ(c.get("/healthz", {{"Host", host}}).status, 200);  // public routes stay public
+    }
+    // No Host at all (HTTP/1.0): a local tool.
+    Client raw = srv.client();
+    const auto r = raw.raw("GET /test/admin HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(r.status, 200) << r.body;
 }
 
 TEST(Auth, WithAKeyTheServerMayListenOnAllAddresses) {

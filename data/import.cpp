@@ -3,9 +3,11 @@
 #include "data/csv.hpp"
 #include "data/types.hpp"
 
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <openssl/evp.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <charconv>
@@ -260,6 +262,15 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
     }
     if (spec->kind == "regions")
         for (const CsvRecord& r : csv.rows) regions.insert(r.fields[static_cast<std::size_t>(position[0])]);
+    // carbon_density_by_age.forest_type references forest_types: a name must be there, not only
+    // one of the six the program knows (else the commit fails on the foreign key, reported as
+    // no line at all; found by tests/fuzz/fuzz_csv_import).
+    const bool references_forest_types = spec->table == "carbon_density_by_age";
+    std::set<std::string> forest_types;
+    if (references_forest_types) {
+        SQLite::Statement q(db, "SELECT forest_type FROM forest_types");
+        while (q.executeStep()) forest_types.insert(q.getColumn(0).getString());
+    }
 
     std::vector<std::vector<Value>> values;
     values.reserve(csv.rows.size());
@@ -291,6 +302,8 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
             case Type::forest_type:
                 if (!parse_forest_type(cell)) bad("unknown forest type " + shown(cell) +
                                                   " (chinese_fir, masson_pine, eucalyptus, broadleaf, bamboo, mixed)");
+                else if (references_forest_types && !forest_types.count(cell))
+                    bad("forest type " + shown(cell) + " is not in the database's forest_types; import forest_types first");
                 break;
             case Type::integer:
             case Type::real: {
@@ -362,47 +375,54 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
     if (updates.empty()) sql.append("NOTHING");
     else sql.append("UPDATE SET ").append(updates).append(" WHERE ").append(differs);
 
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    db.exec("PRAGMA defer_foreign_keys = ON");  // a file may name a parent region after its child
-    if (spec->kind == "prices") {
-        SQLite::Statement exists(db, "SELECT 1 FROM markets WHERE market = ?");
-        exists.bind(1, market);
-        if (!exists.executeStep()) {
-            const std::string currency = values.empty() ? "CNY" : values.front()[3].value_or("CNY");
-            SQLite::Statement add(db, "INSERT INTO markets(market,name_en,name_zh,exchange,currency,unit,source) "
-                                      "VALUES(?,?,?,'user import',?,?,'user import')");
-            add.bind(1, market); add.bind(2, market); add.bind(3, market);
-            add.bind(4, currency); add.bind(5, currency + "/tCO2e");
-            add.exec();
+    // A constraint the checks above missed must still be a bad file, not an error without a line
+    // (the transaction rolls back either way). Storage errors (disk full, read-only) go up as they are.
+    try {
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        db.exec("PRAGMA defer_foreign_keys = ON");  // a file may name a parent region after its child
+        if (spec->kind == "prices") {
+            SQLite::Statement exists(db, "SELECT 1 FROM markets WHERE market = ?");
+            exists.bind(1, market);
+            if (!exists.executeStep()) {
+                const std::string currency = values.empty() ? "CNY" : values.front()[3].value_or("CNY");
+                SQLite::Statement add(db, "INSERT INTO markets(market,name_en,name_zh,exchange,currency,unit,source) "
+                                          "VALUES(?,?,?,'user import',?,?,'user import')");
+                add.bind(1, market); add.bind(2, market); add.bind(3, market);
+                add.bind(4, currency); add.bind(5, currency + "/tCO2e");
+                add.exec();
+            }
         }
-    }
-    SQLite::Statement insert(db, sql);
-    ImportResult result{std::string(spec->kind), std::string(spec->table), values.size(), 0};
-    for (const auto& row : values) {
-        insert.reset();
-        insert.clearBindings();
-        int p = 1;
-        if (spec->kind == "prices") insert.bind(p++, market);
-        for (std::size_t c = 0; c < spec->columns.size(); ++c) {
-            const Column& col = spec->columns[c];
-            if (!stored(*spec, col.name)) continue;
-            if (!row[c]) { insert.bind(p++); continue; }
-            if (col.type == Type::integer || col.type == Type::flag) insert.bind(p++, static_cast<std::int64_t>(std::stod(*row[c])));
-            else if (col.type == Type::real) insert.bind(p++, std::stod(*row[c]));
-            else insert.bind(p++, *row[c]);
+        SQLite::Statement insert(db, sql);
+        ImportResult result{std::string(spec->kind), std::string(spec->table), values.size(), 0};
+        for (const auto& row : values) {
+            insert.reset();
+            insert.clearBindings();
+            int p = 1;
+            if (spec->kind == "prices") insert.bind(p++, market);
+            for (std::size_t c = 0; c < spec->columns.size(); ++c) {
+                const Column& col = spec->columns[c];
+                if (!stored(*spec, col.name)) continue;
+                if (!row[c]) { insert.bind(p++); continue; }
+                if (col.type == Type::integer || col.type == Type::flag) insert.bind(p++, static_cast<std::int64_t>(std::stod(*row[c])));
+                else if (col.type == Type::real) insert.bind(p++, std::stod(*row[c]));
+                else insert.bind(p++, *row[c]);
+            }
+            result.changed += static_cast<std::size_t>(insert.exec());
         }
-        result.changed += static_cast<std::size_t>(insert.exec());
+        SQLite::Statement log(db, "INSERT INTO imports(kind,file,sha256,rows,imported_at) VALUES(?,?,?,?,?) "
+                                  "ON CONFLICT(kind,sha256) DO NOTHING");
+        log.bind(1, std::string(spec->kind) + (market.empty() ? "" : ":" + market));
+        log.bind(2, std::filesystem::path(file).filename().string());
+        log.bind(3, sha256_hex(text));
+        log.bind(4, static_cast<std::int64_t>(values.size()));
+        log.bind(5, utc_now_iso8601());
+        log.exec();
+        tx.commit();
+        return result;
+    } catch (const SQLite::Exception& e) {
+        if ((e.getErrorCode() & 0xff) != SQLITE_CONSTRAINT) throw;
+        throw ImportError(file, {{0, "", std::string("the database refused the file: ") + e.what()}}, 1);
     }
-    SQLite::Statement log(db, "INSERT INTO imports(kind,file,sha256,rows,imported_at) VALUES(?,?,?,?,?) "
-                              "ON CONFLICT(kind,sha256) DO NOTHING");
-    log.bind(1, std::string(spec->kind) + (market.empty() ? "" : ":" + market));
-    log.bind(2, std::filesystem::path(file).filename().string());
-    log.bind(3, sha256_hex(text));
-    log.bind(4, static_cast<std::int64_t>(values.size()));
-    log.bind(5, utc_now_iso8601());
-    log.exec();
-    tx.commit();
-    return result;
 }
 
 ImportResult import_file(SQLite::Database& db, std::string_view kind, const std::string& path,

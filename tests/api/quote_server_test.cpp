@@ -1,6 +1,7 @@
 // The quote routes over HTTP (issue 6): 32 parallel clients get the bits one client gets alone;
 // kill -9 during a stream of quotes leaves a database that passes `PRAGMA integrity_check`, holds
-// every acknowledged quote whole and no quote in part; a stored quote reads back and replays
+// every acknowledged quote whole and no quote in part, and the server restarted on it serves every
+// acknowledged quote and stores new ones (issue 8); a stored quote reads back and replays
 // bit-identically; an array request stores all or none; bad quote input is a 400 naming the field,
 // the server serves on and nothing is stored.
 //
@@ -220,36 +221,42 @@ TEST(QuoteServer, KillNineDuringAStreamOfQuotesLeavesNoHalfStoredQuote) {
     copy_calibrated(db);
 
     // stderr goes to a file: the access log would fill a pipe nobody drains.
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0) _exit(126);
-        dup2(fd, 2);
-        close(fd);
-        execl(binary.c_str(), binary.c_str(), "--db", db.c_str(), "serve", "--port", "0", "--threads", "2",
-              static_cast<char*>(nullptr));
-        _exit(127);
-    }
     auto read_log = [&] {
         std::ifstream in(log);
         std::stringstream s;
         s << in.rdbuf();
         return s.str();
     };
-    unsigned short port = 0;
-    for (const auto until = std::chrono::steady_clock::now() + 20s; port == 0 && std::chrono::steady_clock::now() < until;) {
-        const std::string out = read_log();
-        const auto at = out.find("listening on http://127.0.0.1:");
-        if (at != std::string::npos && out.find('\n', at) != std::string::npos)
-            port = static_cast<unsigned short>(std::stoi(out.substr(at + 30)));
-        else std::this_thread::sleep_for(20ms);
-    }
-    if (port == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-        FAIL() << "no port in the log:\n" << read_log();
-    }
+    // `tanhui serve` on the database; its pid and port (0 when it did not start within 20 s).
+    auto spawn = [&]() -> std::pair<pid_t, unsigned short> {
+        std::ofstream{log, std::ios::trunc};  // here, not in the child: no old port line may be read
+        const pid_t child = fork();
+        if (child < 0) return {child, 0};
+        if (child == 0) {
+            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (fd < 0) _exit(126);
+            dup2(fd, 2);
+            close(fd);
+            execl(binary.c_str(), binary.c_str(), "--db", db.c_str(), "serve", "--port", "0", "--threads", "2",
+                  static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        for (const auto until = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < until;) {
+            const std::string out = read_log();
+            const auto at = out.find("listening on http://127.0.0.1:");
+            if (at != std::string::npos && out.find('\n', at) != std::string::npos)
+                return {child, static_cast<unsigned short>(std::stoi(out.substr(at + 30)))};
+            std::this_thread::sleep_for(20ms);
+        }
+        kill(child, SIGKILL);
+        waitpid(child, nullptr, 0);
+        return {child, 0};
+    };
+    const auto spawned = spawn();
+    const pid_t pid = spawned.first;
+    const unsigned short port = spawned.second;
+    ASSERT_GT(pid, 0);
+    if (port == 0) FAIL() << "no port in the log:\n" << read_log();
 
     // One quote first, alone: the first requests of two workers at once on a database that was
     // closed cleanly can meet a 500 "database is locked" (see FreshDatabase below).
@@ -363,12 +370,43 @@ TEST(QuoteServer, KillNineDuringAStreamOfQuotesLeavesNoHalfStoredQuote) {
     EXPECT_LE(stored.size(), acknowledged.size() + 1 + 3);
 
     // The service reads them back as it would after a restart.
-    data::Store store(db);
-    for (const auto& id : acknowledged) {
-        const auto q = stored_quote(store, id);
-        ASSERT_TRUE(q) << id;
-        EXPECT_EQ((*q)["response"]["quote_id"], id);
+    {
+        data::Store store(db);
+        for (const auto& id : acknowledged) {
+            const auto q = stored_quote(store, id);
+            ASSERT_TRUE(q) << id;
+            EXPECT_EQ((*q)["response"]["quote_id"], id);
+        }
     }
+
+    // And the real server, restarted on the database, answers every acknowledged quote over HTTP
+    // with the answer its client got, and stores new quotes (issue 8: kill -9, then restart).
+    const auto respawned = spawn();
+    const pid_t again = respawned.first;
+    const unsigned short again_port = respawned.second;
+    ASSERT_GT(again, 0);
+    ASSERT_NE(again_port, 0) << read_log();
+    {
+        Client c(again_port, 30s);
+        std::size_t read_back = 0;
+        for (const auto& id : acknowledged) {
+            const Reply r = c.get("/v1/quotes/" + id);
+            EXPECT_EQ(r.status, 200) << id << " " << r.body;
+            if (r.status == 200 && r.json()["response"]["quote_id"] == id) ++read_back;
+        }
+        EXPECT_EQ(read_back, acknowledged.size());
+        const Reply r = c.post("/v1/quotes", index_request("AFTER-RESTART", 500).dump());
+        EXPECT_EQ(r.status, 200) << r.body;
+        std::printf("kill -9 figures: %zu quotes acknowledged before the kill, %zu rows stored, %zu read back "
+                    "over HTTP after the restart, integrity_check ok\n",
+                    acknowledged.size(), stored.size(), read_back);
+    }
+    kill(again, SIGTERM);
+    int again_status = 0;
+    waitpid(again, &again_status, 0);
+    EXPECT_TRUE(WIFEXITED(again_status) && WEXITSTATUS(again_status) == 0) << events(read_log());
+    SQLite::Database after(db.string(), SQLite::OPEN_READONLY);
+    EXPECT_EQ(after.execAndGet("PRAGMA integrity_check").getString(), "ok");
 }
 
 // ---- stored quotes, replay, arrays -----------------------------------------------------------

@@ -27,5 +27,6 @@ void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& acti
 // credibility, metrics, layer, damage, buffer, burning-cost: api/cli_products.cpp
 void add_products_commands(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_batch_commands(CLI::App& app, const GlobalOptions& global, Action& action);  // api/cli_batch.cpp
+void add_validate_commands(CLI::App& app, const GlobalOptions& global, Action& action);  // api/cli_validate.cpp
 
 }  // namespace tanhui::api

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     add_quote_commands(app, global, action);
     add_products_commands(app, global, action);
     add_batch_commands(app, global, action);
+    add_validate_commands(app, global, action);
 
     try {
         app.parse(argc, argv);

@@ -326,6 +326,7 @@ ojson burning_cost(data::Store& store, const ModelVersion& version, const risk::
         const FireTrend trend = fire_trend_from_report(fire->report);
         const auto history = store.fire_history(fire->scope, trend.first_year, trend.last_year);
         const double forest = fire->report.value("forest_area_ha", 0.0);
+        if (!(forest > 0)) throw std::runtime_error("fire calibration " + fire->id + " reports no forest area");
         const auto carbon = risk::holding_carbon(holding, model.growth, {}, "/holdings/" + std::to_string(h));
         const auto& fm = model.fire.at(fire->scope);
         const double lf = fm.loss_fraction[risk::index(holding.forest_type)];

@@ -51,7 +51,7 @@ std::string fixed(double v, int digits) {
     return o.str();
 }
 
-std::string pct(double v, int digits = 1) { return fixed(100 * v, digits) + " %"; }
+std::string pct(double v, int digits = 1) { return std::isfinite(v) ? fixed(100 * v, digits) + " %" : "-"; }
 
 // p-values: 3 significant digits, "<1e-6" below.
 std::string pval(double p) {
@@ -128,10 +128,14 @@ ojson fire_json(const risk::FireBacktest& b) {
                          {"coverage_50", coverage_json(r.count_50, r.count_50_null_p_value)},
                          {"coverage_90", coverage_json(r.count_90, r.count_90_null_p_value)},
                          {"mean_log_score", num(r.count_mean_log_score)}};
-        rule["area"] = {{"province_years", r.area_n}, {"ks", gof_json(r.area_ks)},
-                        {"anderson_darling", gof_json(r.area_ad)},
-                        {"coverage_50", coverage_json(r.area_50, NAN)}, {"coverage_90", coverage_json(r.area_90, NAN)},
-                        {"ks_independent_fires", gof_json(r.area_independent_ks)}};
+        rule["area"] = {{"province_years", r.area_n}};
+        if (r.area_n >= 2) {  // the stationary rule has no area forecast
+            rule["area"]["ks"] = gof_json(r.area_ks);
+            rule["area"]["anderson_darling"] = gof_json(r.area_ad);
+            rule["area"]["coverage_50"] = coverage_json(r.area_50, NAN);
+            rule["area"]["coverage_90"] = coverage_json(r.area_90, NAN);
+            rule["area"]["ks_independent_fires"] = gof_json(r.area_independent_ks);
+        }
         ojson f = ojson::array();
         for (const auto& x : r.forecasts)
             f.push_back({{"region", x.region}, {"year", x.year}, {"observed_fires", x.observed_fires},
@@ -578,7 +582,10 @@ void write_reports(const ojson& j, const Tests& tests, Writer& w) {
          "mean log score | area n | area KS p | area 50 % | area 90 % |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : fire["rules"]) {
         const auto& c = r["count"];
-        const auto& a = r["area"];
+        ojson a = r["area"];
+        if (!a.contains("ks"))  // no area forecast (stationary): blanks
+            a = {{"province_years", a["province_years"]}, {"ks", {{"p_value", nullptr}}},
+                 {"coverage_50", {{"observed", nullptr}}}, {"coverage_90", {{"observed", nullptr}}}};
         const auto g = [](const ojson& v) { return v.is_number() ? v.get<double>() : NAN; };
         t << "   " << std::left << std::setw(20) << r["rule"].get<std::string>() << std::right << std::setw(3)
           << r["province_years"].get<std::size_t>() << "  " << fixed(g(c["ks"]["statistic"]), 3) << "  "

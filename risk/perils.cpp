@@ -126,15 +126,7 @@ void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::s
         const std::size_t m = std::min(chunk, n - start);
         for (std::size_t k = 0; k < m; ++k) {
             const double q = uniform52(hi[start + k], lo[start + k]) - 0.5;
-            const double t = 0.180625 - q * q;
-            out[start + k] =
-                q *
-                (((((((2509.0809287301226727 * t + 33430.575583588128105) * t + 67265.770927008700853) * t +
-                     45921.953931549871457) * t + 13731.693765509461125) * t + 1971.5909503065514427) * t +
-                  133.14166789178437745) * t + 3.3871328727963666080) /
-                (((((((5226.4952788528545610 * t + 28729.085735721942674) * t + 39307.895800092710610) * t +
-                     21213.794301586595867) * t + 5394.1960214247511077) * t + 687.18700749205790830) * t +
-                  42.313330701600911252) * t + 1.0);
+            out[start + k] = as241_central(q);
             tail[k] = std::fabs(q) > 0.425 ? 1 : 0;
         }
         std::size_t count = 0;
@@ -146,17 +138,7 @@ void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::s
             const double p = uniform52(hi[at[t]], lo[at[t]]);
             r[t] = std::log(p - 0.5 < 0 ? p : 1.0 - p);
         }
-        for (std::size_t t = 0; t < count; ++t) {
-            const double x = std::sqrt(-r[t]) - 1.6;
-            value[t] = (((((((7.74545014278341407640e-4 * x + 2.27238449892691845833e-2) * x +
-                             2.41780725177450611770e-1) * x + 1.27045825245236838258) * x +
-                           3.64784832476320460504) * x + 5.76949722146069140550) * x + 4.63033784615654529590) * x +
-                        1.42343711074968357734) /
-                       (((((((1.05075007164441684324e-9 * x + 5.47593808499534494600e-4) * x +
-                             1.51986665636164571966e-2) * x + 1.48103976427480074590e-1) * x +
-                           6.89767334985100004550e-1) * x + 1.67638483018380384940) * x + 2.05319162663775882187) * x +
-                        1.0);
-        }
+        for (std::size_t t = 0; t < count; ++t) value[t] = as241_tail(std::sqrt(-r[t]));
         for (std::size_t t = 0; t < count; ++t) {
             const double p = uniform52(hi[at[t]], lo[at[t]]);
             out[at[t]] = std::sqrt(-r[t]) <= 5.0 ? (p - 0.5 < 0 ? -value[t] : value[t]) : normal_quantile_as241(p);

@@ -5,6 +5,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -266,6 +268,28 @@ TEST(Auth, LocalModeAnswersOnlyRequestsForALoopbackHost) {
     Client raw = srv.client();
     const auto r = raw.raw("GET /test/admin HTTP/1.0\r\n\r\n");
     EXPECT_EQ(r.status, 200) << r.body;
+}
+
+// The input of the 2026-11-27 fuzz report (tests/fuzz/corpus/fuzz_http_request/
+// crash-pipelined-garbage-after-403): a POST whose Host is not a loopback name, then pipelined bytes
+// that are no request line, then the client's half-close. The session answers 403, reads on,
+// answers 400 with Connection: close, and closes. (The report itself came from the fuzz harness,
+// whose poll took libFuzzer's SIGALRM for a 20 s silence; docs/reliability.md.)
+TEST(Auth, LocalMode403ThenPipelinedGarbageGets400AndAClose) {
+    TestServer srv;
+    ASSERT_TRUE(srv.server().local_mode());
+    std::ifstream in(std::string(TANHUI_SOURCE_DIR) + "/tests/fuzz/corpus/fuzz_http_request/crash-pipelined-garbage-after-403",
+                     std::ios::binary);
+    ASSERT_TRUE(in);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Client c = srv.client();
+    const auto first = c.raw(bytes, true);
+    expect_problem(first, 403);
+    EXPECT_TRUE(first.keep_alive);
+    const auto second = c.read();
+    expect_problem(second, 400);
+    EXPECT_FALSE(second.keep_alive);
+    EXPECT_TRUE(c.closed_by_server());
 }
 
 TEST(Auth, WithAKeyTheServerMayListenOnAllAddresses) {

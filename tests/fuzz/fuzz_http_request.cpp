@@ -25,6 +25,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
@@ -87,6 +90,15 @@ Fixture& fixture() {
     return *f;
 }
 
+// A system call, again while a signal cuts it short.
+template <class Call>
+auto retry_eintr(Call call) {
+    for (;;) {
+        const auto r = call();
+        if (r >= 0 || errno != EINTR) return r;
+    }
+}
+
 struct Answer {
     std::string bytes;
     bool reset = false;  // the connection ended with a reset: the last answer may be cut short
@@ -99,22 +111,32 @@ Answer exchange(unsigned short port, const std::uint8_t* data, std::size_t size)
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) fail("connect: the server is gone", "");
+    // libFuzzer's -timeout arms a SIGALRM every timeout/2 + 1 s: every system call here is
+    // retried on EINTR (a poll cut short by it once passed for a 20 s hang: docs/reliability.md).
+    if (retry_eintr([&] { return ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr); }) != 0)
+        fail(std::string("connect: ") + std::strerror(errno), "");
     for (std::size_t sent = 0; sent < size;) {
-        const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+        const ssize_t n = retry_eintr([&] { return ::send(fd, data + sent, size - sent, MSG_NOSIGNAL); });
         if (n <= 0) break;  // the server answered early (413, 431, 400) and closed: fine
         sent += static_cast<std::size_t>(n);
     }
     ::shutdown(fd, SHUT_WR);
     Answer answer;
     char buf[65536];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     for (;;) {
         pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 20'000) <= 0) {
+        int ready;
+        do {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            ready = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+        } while (ready < 0 && errno == EINTR);
+        if (ready < 0) fail(std::string("poll: ") + std::strerror(errno), answer.bytes);
+        if (ready == 0) {
             ::close(fd);
             fail("no answer and no close within 20 s", answer.bytes);
         }
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        const ssize_t n = retry_eintr([&] { return ::recv(fd, buf, sizeof buf, 0); });
         if (n < 0) answer.reset = true;
         if (n <= 0) break;
         answer.bytes.append(buf, static_cast<std::size_t>(n));

@@ -8,6 +8,7 @@
 #include "pricing/index_insurance.hpp"
 #include "pricing/premium.hpp"
 #include "risk/metrics.hpp"
+#include "risk/parallel.hpp"
 #include "risk/simulate.hpp"
 
 #ifdef TANHUI_HAVE_MPI
@@ -309,65 +310,46 @@ ChunkResult compute_chunk(const Prepared& prep, const Layout& layout, std::size_
     std::vector<double> block_sum(first ? blocks * policies : 0, 0.0), block_sq(first ? blocks * policies : 0, 0.0);
     std::vector<std::vector<pricing::EventLoss>> block_occurrences(first ? blocks : 0);
 
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto work = [&] {
-        try {
-            PortfolioYear year(prep);
-            for (;;) {
-                const std::size_t b = next.fetch_add(1);
-                if (b >= blocks || stop.load()) break;
-                const std::size_t begin = b * block_years, end = std::min(n, begin + block_years);
-                for (std::size_t off = begin; off < end; ++off) {
-                    const std::uint32_t y = r.first_year + static_cast<std::uint32_t>(off);
-                    year.run(seed, y);
-                    if (!first) {
-                        for (std::size_t p = r.group_begin; p < r.group_end; ++p) {
-                            const PolicyModel& m = prep.policies[p];
-                            r.payouts[(p - r.group_begin) * n + off] = PortfolioYear::payout_cny(m, year.pool_loss_tco2e(m));
-                        }
-                        continue;
-                    }
-                    r.total_tco2e[off] = year.total_tco2e();
-                    r.max_event_tco2e[off] = year.max_event_tco2e();
-                    r.max_event_exposure_tco2e[off] = year.max_event_exposure_tco2e();
-                    double cny = 0, largest = 0;
-                    std::uint32_t largest_policy = no_policy;
-                    for (std::size_t p = 0; p < policies; ++p) {
+    risk::parallel_indexed(
+        blocks, threads, [&] { return PortfolioYear(prep); },
+        [&](PortfolioYear& year, std::size_t b) {
+            const std::size_t begin = b * block_years, end = std::min(n, begin + block_years);
+            for (std::size_t off = begin; off < end; ++off) {
+                const std::uint32_t y = r.first_year + static_cast<std::uint32_t>(off);
+                year.run(seed, y);
+                if (!first) {
+                    for (std::size_t p = r.group_begin; p < r.group_end; ++p) {
                         const PolicyModel& m = prep.policies[p];
-                        const double pool = year.pool_loss_tco2e(m);
-                        const double pay = PortfolioYear::payout_cny(m, pool);
-                        block_sum[b * policies + p] += pool;
-                        block_sq[b * policies + p] += pool * pool;
-                        cny += pay;
-                        if (pay > largest) {
-                            largest = pay;
-                            largest_policy = static_cast<std::uint32_t>(p);
-                        }
-                        if (layout.occurrence_threshold && pay > *layout.occurrence_threshold)
-                            block_occurrences[b].push_back({std::size_t{y} + 1, pay});
-                        if (p >= r.group_begin && p < r.group_end) r.payouts[(p - r.group_begin) * n + off] = pay;
+                        r.payouts[(p - r.group_begin) * n + off] = PortfolioYear::payout_cny(m, year.pool_loss_tco2e(m));
                     }
-                    r.total_cny[off] = cny;
-                    r.max_payout_cny[off] = largest;
-                    r.max_payout_policy[off] = largest_policy;
+                    continue;
                 }
-                progress.fetch_add(end - begin);
+                r.total_tco2e[off] = year.total_tco2e();
+                r.max_event_tco2e[off] = year.max_event_tco2e();
+                r.max_event_exposure_tco2e[off] = year.max_event_exposure_tco2e();
+                double cny = 0, largest = 0;
+                std::uint32_t largest_policy = no_policy;
+                for (std::size_t p = 0; p < policies; ++p) {
+                    const PolicyModel& m = prep.policies[p];
+                    const double pool = year.pool_loss_tco2e(m);
+                    const double pay = PortfolioYear::payout_cny(m, pool);
+                    block_sum[b * policies + p] += pool;
+                    block_sq[b * policies + p] += pool * pool;
+                    cny += pay;
+                    if (pay > largest) {
+                        largest = pay;
+                        largest_policy = static_cast<std::uint32_t>(p);
+                    }
+                    if (layout.occurrence_threshold && pay > *layout.occurrence_threshold)
+                        block_occurrences[b].push_back({std::size_t{y} + 1, pay});
+                    if (p >= r.group_begin && p < r.group_end) r.payouts[(p - r.group_begin) * n + off] = pay;
+                }
+                r.total_cny[off] = cny;
+                r.max_payout_cny[off] = largest;
+                r.max_payout_policy[off] = largest_policy;
             }
-        } catch (...) {
-            const std::lock_guard lock(error_mutex);
-            if (!error) error = std::current_exception();
-            stop = true;
-        }
-    };
-    threads = static_cast<unsigned>(std::min<std::size_t>(std::max(1u, threads), blocks));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
+            progress.fetch_add(end - begin);
+        });
 
     if (first) {
         r.pool_sum_tco2e.assign(policies, 0.0);
@@ -872,30 +854,6 @@ void write_outputs(const fs::path& dir, const Portfolio& portfolio, const Prepar
     }
 }
 
-// Calls f(i) for i in 0..n-1 on up to `threads` threads; the first exception is rethrown.
-template <class F>
-void parallel_for(std::size_t n, unsigned threads, F f) {
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto work = [&] {
-        for (std::size_t i; (i = next.fetch_add(1)) < n;) {
-            try {
-                f(i);
-            } catch (...) {
-                const std::lock_guard lock(error_mutex);
-                if (!error) error = std::current_exception();
-                next = n;
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < std::min<std::size_t>(threads, n); ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
-}
-
 std::string chunk_file(std::size_t pass, std::size_t chunk) {
     return "pass-" + std::to_string(pass) + "-chunk-" + std::to_string(chunk) + ".bin";
 }
@@ -982,7 +940,7 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
     if (cluster.size > 1) mpi_broadcast(cluster, status);
     if (!status.empty()) throw std::runtime_error(status);
 
-    const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = risk::thread_count(options.threads);
     Gathered g;
     if (root) {
         for (auto* v : {&g.total_tco2e, &g.max_event_tco2e, &g.max_event_exposure_tco2e, &g.total_cny, &g.max_payout_cny,
@@ -1061,7 +1019,7 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
         }
         if (!root) continue;
         // Each policy's quote sorts its column (VaR, Wang, return periods): threads take policies.
-        parallel_for(g1 - g0, threads, [&](std::size_t i) {
+        risk::parallel_for(g1 - g0, threads, [&](std::size_t i) {
             const std::size_t p = g0 + i;
             const std::span<const double> column(g.columns.data() + i * std::size_t{options.years}, options.years);
             results[p].quote = pricing::quote_premium(column, prep.policies[p].sum_insured_cny, prep.policies[p].premium,

@@ -8,21 +8,19 @@
 #include "risk/backtest_fire.hpp"
 #include "risk/backtest_price.hpp"
 #include "risk/growth.hpp"
+#include "risk/parallel.hpp"
 #include "risk/simulate.hpp"
 #include "risk/special.hpp"
 
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
 #ifndef TANHUI_SOURCE_DIR
 #define TANHUI_SOURCE_DIR "."
@@ -83,10 +81,6 @@ struct Tests {
 };
 
 std::uint64_t mix(std::uint64_t seed, std::uint64_t k) { return seed ^ (k * 0x9e3779b97f4a7c15ULL); }
-
-unsigned thread_count(unsigned requested) {
-    return requested ? requested : std::max(1u, std::thread::hardware_concurrency());
-}
 
 // ---- fire ---------------------------------------------------------------------------------------
 
@@ -478,7 +472,7 @@ ojson buffer(data::Store& store, const risk::Model& model, const ValidationOptio
         risk::BookOptions bo;
         bo.perils = s.perils;
         const risk::Book book = risk::prepare_book(model, std::vector<Holding>{project}, bo);
-        s.shares = cumulative_reversal_shares(book, horizon, o.buffer_paths, mix(o.seed, 5), thread_count(o.threads));
+        s.shares = cumulative_reversal_shares(book, horizon, o.buffer_paths, mix(o.seed, 5), risk::thread_count(o.threads));
         s.r = pricing::reversal_buffer(s.shares, {.horizon_years = horizon, .alpha = alpha, .buffer_share = std::nullopt});
     }
     // Each flat buffer against the perils it covers.
@@ -781,23 +775,8 @@ ValidationReport run_validation(data::Store& store, const ValidationOptions& o) 
     for (const auto& n : names) points.push_back(store.prices(n));
     const risk::PriceBacktestOptions po;
     std::vector<risk::MarketBacktest> markets(names.size());
-    {
-        std::atomic<std::size_t> next{0};
-        std::vector<std::thread> pool;
-        std::exception_ptr error;
-        std::mutex error_mutex;
-        for (unsigned k = 0; k < std::min<std::size_t>(thread_count(o.threads), names.size()); ++k)
-            pool.emplace_back([&] {
-                for (std::size_t i; (i = next++) < names.size();) try {
-                        markets[i] = risk::backtest_price(points[i], names[i], po);
-                    } catch (...) {
-                        std::lock_guard lock(error_mutex);
-                        if (!error) error = std::current_exception();
-                    }
-            });
-        for (auto& th : pool) th.join();
-        if (error) std::rethrow_exception(error);
-    }
+    risk::parallel_for(names.size(), o.threads,
+                       [&](std::size_t i) { markets[i] = risk::backtest_price(points[i], names[i], po); });
     timings["price"] = since(t0);
     price_tests(markets, tests);
     out.csv.push_back({"price_tests.csv", price_tests_csv(markets)});

@@ -3,19 +3,17 @@
 #include "risk/calibrate_fire.hpp"
 #include "risk/draws.hpp"
 #include "risk/gof.hpp"
+#include "risk/parallel.hpp"
 #include "risk/special.hpp"
 
 #include <boost/math/special_functions/gamma.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 namespace tanhui::risk {
 
@@ -26,29 +24,6 @@ constexpr std::uint32_t null_stream = 0x7a12;
 // A size far above the mean is a Poisson (variance inflation m / k below 1e-4), and the
 // incomplete-beta continued fraction of the NB cdf needs O(sqrt(k)) terms: use the Poisson.
 bool poisson_like(double mean, double size) { return !std::isfinite(size) || mean < 1e-4 * size; }
-
-// Calls f(i) for i in [0, n) on up to `threads` threads (0: all cores); f writes slot i only.
-template <class F>
-void parallel_for(std::size_t n, unsigned threads, F&& f) {
-    const unsigned t = std::max(1u, std::min<unsigned>(threads ? threads : std::thread::hardware_concurrency(),
-                                                       static_cast<unsigned>(std::max<std::size_t>(n, 1))));
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    const auto work = [&] {
-        for (std::size_t i; (i = next++) < n;) try {
-                f(i);
-            } catch (...) {
-                std::lock_guard lock(error_mutex);
-                if (!error) error = std::current_exception();
-            }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned k = 1; k < t; ++k) pool.emplace_back(work);
-    work();
-    for (auto& th : pool) th.join();
-    if (error) std::rethrow_exception(error);
-}
 
 double count_cdf(double y, double mean, double size) {
     if (y < 0) return 0.0;

@@ -2,15 +2,12 @@
 
 #include "risk/growth.hpp"
 #include "risk/metrics.hpp"
+#include "risk/parallel.hpp"
 
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <exception>
 #include <map>
-#include <mutex>
 #include <set>
-#include <thread>
 
 namespace tanhui::risk {
 
@@ -238,41 +235,14 @@ template <class Work>
 void for_each_block(const Book& book, const Simulation& sim, Work&& work_on) {
     if (std::uint64_t{sim.first_year} + sim.years > (std::uint64_t{1} << 32))
         throw InvalidInput("simulation/years", "first_year + years must not exceed 2^32");
-    const std::size_t blocks = block_count(sim);
-    if (blocks == 0) return;
-    unsigned threads = sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));
-
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto work = [&] {
-        try {
-            YearRunner runner(book, sim.record_events);
-            for (;;) {
-                const std::size_t b = next.fetch_add(1);
-                if (b >= blocks || stop.load()) break;
-                const std::uint64_t begin = std::uint64_t{sim.first_year} + b * years_per_block;
-                const std::uint64_t end = std::min<std::uint64_t>(begin + years_per_block, std::uint64_t{sim.first_year} + sim.years);
-                work_on(runner, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end));
-            }
-        } catch (...) {
-            const std::lock_guard lock(error_mutex);
-            if (!error) error = std::current_exception();
-            stop = true;
-        }
-    };
-    if (threads == 1) {
-        work();
-    } else {
-        std::vector<std::thread> pool;
-        pool.reserve(threads - 1);
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-        work();
-        for (std::thread& t : pool) t.join();
-    }
-    if (error) std::rethrow_exception(error);
+    parallel_indexed(
+        block_count(sim), sim.threads, [&] { return YearRunner(book, sim.record_events); },
+        [&](YearRunner& runner, std::size_t b) {
+            const std::uint64_t begin = std::uint64_t{sim.first_year} + b * years_per_block;
+            const std::uint64_t end =
+                std::min<std::uint64_t>(begin + years_per_block, std::uint64_t{sim.first_year} + sim.years);
+            work_on(runner, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end));
+        });
 }
 
 }  // namespace

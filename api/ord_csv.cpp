@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdexcept>
 #include <system_error>
+#include <type_traits>
 #include <unistd.h>
 
 namespace tanhui::api {
@@ -39,6 +40,24 @@ void append_int(std::string& out, long long v) {
     out.append(buf, r.ptr);
 }
 
+// A field of an ORD row: a floating-point number in its shortest round-trip form, an integer as
+// digits, text as it is.
+template <class T>
+void append_field(std::string& out, const T& v) {
+    if constexpr (std::is_floating_point_v<T>) append_number(out, static_cast<double>(v));
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) append_int(out, v);
+    else if constexpr (std::is_integral_v<T>) append_number(out, std::uint64_t{v});
+    else out += std::string_view(v);
+}
+
+// One ORD row: the fields separated by commas, then a newline.
+template <class... Fields>
+void append_row(std::string& out, const Fields&... fields) {
+    bool first = true;
+    ((out += first ? "" : ",", first = false, append_field(out, fields)), ...);
+    out += '\n';
+}
+
 std::system_error file_error(const std::string& what, const std::filesystem::path& path) {
     return std::system_error(errno, std::generic_category(), what + " " + path.string());
 }
@@ -48,51 +67,23 @@ std::system_error file_error(const std::string& what, const std::filesystem::pat
 std::string alt_csv(const risk::AltRow& row) {
     std::string s(alt_header);
     s += '\n';
-    append_int(s, row.summary_id);
-    s += ',';
-    append_int(s, row.sample_type);
-    s += ',';
-    append_number(s, row.mean_loss);
-    s += ',';
-    append_number(s, row.sd_loss);
-    s += '\n';
+    append_row(s, row.summary_id, row.sample_type, row.mean_loss, row.sd_loss);
     return s;
 }
 
 std::string alct_csv(const risk::AlctRow& r) {
     std::string s(alct_header);
     s += '\n';
-    append_int(s, r.summary_id);
-    for (double v : {r.mean_loss, r.sd_loss}) {
-        s += ',';
-        append_number(s, v);
-    }
-    s += ',';
-    append_number(s, std::uint64_t{r.sample_size});
-    for (double v : {r.lower_ci, r.upper_ci, r.standard_error, r.relative_error, r.var_element_haz, r.standard_error_haz,
-                     r.relative_error_haz, r.var_element_vuln, r.standard_error_vuln, r.relative_error_vuln}) {
-        s += ',';
-        append_number(s, v);
-    }
-    s += '\n';
+    append_row(s, r.summary_id, r.mean_loss, r.sd_loss, std::uint64_t{r.sample_size}, r.lower_ci, r.upper_ci,
+               r.standard_error, r.relative_error, r.var_element_haz, r.standard_error_haz, r.relative_error_haz,
+               r.var_element_vuln, r.standard_error_vuln, r.relative_error_vuln);
     return s;
 }
 
 std::string ept_csv(std::span<const risk::EptRow> rows) {
     std::string s(ept_header);
     s += '\n';
-    for (const auto& r : rows) {
-        append_int(s, r.summary_id);
-        s += ',';
-        append_int(s, r.ep_calc);
-        s += ',';
-        append_int(s, r.ep_type);
-        s += ',';
-        append_number(s, r.return_period);
-        s += ',';
-        append_number(s, r.loss);
-        s += '\n';
-    }
+    for (const auto& r : rows) append_row(s, r.summary_id, r.ep_calc, r.ep_type, r.return_period, r.loss);
     return s;
 }
 
@@ -156,10 +147,7 @@ void write_ylt(const std::filesystem::path& path, std::span<const double> annual
     std::string s;  // one row at a time; AtomicFile buffers the writes
     for (std::size_t y = 0; y < annual_loss.size(); ++y) {
         s.clear();
-        append_number(s, std::uint64_t{y + 1});
-        s += ',';
-        append_number(s, annual_loss[y]);
-        s += '\n';
+        append_row(s, std::uint64_t{y + 1}, annual_loss[y]);
         f.write(s);
     }
     f.commit();
@@ -172,12 +160,7 @@ void write_selt(const std::filesystem::path& path, std::span<const OrdOccurrence
     std::string s;  // one row at a time; AtomicFile buffers the writes
     for (const auto& r : rows) {
         s.clear();
-        append_number(s, std::uint64_t{r.period});
-        s += ",1,1,";
-        append_number(s, r.loss);
-        s += ',';
-        append_number(s, r.impacted_exposure);
-        s += '\n';
+        append_row(s, std::uint64_t{r.period}, 1, 1, r.loss, r.impacted_exposure);  // SummaryId 1, SampleId 1
         f.write(s);
     }
     f.commit();
@@ -192,18 +175,9 @@ void write_splt(const std::filesystem::path& path, std::span<const OrdOccurrence
     std::string s;  // one row at a time; AtomicFile buffers the writes
     for (const auto& r : rows) {
         s.clear();
-        append_number(s, std::uint64_t{r.period});
-        s += ',';
-        s += weight;
-        s += ',';
-        append_number(s, std::uint64_t{r.period});  // EventId
-        s += ',';
-        append_number(s, std::uint64_t{r.period});  // Year
-        s += ",0,0,0,0,1,1,";
-        append_number(s, r.loss);
-        s += ',';
-        append_number(s, r.impacted_exposure);
-        s += '\n';
+        const std::uint64_t period = r.period;
+        // Period, PeriodWeight, EventId = Year = the period; Month, Day, Hour, Minute 0; SummaryId 1, SampleId 1
+        append_row(s, period, std::string_view(weight), period, period, 0, 0, 0, 0, 1, 1, r.loss, r.impacted_exposure);
         f.write(s);
     }
     f.commit();

@@ -50,6 +50,8 @@ TEST(OrdCsv, HeadersAreDesignsByteForByte) {
     const risk::EptRow ept[] = {{1, 2, 3, 100, 1234.5}, {1, 2, 4, 100, 2000}};
     EXPECT_EQ(ept_csv(ept), std::string(design_ept) + "\n1,2,3,100,1234.5\n1,2,4,100,2000\n");
     EXPECT_EQ(alt_csv({1, 2, 0.1, 3}), std::string(design_alt) + "\n1,2,0.1,3\n");
+    const risk::AlctRow alct{1, 12.5, 40, 10000, 11.716, 13.284, 0.4, 0.032, 0, 0, 0, 0, 0, 0};
+    EXPECT_EQ(alct_csv(alct), std::string(design_alct) + "\n1,12.5,40,10000,11.716,13.284,0.4,0.032,0,0,0,0,0,0\n");
 }
 
 TEST(OrdCsv, NumbersAreShortestRoundTrip) {

@@ -1,5 +1,6 @@
 #include "risk/draws.hpp"
 #include "risk/peril.hpp"
+#include "tests/risk/sample_moments.hpp"
 
 #include <boost/math/special_functions/gamma.hpp>
 #include <gtest/gtest.h>
@@ -169,28 +170,6 @@ TEST(Poisson, InversionSwitchesAtTheCdfSteps) {
             }
         }
     }
-}
-
-struct Moments {
-    double mean = 0, variance = 0, se_mean = 0, se_variance = 0;
-};
-Moments moments(const std::vector<double>& x) {
-    const double n = double(x.size());
-    double m = 0;
-    for (double v : x) m += v;
-    m /= n;
-    double m2 = 0, m4 = 0;
-    for (double v : x) {
-        m2 += (v - m) * (v - m);
-        m4 += (v - m) * (v - m) * (v - m) * (v - m);
-    }
-    m4 /= n;
-    Moments r;
-    r.mean = m;
-    r.variance = m2 / (n - 1);
-    r.se_mean = std::sqrt(r.variance / n);
-    r.se_variance = std::sqrt((m4 - r.variance * r.variance) / n);
-    return r;
 }
 
 TEST(Poisson, PtrsHasPoissonMeanAndVariance) {

@@ -1,5 +1,6 @@
 #include "risk/pest.hpp"
 #include "risk/simulate.hpp"
+#include "tests/risk/sample_moments.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,27 +9,6 @@
 
 namespace tanhui::risk {
 namespace {
-
-struct Moments {
-    double mean = 0, variance = 0, se_mean = 0, se_variance = 0;
-};
-Moments moments(const std::vector<double>& x) {
-    const double n = double(x.size());
-    double m = 0;
-    for (double v : x) m += v;
-    m /= n;
-    double m2 = 0, m4 = 0;
-    for (double v : x) {
-        m2 += (v - m) * (v - m);
-        m4 += (v - m) * (v - m) * (v - m) * (v - m);
-    }
-    Moments r;
-    r.mean = m;
-    r.variance = m2 / (n - 1);
-    r.se_mean = std::sqrt(r.variance / n);
-    r.se_variance = std::sqrt((m4 / n - r.variance * r.variance) / n);
-    return r;
-}
 
 Holding holding(std::string region, double area_ha, ForestType type) {
     Holding h;

@@ -1,5 +1,6 @@
 #include "risk/metrics.hpp"
 #include "risk/simulate.hpp"
+#include "tests/risk/made_up_book.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,42 +11,6 @@
 
 namespace tanhui::risk {
 namespace {
-
-// A made-up model and book (not calibrated, not real holdings): two provinces, all forest types.
-Model made_up_model() {
-    Model model;
-    FireModel fj;
-    fj.rate_per_ha_year = 2e-4;
-    fj.year_factor_shape = 1.5;
-    fj.burned_area = {.mu = 2.5, .sigma = 1.3, .threshold_ha = 200, .tail_probability = 0.02, .gpd_xi = 0.3, .gpd_beta = 150};
-    fj.flammability = {1.0, 1.3, 1.2, 0.6, 0.4, 0.9};
-    model.fire["35"] = fj;
-    FireModel jx = fj;
-    jx.rate_per_ha_year = 1e-4;
-    jx.year_factor_shape = 3;
-    model.fire["36"] = jx;
-    model.fire_weather_cross_region_correlation = 0.7;
-    model.pest.probability_per_year = {0.01, 0.05, 0.02, 0.005, 0.003, 0.01};
-    model.pest.mortality = {0.4, 0.8, 0.5, 0.3, 0.2, 0.4};
-    model.pest.fire_weather_elasticity = 0.5;
-    for (auto& g : model.growth) g = {.max_tco2e_per_ha = 300, .rate_per_year = 0.05, .shape = 2};
-    return model;
-}
-
-std::vector<Holding> made_up_holdings(int n) {
-    std::vector<Holding> h;
-    const char* regions[] = {"350802", "3507", "3504", "360100"};
-    for (int i = 0; i < n; ++i) {
-        Holding x;
-        x.id = "made-up-" + std::to_string(i);
-        x.region = regions[i % 4];
-        x.forest_type = static_cast<ForestType>(i % 6);
-        x.area_ha = 50.0 + 37.0 * (i % 11);
-        x.age_years = 5.0 + (i % 30);
-        h.push_back(x);
-    }
-    return h;
-}
 
 Book made_up_book(int n, bool price = false) {
     BookOptions o;

@@ -32,6 +32,7 @@ struct ServeOptions {
     unsigned io_threads = 0;
     std::uint64_t max_years = 1'000'000;
     std::size_t max_connections = 1024;
+    std::size_t max_connections_per_address = 0;
 };
 
 int serve(const GlobalOptions& global, const ServeOptions& o) {
@@ -42,6 +43,7 @@ int serve(const GlobalOptions& global, const ServeOptions& o) {
     options.io_threads = o.io_threads;
     options.max_years = o.max_years;
     options.max_connections = o.max_connections;
+    options.max_connections_per_address = o.max_connections_per_address;
     options.db_path = global.db_path();
     options.historical_dir = global.historical_dir();
     options.handle_signals = true;
@@ -79,6 +81,10 @@ void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& acti
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
     serve_cmd->add_option("--max-connections", o->max_connections, "Open connections beyond which new ones get 503")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+    serve_cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
+                          "Open connections from one client address beyond which new ones get 503 (default 0: no "
+                          "limit; set it when untrusted clients reach the server directly, not behind a proxy)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
     serve_cmd->callback([&global, &action, o] {
         action = [&global, o] { return serve(global, *o); };
     });

@@ -201,8 +201,15 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     auto session = std::make_shared<Session>(std::move(socket), state);
-    if (state->connections.load() > state->options.max_connections) session->reject_busy();
-    else session->run();
+    if (state->connections.load() > state->options.max_connections)
+        session->reject_busy("the server has " + std::to_string(state->options.max_connections) +
+                             " open connections, its limit; retry shortly");
+    else if (session->over_address_limit())
+        session->reject_busy("the limit per client address is " +
+                             std::to_string(state->options.max_connections_per_address) +
+                             " open connections, and yours has that many; close one or retry shortly");
+    else
+        session->run();
     do_accept();
 }
 

@@ -48,6 +48,10 @@ struct ServerOptions {
     std::uint64_t max_years = 1'000'000;  // cap on simulated years per request (quote routes enforce it)
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_connections = 1024;  // beyond: 503 and close
+    // Open connections from one client address beyond which new ones from it get 503 and close;
+    // 0: no such limit (the default: on loopback, and behind a proxy, every client shares one
+    // address). For a server that untrusted clients reach directly (docs/security.md).
+    std::size_t max_connections_per_address = 0;
     std::chrono::milliseconds read_timeout{30'000};     // a whole request, header and body; also keep-alive idle
     std::chrono::milliseconds write_timeout{30'000};    // a whole response
     std::chrono::milliseconds request_timeout{60'000};  // a handler's answer; after it: 503 and close

@@ -178,11 +178,19 @@ Session::Session(tcp::socket&& socket, std::shared_ptr<ServerState> state)
     state_->metrics.connection_opened();
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    if (!ec) {
+        address_ = ep.address().to_string();
+        remote_ = address_ + ":" + std::to_string(ep.port());
+    }
 }
 
 Session::~Session() {
     if (counted_in_flight_) state_->metrics.request_finished();
+    if (counted_address_) {
+        std::lock_guard lock(state_->addresses_mutex);
+        const auto it = state_->connections_by_address.find(address_);
+        if (it != state_->connections_by_address.end() && --it->second == 0) state_->connections_by_address.erase(it);
+    }
     state_->metrics.connection_closed();
     {
         std::lock_guard lock(state_->sessions_mutex);
@@ -200,14 +208,22 @@ void Session::run() {
     net::dispatch(executor_, beast::bind_front_handler(&Session::do_read, shared_from_this()));
 }
 
-void Session::reject_busy() {
-    net::dispatch(executor_, [self = shared_from_this()] {
+bool Session::over_address_limit() {
+    const std::size_t limit = state_->options.max_connections_per_address;
+    if (limit == 0) return false;
+    std::lock_guard lock(state_->addresses_mutex);
+    std::size_t& open = state_->connections_by_address[address_];
+    if (open >= limit) return true;  // not counted: a refused connection holds no slot while it closes
+    ++open;
+    counted_address_ = true;
+    return false;
+}
+
+void Session::reject_busy(std::string detail) {
+    net::dispatch(executor_, [self = shared_from_this(), detail = std::move(detail)]() mutable {
         self->started_ = std::chrono::steady_clock::now();
         self->request_id_ = "-";
-        self->respond(service_unavailable("the server has " + std::to_string(self->state_->options.max_connections) +
-                                              " open connections, its limit; retry shortly",
-                                          1),
-                      true, true);
+        self->respond(service_unavailable(std::move(detail), 1), true, true);
     });
 }
 

@@ -52,6 +52,11 @@ struct ServerState {
     std::atomic<std::uint64_t> next_request{0};
     std::string request_id_prefix;  // 8 random hex digits per server start: ids differ across restarts
 
+    // Open connections by client address, counted only when options.max_connections_per_address
+    // is set; an address leaves the map with its last connection.
+    std::mutex addresses_mutex;
+    std::unordered_map<std::string, std::size_t> connections_by_address;
+
     std::mutex sessions_mutex;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
     std::function<void()> on_idle;  // connections dropped to 0 while stopping
@@ -70,7 +75,10 @@ public:
     ~Session();
 
     void run();          // serve requests until the client or the server closes
-    void reject_busy();  // over the connection cap: answer 503 and close
+    // True when the client's address already has options.max_connections_per_address open
+    // connections (never when there is no such limit); else counts this one against it.
+    bool over_address_limit();
+    void reject_busy(std::string detail);  // over a connection cap: answer 503 and close
     void shutdown();     // the server is stopping: close now if idle, else after this response
     void post_shutdown();  // shutdown() on the connection's strand, from any thread
 
@@ -101,7 +109,9 @@ private:
     boost::asio::steady_timer read_timer_;
     boost::asio::steady_timer handler_timer_;
     std::shared_ptr<ServerState> state_;
-    std::string remote_;
+    std::string remote_;   // address:port, for the access log
+    std::string address_;  // the client's address alone
+    bool counted_address_ = false;
 
     Phase phase_ = Phase::idle;
     std::uint64_t generation_ = 0;  // requests read on this connection: stale timers and answers are dropped

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <memory>
 #include <thread>
 #include <unistd.h>
 
@@ -414,6 +415,50 @@ TEST(Limits, ConnectionsBeyondTheCapGet503) {
         }
     });
     EXPECT_EQ(r.status, 200);
+}
+
+// docs/security.md, finding 1: a client address past its cap gets 503 problem+json and a
+// close, while other addresses are served and the global cap is untouched.
+TEST(Limits, ConnectionsBeyondThePerAddressCapGet503AndOtherAddressesAreServed) {
+    TestServer srv(with_options([](ServerOptions& o) { o.max_connections_per_address = 2; }));
+    Client a = srv.client(), b = srv.client();
+    EXPECT_EQ(a.get("/healthz").status, 200);
+    EXPECT_EQ(b.get("/healthz").status, 200);
+    for (int i = 0; i < 3; ++i) {  // refused connections hold no slot of their address
+        Client c = srv.client();
+        const Reply r = c.read();
+        expect_problem(r, 503);
+        EXPECT_EQ(r.header("Retry-After"), "1");
+        EXPECT_NE(r.body.find("per client address"), std::string::npos) << r.body;
+        EXPECT_FALSE(r.keep_alive);
+    }
+    // Another loopback address has its own count.
+    Client other(srv.port(), std::chrono::seconds(20), "127.0.0.2");
+    EXPECT_EQ(other.get("/healthz").status, 200);
+    Client other2(srv.port(), std::chrono::seconds(20), "127.0.0.2");
+    EXPECT_EQ(other2.get("/healthz").status, 200);
+    // Once one of 127.0.0.1's connections is gone, it may open another.
+    a.socket().close();
+    Reply r;
+    wait_for([&] {
+        try {
+            Client d = srv.client();
+            r = d.get("/healthz");
+            return r.status == 200;
+        } catch (const std::exception&) {
+            return false;
+        }
+    });
+    EXPECT_EQ(r.status, 200);
+}
+
+TEST(Limits, NoPerAddressCapByDefault) {
+    TestServer srv;
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < 20; ++i) {
+        clients.push_back(std::make_unique<Client>(srv.port()));
+        EXPECT_EQ(clients.back()->get("/healthz").status, 200);
+    }
 }
 
 TEST(KeepAlive, ManyRequestsOnOneConnectionAndHttp10Closes) {

@@ -94,11 +94,15 @@ struct Reply {
     }
 };
 
-// One keep-alive connection; every operation gives up after `timeout`.
+// One keep-alive connection; every operation gives up after `timeout`. `source` is the client's
+// own address (any of 127.0.0.0/8 on Linux), for tests of limits per client address.
 class Client {
 public:
-    explicit Client(unsigned short port, std::chrono::seconds timeout = std::chrono::seconds(20))
+    explicit Client(unsigned short port, std::chrono::seconds timeout = std::chrono::seconds(20),
+                    const std::string& source = "127.0.0.1")
         : stream_(ioc_), timeout_(timeout) {
+        stream_.socket().open(tcp::v4());
+        stream_.socket().bind(tcp::endpoint(net::ip::make_address(source), 0));
         stream_.expires_after(timeout_);
         stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     }

@@ -43,6 +43,24 @@ def copy_db(src, dst):
             os.remove(dst + suffix)
 
 
+# How every server under test runs: 2 handler threads and 2 I/O threads.
+SERVE_ARGS = ("--threads", "2", "--io-threads", "2")
+
+
+def shared_calibrated_db(binary, work):
+    """The calibrated database the tests share, beside their work folders (ctest's
+    reliability_db fixture makes it; a test run by hand makes it on first use)."""
+    return calibrated_db(binary, os.path.join(work, "..", "calibrated.db"))
+
+
+def working_db(binary, work, name):
+    """A fresh copy of the shared calibrated database, WORK/NAME; WORK is made if missing."""
+    os.makedirs(work, exist_ok=True)
+    db = os.path.join(work, name)
+    copy_db(shared_calibrated_db(binary, work), db)
+    return db
+
+
 class Server:
     """`tanhui --db DB serve --port 0 ARGS` with stderr read by a thread: the port from the
     `listening on` line, every log line kept (the access log and events)."""

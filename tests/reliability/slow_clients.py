@@ -33,10 +33,8 @@ ap.add_argument("--sanitized", action="store_true")
 args = ap.parse_args()
 
 READ_TIMEOUT = 30.0  # docs/api.md "Limits"
-os.makedirs(args.work, exist_ok=True)
-db = os.path.join(args.work, "slow.db")
-harness.copy_db(harness.calibrated_db(args.binary, os.path.join(args.work, "..", "calibrated.db")), db)
-server = harness.Server(args.binary, db, ["--threads", "2", "--io-threads", "2"])
+db = harness.working_db(args.binary, args.work, "slow.db")
+server = harness.Server(args.binary, db, harness.SERVE_ARGS)
 port = server.port
 quote = json.dumps(harness.price_quote("SLOW-P")).encode()
 if harness.Keepalive(port).request("POST", "/v1/quotes", quote)[0] != 200:

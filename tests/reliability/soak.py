@@ -27,10 +27,8 @@ ap.add_argument("--connections", type=int, default=32)
 ap.add_argument("--sanitized", action="store_true")
 args = ap.parse_args()
 
-os.makedirs(args.work, exist_ok=True)
-db = os.path.join(args.work, "soak.db")
-harness.copy_db(harness.calibrated_db(args.binary, os.path.join(args.work, "..", "calibrated.db")), db)
-server = harness.Server(args.binary, db, ["--threads", "2", "--io-threads", "2"])
+db = harness.working_db(args.binary, args.work, "soak.db")
+server = harness.Server(args.binary, db, harness.SERVE_ARGS)
 port = server.port
 rss_idle = server.rss_mib()
 

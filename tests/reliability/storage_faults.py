@@ -27,7 +27,7 @@ ap.add_argument("binary")
 ap.add_argument("work")
 ap.add_argument("--sanitized", action="store_true")
 args = ap.parse_args()
-calibrated = harness.calibrated_db(args.binary, os.path.join(args.work, "..", "calibrated.db"))
+calibrated = harness.shared_calibrated_db(args.binary, args.work)
 FSIZE = 32 * 1024  # the WAL index (-shm) needs its first 32 KiB; the WAL gets a few pages
 problems = []
 figures = {}
@@ -75,7 +75,7 @@ def scenario(name, prepare, server_kwargs, restore, expect_words):
     harness.copy_db(calibrated, db)
 
     # 1. A healthy server stores two quotes, and stops cleanly (the WAL is checkpointed).
-    s = harness.Server(args.binary, db, ["--threads", "2", "--io-threads", "2"])
+    s = harness.Server(args.binary, db, harness.SERVE_ARGS)
     acked = []
     k = harness.Keepalive(s.port)
     for i in range(2):
@@ -88,7 +88,7 @@ def scenario(name, prepare, server_kwargs, restore, expect_words):
 
     # 2. The fault.
     prepare(work, db)
-    s = harness.Server(args.binary, db, ["--threads", "2", "--io-threads", "2"], **server_kwargs)
+    s = harness.Server(args.binary, db, harness.SERVE_ARGS, **server_kwargs)
     reads_work(s.port, acked, name + " (fault, before writes)")
     statuses, refused = [], []
     for i in range(30):
@@ -122,7 +122,7 @@ def scenario(name, prepare, server_kwargs, restore, expect_words):
 
     # 3. Healthy again: integrity, every acknowledged quote, no row in part, writes work.
     restore(work, db)
-    s = harness.Server(args.binary, db, ["--threads", "2", "--io-threads", "2"])
+    s = harness.Server(args.binary, db, harness.SERVE_ARGS)
     reads_work(s.port, acked, name + " (after restart)")
     k = harness.Keepalive(s.port)
     st, _, body, qid, _ = quote(k, name + "-after")

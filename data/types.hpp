@@ -1,5 +1,5 @@
 // Plain values shared by every layer: what the store holds and what risk/ and pricing/ compute on.
-// No I/O here; data/store.hpp reads and writes these.
+// No I/O here; data/store/store.hpp reads and writes these.
 #pragma once
 
 #include <array>

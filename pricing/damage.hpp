@@ -3,8 +3,8 @@
 // market's carbon price. DESIGN "Products" (damage valuation).
 #pragma once
 
-#include "risk/growth.hpp"
-#include "risk/model.hpp"
+#include "risk/model/growth.hpp"
+#include "risk/model/model.hpp"
 
 #include <optional>
 #include <vector>
@@ -56,7 +56,7 @@ struct DamageValuation {
     std::vector<QuantileCost> replacement_cost_range_cny;
 };
 
-// The curves are risk/growth.hpp's Chapman-Richards stock(age) and its inverse
+// The curves are risk/model/growth.hpp's Chapman-Richards stock(age) and its inverse
 // (risk::carbon_stock_tco2e_per_ha, risk::age_at_stock_years).
 // Throws InvalidInput ("growth.rate_per_year", "age_years", "stock_loss_fraction",
 // "price_quantiles[i].level", ...).

@@ -5,7 +5,7 @@ root=${1:-.}
 status=0
 check() {  # folder, forbidden extended regex, reason
   local hits
-  hits=$(grep -nE "$2" "$root/$1"/*.hpp "$root/$1"/*.cpp 2>/dev/null)
+  hits=$(grep -rnE --include='*.hpp' --include='*.cpp' "$2" "$root/$1" 2>/dev/null)
   if [ -n "$hits" ]; then
     echo "layering: $1/ $3:"; echo "$hits"; status=1
   fi

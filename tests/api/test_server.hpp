@@ -2,12 +2,12 @@
 // small made-up database for the API tests.
 #pragma once
 
-#include "../data/test_db.hpp"
-#include "api/auth.hpp"
-#include "api/server.hpp"
-#include "data/import.hpp"
-#include "data/schema.hpp"
-#include "data/store.hpp"
+#include "tests/data/test_db.hpp"
+#include "api/http/auth.hpp"
+#include "api/http/server.hpp"
+#include "data/import/import.hpp"
+#include "data/store/schema.hpp"
+#include "data/store/store.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <boost/asio/connect.hpp>

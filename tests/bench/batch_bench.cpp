@@ -4,10 +4,10 @@
 //    output file written), wall clock and per CPU-second.
 //  - BM_BatchPeakMemoryMadeUp10kHoldings: peak resident memory (getrusage ru_maxrss of the
 //    `tanhui batch` process) for a made-up book of 10,000 holdings in 500 policies x 100,000 years.
-#include "api/batch.hpp"
-#include "api/calibration.hpp"
-#include "api/portfolio.hpp"
-#include "data/store.hpp"
+#include "api/batch/batch.hpp"
+#include "api/service/calibration.hpp"
+#include "api/batch/portfolio.hpp"
+#include "data/store/store.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -1,11 +1,11 @@
 // Quote latency on one core (issue 5): an index policy on one holding at 100,000 years, and
 // price insurance with Turnbull-Wakeman and with Monte Carlo at 100,000 paths. Each prints the
 // median and p99 of the per-quote wall time.
-#include "api/allocator.hpp"
-#include "api/calibration.hpp"
-#include "api/quote_engine.hpp"
-#include "api/quote_request.hpp"
-#include "data/store.hpp"
+#include "api/service/allocator.hpp"
+#include "api/service/calibration.hpp"
+#include "api/products/quote_engine.hpp"
+#include "api/json/quote_request.hpp"
+#include "data/store/store.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -2,9 +2,9 @@
 // holdings x 100,000 years with fire and pest, and raw Philox4x32-10 draws per second on the same
 // machine as the ceiling. Each holding-year costs at least one Philox call per peril (the
 // "no event" word), so with two perils the ceiling is philox_draws_per_s / 2 holding-years/s.
-#include "risk/draws.hpp"
-#include "risk/peril.hpp"
-#include "risk/simulate.hpp"
+#include "risk/random/draws.hpp"
+#include "risk/perils/peril.hpp"
+#include "risk/simulation/simulate.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -1,5 +1,5 @@
 // Building the embedded database from data/historical (issue 3): rows per second.
-#include "data/store.hpp"
+#include "data/store/store.hpp"
 
 #include <benchmark/benchmark.h>
 

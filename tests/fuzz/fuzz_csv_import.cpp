@@ -10,9 +10,9 @@
 //   - after an ImportError nothing of the file is written (DESIGN "Import": one transaction);
 //   - the importer's own checks catch every bad row: the database's constraints (its last
 //     resort, reported without a line) never have to.
-#include "data/csv.hpp"
-#include "data/import.hpp"
-#include "data/schema.hpp"
+#include "data/import/csv.hpp"
+#include "data/import/import.hpp"
+#include "data/store/schema.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>

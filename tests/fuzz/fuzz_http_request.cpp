@@ -11,9 +11,9 @@
 //     short requests on an idle server neither the connection cap nor the deadline is reached;
 //   - every answer is well-formed HTTP/1.1 and an error answer is application/problem+json.
 // Simulated years are capped at 2,000 per request (--max-years) so that each input stays fast.
-#include "api/calibration.hpp"
-#include "api/server.hpp"
-#include "data/store.hpp"
+#include "api/service/calibration.hpp"
+#include "api/http/server.hpp"
+#include "data/store/store.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>

@@ -1,15 +1,15 @@
 // libFuzzer target: a request body as the server receives it, through the JSON reader
 // (parse_json_body: UTF-8, depth, syntax) and every request decoder and validator of the API
-// (decode_quote for single requests and arrays, and the product decoders of api/products.cpp).
+// (decode_quote for single requests and arrays, and the product decoders of api/products/).
 //
 // Invariants besides "no crash, no sanitizer report":
 //   - a decoder gives a value or problems, never both and never neither;
 //   - every problem names its field as a JSON pointer ("" or starting with '/');
 //   - the problem+json of any outcome renders (the server would otherwise answer 500).
-#include "api/problem.hpp"
-#include "api/products.hpp"
-#include "api/quote_request.hpp"
-#include "api/quote_service.hpp"
+#include "api/json/problem.hpp"
+#include "api/products/products.hpp"
+#include "api/json/quote_request.hpp"
+#include "api/service/quote_service.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 #include "pricing/damage.hpp"
 
 #include "data/types.hpp"
-#include "risk/growth.hpp"
+#include "risk/model/growth.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-# Reference values for tests/risk/calibrate_fire_test.cpp (CalibrateFireWeather): correlation of
+# Reference values for tests/risk/calibration/fire_test.cpp (CalibrateFireWeather): correlation of
 # the fire-weather year factor across provinces, from R's MASS::glm.nb with a log-linear trend
 # (reference year 2021) per province; residual r_t = ln(y_t / fitted_t).
 # Run: Rscript tests/reference/fire_weather.R   (Debian 12: r-base-core 4.2.2, r-cran-mass 7.3-58.2)

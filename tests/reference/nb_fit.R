@@ -1,4 +1,4 @@
-# Reference values for tests/risk/calibrate_fire_test.cpp: negative binomial maximum likelihood
+# Reference values for tests/risk/calibration/fire_test.cpp: negative binomial maximum likelihood
 # by R's MASS (glm.nb, fitdistr), independent of Tanhui's QuantLib-based fit.
 # Run: Rscript tests/reference/nb_fit.R   (Debian 12: r-base-core 4.2.2, r-cran-mass 7.3-58.2)
 # The printed numbers are typed into the test as constants.

@@ -1,4 +1,4 @@
-# Reference values for tests/risk/calibrate_pest_test.cpp (elasticity of pest occurrence to the
+# Reference values for tests/risk/calibration/pest_test.cpp (elasticity of pest occurrence to the
 # fire-weather year factor): national forest fires 2004-2021 (sum of the 31 provinces, NBS via
 # minatome/minatome forest_fire_by_province_2004_2021.csv), MASS::glm.nb with a log-linear trend
 # (reference year 2021), residual ln(y / fitted); national pest occurrence area 2004-2014 (NBS,

@@ -1,4 +1,4 @@
-# Reference values for tests/risk/calibrate_severity_test.cpp: gamma and beta maximum likelihood
+# Reference values for tests/risk/calibration/severity_test.cpp: gamma and beta maximum likelihood
 # by R's MASS::fitdistr, and the Kolmogorov-Smirnov statistic of each fit by ks.test.
 # Run: Rscript tests/reference/severity_fit.R   (Debian 12: r-base-core 4.2.2, r-cran-mass 7.3-58.2)
 suppressPackageStartupMessages(library(MASS))

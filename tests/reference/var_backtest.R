@@ -1,6 +1,6 @@
-# Reference values for tests/risk/validation_test.cpp: Kupiec's (1995) proportion-of-failures
+# Reference values for tests/risk/backtest/statistics_test.cpp: Kupiec's (1995) proportion-of-failures
 # LR and Christoffersen's (1998) independence LR on hand-worked exceedance sequences, computed
-# here from their textbook formulas (independently of risk/validation.cpp), Kupiec's 95 %
+# here from their textbook formulas (independently of risk/backtest/statistics.cpp), Kupiec's 95 %
 # non-rejection regions, and binom.test p-values for the coverage test.
 # Run: Rscript tests/reference/var_backtest.R > tests/reference/var_backtest.out   (r-base-core 4.2.2)
 xlogy <- function(x, y) ifelse(x == 0, 0, x * log(y))

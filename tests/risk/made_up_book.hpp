@@ -4,7 +4,7 @@
 // type; one growth curve for all.
 #pragma once
 
-#include "risk/model.hpp"
+#include "risk/model/model.hpp"
 
 #include <string>
 #include <vector>

@@ -4,7 +4,7 @@
      is a string literal; the few built by concatenation are listed below, each reviewed (only
      program constants go into the text, every value is bound). A new one fails this check until it
      is reviewed and added here.
-  2. Key hashes are compared in constant time: api/auth.cpp compares with CRYPTO_memcmp, and no
+  2. Key hashes are compared in constant time: api/http/auth.cpp compares with CRYPTO_memcmp, and no
      other memcmp, strcmp or == on a hash or token appears in api/.
 
     static_check.py SOURCE_DIR"""
@@ -16,26 +16,26 @@ root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
 
 # (file, text of the call) -> why it is safe
 REVIEWED = {
-    ("api/calibration.cpp", '"SELECT version, created, calibrations FROM model_versions WHERE " + where'):
+    ("api/service/calibration.cpp", '"SELECT version, created, calibrations FROM model_versions WHERE " + where'):
         "where is one of two literals in the same file (\"is_current = 1\", \"version = ?\"); the version is bound",
-    ("data/schema.cpp", '"PRAGMA user_version = " + std::to_string(m.version)'):
+    ("data/store/schema.cpp", '"PRAGMA user_version = " + std::to_string(m.version)'):
         "a migration number compiled into the program",
-    ("data/schema.cpp", "std::string(m.sql)"): "the migrations' SQL, compiled into the program",
-    ("data/store.cpp", '"SELECT count(*) FROM \\"" + name + "\\""'):
+    ("data/store/schema.cpp", "std::string(m.sql)"): "the migrations' SQL, compiled into the program",
+    ("data/store/store.cpp", '"SELECT count(*) FROM \\"" + name + "\\""'):
         "table names read from sqlite_master of the program's own schema",
-    ("data/store.cpp", 'std::string(market_range_sql) + " GROUP BY m.market ORDER BY m.market"'): "literals only",
-    ("data/store.cpp", 'std::string(market_range_sql) + " WHERE m.market = ? GROUP BY m.market"'):
+    ("data/store/store.cpp", 'std::string(market_range_sql) + " GROUP BY m.market ORDER BY m.market"'): "literals only",
+    ("data/store/store.cpp", 'std::string(market_range_sql) + " WHERE m.market = ? GROUP BY m.market"'):
         "literals only; the market is bound",
-    ("data/store.cpp", 'std::string("SELECT h.region, r.name_zh, min(h.year), max(h.year), count(*) FROM ") + table + '
+    ("data/store/store.cpp", 'std::string("SELECT h.region, r.name_zh, min(h.year), max(h.year), count(*) FROM ") + table + '
                        '" h JOIN regions r ON r.code = h.region GROUP BY h.region ORDER BY h.region"'):
         "table is one of two literals (\"fire_history\", \"pest_history\") in the same file",
-    ("data/import.cpp", "sql"): "built from the import spec's table and column names (constants of import.cpp); "
+    ("data/import/import.cpp", "sql"): "built from the import spec's table and column names (constants of import.cpp); "
                                 "every cell is bound",
 }
 
 call = re.compile(r"(?:SQLite::Statement\s+\w+\s*\(\s*[\w().>*-]+\s*,|\.exec\(|\.execAndGet\(|->exec\()\s*")
 problems, seen = [], set()
-for path in sorted(list((root / "api").glob("*.cpp")) + list((root / "data").glob("*.cpp"))):
+for path in sorted(list((root / "api").rglob("*.cpp")) + list((root / "data").rglob("*.cpp"))):
     rel = str(path.relative_to(root))
     text = path.read_text(encoding="utf-8")
     for m in call.finditer(text):
@@ -84,16 +84,16 @@ for key in REVIEWED:
     if key not in seen:
         problems.append("reviewed SQL no longer found (remove it from REVIEWED): %s: %s" % key)
 # Named SQL constants must be literals.
-for path in sorted(list((root / "api").glob("*.cpp")) + list((root / "data").glob("*.cpp"))):
+for path in sorted(list((root / "api").rglob("*.cpp")) + list((root / "data").rglob("*.cpp"))):
     for m in re.finditer(r"constexpr\s+(?:const\s+char\s*\*|std::string_view)\s+(\w+_sql)\s*=\s*([^;]+);",
                          path.read_text(encoding="utf-8"), re.S):
         if not m.group(2).lstrip().startswith(('R"', '"')):
             problems.append("%s: %s is not a literal" % (path.relative_to(root), m.group(1)))
 
-auth = (root / "api/auth.cpp").read_text(encoding="utf-8")
+auth = (root / "api/http/auth.cpp").read_text(encoding="utf-8")
 if auth.count("CRYPTO_memcmp(") < 2:
-    problems.append("api/auth.cpp: the key hash and the cached token digest must be compared with CRYPTO_memcmp")
-for path in sorted((root / "api").glob("*.cpp")):
+    problems.append("api/http/auth.cpp: the key hash and the cached token digest must be compared with CRYPTO_memcmp")
+for path in sorted((root / "api").rglob("*.cpp")):
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         code = line.split("//")[0]
         if re.search(r"(?<!CRYPTO_)\bmemcmp\(|\bstrcmp\(", code):

@@ -1,0 +1,404 @@
+#include "api/batch/portfolio.hpp"
+
+#include "api/batch/ord_csv.hpp"
+#include "data/import/csv.hpp"
+#include "data/import/import.hpp"
+#include "data/store/schema.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace tanhui::api {
+
+PortfolioError::PortfolioError(std::vector<std::string> lines, std::size_t total)
+    : std::runtime_error([&] {
+          std::string s;
+          for (const auto& l : lines) s += l + '\n';
+          if (total > lines.size()) s += std::to_string(total - lines.size()) + " more problems not shown\n";
+          s += "nothing was written";
+          return s;
+      }()),
+      lines_(std::move(lines)),
+      total_(total) {}
+
+const std::vector<std::string>& portfolio_csv_columns() {
+    static const std::vector<std::string> columns{
+        "policy_id", "holding_ids", "product", "perils", "form",
+        "price_cny_per_tco2e", "deductible_tco2e", "limit_cny", "sum_insured_cny", "trigger", "exit",
+        "start", "term_months",
+        "principle", "parameter", "alpha", "expense_ratio", "commission", "profit_margin", "subsidy_share",
+        "return_periods"};
+    return columns;
+}
+
+nlohmann::json holding_json(const Holding& h) {
+    nlohmann::json j{{"id", h.id}, {"region", h.region}, {"forest_type", std::string(to_string(h.forest_type))},
+                     {"area_ha", h.area_ha}, {"age_years", h.age_years}};
+    if (h.carbon_stock_tco2e_per_ha) j["carbon_stock_tco2e_per_ha"] = *h.carbon_stock_tco2e_per_ha;
+    if (h.sequestration_tco2e_per_ha_yr) j["sequestration_tco2e_per_ha_yr"] = *h.sequestration_tco2e_per_ha_yr;
+    if (h.credits_tco2e) j["credits_tco2e"] = *h.credits_tco2e;
+    return j;
+}
+
+namespace {
+
+constexpr std::size_t max_reported = 20;
+
+// Collects problems; throws them all at the end.
+class Problems {
+public:
+    void add(std::string line) {
+        ++total_;
+        if (lines_.size() < max_reported) lines_.push_back(std::move(line));
+    }
+    bool any() const { return total_ > 0; }
+    void throw_if_any() {
+        if (total_ > 0) throw PortfolioError(std::move(lines_), total_);
+    }
+
+private:
+    std::vector<std::string> lines_;
+    std::size_t total_ = 0;
+};
+
+std::string trim(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return {};
+    const auto e = s.find_last_not_of(" \t");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto p = s.find(';', start);
+        out.push_back(trim(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start)));
+        if (p == std::string_view::npos) break;
+        start = p + 1;
+    }
+    return out;
+}
+
+std::optional<double> parse_double(const std::string& s) {
+    double v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+std::string shown(const std::string& s) { return nlohmann::json(s).dump(); }
+
+// The CSV column behind a decoder's JSON pointer.
+std::string column_of(const std::string& pointer) {
+    auto starts = [&](std::string_view p) { return pointer.rfind(p, 0) == 0; };
+    if (starts("/policy/id")) return "policy_id";
+    if (starts("/policy/start")) return "start";
+    if (starts("/policy/term_months")) return "term_months";
+    if (starts("/holdings")) return "holding_ids";
+    if (starts("/product")) return "product";
+    if (starts("/return_periods")) return "return_periods";
+    for (std::string_view prefix : {"/cover/", "/premium/"}) {
+        if (!starts(prefix)) continue;
+        std::string rest = pointer.substr(prefix.size());
+        const auto slash = rest.find('/');
+        if (slash != std::string::npos) rest.resize(slash);
+        return rest;
+    }
+    return "";
+}
+
+// The cover and premium of a decoded index request as canonical JSON.
+nlohmann::json policy_canonical(const BatchPolicy& p) {
+    const QuoteRequest& q = p.request;
+    const IndexCoverRequest& c = *q.index_cover;
+    nlohmann::json cover{{"perils", c.perils}, {"form", c.form}, {"price_cny_per_tco2e", c.price_cny_per_tco2e},
+                         {"deductible_tco2e", c.deductible_tco2e}, {"trigger", c.trigger}, {"exit", c.exit}};
+    if (c.limit_cny) cover["limit_cny"] = *c.limit_cny;
+    if (c.sum_insured_cny) cover["sum_insured_cny"] = *c.sum_insured_cny;
+    return {{"id", q.policy.id}, {"product", q.product}, {"start", q.policy.start}, {"term_months", q.policy.term_months},
+            {"holdings", p.holdings}, {"cover", cover},
+            {"premium", {{"principle", q.premium.principle}, {"parameter", q.premium.parameter},
+                         {"alpha", q.premium.alpha}, {"expense_ratio", q.premium.expense_ratio},
+                         {"commission", q.premium.commission}, {"profit_margin", q.premium.profit_margin},
+                         {"subsidy_share", q.premium.subsidy_share}}},
+            {"return_periods", q.return_periods}};
+}
+
+// Adds a policy's holdings to the portfolio's distinct list; false (with a problem) when an id
+// was seen before with other attributes.
+bool add_holdings(Portfolio& out, std::map<std::string, std::uint32_t>& position, BatchPolicy& policy,
+                  const std::function<void(std::size_t, const std::string&)>& problem) {
+    bool ok = true;
+    for (std::size_t i = 0; i < policy.request.holdings.size(); ++i) {
+        const Holding& h = policy.request.holdings[i];
+        auto [it, added] = position.try_emplace(h.id, static_cast<std::uint32_t>(out.holdings.size()));
+        if (added) {
+            out.holdings.push_back(h);
+        } else if (holding_json(out.holdings[it->second]) != holding_json(h)) {
+            problem(i, "holding \"" + h.id + "\" is given with other attributes by an earlier policy");
+            ok = false;
+            continue;
+        }
+        policy.holdings.push_back(it->second);
+    }
+    return ok;
+}
+
+Portfolio parse_json_portfolio(const std::string& name, std::string_view text) {
+    Problems problems;
+    Portfolio out;
+    out.source = name;
+    nlohmann::json body;
+    try {
+        body = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        problems.add(name + ": invalid JSON: " + e.what());
+        problems.throw_if_any();
+    }
+    if (!body.is_array() || body.empty()) {
+        problems.add(name + ": must be a non-empty JSON array of quote requests");
+        problems.throw_if_any();
+    }
+    std::map<std::string, std::uint32_t> position;
+    std::set<std::string> ids;
+    std::optional<std::string> model_text;
+    DecodeLimits limits;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const std::string base = "/" + std::to_string(i);
+        auto d = decode_quote(body[i], limits, base);
+        for (const auto& p : d.problems) problems.add(name + ": " + p.pointer + ": " + p.message);
+        if (!d.value) continue;
+        BatchPolicy policy;
+        policy.request = std::move(*d.value);
+        policy.where = name + ": " + base;
+        if (policy.request.product != "index_insurance") {
+            problems.add(name + ": " + base + "/product: a batch prices index_insurance policies; quote " +
+                         policy.request.product + " with `tanhui quote` (docs/batch.md)");
+            continue;
+        }
+        if (!ids.insert(policy.request.policy.id).second)
+            problems.add(name + ": " + base + "/policy/id: duplicate policy id \"" + policy.request.policy.id + "\"");
+        const std::string m = body[i].contains("model") ? dump_json(body[i]["model"], -1) : "";
+        if (!model_text) {
+            model_text = m;
+            out.model = policy.request.model;
+        } else if (*model_text != m) {
+            problems.add(name + ": " + base + "/model: differs from /0/model; a batch simulates the whole portfolio "
+                                              "with one model, so every request must give the same \"model\" (or none)");
+        }
+        add_holdings(out, position, policy, [&](std::size_t h, const std::string& message) {
+            problems.add(name + ": " + base + "/holdings/" + std::to_string(h) + ": " + message);
+        });
+        out.policies.push_back(std::move(policy));
+    }
+    problems.throw_if_any();
+    out.model_json = model_text.value_or("");
+    return out;
+}
+
+Portfolio parse_csv_portfolio(const std::string& name, std::string_view text, const std::vector<Holding>& holdings,
+                              const std::string& holdings_name) {
+    Problems problems;
+    auto report = [&](std::size_t line, const std::string& column, const std::string& message) {
+        problems.add(name + ":" + std::to_string(line) + ": " + (column.empty() ? "" : column + ": ") + message);
+    };
+    const data::CsvTable csv = data::parse_csv(text);
+    if (csv.header.empty() && csv.errors.empty()) report(1, "", "file is empty (no header row)");
+    for (const auto& e : csv.errors) report(e.line, "", e.message);
+
+    const auto& known = portfolio_csv_columns();
+    std::map<std::string, std::size_t> column;
+    for (std::size_t i = 0; i < csv.header.size(); ++i) {
+        const std::string& h = csv.header[i];
+        if (std::find(known.begin(), known.end(), h) == known.end()) report(1, h, "unknown column (docs/batch.md lists them)");
+        else if (!column.emplace(h, i).second) report(1, h, "column appears twice in the header");
+    }
+    if (!csv.header.empty())
+        for (const char* required : {"policy_id", "holding_ids", "product", "perils", "form"})
+            if (!column.count(required)) report(1, required, "missing column in the header");
+    if (!csv.header.empty() && csv.rows.empty() && !problems.any()) report(2, "", "no policies after the header");
+    problems.throw_if_any();
+
+    std::map<std::string, const Holding*> by_id;
+    for (const Holding& h : holdings) by_id.emplace(h.id, &h);
+
+    static const std::set<std::string> cover_numbers{"price_cny_per_tco2e", "deductible_tco2e", "limit_cny",
+                                                     "sum_insured_cny", "trigger", "exit"};
+    static const std::set<std::string> premium_numbers{"parameter", "alpha", "expense_ratio", "commission",
+                                                       "profit_margin", "subsidy_share"};
+    Portfolio out;
+    out.source = name;
+    std::map<std::string, std::uint32_t> position;
+    std::map<std::string, std::size_t> policy_line;
+    for (const data::CsvRecord& row : csv.rows) {
+        auto cell = [&](const std::string& c) -> std::string {
+            const auto it = column.find(c);
+            return it == column.end() ? std::string() : trim(row.fields[it->second]);
+        };
+        bool row_ok = true;
+        auto bad = [&](const std::string& c, const std::string& message) {
+            report(row.line, c, message);
+            row_ok = false;
+        };
+        nlohmann::json req{{"product", cell("product")}};
+        req["policy"] = {{"id", cell("policy_id")}, {"start", cell("start").empty() ? "2027-01-01" : cell("start")}};
+        if (!cell("term_months").empty()) {
+            const auto v = parse_double(cell("term_months"));
+            if (!v || *v != std::floor(*v)) bad("term_months", "not a whole number: " + shown(cell("term_months")));
+            else req["policy"]["term_months"] = static_cast<long long>(*v);
+        }
+        nlohmann::json hs = nlohmann::json::array();
+        const std::string ids = cell("holding_ids");
+        if (ids.empty()) bad("holding_ids", "is empty but required (holding ids separated by ';')");
+        else {
+            std::set<std::string> seen;
+            for (const std::string& id : split_list(ids)) {
+                if (id.empty()) { bad("holding_ids", "has an empty id (ids are separated by ';')"); continue; }
+                if (!seen.insert(id).second) { bad("holding_ids", "lists holding " + shown(id) + " twice"); continue; }
+                const auto it = by_id.find(id);
+                if (it == by_id.end()) { bad("holding_ids", "unknown holding " + shown(id) + " (not in " + holdings_name + ")"); continue; }
+                hs.push_back(holding_json(*it->second));
+            }
+        }
+        req["holdings"] = hs;
+        nlohmann::json cover = nlohmann::json::object();
+        if (!cell("perils").empty()) {
+            nlohmann::json perils = nlohmann::json::array();
+            for (const std::string& p : split_list(cell("perils"))) perils.push_back(p);
+            cover["perils"] = perils;
+        }
+        if (!cell("form").empty()) cover["form"] = cell("form");
+        nlohmann::json premium = nlohmann::json::object();
+        if (!cell("principle").empty()) premium["principle"] = cell("principle");
+        for (const auto& [c, i] : column) {
+            (void)i;
+            const bool is_cover = cover_numbers.count(c) > 0, is_premium = premium_numbers.count(c) > 0;
+            if (!is_cover && !is_premium) continue;
+            const std::string s = cell(c);
+            if (s.empty()) continue;
+            const auto v = parse_double(s);
+            if (!v) { bad(c, "not a number: " + shown(s)); continue; }
+            (is_cover ? cover : premium)[c] = *v;
+        }
+        req["cover"] = cover;
+        if (!premium.empty()) req["premium"] = premium;
+        if (!cell("return_periods").empty()) {
+            nlohmann::json rps = nlohmann::json::array();
+            for (const std::string& s : split_list(cell("return_periods"))) {
+                const auto v = parse_double(s);
+                if (!v) bad("return_periods", "not a number: " + shown(s));
+                else rps.push_back(*v);
+            }
+            req["return_periods"] = rps;
+        }
+        if (!row_ok) continue;
+
+        auto d = decode_quote(req);
+        for (const auto& p : d.problems) report(row.line, column_of(p.pointer), p.message);
+        if (!d.value) continue;
+        BatchPolicy policy;
+        policy.request = std::move(*d.value);
+        policy.where = name + ":" + std::to_string(row.line);
+        if (policy.request.product != "index_insurance") {
+            report(row.line, "product", "a batch prices index_insurance policies, got " + shown(policy.request.product) +
+                                            " (docs/batch.md)");
+            continue;
+        }
+        const auto [it, added] = policy_line.emplace(policy.request.policy.id, row.line);
+        if (!added) {
+            report(row.line, "policy_id", "duplicate policy id " + shown(policy.request.policy.id) + " (line " +
+                                              std::to_string(it->second) + ")");
+            continue;
+        }
+        add_holdings(out, position, policy, [&](std::size_t, const std::string& message) { report(row.line, "holding_ids", message); });
+        out.policies.push_back(std::move(policy));
+    }
+    problems.throw_if_any();
+    return out;
+}
+
+std::vector<Holding> holdings_of(SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT id, region, forest_type, area_ha, age_years, carbon_stock_tco2e_per_ha, "
+                            "sequestration_tco2e_per_ha_yr, credits_tco2e FROM holdings ORDER BY rowid");
+    std::vector<Holding> out;
+    auto optional = [&](int c) -> std::optional<double> {
+        if (q.getColumn(c).isNull()) return std::nullopt;
+        return q.getColumn(c).getDouble();
+    };
+    while (q.executeStep()) {
+        Holding h;
+        h.id = q.getColumn(0).getString();
+        h.region = normalise_region_code(q.getColumn(1).getString());
+        const auto type = parse_forest_type(q.getColumn(2).getString());
+        if (!type) throw std::runtime_error("holdings: unknown forest type of " + h.id);
+        h.forest_type = *type;
+        h.area_ha = q.getColumn(3).getDouble();
+        h.age_years = q.getColumn(4).getDouble();
+        h.carbon_stock_tco2e_per_ha = optional(5);
+        h.sequestration_tco2e_per_ha_yr = optional(6);
+        h.credits_tco2e = optional(7);
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string Portfolio::canonical() const {
+    nlohmann::json j;
+    j["holdings"] = nlohmann::json::array();
+    for (const Holding& h : holdings) j["holdings"].push_back(holding_json(h));
+    j["policies"] = nlohmann::json::array();
+    for (const BatchPolicy& p : policies) j["policies"].push_back(policy_canonical(p));
+    j["model"] = model_json;
+    return dump_json(j, -1);
+}
+
+Portfolio parse_portfolio(const std::string& name, std::string_view text, const std::vector<Holding>& holdings,
+                          const std::string& holdings_name) {
+    const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+    if (first != std::string_view::npos && text[first] == '[') return parse_json_portfolio(name, text);
+    return parse_csv_portfolio(name, text, holdings, holdings_name);
+}
+
+std::vector<Holding> read_holdings_csv(data::Store& store, const std::string& name, std::string_view text) {
+    // The importer itself, on a private in-memory database with the store's regions: the same
+    // checks as `tanhui data import holdings`, and the store is not touched.
+    SQLite::Database mem(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    data::migrate(mem);
+    {
+        SQLite::Statement read(store.db(), "SELECT code, level, name_zh, name_pinyin, parent_code FROM regions");
+        SQLite::Statement write(mem, "INSERT INTO regions(code, level, name_zh, name_pinyin, parent_code) VALUES(?,?,?,?,?)");
+        mem.exec("BEGIN");
+        while (read.executeStep()) {
+            write.reset();
+            for (int c = 0; c < 5; ++c) {
+                if (read.getColumn(c).isNull()) write.bind(c + 1);
+                else write.bind(c + 1, read.getColumn(c).getString());
+            }
+            write.exec();
+        }
+        mem.exec("COMMIT");
+    }
+    try {
+        data::import_csv(mem, "holdings", name, text);
+    } catch (const data::ImportError& e) {
+        std::vector<std::string> lines;
+        for (const auto& i : e.issues())
+            lines.push_back(name + ":" + std::to_string(i.line) + ": " + (i.column.empty() ? "" : i.column + ": ") + i.message);
+        throw PortfolioError(std::move(lines), e.total());
+    }
+    return holdings_of(mem);
+}
+
+std::vector<Holding> store_holdings(data::Store& store) { return holdings_of(store.db()); }
+
+}  // namespace tanhui::api

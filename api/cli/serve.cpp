@@ -1,0 +1,93 @@
+// `tanhui serve`: the HTTP JSON service. DESIGN "Interfaces (api/)"; docs/api.md.
+#include "api/cli/cli.hpp"
+#include "api/products/products.hpp"
+#include "api/routes/routes.hpp"
+#include "api/http/server.hpp"
+
+#include "data/store/store.hpp"
+
+#include <iostream>
+#include <memory>
+
+namespace tanhui::api {
+
+// Every route group of the service, in one explicit list (STYLE: registries are explicit lists).
+// A new group adds its registrar here and its paths to api/openapi.yaml (a test checks both agree).
+std::vector<Registrar> service_registrars() {
+    // One cache of built models for the server's lifetime, shared by every route group.
+    auto models = std::make_shared<ModelCache>();
+    return {
+        register_data_routes,
+        [models](Router& r, ServiceContext& c) { register_quote_routes(r, c, models); },
+        [models](Router& r, ServiceContext& c) { register_product_routes(r, c, models); },
+    };
+}
+
+namespace {
+
+struct ServeOptions {
+    std::string listen = "127.0.0.1";
+    unsigned port = 8080;
+    unsigned threads = 0;
+    unsigned io_threads = 0;
+    std::uint64_t max_years = 1'000'000;
+    std::size_t max_connections = 1024;
+    std::size_t max_connections_per_address = 0;
+};
+
+int serve(const GlobalOptions& global, const ServeOptions& o) {
+    ServerOptions options;
+    options.listen = o.listen;
+    options.port = static_cast<unsigned short>(o.port);
+    options.worker_threads = o.threads;
+    options.io_threads = o.io_threads;
+    options.max_years = o.max_years;
+    options.max_connections = o.max_connections;
+    options.max_connections_per_address = o.max_connections_per_address;
+    options.db_path = global.db_path();
+    options.historical_dir = global.historical_dir();
+    options.handle_signals = true;
+
+    const bool existed = std::filesystem::exists(options.db_path);
+    Server server(options, service_registrars());
+    if (!existed)
+        std::cerr << "tanhui: built " << options.db_path.string() << " from " << options.historical_dir.string() << '\n';
+    server.start();
+    const std::string& a = server.address();
+    const std::string host = a.find(':') != std::string::npos ? "[" + a + "]" : a;
+    if (server.local_mode())
+        std::cerr << "tanhui: local mode: no API key in " << options.db_path.string()
+                  << ", every caller is admin; loopback only (tanhui keys create --role R --name N to add keys)\n";
+    std::cerr << "listening on http://" << host << ":" << server.port() << std::endl;
+    server.wait();
+    std::cerr << "tanhui: stopped\n";
+    return 0;
+}
+
+}  // namespace
+
+void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& action) {
+    auto o = std::make_shared<ServeOptions>();
+    auto* serve_cmd = app.add_subcommand("serve", "Serve the HTTP JSON API until SIGTERM or SIGINT (docs/api.md)");
+    serve_cmd->add_option("--listen", o->listen,
+                          "Address to listen on (default 127.0.0.1; anything but loopback needs an API key)");
+    serve_cmd->add_option("--port", o->port, "TCP port (default 8080; 0 = any free port, printed on stderr)")
+        ->check(CLI::Range(0u, 65535u));
+    serve_cmd->add_option("--threads", o->threads, "Handler threads (default: hardware cores)")
+        ->check(CLI::Range(1u, 1024u));
+    serve_cmd->add_option("--io-threads", o->io_threads, "I/O threads (default: hardware cores)")
+        ->check(CLI::Range(1u, 1024u));
+    serve_cmd->add_option("--max-years", o->max_years, "Largest number of simulated years one request may ask for")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
+    serve_cmd->add_option("--max-connections", o->max_connections, "Open connections beyond which new ones get 503")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+    serve_cmd->add_option("--max-connections-per-address", o->max_connections_per_address,
+                          "Open connections from one client address beyond which new ones get 503 (default 0: no "
+                          "limit; set it when untrusted clients reach the server directly, not behind a proxy)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
+    serve_cmd->callback([&global, &action, o] {
+        action = [&global, o] { return serve(global, *o); };
+    });
+}
+
+}  // namespace tanhui::api

@@ -1,0 +1,570 @@
+#include "api/http/session.hpp"
+
+#include "api/json/problem.hpp"
+#include "api/version.hpp"
+#include "data/types.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <SQLiteCpp/Exception.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace tanhui::api {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::size_t drain_limit = 8u << 20;  // bytes read and dropped after an early error answer
+constexpr auto drain_timeout = std::chrono::seconds(2);
+constexpr std::size_t drain_chunk = 16 * 1024;
+
+}  // namespace
+
+std::string log_time() {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
+    return buf;
+}
+
+namespace {
+
+std::string_view to_sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && lower(a) == lower(b);
+}
+
+// The database could not do its part for a reason outside the request and outside our code: the
+// disk is full, the file or its folder is read-only, an I/O error, the file cannot be opened, or
+// another writer held the lock past the busy timeout. What the cause is in words, or empty for
+// every other SQLite error (a constraint, corruption, a bad statement: a bug, 500).
+std::string storage_failure(int sqlite_code) {
+    switch (sqlite_code & 0xff) {
+        case SQLITE_FULL: return "the disk holding the database is full";
+        case SQLITE_READONLY: return "the database is read-only";
+        case SQLITE_IOERR: return "the database had an I/O error";
+        case SQLITE_CANTOPEN: return "the database file cannot be opened";
+        case SQLITE_PERM: return "the database denied access";
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return "the database stayed locked by another writer";
+        default: return {};
+    }
+}
+
+// Runs a handler; nothing escapes. InvalidInput -> 422 naming its field; a storage failure (disk
+// full, read-only database, I/O error) -> 503 saying so: the request was not stored, and it may
+// succeed later (reads go on working); anything else -> a logged 500 with a generic message
+// (STYLE "Errors": that is a bug, never the client's fault).
+Response invoke(const Route& route, const Request& req, const ServerState& state) {
+    try {
+        return route.handler(req);
+    } catch (const InvalidInput& e) {
+        return invalid_input_problem(e);
+    } catch (const SQLite::Exception& e) {
+        const std::string cause = storage_failure(e.getExtendedErrorCode());
+        state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
+                                     "): " + (cause.empty() ? "" : "storage failure: ") + e.what() +
+                                     " (SQLite code " + std::to_string(e.getExtendedErrorCode()) + ")");
+        if (cause.empty()) return internal_error(req.request_id);
+        return service_unavailable(cause + ", so this request could not be completed and nothing of it was stored; "
+                                       "reads still work. Logged as request " + req.request_id,
+                                   30);
+    } catch (const std::exception& e) {
+        state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
+                                     "): " + e.what());
+        return internal_error(req.request_id);
+    } catch (...) {
+        state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
+                                     "): unknown exception");
+        return internal_error(req.request_id);
+    }
+}
+
+// The Host header names this machine: localhost, an address in 127.0.0.0/8 or ::1, with or without
+// a port; or no Host at all (HTTP/1.0).
+bool loopback_host(std::string_view host) {
+    if (host.empty()) return true;
+    std::string_view name = host, port;
+    if (host.front() == '[') {
+        const std::size_t close = host.find(']');
+        if (close == std::string_view::npos) return false;
+        name = host.substr(1, close - 1);
+        port = host.substr(close + 1);
+        if (!port.empty() && port.front() != ':') return false;
+    } else if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+        name = host.substr(0, colon);
+        port = host.substr(colon);
+    }
+    if (!port.empty()) {
+        port.remove_prefix(1);
+        if (port.empty() || port.size() > 5 ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return false;
+    }
+    const std::string lowered = lower(name);
+    return lowered == "localhost" || is_loopback_address(lowered);
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+    const double s = static_cast<double>(ms.count()) / 1000.0;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", s);
+    return buf;
+}
+
+}  // namespace
+
+ServerState::ServerState(ServerOptions options_in)
+    : options(std::move(options_in)), context(options, metrics) {}
+
+void ServerState::log_event(std::string_view level, std::string_view message) const {
+    nlohmann::ordered_json line;
+    line["time"] = log_time();
+    line["level"] = level;
+    line["message"] = message;
+    log(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+void ServerState::log(std::string_view line) const {
+    if (options.log) {
+        options.log(line);
+        return;
+    }
+    static std::mutex mutex;
+    std::string text(line);
+    text += '\n';
+    std::lock_guard lock(mutex);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+}
+
+Session::Session(tcp::socket&& socket, std::shared_ptr<ServerState> state)
+    : stream_(std::move(socket)),
+      executor_(stream_.get_executor()),
+      read_timer_(executor_),
+      handler_timer_(executor_),
+      state_(std::move(state)) {
+    state_->connections.fetch_add(1);
+    state_->metrics.connection_opened();
+    beast::error_code ec;
+    const auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+        address_ = ep.address().to_string();
+        remote_ = address_ + ":" + std::to_string(ep.port());
+    }
+}
+
+Session::~Session() {
+    if (counted_in_flight_) state_->metrics.request_finished();
+    if (counted_address_) {
+        std::lock_guard lock(state_->addresses_mutex);
+        const auto it = state_->connections_by_address.find(address_);
+        if (it != state_->connections_by_address.end() && --it->second == 0) state_->connections_by_address.erase(it);
+    }
+    state_->metrics.connection_closed();
+    {
+        std::lock_guard lock(state_->sessions_mutex);
+        state_->sessions.erase(this);
+    }
+    if (state_->connections.fetch_sub(1) == 1 && state_->stopping && state_->running && state_->on_idle)
+        state_->on_idle();
+}
+
+void Session::run() {
+    {
+        std::lock_guard lock(state_->sessions_mutex);
+        state_->sessions.emplace(this, weak_from_this());
+    }
+    net::dispatch(executor_, beast::bind_front_handler(&Session::do_read, shared_from_this()));
+}
+
+bool Session::over_address_limit() {
+    const std::size_t limit = state_->options.max_connections_per_address;
+    if (limit == 0) return false;
+    std::lock_guard lock(state_->addresses_mutex);
+    std::size_t& open = state_->connections_by_address[address_];
+    if (open >= limit) return true;  // not counted: a refused connection holds no slot while it closes
+    ++open;
+    counted_address_ = true;
+    return false;
+}
+
+void Session::reject_busy(std::string detail) {
+    net::dispatch(executor_, [self = shared_from_this(), detail = std::move(detail)]() mutable {
+        self->started_ = std::chrono::steady_clock::now();
+        self->request_id_ = "-";
+        self->respond(service_unavailable(std::move(detail), 1), true, true);
+    });
+}
+
+void Session::shutdown() {
+    shutting_down_ = true;
+    // Idle between requests (nothing of the next one received): close now. A request being read,
+    // handled or written is finished first and answered with Connection: close.
+    if (phase_ == Phase::idle && parser_ && !parser_->got_some() && buffer_.size() == 0) {
+        beast::error_code ec;
+        stream_.socket().cancel(ec);
+    }
+}
+
+void Session::post_shutdown() {
+    net::post(executor_, [self = shared_from_this()] { self->shutdown(); });
+}
+
+void Session::do_read() {
+    if (shutting_down_ || state_->stopping) {
+        close_send();
+        return;
+    }
+    ++generation_;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(state_->options.max_header_bytes));
+    parser_->body_limit(state_->body_limit);
+    phase_ = Phase::idle;
+    timed_out_ = false;
+    started_ = {};
+    route_index_ = MetricsRegistry::unmatched;
+    method_.clear();
+    target_.clear();
+    key_id_.clear();
+    request_id_.clear();
+    stream_.expires_never();
+    arm_read_timer();
+    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, shared_from_this()));
+}
+
+// The whole request (header and body) must arrive within read_timeout; the same limit ends an
+// idle keep-alive connection. Beast's own stream timeout would close the socket, leaving no way
+// to answer 408, so this timer only cancels the read.
+void Session::arm_read_timer() {
+    read_timer_.expires_after(state_->options.read_timeout);
+    read_timer_.async_wait([self = shared_from_this(), generation = generation_](beast::error_code ec) {
+        if (ec || generation != self->generation_) return;
+        if (self->phase_ != Phase::idle && self->phase_ != Phase::reading) return;
+        self->timed_out_ = true;
+        beast::error_code ignored;
+        self->stream_.socket().cancel(ignored);
+    });
+}
+
+void Session::on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    phase_ = Phase::reading;
+    started_ = std::chrono::steady_clock::now();
+    const auto& msg = parser_->get();
+    method_ = std::string(to_sv(msg.method_string()));
+    target_ = std::string(to_sv(msg.target()));
+
+    // The route's own body limit, known now that the target is.
+    std::size_t limit = state_->body_limit;
+    const std::string_view target = to_sv(msg.target());
+    const std::string_view raw_path = target.substr(0, target.find('?'));
+    const auto match = state_->router.match(method_, raw_path);
+    if (match.kind == Router::Match::found) {
+        route_index_ = match.route->index;
+        limit = std::min(limit, match.route->options.body_limit);
+    }
+    if (const auto length = parser_->content_length(); length && *length > limit)
+        return respond(payload_too_large(limit), true, true);
+    if (limit < state_->body_limit) parser_->body_limit(limit);
+    if (parser_->is_done()) return on_read({}, 0);
+
+    if (iequals(to_sv(msg[http::field::expect]), "100-continue")) {
+        static constexpr std::string_view continue_text = "HTTP/1.1 100 Continue\r\n\r\n";
+        return net::async_write(stream_, net::buffer(continue_text.data(), continue_text.size()),
+                                beast::bind_front_handler(&Session::on_continue_written, shared_from_this()));
+    }
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::on_continue_written(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::on_read(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    read_timer_.cancel();
+    process();
+}
+
+void Session::on_read_error(beast::error_code ec) {
+    read_timer_.cancel();
+    const bool got_some = parser_ && (parser_->got_some() || buffer_.size() > 0);
+    if (started_ == std::chrono::steady_clock::time_point{}) started_ = std::chrono::steady_clock::now();
+    if (ec == net::error::operation_aborted) {
+        if (timed_out_ && got_some)
+            return respond(request_timeout("the request was not received within " +
+                                           seconds_text(state_->options.read_timeout) + " s"),
+                           true, true);
+        return close_send();  // idle keep-alive time-out, or the server is stopping
+    }
+    if (ec == http::error::end_of_stream) return close_send();  // the client closed between requests
+    if (ec == http::error::header_limit)
+        return respond(header_fields_too_large(state_->options.max_header_bytes), true, true);
+    if (ec == http::error::body_limit) {
+        std::size_t limit = state_->body_limit;
+        if (route_index_ != MetricsRegistry::unmatched)
+            limit = std::min(limit, state_->router.routes()[route_index_].options.body_limit);
+        return respond(payload_too_large(limit), true, true);
+    }
+    if (ec == http::error::partial_message)
+        return respond(bad_request("the connection ended before the request was complete",
+                                   {{"", "truncated request (fewer body bytes than Content-Length)"}}),
+                       true, true);
+    if (ec.category() == http::make_error_code(http::error::bad_target).category())
+        return respond(bad_request("malformed HTTP request: " + ec.message()), true, true);
+    // Reset, broken pipe ...: nobody to answer.
+    close_send();
+}
+
+void Session::process() {
+    auto& msg = parser_->get();
+    counted_in_flight_ = true;
+    state_->metrics.request_started();
+    keep_alive_ = msg.keep_alive();
+    request_id_ = state_->request_id_prefix + "-" + std::to_string(state_->next_request.fetch_add(1) + 1);
+
+    const std::string_view target = to_sv(msg.target());
+    const std::size_t q = target.find('?');
+    const std::string_view raw_path = target.substr(0, q);
+    const std::string_view raw_query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+
+    if (!valid_path(raw_path))
+        return respond(bad_request("the request target must be a path such as /v1/markets, percent-encoded UTF-8",
+                                   {{"/path", "not a valid origin-form path"}}),
+                       false);
+    Request req;
+    std::string query_error, query_name;
+    if (!parse_query(raw_query, req.query, query_error, query_name))
+        return respond(bad_request("bad query string: " + query_name + ": " + query_error,
+                                   {{pointer_append("/query", query_name), query_error}}),
+                       false);
+
+    const auto match = state_->router.match(method_, raw_path);
+    if (match.kind == Router::Match::not_found) {
+        route_index_ = MetricsRegistry::unmatched;
+        std::string path;
+        percent_decode(raw_path, path);
+        return respond(not_found("no resource at " + path + "; api/openapi.yaml lists the routes"), false);
+    }
+    if (match.kind == Router::Match::method_not_allowed) {
+        route_index_ = MetricsRegistry::unmatched;
+        return respond(method_not_allowed(match.allow), false);
+    }
+    const Route& route = *match.route;
+    route_index_ = route.index;
+
+    // Authentication and role.
+    if (route.info.role != Role::anyone) {
+        if (state_->local_mode) {
+            // Every caller is admin, which is safe only for callers on this machine that mean this
+            // server: a web page whose domain name rebinds to 127.0.0.1 (DNS rebinding) sends its
+            // own host name, and is refused.
+            if (!loopback_host(to_sv(msg[http::field::host])))
+                return respond(forbidden("in local mode (no API key) the server answers only requests for a loopback "
+                                         "host: send Host: 127.0.0.1, localhost or [::1]"),
+                               false);
+            req.role = Role::admin;
+        } else {
+            const std::string_view auth = to_sv(msg[http::field::authorization]);
+            if (auth.empty())
+                return respond(unauthorized("this route needs an API key: send Authorization: Bearer <key>"), false);
+            const std::size_t space = auth.find(' ');
+            if (space == std::string_view::npos || !iequals(auth.substr(0, space), "bearer"))
+                return respond(unauthorized("the Authorization header must be: Bearer <key>", true), false);
+            std::string_view token = auth.substr(space + 1);
+            while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+            while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+            decltype(state_->keys->verify(token)) caller;
+            try {
+                caller = state_->keys->verify(token);
+            } catch (const std::exception& e) {
+                // The key table cannot be read (the database is gone, an I/O error): say so, and
+                // keep the I/O thread out of it.
+                state_->log_event("error", "request " + request_id_ + ": verifying the API key: " + e.what());
+                return respond(service_unavailable("the API keys cannot be checked now (the database cannot be "
+                                                   "read); logged as request " + request_id_,
+                                                   30),
+                               false);
+            }
+            if (!caller) return respond(unauthorized("the API key is not valid or has been revoked", true), false);
+            req.key_id = caller->key_id;
+            req.role = caller->role;
+            key_id_ = caller->key_id;
+            if (!role_allows(caller->role, route.info.role))
+                return respond(forbidden("this route needs the role " + std::string(to_string(route.info.role)) +
+                                         " or higher; key " + caller->key_id + " has the role " +
+                                         std::string(to_string(caller->role))),
+                               false);
+        }
+    }
+
+    req.content_type = std::string(to_sv(msg[http::field::content_type]));
+    if (!msg.body().empty() && !is_json_content_type(req.content_type))
+        return respond(unsupported_media_type(req.content_type), false);
+
+    req.method = method_;
+    req.target = target_;
+    percent_decode(raw_path, req.path);
+    req.pattern = route.info.pattern;
+    req.params = match.params;
+    for (const auto& field : msg) {
+        std::string name = lower(to_sv(field.name_string()));
+        if (name == "authorization" || name == "cookie") continue;
+        req.headers[std::move(name)] = std::string(to_sv(field.value()));
+    }
+    req.body = std::move(msg.body());
+    req.request_id = request_id_;
+    req.deadline = std::chrono::steady_clock::now() + state_->options.request_timeout;
+
+    if (route.options.run_inline) return respond(invoke(route, req, *state_), false);
+    dispatch(route, std::move(req));
+}
+
+void Session::dispatch(const Route& route, Request req) {
+    phase_ = Phase::handling;
+    const std::uint64_t generation = generation_;
+    handler_timer_.expires_after(state_->options.request_timeout);
+    handler_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+        if (ec || generation != self->generation_ || self->phase_ != Phase::handling) return;
+        // The handler keeps its worker until it returns; its late answer is dropped.
+        self->respond(service_unavailable("the request did not finish within " +
+                                              seconds_text(self->state_->options.request_timeout) + " s",
+                                          1),
+                      true);
+    });
+    // The guard keeps the io_context running until the answer is posted back, so a graceful
+    // stop waits for the handler.
+    auto work = net::make_work_guard(*state_->ioc);
+    net::post(*state_->workers, [self = shared_from_this(), &route, req = std::move(req), generation,
+                                 work = std::move(work)]() mutable {
+        Response response = invoke(route, req, *self->state_);
+        auto executor = self->executor_;
+        net::post(executor, [self = std::move(self), generation, response = std::move(response),
+                             work = std::move(work)]() mutable { self->on_handled(generation, std::move(response)); });
+    });
+}
+
+void Session::on_handled(std::uint64_t generation, Response response) {
+    if (generation != generation_ || phase_ != Phase::handling) return;
+    handler_timer_.cancel();
+    respond(std::move(response), false);
+}
+
+void Session::respond(Response r, bool close, bool linger_after) {
+    // Pending timers hold a reference to the session: cancel them, or they keep it alive.
+    read_timer_.cancel();
+    handler_timer_.cancel();
+    close = close || !keep_alive_ || shutting_down_ || state_->stopping;
+    phase_ = Phase::writing;
+    response_.emplace(static_cast<http::status>(r.status), 11);
+    auto& res = *response_;
+    res.set(http::field::server, std::string("tanhui/") + version);
+    res.set(http::field::content_type, r.content_type);
+    res.set(http::field::cache_control, "no-store");
+    if (!request_id_.empty()) res.set("X-Request-Id", request_id_);
+    for (const auto& [name, value] : r.headers) res.set(name, value);
+    res.body() = std::move(r.body);
+    res.keep_alive(!close);
+    res.prepare_payload();
+    stream_.expires_after(state_->options.write_timeout);
+    http::async_write(stream_, res,
+                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close, linger_after));
+}
+
+void Session::on_write(bool close, bool linger_after, beast::error_code ec, std::size_t) {
+    stream_.expires_never();
+    const int status = static_cast<int>(response_->result_int());
+    const std::size_t bytes = response_->body().size();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    state_->metrics.record(route_index_, status, seconds);
+    if (counted_in_flight_) {
+        counted_in_flight_ = false;
+        state_->metrics.request_finished();
+    }
+    write_access_log(status, bytes, seconds);
+    response_.reset();
+    if (ec) return close_send();
+    if (!close) return do_read();
+    if (linger_after) return linger();
+    close_send();
+}
+
+void Session::close_send() {
+    phase_ = Phase::closing;
+    read_timer_.cancel();
+    handler_timer_.cancel();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// After answering a request that was not read to its end (413, 431, 408 ...): half-close and read
+// what the client is still sending for a while, so that the kernel does not answer it with a
+// reset that can destroy our answer before the client reads it.
+void Session::linger() {
+    phase_ = Phase::closing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    if (!drain_buffer_) drain_buffer_ = std::make_unique<char[]>(drain_chunk);
+    stream_.expires_after(drain_timeout);
+    drain();
+}
+
+void Session::drain() {
+    stream_.async_read_some(net::buffer(drain_buffer_.get(), drain_chunk),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                self->drained_ += n;
+                                if (!ec && self->drained_ <= drain_limit) self->drain();
+                            });
+}
+
+void Session::write_access_log(int status, std::size_t bytes, double seconds) {
+    nlohmann::ordered_json line;
+    line["time"] = log_time();
+    line["request_id"] = request_id_;
+    line["remote"] = remote_;
+    line["method"] = method_;
+    line["target"] = target_;
+    line["route"] = route_index_ == MetricsRegistry::unmatched
+                        ? std::string()
+                        : state_->router.routes()[route_index_].info.pattern;
+    line["status"] = status;
+    line["duration_ms"] = std::round(seconds * 1e6) / 1e3;
+    line["bytes"] = bytes;
+    line["key_id"] = key_id_.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(key_id_);
+    state_->log(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+}  // namespace tanhui::api

@@ -1,0 +1,437 @@
+#include "data/import/import.hpp"
+
+#include "data/import/csv.hpp"
+#include "data/types.hpp"
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+namespace tanhui::data {
+
+namespace {
+
+enum class Type { text, integer, real, date, flag, region, forest_type };
+
+struct Column {
+    std::string_view name;
+    Type type;
+    bool required = true;
+    double min = -std::numeric_limits<double>::infinity();
+    bool min_exclusive = false;
+};
+
+struct Spec {
+    std::string_view kind;
+    std::string_view table;
+    std::vector<Column> columns;        // as in the file (and the table, plus `market` for prices)
+    std::vector<std::string_view> key;  // primary key columns
+    bool user_kind = false;             // offered by `tanhui data import`
+};
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+const std::vector<Spec>& specs() {
+    static const std::vector<Spec> list{
+        {"regions", "regions",
+         {{"code", Type::text}, {"level", Type::text}, {"name_zh", Type::text},
+          {"name_pinyin", Type::text}, {"parent_code", Type::region, false}},
+         {"code"}, true},
+        {"forest_area", "forest_area",
+         {{"region", Type::region}, {"inventory", Type::text}, {"reference_year", Type::integer, false, 1900},
+          {"forest_area_ha", Type::real, false, 0}, {"forest_cover_pct", Type::real, false, 0},
+          {"forest_stock_m3", Type::real, false, 0}, {"source", Type::text}},
+         {"region", "inventory"}},
+        {"markets", "markets",
+         {{"market", Type::text}, {"name_en", Type::text}, {"name_zh", Type::text},
+          {"exchange", Type::text}, {"currency", Type::text}, {"unit", Type::text},
+          {"first_date", Type::date, false}, {"last_date", Type::date, false},
+          {"observations", Type::integer, false, 0}, {"source", Type::text}},
+         {"market"}},
+        {"prices", "price_history",
+         {{"date", Type::date}, {"close", Type::real, true, 0, true}, {"volume_t", Type::real, false, 0},
+          {"currency", Type::text}, {"traded", Type::flag}, {"source", Type::text}},
+         {"market", "date"}, true},
+        {"fire", "fire_history",
+         {{"region", Type::region}, {"year", Type::integer, true, 1900}, {"fires", Type::real, true, 0},
+          {"fires_general", Type::real, false, 0}, {"fires_larger", Type::real, false, 0},
+          {"fires_major", Type::real, false, 0}, {"fires_extreme", Type::real, false, 0},
+          {"burned_area_ha", Type::real, true, 0}, {"forest_damaged_ha", Type::real, true, 0},
+          {"casualties", Type::real, false, 0}, {"deaths", Type::real, false, 0},
+          {"other_losses_10k_cny", Type::real, false, 0}, {"source", Type::text}},
+         {"region", "year"}, true},
+        {"disaster", "disaster_history",
+         {{"region", Type::region}, {"year", Type::integer, true, 1900},
+          {"crop_affected_area_kha", Type::real, false, 0}, {"crop_failure_area_kha", Type::real, false, 0},
+          {"drought_affected_kha", Type::real, false, 0}, {"drought_failure_kha", Type::real, false, 0},
+          {"flood_geo_typhoon_affected_kha", Type::real, false, 0},
+          {"flood_geo_typhoon_failure_kha", Type::real, false, 0},
+          {"wind_hail_affected_kha", Type::real, false, 0}, {"wind_hail_failure_kha", Type::real, false, 0},
+          {"lowtemp_freeze_snow_affected_kha", Type::real, false, 0},
+          {"lowtemp_freeze_snow_failure_kha", Type::real, false, 0},
+          {"affected_population_10k", Type::real, false, 0}, {"deaths_persons", Type::real, false, 0},
+          {"direct_economic_loss_100m_cny", Type::real, false, 0}, {"source", Type::text}},
+         {"region", "year"}},
+        {"pest", "pest_history",
+         {{"region", Type::region}, {"year", Type::integer, true, 1900}, {"pest", Type::text},
+          {"occurrence_area_ha", Type::real, true, 0}, {"control_area_ha", Type::real, false, 0},
+          {"control_rate_pct", Type::real, false, 0}, {"source", Type::text}},
+         {"region", "year", "pest"}, true},
+        {"forest_types", "forest_types",
+         {{"forest_type", Type::forest_type}, {"name_zh", Type::text}, {"name_en", Type::text},
+          {"wood_density_t_per_m3", Type::real, false, 0, true}, {"bef_a_t_per_m3", Type::real, false, 0},
+          {"bef_b_t_per_ha", Type::real, false}, {"carbon_fraction", Type::real, false, 0, true},
+          {"root_shoot_ratio", Type::real, false, 0}, {"tree_carbon_tc_per_ha", Type::real, false, 0},
+          {"ecosystem_carbon_tc_per_ha", Type::real, false, 0}, {"source", Type::text}},
+         {"forest_type"}},
+        {"carbon_density", "carbon_density_by_age",
+         {{"forest_type", Type::forest_type}, {"origin", Type::text}, {"region", Type::text},
+          {"age_group", Type::text}, {"age_from_years", Type::real, false, 0},
+          {"age_to_years", Type::real, false, 0}, {"tree_carbon_tc_per_ha", Type::real, true, 0},
+          {"source", Type::text}},
+         {"forest_type", "origin", "region", "age_group"}},
+        {"assumptions", "assumptions",
+         {{"key", Type::text}, {"value", Type::real}, {"unit", Type::text}, {"applies_to", Type::text},
+          {"rationale", Type::text}, {"citation", Type::text}},
+         {"key"}},
+        {"holdings", "holdings",
+         {{"id", Type::text}, {"region", Type::region}, {"forest_type", Type::forest_type},
+          {"area_ha", Type::real, true, 0, true}, {"age_years", Type::real, true, 0},
+          {"carbon_stock_tco2e_per_ha", Type::real, false, 0},
+          {"sequestration_tco2e_per_ha_yr", Type::real, false},
+          {"credits_tco2e", Type::real, false, 0}},
+         {"id"}, true},
+    };
+    return list;
+}
+
+const Spec* find_spec(std::string_view kind) {
+    for (const Spec& s : specs())
+        if (s.kind == kind) return &s;
+    return nullptr;
+}
+
+// Columns of `markets.csv` that are derived from price_history and not stored.
+bool stored(const Spec& spec, std::string_view column) {
+    return !(spec.kind == "markets" &&
+             (column == "first_date" || column == "last_date" || column == "observations"));
+}
+
+bool valid_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    int y = 0, m = 0, d = 0;
+    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+        if (s[i] < '0' || s[i] > '9') return false;
+    std::from_chars(s.data(), s.data() + 4, y);
+    std::from_chars(s.data() + 5, s.data() + 7, m);
+    std::from_chars(s.data() + 8, s.data() + 10, d);
+    const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+                                          std::chrono::day{static_cast<unsigned>(d)}};
+    return ymd.ok();
+}
+
+std::optional<double> parse_number(std::string_view s) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+std::string shown(std::string_view s) {
+    std::string out = "\"";
+    out += s.size() > 40 ? std::string(s.substr(0, 40)) + "..." : std::string(s);
+    return out + "\"";
+}
+
+using Value = std::optional<std::string>;  // nullopt = SQL NULL; numbers kept as validated text
+
+struct Typed {
+    std::optional<double> number;
+    std::optional<std::string> text;
+};
+
+}  // namespace
+
+ImportError::ImportError(std::string file, std::vector<ImportIssue> issues, std::size_t total)
+    : std::runtime_error([&] {
+          std::ostringstream out;
+          for (const auto& i : issues) {
+              out << file << ':' << i.line << ": ";
+              if (!i.column.empty()) out << i.column << ": ";
+              out << i.message << '\n';
+          }
+          if (total > issues.size())
+              out << file << ": " << (total - issues.size()) << " more problems not shown\n";
+          out << file << ": nothing was imported";
+          return out.str();
+      }()),
+      file_(std::move(file)), issues_(std::move(issues)), total_(total) {}
+
+const std::vector<std::string>& import_kinds() {
+    static const std::vector<std::string> kinds = [] {
+        std::vector<std::string> k;
+        for (const Spec& s : specs()) k.emplace_back(s.kind);
+        return k;
+    }();
+    return kinds;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0xF];
+    }
+    return out;
+}
+
+ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::string& file,
+                        std::string_view text, const ImportOptions& options) {
+    const Spec* spec = find_spec(kind);
+    if (!spec) {
+        std::string known;
+        for (const auto& k : import_kinds()) known += (known.empty() ? "" : ", ") + k;
+        throw ImportError(file, {{0, "", "unknown kind \"" + std::string(kind) + "\" (one of " + known + ")"}}, 1);
+    }
+    std::vector<ImportIssue> issues;
+    std::size_t total = 0;
+    auto report = [&](std::size_t line, std::string_view column, std::string message) {
+        ++total;
+        if (issues.size() < options.max_reported)
+            issues.push_back({line, std::string(column), std::move(message)});
+    };
+
+    std::string market;
+    if (spec->kind == "prices") {
+        market = options.market;
+        if (market.empty()) {
+            const std::string stem = std::filesystem::path(file).stem().string();
+            if (stem.rfind("prices_", 0) == 0) market = stem.substr(7);
+        }
+        if (market.empty() || market.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos)
+            report(0, "market", "give the market with --market (A-Z, 0-9, _) or name the file prices_<MARKET>.csv");
+    }
+
+    const CsvTable csv = parse_csv(text);
+    if (csv.header.empty() && csv.errors.empty()) report(1, "", "file is empty (no header row)");
+    for (const CsvError& e : csv.errors) report(e.line, "", e.message);
+
+    // Header: the spec's columns, each once, in any order.
+    std::vector<int> position(spec->columns.size(), -1);
+    if (!csv.header.empty()) {
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < csv.header.size(); ++i) {
+            const std::string& h = csv.header[i];
+            if (!seen.insert(h).second) { report(1, h, "column appears twice in the header"); continue; }
+            bool known = false;
+            for (std::size_t c = 0; c < spec->columns.size(); ++c)
+                if (spec->columns[c].name == h) { position[c] = static_cast<int>(i); known = true; }
+            if (!known) report(1, h, "unknown column for kind " + std::string(spec->kind));
+        }
+        for (std::size_t c = 0; c < spec->columns.size(); ++c)
+            if (position[c] < 0) report(1, spec->columns[c].name, "missing column in the header");
+        if (total == 0 && csv.rows.empty() && csv.errors.empty()) report(2, "", "no data rows after the header");
+    }
+    if (total > 0 && (csv.header.empty() || std::any_of(position.begin(), position.end(), [](int p) { return p < 0; })))
+        throw ImportError(file, std::move(issues), total);
+
+    // Region and forest-type references: the store's regions, plus those this file defines.
+    std::set<std::string> regions;
+    {
+        SQLite::Statement q(db, "SELECT code FROM regions");
+        while (q.executeStep()) regions.insert(q.getColumn(0).getString());
+    }
+    if (spec->kind == "regions")
+        for (const CsvRecord& r : csv.rows) regions.insert(r.fields[static_cast<std::size_t>(position[0])]);
+    // carbon_density_by_age.forest_type references forest_types: a name must be there, not only
+    // one of the six the program knows (else the commit fails on the foreign key, reported as
+    // no line at all; found by tests/fuzz/fuzz_csv_import).
+    const bool references_forest_types = spec->table == "carbon_density_by_age";
+    std::set<std::string> forest_types;
+    if (references_forest_types) {
+        SQLite::Statement q(db, "SELECT forest_type FROM forest_types");
+        while (q.executeStep()) forest_types.insert(q.getColumn(0).getString());
+    }
+
+    std::vector<std::vector<Value>> values;
+    values.reserve(csv.rows.size());
+    std::set<std::vector<std::string>> keys;
+    for (const CsvRecord& row : csv.rows) {
+        std::vector<Value> out(spec->columns.size());
+        bool row_ok = true;
+        for (std::size_t c = 0; c < spec->columns.size(); ++c) {
+            const Column& col = spec->columns[c];
+            std::string cell = row.fields[static_cast<std::size_t>(position[c])];
+            auto bad = [&](std::string message) { report(row.line, col.name, std::move(message)); row_ok = false; };
+            if (cell.empty()) {
+                if (col.required) bad("is empty but required");
+                continue;
+            }
+            switch (col.type) {
+            case Type::text:
+                break;
+            case Type::date:
+                if (!valid_date(cell)) bad("not a date (YYYY-MM-DD): " + shown(cell));
+                break;
+            case Type::flag:
+                if (cell != "0" && cell != "1") bad("must be 0 or 1, got " + shown(cell));
+                break;
+            case Type::region:
+                cell = normalise_region_code(cell);
+                if (!regions.count(cell)) bad("unknown region code " + shown(cell));
+                break;
+            case Type::forest_type:
+                if (!parse_forest_type(cell)) bad("unknown forest type " + shown(cell) +
+                                                  " (chinese_fir, masson_pine, eucalyptus, broadleaf, bamboo, mixed)");
+                else if (references_forest_types && !forest_types.count(cell))
+                    bad("forest type " + shown(cell) + " is not in the database's forest_types; import forest_types first");
+                break;
+            case Type::integer:
+            case Type::real: {
+                const auto v = parse_number(cell);
+                if (!v) { bad("not a number: " + shown(cell)); break; }
+                if (col.type == Type::integer && *v != std::floor(*v)) { bad("not a whole number: " + shown(cell)); break; }
+                if (col.min_exclusive ? !(*v > col.min) : !(*v >= col.min)) {
+                    std::ostringstream m;
+                    m << "must be " << (col.min_exclusive ? "> " : ">= ") << col.min << ", got " << cell;
+                    bad(m.str());
+                }
+                break;
+            }
+            }
+            out[c] = cell;
+        }
+        if (spec->kind == "regions") {
+            static const std::set<std::string> levels{"country", "province", "prefecture", "county"};
+            if (out[1] && !levels.count(*out[1])) { report(row.line, "level", "must be country, province, prefecture or county, got " + shown(*out[1])); row_ok = false; }
+            if (out[0] && normalise_region_code(*out[0]) != *out[0]) { report(row.line, "code", "give the short GB/T 2260 code " + shown(normalise_region_code(*out[0])) + ", got " + shown(*out[0])); row_ok = false; }
+        }
+        if (spec->kind == "prices" && out[3] && !std::all_of(out[3]->begin(), out[3]->end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+            report(row.line, "currency", "must be an ISO 4217 code such as CNY, got " + shown(*out[3]));
+            row_ok = false;
+        }
+        if (row_ok) {
+            std::vector<std::string> key;
+            for (std::string_view k : spec->key) {
+                if (spec->kind == "prices" && k == "market") { key.push_back(market); continue; }
+                for (std::size_t c = 0; c < spec->columns.size(); ++c)
+                    if (spec->columns[c].name == k) key.push_back(out[c].value_or(""));
+            }
+            if (!keys.insert(key).second) {
+                std::string shown_key;
+                for (const auto& k : key) shown_key += (shown_key.empty() ? "" : ", ") + k;
+                report(row.line, spec->key.back(), "duplicate key (" + shown_key + ") already given on an earlier line");
+                row_ok = false;
+            }
+        }
+        values.push_back(std::move(out));
+    }
+    if (total > 0) throw ImportError(file, std::move(issues), total);
+
+    // Upsert: a row equal to what is stored is not touched, so a re-import changes nothing.
+    std::vector<std::string> names;
+    if (spec->kind == "prices") names.emplace_back("market");
+    for (const Column& c : spec->columns)
+        if (stored(*spec, c.name)) names.emplace_back(c.name);
+    // (Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "x" + std::string chains.)
+    const std::string table(spec->table);
+    std::string cols, params, updates, differs, conflict;
+    auto join = [](std::string& list, std::string_view sep, std::string_view item) {
+        if (!list.empty()) list.append(sep);
+        list.append(item);
+    };
+    for (const std::string& name : names) {
+        join(cols, ",", name);
+        join(params, ",", "?");
+        if (std::find(spec->key.begin(), spec->key.end(), name) != spec->key.end()) continue;
+        join(updates, ",", name);
+        updates.append("=excluded.").append(name);
+        join(differs, " OR ", table);
+        differs.append(".").append(name).append(" IS NOT excluded.").append(name);
+    }
+    for (std::string_view k : spec->key) join(conflict, ",", k);
+    std::string sql = "INSERT INTO ";
+    sql.append(table).append("(").append(cols).append(") VALUES(").append(params).append(") ON CONFLICT(");
+    sql.append(conflict).append(") DO ");
+    if (updates.empty()) sql.append("NOTHING");
+    else sql.append("UPDATE SET ").append(updates).append(" WHERE ").append(differs);
+
+    // A constraint the checks above missed must still be a bad file, not an error without a line
+    // (the transaction rolls back either way). Storage errors (disk full, read-only) go up as they are.
+    try {
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        db.exec("PRAGMA defer_foreign_keys = ON");  // a file may name a parent region after its child
+        if (spec->kind == "prices") {
+            SQLite::Statement exists(db, "SELECT 1 FROM markets WHERE market = ?");
+            exists.bind(1, market);
+            if (!exists.executeStep()) {
+                const std::string currency = values.empty() ? "CNY" : values.front()[3].value_or("CNY");
+                SQLite::Statement add(db, "INSERT INTO markets(market,name_en,name_zh,exchange,currency,unit,source) "
+                                          "VALUES(?,?,?,'user import',?,?,'user import')");
+                add.bind(1, market); add.bind(2, market); add.bind(3, market);
+                add.bind(4, currency); add.bind(5, currency + "/tCO2e");
+                add.exec();
+            }
+        }
+        SQLite::Statement insert(db, sql);
+        ImportResult result{std::string(spec->kind), std::string(spec->table), values.size(), 0};
+        for (const auto& row : values) {
+            insert.reset();
+            insert.clearBindings();
+            int p = 1;
+            if (spec->kind == "prices") insert.bind(p++, market);
+            for (std::size_t c = 0; c < spec->columns.size(); ++c) {
+                const Column& col = spec->columns[c];
+                if (!stored(*spec, col.name)) continue;
+                if (!row[c]) { insert.bind(p++); continue; }
+                if (col.type == Type::integer || col.type == Type::flag) insert.bind(p++, static_cast<std::int64_t>(std::stod(*row[c])));
+                else if (col.type == Type::real) insert.bind(p++, std::stod(*row[c]));
+                else insert.bind(p++, *row[c]);
+            }
+            result.changed += static_cast<std::size_t>(insert.exec());
+        }
+        SQLite::Statement log(db, "INSERT INTO imports(kind,file,sha256,rows,imported_at) VALUES(?,?,?,?,?) "
+                                  "ON CONFLICT(kind,sha256) DO NOTHING");
+        log.bind(1, std::string(spec->kind) + (market.empty() ? "" : ":" + market));
+        log.bind(2, std::filesystem::path(file).filename().string());
+        log.bind(3, sha256_hex(text));
+        log.bind(4, static_cast<std::int64_t>(values.size()));
+        log.bind(5, utc_now_iso8601());
+        log.exec();
+        tx.commit();
+        return result;
+    } catch (const SQLite::Exception& e) {
+        if ((e.getErrorCode() & 0xff) != SQLITE_CONSTRAINT) throw;
+        throw ImportError(file, {{0, "", std::string("the database refused the file: ") + e.what()}}, 1);
+    }
+}
+
+ImportResult import_file(SQLite::Database& db, std::string_view kind, const std::string& path,
+                         const ImportOptions& options) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ImportError(path, {{0, "", "cannot open the file"}}, 1);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return import_csv(db, kind, path, buffer.str(), options);
+}
+
+}  // namespace tanhui::data

@@ -1,0 +1,281 @@
+#include "data/store/store.hpp"
+
+#include "data/import/import.hpp"
+#include "data/store/schema.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <stdexcept>
+#include <unistd.h>
+
+#ifndef TANHUI_SOURCE_DIR
+#define TANHUI_SOURCE_DIR "."
+#endif
+
+namespace tanhui::data {
+
+namespace fs = std::filesystem;
+
+fs::path default_historical_dir() {
+    if (const char* dir = std::getenv("TANHUI_DATA_DIR"); dir && *dir) return dir;
+    return fs::path(TANHUI_SOURCE_DIR) / "data" / "historical";
+}
+
+fs::path default_database_path() {
+    if (const char* db = std::getenv("TANHUI_DB"); db && *db) return db;
+    return fs::path("var") / "tanhui.db";
+}
+
+namespace {
+
+// The historical files in load order (references first). Prices: every prices_<MARKET>.csv.
+struct HistoricalFile { const char* kind; const char* file; };
+constexpr HistoricalFile historical_files[] = {
+    {"regions", "regions.csv"},
+    {"forest_area", "forest_area.csv"},
+    {"markets", "markets.csv"},
+    {"fire", "fire_history.csv"},
+    {"disaster", "disaster_history.csv"},
+    {"pest", "pest_history.csv"},
+    {"forest_types", "forest_types.csv"},
+    {"carbon_density", "carbon_density_by_age.csv"},
+    {"assumptions", "assumptions.csv"},
+};
+
+}  // namespace
+
+BuildReport build_database(const fs::path& path, const fs::path& historical_dir) {
+    const auto start = std::chrono::steady_clock::now();
+    if (!fs::is_directory(historical_dir))
+        throw std::runtime_error("historical data folder not found: " + historical_dir.string() +
+                                 " (set TANHUI_DATA_DIR)");
+    if (path.has_parent_path()) fs::create_directories(path.parent_path());
+    fs::path tmp = path;
+    tmp += ".building-" + std::to_string(::getpid());
+    auto remove_tmp = [&] {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+            fs::path p = tmp;
+            p += suffix;
+            std::error_code ec;
+            fs::remove(p, ec);
+        }
+    };
+    remove_tmp();
+    BuildReport report;
+    try {
+        {
+            SQLite::Database db(tmp.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            db.exec("PRAGMA foreign_keys = ON");
+            db.exec("PRAGMA journal_mode = DELETE");  // one file to rename
+            migrate(db);
+            std::vector<std::pair<std::string, fs::path>> files;
+            for (const auto& f : historical_files) {
+                files.emplace_back(f.kind, historical_dir / f.file);
+                if (std::string_view(f.kind) == "markets") {
+                    std::vector<fs::path> prices;
+                    for (const auto& entry : fs::directory_iterator(historical_dir)) {
+                        const std::string name = entry.path().filename().string();
+                        if (name.rfind("prices_", 0) == 0 && entry.path().extension() == ".csv")
+                            prices.push_back(entry.path());
+                    }
+                    std::sort(prices.begin(), prices.end());
+                    for (const auto& p : prices) files.emplace_back("prices", p);
+                }
+            }
+            for (const auto& [kind, file] : files) {
+                const ImportResult r = import_file(db, kind, file.string());
+                ++report.files;
+                report.rows += r.rows;
+            }
+            SQLite::Statement fk(db, "PRAGMA foreign_key_check");
+            if (fk.executeStep())
+                throw std::runtime_error("foreign key check failed on the historical data: table " +
+                                         fk.getColumn(0).getString());
+        }
+        fs::rename(tmp, path);
+    } catch (...) {
+        remove_tmp();
+        throw;
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+namespace {
+
+std::string open_path(const fs::path& path, const StoreOptions& options, bool& created) {
+    if (!fs::exists(path)) {
+        if (options.read_only) throw std::runtime_error("database not found: " + path.string());
+        build_database(path, options.historical_dir.empty() ? default_historical_dir() : options.historical_dir);
+        created = true;
+    }
+    return path.string();
+}
+
+}  // namespace
+
+Store::Store(const fs::path& path, const StoreOptions& options)
+    : path_(path),
+      db_(open_path(path, options, created_),
+          options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE) {
+    if (!options.read_only) {
+        configure_connection(db_);
+        migrate(db_);
+    } else {
+        db_.setBusyTimeout(10'000);
+    }
+}
+
+int Store::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
+
+std::vector<Store::TableCount> Store::table_counts() {
+    std::vector<TableCount> out;
+    SQLite::Statement tables(db_, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                  "AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    while (tables.executeStep()) {
+        const std::string name = tables.getColumn(0).getString();
+        out.push_back({name, db_.execAndGet("SELECT count(*) FROM \"" + name + "\"").getInt64()});
+    }
+    return out;
+}
+
+namespace {
+constexpr const char* market_range_sql = R"sql(
+SELECT m.market, m.name_en, m.currency,
+       min(p.date), max(p.date), count(p.date), coalesce(sum(p.traded), 0),
+       (SELECT close FROM price_history WHERE market = m.market ORDER BY date ASC LIMIT 1),
+       (SELECT close FROM price_history WHERE market = m.market ORDER BY date DESC LIMIT 1)
+FROM markets m LEFT JOIN price_history p ON p.market = m.market
+)sql";
+
+Store::MarketRange read_range(SQLite::Statement& q) {
+    Store::MarketRange r;
+    r.market = q.getColumn(0).getString();
+    r.name_en = q.getColumn(1).getString();
+    r.currency = q.getColumn(2).getString();
+    r.first_date = q.getColumn(3).getString();
+    r.last_date = q.getColumn(4).getString();
+    r.rows = q.getColumn(5).getInt64();
+    r.traded = q.getColumn(6).getInt64();
+    r.first_close = q.getColumn(7).getDouble();
+    r.last_close = q.getColumn(8).getDouble();
+    return r;
+}
+}  // namespace
+
+std::vector<Store::MarketRange> Store::market_ranges() {
+    SQLite::Statement q(db_, std::string(market_range_sql) + " GROUP BY m.market ORDER BY m.market");
+    std::vector<MarketRange> out;
+    while (q.executeStep()) out.push_back(read_range(q));
+    return out;
+}
+
+std::optional<Store::MarketRange> Store::market(const std::string& market) {
+    SQLite::Statement q(db_, std::string(market_range_sql) + " WHERE m.market = ? GROUP BY m.market");
+    q.bind(1, market);
+    if (!q.executeStep()) return std::nullopt;
+    return read_range(q);
+}
+
+namespace {
+std::vector<Store::HistoryRange> history_ranges(SQLite::Database& db, const char* table) {
+    SQLite::Statement q(db, std::string("SELECT h.region, r.name_zh, min(h.year), max(h.year), count(*) FROM ") +
+                                table + " h JOIN regions r ON r.code = h.region GROUP BY h.region ORDER BY h.region");
+    std::vector<Store::HistoryRange> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt(),
+                       q.getColumn(3).getInt(), q.getColumn(4).getInt64()});
+    return out;
+}
+}  // namespace
+
+std::vector<Store::HistoryRange> Store::fire_ranges() { return history_ranges(db_, "fire_history"); }
+std::vector<Store::HistoryRange> Store::pest_ranges() { return history_ranges(db_, "pest_history"); }
+
+std::vector<PricePoint> Store::prices(const std::string& market, const std::string& from, const std::string& to) {
+    SQLite::Statement q(db_, "SELECT date, close, volume_t, traded FROM price_history WHERE market = ? "
+                             "AND date >= ? AND date <= ? ORDER BY date");
+    q.bind(1, market);
+    q.bind(2, from.empty() ? std::string("0000-00-00") : from);
+    q.bind(3, to.empty() ? std::string("9999-99-99") : to);
+    std::vector<PricePoint> out;
+    while (q.executeStep()) {
+        PricePoint p;
+        p.date = q.getColumn(0).getString();
+        p.close = q.getColumn(1).getDouble();
+        if (!q.getColumn(2).isNull()) p.volume_t = q.getColumn(2).getDouble();
+        p.traded = q.getColumn(3).getInt() != 0;
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::vector<FireYear> Store::fire_history(const std::string& region, int from_year, int to_year) {
+    SQLite::Statement q(db_, "SELECT region, year, fires, burned_area_ha, forest_damaged_ha, fires_general, "
+                             "fires_larger, fires_major, fires_extreme FROM fire_history "
+                             "WHERE region = ? AND year BETWEEN ? AND ? ORDER BY year");
+    q.bind(1, normalise_region_code(region));
+    q.bind(2, from_year);
+    q.bind(3, to_year);
+    std::vector<FireYear> out;
+    auto nullable = [&q](int c) { return q.getColumn(c).isNull() ? std::nan("") : q.getColumn(c).getDouble(); };
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getDouble(),
+                       q.getColumn(3).getDouble(), q.getColumn(4).getDouble(), nullable(5), nullable(6),
+                       nullable(7), nullable(8)});
+    return out;
+}
+
+std::vector<PestYear> Store::pest_history(const std::string& region, const std::string& pest) {
+    SQLite::Statement q(db_, "SELECT region, year, pest, occurrence_area_ha FROM pest_history "
+                             "WHERE region = ? AND (? = '' OR pest = ?) ORDER BY pest, year");
+    q.bind(1, normalise_region_code(region));
+    q.bind(2, pest);
+    q.bind(3, pest);
+    std::vector<PestYear> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getString(),
+                       q.getColumn(3).getDouble()});
+    return out;
+}
+
+std::vector<Region> Store::regions(const std::string& level) {
+    SQLite::Statement q(db_, "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions "
+                             "WHERE ? = '' OR level = ? ORDER BY code");
+    q.bind(1, level);
+    q.bind(2, level);
+    std::vector<Region> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                       q.getColumn(3).getString(), q.getColumn(4).getString()});
+    return out;
+}
+
+std::optional<Region> Store::region(const std::string& code) {
+    SQLite::Statement q(db_, "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions WHERE code = ?");
+    q.bind(1, normalise_region_code(code));
+    if (!q.executeStep()) return std::nullopt;
+    return Region{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                  q.getColumn(3).getString(), q.getColumn(4).getString()};
+}
+
+std::optional<double> Store::forest_area_ha(const std::string& region) {
+    SQLite::Statement q(db_, "SELECT forest_area_ha FROM forest_area WHERE region = ? AND forest_area_ha IS NOT NULL "
+                             "ORDER BY reference_year DESC LIMIT 1");
+    q.bind(1, normalise_region_code(region));
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getDouble();
+}
+
+std::optional<double> Store::assumption(const std::string& key) {
+    SQLite::Statement q(db_, "SELECT value FROM assumptions WHERE key = ?");
+    q.bind(1, key);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getDouble();
+}
+
+}  // namespace tanhui::data

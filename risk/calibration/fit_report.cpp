@@ -1,0 +1,71 @@
+#include "risk/calibration/fit_report.hpp"
+
+#include "data/types.hpp"
+
+#include <bit>
+#include <cmath>
+#include <limits>
+
+namespace tanhui::risk {
+
+namespace {
+
+std::size_t parameter_index(const FitReport& report, std::string_view parameter) {
+    for (std::size_t i = 0; i < report.parameter_names.size(); ++i)
+        if (report.parameter_names[i] == parameter) return i;
+    throw InvalidInput("parameter", "no parameter '" + std::string(parameter) + "' in a " +
+                                        report.family + " fit");
+}
+
+constexpr std::uint64_t fnv1a_64_prime = 1099511628211ull;
+
+std::uint64_t feed_word(std::uint64_t hash, std::uint64_t word) {
+    for (int byte = 0; byte < 8; ++byte) {
+        hash ^= (word >> (8 * byte)) & 0xffu;
+        hash *= fnv1a_64_prime;
+    }
+    return hash;
+}
+
+}  // namespace
+
+double estimate(const FitReport& report, std::string_view parameter) {
+    return report.estimates.at(parameter_index(report, parameter));
+}
+
+double standard_error(const FitReport& report, std::string_view parameter) {
+    const std::size_t i = parameter_index(report, parameter);
+    return i < report.standard_errors.size() ? report.standard_errors[i]
+                                             : std::numeric_limits<double>::quiet_NaN();
+}
+
+void set_information_criteria(FitReport& report) {
+    const double p = static_cast<double>(report.estimates.size());
+    const double n = static_cast<double>(report.rows);
+    report.aic = 2 * p - 2 * report.log_likelihood;
+    report.bic = (n > 0 ? p * std::log(n) : 0.0) - 2 * report.log_likelihood;
+}
+
+std::uint64_t fnv1a_64(std::span<const double> values, std::uint64_t basis) {
+    std::uint64_t hash = basis;
+    for (double v : values) hash = feed_word(hash, std::bit_cast<std::uint64_t>(v));
+    return hash;
+}
+
+std::uint64_t data_hash(std::initializer_list<std::span<const double>> columns) {
+    std::uint64_t hash = fnv1a_64_offset_basis;
+    for (std::span<const double> column : columns) {
+        hash = feed_word(hash, static_cast<std::uint64_t>(column.size()));
+        hash = fnv1a_64(column, hash);
+    }
+    return hash;
+}
+
+std::string hex_hash(std::uint64_t hash) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i, hash >>= 4) out[static_cast<std::size_t>(i)] = digits[hash & 0xfu];
+    return out;
+}
+
+}  // namespace tanhui::risk

@@ -1,0 +1,266 @@
+#include "risk/perils/pest.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace tanhui::risk {
+
+// Random-number layout of the pest peril, stream holding_perils, peril word PerilId::pest:
+//   block 0         word 0: the outbreak (raw compare with the threshold)
+//   blocks 1 .. 8   Gamma(a) tries of the affected fraction (Marsaglia-Tsang, one per block)
+//   blocks 9 .. 16  Gamma(b) tries; fraction = X / (X + Y)
+namespace {
+
+constexpr int gamma_blocks = 8;
+
+std::string str(double v) { return std::to_string(v); }
+
+}  // namespace
+
+PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
+    const PestModel& m = setup.model.pest;
+    const PestOverride& o = setup.overrides.pest;
+    const bool calibrated_needed = !o.probability_per_year || !o.affected_fraction || !o.mortality;
+    if (calibrated_needed) validate(m, "model/pest");
+    if (o.probability_per_year && !(*o.probability_per_year >= 0 && *o.probability_per_year <= 1))
+        throw InvalidInput("model/pest/probability_per_year", "must be in [0, 1], got " + str(*o.probability_per_year));
+    if (o.mortality && !(*o.mortality >= 0 && *o.mortality <= 1))
+        throw InvalidInput("model/pest/mortality", "must be in [0, 1], got " + str(*o.mortality));
+    if (o.affected_fraction) {
+        if (!(o.affected_fraction->a > 0 && std::isfinite(o.affected_fraction->a)))
+            throw InvalidInput("model/pest/affected_fraction/a", "must be > 0, got " + str(o.affected_fraction->a));
+        if (!(o.affected_fraction->b > 0 && std::isfinite(o.affected_fraction->b)))
+            throw InvalidInput("model/pest/affected_fraction/b", "must be > 0, got " + str(o.affected_fraction->b));
+        a_ = o.affected_fraction->a;
+        b_ = o.affected_fraction->b;
+    } else {
+        a_ = m.affected_a;
+        b_ = m.affected_b;
+    }
+    elasticity_ = o.probability_per_year ? 0.0 : m.fire_weather_elasticity;
+    if (elasticity_ != 0 && slots_ > max_weather_slots)
+        throw InvalidInput("holdings", "more than " + std::to_string(max_weather_slots - 1) + " fire regions in one book");
+
+    for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
+        const PreparedHolding& h = setup.holdings[i];
+        const std::size_t t = index(h.forest_type);
+        Prepared p;
+        p.probability = o.probability_per_year ? *o.probability_per_year : m.probability_per_year[t];
+        p.tco2e_if_all_affected = h.area_ha * h.stock_tco2e_per_ha * (o.mortality ? *o.mortality : m.mortality[t]);
+        p.threshold = word_threshold(p.probability);
+        p.draw_index = h.draw_index;
+        p.position = static_cast<std::uint32_t>(i);
+        p.slot = elasticity_ != 0 ? h.weather_slot : 0;
+        if (p.probability > 0 && p.tco2e_if_all_affected > 0) {
+            holdings_.push_back(p);
+            draw_index_.push_back(p.draw_index);
+        }
+    }
+}
+
+namespace {
+
+// The outbreak threshold of a holding in slot s is word_threshold(p G_s^e). pow costs about 100
+// instructions and most words are far from the threshold, so each slot first gets cheap bounds
+// L_s <= G_s^e <= U_s (for 0 <= e <= 1: Bernoulli's inequality gives U = 1 + e (G - 1); exp(t) >=
+// 1 + t and ln G >= 1 - 1/G give L = 1 + e (1 - 1/G)); a word 2 or more beyond p U 2^32 is no
+// outbreak, one 2 or more below p L 2^32 is one, and only words in between take the exact pow.
+// The outcomes are those of the exact threshold, bit for bit.
+class SlotFactors {
+public:
+    // L_s and U_s of one slot's G (both the exact G^e where the bounds do not apply).
+    static void bounds(double g, double elasticity, double& lower, double& upper) {
+        if (elasticity > 0 && elasticity <= 1 && g > 0) {
+            upper = 1.0 + elasticity * (g - 1.0);
+            lower = 1.0 + elasticity * (1.0 - 1.0 / g);
+        } else {
+            lower = upper = std::pow(g, elasticity);
+        }
+    }
+    // U_s alone, for slots 0 .. slots - 1 (the screen needs no more).
+    static void upper_bounds(const double* g, std::size_t slots, double elasticity, double* upper) {
+        upper[0] = 1.0;
+        if (elasticity > 0 && elasticity <= 1) {
+            for (std::size_t s = 1; s < slots; ++s)
+                upper[s] = g[s] > 0 ? 1.0 + elasticity * (g[s] - 1.0) : std::pow(g[s], elasticity);
+        } else {
+            for (std::size_t s = 1; s < slots; ++s) upper[s] = elasticity == 0 ? 1.0 : std::pow(g[s], elasticity);
+        }
+    }
+    // Bounds of slots 0 .. slots - 1 (slot 0: no factor, 1); all 1 when the elasticity is 0.
+    static void bounds(const double* g, std::size_t slots, double elasticity, double* lower, double* upper) {
+        lower[0] = upper[0] = 1.0;
+        for (std::size_t s = 1; s < slots; ++s) {
+            if (elasticity == 0)
+                lower[s] = upper[s] = 1.0;
+            else
+                bounds(g[s], elasticity, lower[s], upper[s]);
+        }
+    }
+    // The rule, given the bounds of the holding's slot.
+    static bool outbreak(const PestPeril::Prepared& h, std::uint32_t w, double g, double elasticity, double lower,
+                         double upper) {
+        if (h.slot == 0) return w < h.threshold;
+        const double word = double(w);
+        if (word >= h.probability * upper * two_to_32 + 2.0) return false;
+        if (word + 2.0 < h.probability * lower * two_to_32) return true;
+        return w < word_threshold(h.probability * std::pow(g, elasticity));
+    }
+};
+
+}  // namespace
+
+double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
+                           EventSink& events) const {
+    const auto pest = static_cast<std::uint16_t>(PerilId::pest);
+    std::array<double, max_weather_slots> lower, upper;
+    SlotFactors::bounds(y.fire_weather.data(), slots_, elasticity_, lower.data(), upper.data());
+    std::array<std::uint32_t, occurrence_batch> batch;
+    double total = 0;
+    for (std::size_t start = 0; start < holdings_.size(); start += occurrence_batch) {
+        const std::size_t n = std::min(occurrence_batch, holdings_.size() - start);
+        const std::uint32_t* words = occurrence.empty() ? batch.data() : occurrence.data() + start;
+        if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::pest, draw_index_.data() + start, n, batch.data());
+        for (std::size_t i = 0; i < n; ++i) {
+            const Prepared& h = holdings_[start + i];
+            if (!SlotFactors::outbreak(h, words[i], y.fire_weather[h.slot], elasticity_, lower[h.slot], upper[h.slot])) continue;
+            const DrawAddress at{y.seed, Stream::holding_perils, y.year, h.draw_index, pest};
+            const double fraction =
+                beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
+            const double loss = fraction * h.tco2e_if_all_affected;
+            if (loss > 0) events.add(h.position, PerilId::pest, 0, loss);
+            loss_tco2e[h.position] += loss;
+            total += loss;
+        }
+    }
+    return total;
+}
+
+bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
+                          std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
+    const std::size_t n_holdings = holdings_.size();
+    if (n_holdings > 64 || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
+        return false;
+
+    // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
+    // one-holding quote has about 75 outbreaks, and allocating it each block cost more).
+    thread_local struct {
+        std::vector<std::uint32_t> year, draw_index, which, w0, w1, w2;
+        std::vector<double> x, y, z;
+        std::vector<unsigned char> accepted;
+        std::vector<double> upper;
+        std::vector<std::uint32_t> candidates;
+        std::vector<unsigned char> screen;
+    } scratch;
+    auto& [year, draw_index, which, w0, w1, w2, x, y, z, accepted, upper, candidates, screen] = scratch;
+    screen.resize(block.years * n_holdings);
+    for (auto* v : {&year, &draw_index, &which}) v->clear();
+    // The block's words are first screened without a branch per word (an outbreak a year in
+    // four is a branch no predictor learns): a word below its holding's threshold at the year's
+    // upper bound U_s is a candidate. A candidate below the threshold at the lower bound L_s is
+    // an outbreak; the rest take the exact pow (SlotFactors::outbreak).
+    // Candidates are coded k * 64 + i (a block book has at most 64 holdings): no division.
+    candidates.resize(block.years * n_holdings);
+    std::size_t count = 0;
+    if (elasticity_ > 0 && elasticity_ <= 1) {
+        // U = 1 + e (G - 1) inline (G > 0 always; a G <= 0 makes the word a candidate, and the
+        // exact rule decides).
+        // Plain locals: stores through unsigned char may alias anything, so the loop reads
+        // nothing through a pointer it could be storing to, and vectorises.
+        const double* fire_weather = block.fire_weather;
+        const std::size_t slots = block.slots, years = block.years;
+        const std::uint32_t* words = occurrence.data();
+        unsigned char* out = screen.data();
+        for (std::size_t i = 0; i < n_holdings; ++i) {
+            const double e = holdings_[i].slot == 0 ? 0.0 : elasticity_;
+            const double p = holdings_[i].probability;
+            const std::size_t slot = holdings_[i].slot;
+            for (std::size_t k = 0; k < years; ++k) {
+                const double g = fire_weather[k * slots + slot];
+                const double u = g > 0 ? 1.0 + e * (g - 1.0) : std::numeric_limits<double>::infinity();
+                out[k * n_holdings + i] = double(words[k * n_holdings + i]) < p * u * two_to_32 + 2.0 ? 1 : 0;
+            }
+        }
+    } else {
+        upper.resize(block.years * slots_);
+        for (std::size_t k = 0; k < block.years; ++k)
+            SlotFactors::upper_bounds(block.fire_weather + k * block.slots, slots_, elasticity_, upper.data() + k * slots_);
+        for (std::size_t k = 0; k < block.years; ++k)
+            for (std::size_t i = 0; i < n_holdings; ++i) {
+                const Prepared& h = holdings_[i];
+                screen[k * n_holdings + i] =
+                    double(occurrence[k * n_holdings + i]) < h.probability * upper[k * slots_ + h.slot] * two_to_32 + 2.0;
+            }
+    }
+    for (std::size_t k = 0; k < block.years; ++k)
+        for (std::size_t i = 0; i < n_holdings; ++i) {
+            candidates[count] = static_cast<std::uint32_t>(k * 64 + i);
+            count += screen[k * n_holdings + i];
+        }
+    for (std::size_t c = 0; c < count; ++c) {
+        const std::size_t k = candidates[c] >> 6, i = candidates[c] & 63;
+        const Prepared& h = holdings_[i];
+        const double g = block.fire_weather[k * block.slots + h.slot];
+        double lower = 1.0, upper_s = 1.0;
+        if (h.slot != 0) SlotFactors::bounds(g, elasticity_, lower, upper_s);
+        if (!SlotFactors::outbreak(h, occurrence[k * n_holdings + i], g, elasticity_, lower, upper_s)) continue;
+        year.push_back(block.first_year + static_cast<std::uint32_t>(k));
+        draw_index.push_back(h.draw_index);
+        which.push_back(static_cast<std::uint32_t>(i));
+    }
+    const std::size_t n = year.size();
+    if (n == 0) return true;
+
+    // First Marsaglia-Tsang try of Gamma(a) (block 1) and Gamma(b) (block 1 + gamma_blocks) of
+    // each outbreak, as gamma_marsaglia_tsang computes it: accepted when t > 0 and the squeeze
+    // u < 1 - 0.0331 z^4 holds; X = d t^3. Shapes below 1 (the U^(1/shape) boost) and the
+    // outbreaks whose try is not accepted by the squeeze take the scalar beta_from_gammas.
+    for (auto* v : {&x, &y, &z}) v->resize(n);
+    for (auto* v : {&w0, &w1, &w2}) v->resize(n);
+    accepted.assign(n, 1);
+    const auto first_try = [&](double shape, std::uint16_t first_block, std::vector<double>& out) {
+        words_at(block.seed, Stream::holding_perils, PerilId::pest, first_block, year.data(), draw_index.data(), n, w0.data(),
+                 w1.data(), w2.data());
+        normals_from_words(w0.data(), w1.data(), n, z.data());
+        const double d = shape - 1.0 / 3.0;
+        const double c = 1.0 / std::sqrt(9.0 * d);
+        for (std::size_t e = 0; e < n; ++e) {
+            const double t = 1.0 + c * z[e];
+            const double v = t * t * t;
+            const double u = uniform32(w2[e]);
+            const bool ok = t > 0 && u < 1.0 - 0.0331 * (z[e] * z[e]) * (z[e] * z[e]) && v > 0;
+            out[e] = d * v;
+            accepted[e] = static_cast<unsigned char>(accepted[e] & static_cast<unsigned char>(ok));
+        }
+    };
+    if (a_ >= 1 && b_ >= 1) {
+        first_try(a_, 1, x);
+        first_try(b_, static_cast<std::uint16_t>(1 + gamma_blocks), y);
+    } else {
+        std::fill(accepted.begin(), accepted.end(), 0);
+    }
+    const auto pest = static_cast<std::uint16_t>(PerilId::pest);
+    for (std::size_t e = 0; e < n; ++e) {
+        double fraction;
+        if (accepted[e]) {
+            fraction = x[e] / (x[e] + y[e]);
+        } else {
+            const DrawAddress at{block.seed, Stream::holding_perils, year[e], draw_index[e], pest};
+            fraction = beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
+        }
+        const Prepared& h = holdings_[which[e]];
+        const double loss = fraction * h.tco2e_if_all_affected;
+        const std::uint32_t k = year[e] - block.first_year;
+        if (loss > 0) events.push_back({k, {h.position, PerilId::pest, 0, loss}});
+        loss_tco2e[k * book_holdings + h.position] = loss;
+    }
+    return true;
+}
+
+std::unique_ptr<Peril> make_pest(const PerilSetup& setup) { return std::make_unique<PestPeril>(setup); }
+
+}  // namespace tanhui::risk

@@ -1,0 +1,305 @@
+#include "risk/simulation/simulate.hpp"
+
+#include "risk/model/growth.hpp"
+#include "risk/metrics/metrics.hpp"
+#include "risk/simulation/parallel.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+namespace tanhui::risk {
+
+namespace {
+
+// The longest prefix of the region code (6-digit codes normalised first) that is a key of
+// model.fire: county, then prefecture, then province.
+std::string fire_region_of(const Model& model, const std::string& region) {
+    const std::string code = normalise_region_code(region);
+    for (std::size_t len : {code.size(), std::size_t{4}, std::size_t{2}}) {
+        if (len > code.size() || len == 0) continue;
+        const std::string key = code.substr(0, len);
+        if (model.fire.count(key)) return key;
+    }
+    return {};
+}
+
+// A thread's scratch for a block of years: no allocation inside the year loop once the event
+// list has grown to its largest year. The year-level draws of a block (the fire-weather normals
+// and factors; for a book of a few holdings also every peril's occurrence words) are drawn for
+// all its years at once, SIMD across years, before the years run one by one: the same bits as
+// drawing them year by year, at a fraction of the cost when a quote has one holding.
+class YearRunner {
+public:
+    // A peril's occurrence words are drawn per block when the book is this small (64 holdings x
+    // 256 years x 4 bytes = 64 KiB a peril); bigger books draw them per year, SIMD across holdings.
+    static constexpr std::size_t max_holdings_for_block_words = 64;
+
+    YearRunner(const Book& book, bool record_events)
+        : book_(book),
+          loss_(book.holdings.size()),
+          peril_loss_(book.perils.size()),
+          slots_(book.weather.slots()),
+          weather_normal_(years_per_block),
+          fire_weather_(years_per_block * slots_),
+          fixings_(book.price ? book.price->fixings() : 0),
+          words_(book.perils.size()),
+          block_loss_(book.perils.size()),
+          block_events_(book.perils.size()),
+          next_event_(book.perils.size(), 0),
+          block_path_(book.perils.size(), false),
+          small_(book.holdings.size() <= max_holdings_for_block_words),
+          sink_(record_events ? &events_ : nullptr) {
+        if (!small_) return;
+        for (std::size_t p = 0; p < book.perils.size(); ++p)
+            words_[p].resize(book.perils[p]->occurrence_holdings().size() * years_per_block);
+    }
+
+    // Years begin .. end - 1 (at most years_per_block), in order, each passed to visit.
+    template <class Visit>
+    void run_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, Visit&& visit) {
+        prepare_block(seed, begin, end);
+        for (std::size_t k = 0; k < end - begin; ++k) visit(run(seed, begin + static_cast<std::uint32_t>(k), k));
+    }
+
+    // The year totals and largest events of years begin .. end - 1 into total[k], max_event[k]
+    // (simulate_year_losses): when every peril took the block path and there is no price leg,
+    // straight from the block's losses and events, the sums and maxima taken in the order run()
+    // takes them, so the same bits; otherwise year by year through run().
+    void totals_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* total, double* max_event) {
+        prepare_block(seed, begin, end);
+        const std::size_t n = end - begin;
+        const bool direct = !book_.price && !book_.perils.empty() &&
+                            std::all_of(block_path_.begin(), block_path_.end(), [](bool b) { return b; });
+        if (!direct) {
+            for (std::size_t k = 0; k < n; ++k) {
+                const YearResult r = run(seed, begin + static_cast<std::uint32_t>(k), k);
+                total[k] = r.total_tco2e;
+                max_event[k] = r.max_event_tco2e;
+            }
+            return;
+        }
+        const std::size_t h_count = loss_.size();
+        const std::size_t perils = book_.perils.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            double sum = 0;
+            for (std::size_t i = 0; i < h_count; ++i) {
+                double l = block_loss_[0][k * h_count + i];
+                for (std::size_t p = 1; p < perils; ++p) l += block_loss_[p][k * h_count + i];
+                sum += l;
+            }
+            total[k] = sum;
+            max_event[k] = 0;
+        }
+        for (std::size_t p = 0; p < perils; ++p)
+            for (const BlockEvent& e : block_events_[p])
+                if (e.event.loss_tco2e > max_event[e.year_in_block]) max_event[e.year_in_block] = e.event.loss_tco2e;
+    }
+
+private:
+    // The year-level draws of years begin .. end - 1, and the block path of each peril that has one.
+    void prepare_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end) {
+        const std::size_t n = end - begin;
+        book_.weather.draw_block(seed, begin, n, weather_normal_.data(), fire_weather_.data(), slots_);
+        if (!small_) return;
+        for (std::size_t p = 0; p < book_.perils.size(); ++p) {
+            const auto holdings = book_.perils[p]->occurrence_holdings();
+            const std::size_t h_count = holdings.size();
+            std::array<std::uint32_t, years_per_block> column;
+            for (std::size_t h = 0; h < h_count; ++h) {
+                occurrence_words_over_years(seed, begin, n, book_.perils[p]->id(), holdings[h], column.data());
+                for (std::size_t k = 0; k < n; ++k) words_[p][k * h_count + h] = column[k];
+            }
+            const YearBlock block{seed, begin, n, slots_, fire_weather_.data()};
+            block_loss_[p].assign(n * book_.holdings.size(), 0.0);
+            block_events_[p].clear();
+            next_event_[p] = 0;
+            block_path_[p] = book_.perils[p]->add_block(block, std::span<const std::uint32_t>(words_[p].data(), n * h_count),
+                                                         book_.holdings.size(), block_loss_[p], block_events_[p]);
+        }
+    }
+
+    YearResult run(std::uint64_t seed, std::uint32_t year, std::size_t k) {
+        // A first peril on the block path sets the losses (0 + x is x); otherwise start from 0.
+        const bool first_sets = !book_.perils.empty() && block_path_[0];
+        if (!first_sets) std::fill(loss_.begin(), loss_.end(), 0.0);
+        sink_.reset();
+        const double z = weather_normal_[k];
+        const std::span<const double> g(fire_weather_.data() + k * slots_, slots_);
+        const Year y{seed, year, z, g};
+        for (std::size_t p = 0; p < book_.perils.size(); ++p) {
+            if (block_path_[p]) {
+                // What the peril's add_year does in this year (Peril::add_block).
+                const std::size_t n_holdings = loss_.size();
+                const double* l = block_loss_[p].data() + k * n_holdings;
+                double sum = 0;
+                for (std::size_t i = 0; i < n_holdings; ++i) {
+                    loss_[i] = p == 0 ? l[i] : loss_[i] + l[i];
+                    sum += l[i];
+                }
+                peril_loss_[p] = sum;
+                const auto& events = block_events_[p];
+                std::size_t& e = next_event_[p];
+                for (; e < events.size() && events[e].year_in_block == k; ++e) {
+                    const Event& ev = events[e].event;
+                    sink_.add(ev.holding, ev.peril, ev.number, ev.loss_tco2e);
+                }
+                continue;
+            }
+            std::span<const std::uint32_t> words;
+            if (!words_[p].empty()) {
+                const std::size_t h_count = book_.perils[p]->occurrence_holdings().size();
+                words = std::span<const std::uint32_t>(words_[p].data() + k * h_count, h_count);
+            }
+            peril_loss_[p] = book_.perils[p]->add_year(y, words, loss_, sink_);
+        }
+        double total = 0;
+        for (double l : loss_) total += l;
+        if (book_.price) book_.price->simulate(seed, year, z, fixings_);
+        YearResult r;
+        r.year = year;
+        r.loss_tco2e = loss_;
+        r.peril_loss_tco2e = peril_loss_;
+        r.total_tco2e = total;
+        r.max_event_tco2e = sink_.max_event_tco2e();
+        r.event_count = sink_.count();
+        r.events = events_;
+        r.price_fixings = fixings_;
+        r.weather_normal = z;
+        r.fire_weather = g;
+        return r;
+    }
+
+    const Book& book_;
+    std::vector<double> loss_;
+    std::vector<double> peril_loss_;
+    std::size_t slots_;
+    std::vector<double> weather_normal_;  // by year of the block
+    std::vector<double> fire_weather_;    // by year of the block, then slot
+    std::vector<double> fixings_;
+    std::vector<std::vector<std::uint32_t>> words_;  // by peril: by year of the block, then holding
+    std::vector<std::vector<double>> block_loss_;    // by peril (Peril::add_block): by year, then holding
+    std::vector<std::vector<BlockEvent>> block_events_;  // by peril (Peril::add_block), in year order
+    std::vector<std::size_t> next_event_;            // by peril: the first event not yet reported
+    std::vector<bool> block_path_;                   // by peril: add_block filled block_loss_ this block
+    bool small_;                                     // few enough holdings for the block path
+    std::vector<Event> events_;
+    EventSink sink_;
+};
+
+}  // namespace
+
+Book prepare_book(const Model& model, std::span<const Holding> holdings, const BookOptions& options) {
+    if (holdings.size() > 0xffffffffu) throw InvalidInput("holdings", "too many holdings");
+    Book book;
+    std::vector<WeatherRegion> regions;
+    std::map<std::string, std::uint16_t> slot_of;
+    for (std::size_t i = 0; i < holdings.size(); ++i) {
+        const Holding& h = holdings[i];
+        const std::string at = "holdings/" + std::to_string(i);
+        const HoldingCarbon carbon = holding_carbon(h, model.growth, options.overrides.carbon, at);
+        PreparedHolding p;
+        p.draw_index = static_cast<std::uint32_t>(i);
+        p.forest_type = h.forest_type;
+        p.area_ha = h.area_ha;
+        p.stock_tco2e_per_ha = carbon.stock_tco2e_per_ha;
+        p.sequestration_tco2e_per_ha_yr = carbon.sequestration_tco2e_per_ha_yr;
+        p.region = h.region;
+        p.fire_region = fire_region_of(model, h.region);
+        if (!p.fire_region.empty()) {
+            auto [it, added] = slot_of.try_emplace(p.fire_region, static_cast<std::uint16_t>(regions.size() + 1));
+            if (added) regions.push_back({p.fire_region, model.fire.at(p.fire_region).year_factor_shape});
+            p.weather_slot = it->second;
+        }
+        book.holdings.push_back(std::move(p));
+    }
+    book.weather = FireWeather(std::move(regions), model.fire_weather_cross_region_correlation);
+
+    const PerilSetup setup{model, options.overrides, book.holdings, book.weather.slots()};
+    std::set<std::string> seen;
+    for (const std::string& name : options.perils) {
+        if (!seen.insert(name).second) throw InvalidInput("perils", "\"" + name + "\" is listed twice");
+        book.perils.push_back(make_peril(name, setup));
+    }
+    if (options.price)
+        book.price.emplace(options.price->model, options.price->fixing_times_years, options.price->market_number);
+    return book;
+}
+
+namespace {
+
+// Runs work(runner, begin, end) for every block of years of sim, blocks shared out to threads,
+// each thread with its own runner. The first exception stops the run and is rethrown.
+template <class Work>
+void for_each_block(const Book& book, const Simulation& sim, Work&& work_on) {
+    if (std::uint64_t{sim.first_year} + sim.years > (std::uint64_t{1} << 32))
+        throw InvalidInput("simulation/years", "first_year + years must not exceed 2^32");
+    parallel_indexed(
+        block_count(sim), sim.threads, [&] { return YearRunner(book, sim.record_events); },
+        [&](YearRunner& runner, std::size_t b) {
+            const std::uint64_t begin = std::uint64_t{sim.first_year} + b * years_per_block;
+            const std::uint64_t end =
+                std::min<std::uint64_t>(begin + years_per_block, std::uint64_t{sim.first_year} + sim.years);
+            work_on(runner, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end));
+        });
+}
+
+}  // namespace
+
+void simulate(const Book& book, const Simulation& sim, const YearVisitor& visit) {
+    for_each_block(book, sim, [&](YearRunner& runner, std::uint32_t begin, std::uint32_t end) {
+        runner.run_block(sim.seed, begin, end, visit);
+    });
+}
+
+YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t year, bool record_events) {
+    YearRunner runner(book, record_events);
+    YearOutcome o;
+    runner.run_block(seed, year, year + 1, [&](const YearResult& r) {
+        o.year = r.year;
+        o.loss_tco2e.assign(r.loss_tco2e.begin(), r.loss_tco2e.end());
+        o.peril_loss_tco2e.assign(r.peril_loss_tco2e.begin(), r.peril_loss_tco2e.end());
+        o.total_tco2e = r.total_tco2e;
+        o.max_event_tco2e = r.max_event_tco2e;
+        o.event_count = r.event_count;
+        o.events.assign(r.events.begin(), r.events.end());
+        o.price_fixings.assign(r.price_fixings.begin(), r.price_fixings.end());
+        o.weather_normal = r.weather_normal;
+        o.fire_weather.assign(r.fire_weather.begin(), r.fire_weather.end());
+    });
+    return o;
+}
+
+YearLosses simulate_year_losses(const Book& book, const Simulation& sim) {
+    YearLosses out;
+    out.total_tco2e.assign(sim.years, 0.0);
+    out.max_event_tco2e.assign(sim.years, 0.0);
+    Simulation s = sim;
+    s.record_events = false;
+    for_each_block(book, s, [&](YearRunner& runner, std::uint32_t begin, std::uint32_t end) {
+        runner.totals_block(sim.seed, begin, end, out.total_tco2e.data() + (begin - sim.first_year),
+                            out.max_event_tco2e.data() + (begin - sim.first_year));
+    });
+    return out;
+}
+
+std::vector<double> euler_tvar_tco2e(const Book& book, const Simulation& sim, std::span<const double> annual,
+                                     double level) {
+    if (annual.size() != sim.years)
+        throw InvalidInput("losses", "has " + std::to_string(annual.size()) + " years, the simulation " +
+                                         std::to_string(sim.years));
+    const TailYears tail = tail_years(annual, level);
+    const std::size_t n = book.holdings.size();
+    std::vector<double> rows(tail.index.size() * n);
+    YearRunner runner(book, false);
+    for (std::size_t t = 0; t < tail.index.size(); ++t) {
+        const auto year = sim.first_year + static_cast<std::uint32_t>(tail.index[t]);
+        runner.run_block(sim.seed, year, year + 1, [&](const YearResult& r) {
+            std::copy(r.loss_tco2e.begin(), r.loss_tco2e.end(), rows.begin() + static_cast<std::ptrdiff_t>(t * n));
+        });
+    }
+    return euler_contributions(tail, rows, n);
+}
+
+}  // namespace tanhui::risk

@@ -1,0 +1,149 @@
+#include "risk/perils/pest.hpp"
+#include "risk/simulation/simulate.hpp"
+#include "tests/risk/sample_moments.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace tanhui::risk {
+namespace {
+
+Holding holding(std::string region, double area_ha, ForestType type) {
+    Holding h;
+    h.id = "h";
+    h.region = std::move(region);
+    h.forest_type = type;
+    h.area_ha = area_ha;
+    h.age_years = 20;
+    return h;
+}
+
+// L = I x F x c with I ~ Bernoulli(p), F ~ Beta(a, b), c = area x stock x mortality:
+// E[L] = p c a / (a + b); Var[L] = c^2 (p E[F^2] - p^2 E[F]^2), E[F^2] = a (a + 1) / ((a + b)(a + b + 1)).
+TEST(PestPeril, MeanAndVarianceOfLossWithOverrides) {
+    const Model model;
+    const std::vector<Holding> h{holding("35", 100, ForestType::broadleaf)};
+    BookOptions o;
+    o.perils = {"pest"};
+    o.overrides.pest.probability_per_year = 0.3;
+    o.overrides.pest.affected_fraction = BetaDistribution{2, 8};
+    o.overrides.pest.mortality = 0.5;
+    o.overrides.carbon.stock_tco2e_per_ha = 150;
+    const Book book = prepare_book(model, h, o);
+    const YearLosses y = simulate_year_losses(book, {.years = 200'000, .seed = 21});
+    const double c = 100 * 150 * 0.5, p = 0.3, ef = 0.2, ef2 = 2.0 * 3.0 / (10.0 * 11.0);
+    const Moments m = moments(y.total_tco2e);
+    EXPECT_NEAR(m.mean, p * ef * c, 4 * m.se_mean);
+    EXPECT_NEAR(m.variance, c * c * (p * ef2 - p * p * ef * ef), 4 * m.se_variance);
+    for (std::size_t i = 0; i < y.total_tco2e.size(); ++i) {
+        ASSERT_LE(y.total_tco2e[i], c);
+        ASSERT_EQ(y.max_event_tco2e[i], y.total_tco2e[i]);  // one holding, one outbreak at most
+    }
+}
+
+// Calibrated path: probability and mortality by forest type (pine wilt on masson pine only).
+TEST(PestPeril, OnlySusceptibleForestTypesLose) {
+    Model model;
+    model.pest.probability_per_year[index(ForestType::masson_pine)] = 0.05;
+    model.pest.mortality[index(ForestType::masson_pine)] = 0.8;
+    model.pest.mortality[index(ForestType::broadleaf)] = 0.8;
+    const std::vector<Holding> h{holding("35", 100, ForestType::masson_pine), holding("35", 100, ForestType::broadleaf)};
+    BookOptions o;
+    o.perils = {"pest"};
+    o.overrides.carbon.stock_tco2e_per_ha = 100;
+    const Book book = prepare_book(model, h, o);
+    std::vector<double> pine(50'000);
+    simulate(book, {.years = 50'000, .seed = 22}, [&](const YearResult& y) {
+        ASSERT_EQ(y.loss_tco2e[1], 0.0);
+        pine[y.year] = y.loss_tco2e[0];
+    });
+    const Moments m = moments(pine);
+    EXPECT_NEAR(m.mean, 0.05 * 0.2 * 100 * 100 * 0.8, 4 * m.se_mean);
+}
+
+// Drought years raise the outbreak probability: p G^e. With G ~ gamma(k, 1/k),
+// E[G] = 1 and E[G^2] = 1 + 1/k, so elasticity 1 keeps the mean and elasticity 2 raises it by
+// 1 + 1/k (p small enough that the cap at 1 never binds in practice).
+TEST(PestPeril, FireWeatherElasticityRaisesTheMeanByTheFactorMoment) {
+    for (double e : {1.0, 2.0}) {
+        Model model;
+        FireModel fm;
+        fm.year_factor_shape = 2.0;
+        model.fire["35"] = fm;
+        model.pest.probability_per_year.fill(0.01);
+        model.pest.mortality.fill(1.0);
+        model.pest.fire_weather_elasticity = e;
+        const std::vector<Holding> h{holding("35", 1, ForestType::masson_pine)};
+        BookOptions o;
+        o.perils = {"pest"};
+        o.overrides.carbon.stock_tco2e_per_ha = 1;
+        const Book book = prepare_book(model, h, o);
+        const YearLosses y = simulate_year_losses(book, {.years = 400'000, .seed = 23});
+        const Moments m = moments(y.total_tco2e);
+        const double factor_moment = e == 1.0 ? 1.0 : 1.0 + 1.0 / 2.0;
+        EXPECT_NEAR(m.mean, 0.01 * factor_moment * 0.2, 4 * m.se_mean) << "elasticity " << e;
+    }
+}
+
+// The outbreak rule, recomputed here from its definition: an outbreak when the holding-year's
+// occurrence word is below word_threshold(p G^e), G the year's fire-weather factor of the
+// holding's province. The peril screens words with bounds on G^e and takes pow only near the
+// threshold; the decisions must be the definition's, for an elasticity inside [0, 1] (bounds)
+// and one outside (exact pow), on the block path (1 holding) and the year-by-year path (80).
+TEST(PestPeril, OutbreaksFollowTheExactThresholdOfPTimesGToTheE) {
+    for (double elasticity : {0.2, 1.7}) {
+        Model model;
+        FireModel fm;
+        fm.rate_per_ha_year = 0;  // no fire: the year's loss is the pest's
+        fm.year_factor_shape = 1.2;
+        model.fire["35"] = fm;
+        model.pest.probability_per_year = {0.3, 0.3, 0.3, 0.3, 0.3, 0.3};
+        model.pest.mortality = {0.05, 0.05, 0.05, 0.05, 0.05, 0.05};
+        model.pest.fire_weather_elasticity = elasticity;
+        for (auto& g : model.growth) g = {.max_tco2e_per_ha = 300, .rate_per_year = 0.05, .shape = 2};
+        for (int n : {1, 80}) {
+            std::vector<Holding> hs(static_cast<std::size_t>(n), holding("350802", 1000, ForestType::chinese_fir));
+            const Book book = prepare_book(model, hs, {});
+            const std::uint32_t years = 20'000;
+            std::vector<unsigned char> simulated(years);
+            simulate(book, {.years = years, .seed = 11, .threads = 1}, [&](const YearResult& y) {
+                simulated[y.year] = y.loss_tco2e[0] > 0;
+            });
+            std::size_t outbreaks = 0, near = 0;
+            std::vector<double> g(book.weather.slots());
+            for (std::uint32_t y = 0; y < years; ++y) {
+                book.weather.draw(11, y, g);
+                const std::uint32_t index = 0;
+                std::uint32_t word = 0;
+                occurrence_words(11, y, PerilId::pest, &index, 1, &word);
+                const std::uint64_t threshold = word_threshold(0.3 * std::pow(g[1], elasticity));
+                const bool expected = word < threshold;
+                ASSERT_EQ(bool(simulated[y]), expected) << "elasticity " << elasticity << ", " << n << " holdings, year " << y;
+                outbreaks += expected;
+                near += std::fabs(double(word) - double(threshold)) < 0.05 * two_to_32;
+            }
+            EXPECT_NEAR(double(outbreaks) / years, 0.3, 0.05);
+            EXPECT_GT(near, 1000u);  // many words close to the threshold, where the bounds must hand over to pow
+        }
+    }
+}
+
+TEST(PestPeril, BadOverrideNamesTheField) {
+    const Model model;
+    const std::vector<Holding> h{holding("35", 1, ForestType::masson_pine)};
+    BookOptions o;
+    o.perils = {"pest"};
+    o.overrides.carbon.stock_tco2e_per_ha = 1;
+    o.overrides.pest.probability_per_year = 1.5;
+    try {
+        prepare_book(model, h, o);
+        FAIL();
+    } catch (const InvalidInput& e) {
+        EXPECT_EQ(e.field(), "model/pest/probability_per_year");
+    }
+}
+
+}  // namespace
+}  // namespace tanhui::risk

@@ -89,4 +89,35 @@ std::vector<double> payouts_cny(const LinearCover& cover, std::span<const double
     return out;
 }
 
+std::optional<IndexForm> parse_index_form(std::string_view name) {
+    if (name == "per_tonne") return IndexForm::per_tonne;
+    if (name == "linear") return IndexForm::linear;
+    return std::nullopt;
+}
+
+std::string_view to_string(IndexForm form) { return form == IndexForm::linear ? "linear" : "per_tonne"; }
+
+IndexPolicy index_policy(const IndexInsuranceTerms& terms, double carbon_stock_tco2e) {
+    if (!(carbon_stock_tco2e > 0)) checks::fail("holdings", "the insured pool holds no carbon (stock 0 tCO2e)");
+    IndexPolicy p;
+    p.form = terms.form;
+    p.carbon_stock_tco2e = carbon_stock_tco2e;
+    if (terms.form == IndexForm::per_tonne) {
+        p.per_tonne.price_cny_per_tco2e = terms.price_cny_per_tco2e;
+        p.per_tonne.deductible_tco2e = terms.deductible_tco2e;
+        const double from_stock = sum_insured_cny(p.per_tonne, carbon_stock_tco2e);
+        p.sum_insured_cny = terms.sum_insured_cny.value_or(from_stock);
+        p.per_tonne.limit_cny = terms.limit_cny.value_or(p.sum_insured_cny);
+        validate(p.per_tonne);
+        return p;
+    }
+    if (!terms.sum_insured_cny) checks::fail("sum_insured_cny", "is required for the linear form");
+    p.linear.sum_insured_cny = *terms.sum_insured_cny;
+    p.linear.trigger = terms.trigger;
+    p.linear.exit = terms.exit;
+    p.sum_insured_cny = p.linear.sum_insured_cny;
+    validate(p.linear);
+    return p;
+}
+
 }  // namespace tanhui::pricing

@@ -2,8 +2,13 @@
 // from the index of the insured pool. DESIGN "Products". Plain values in and out.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace tanhui::pricing {
@@ -50,5 +55,40 @@ double max_payout_cny(const PerTonneCover& cover, double carbon_stock_tco2e);
 std::vector<double> payouts_cny(const PerTonneCover& cover, std::span<const double> loss_tco2e);
 std::vector<double> payouts_cny(const LinearCover& cover, std::span<const double> loss_tco2e,
                                 double carbon_stock_tco2e);
+
+enum class IndexForm : std::uint8_t { per_tonne, linear };
+std::optional<IndexForm> parse_index_form(std::string_view name);
+std::string_view to_string(IndexForm form);
+
+// The cover of an index policy as agreed (the request's "cover" of index_insurance).
+struct IndexInsuranceTerms {
+    std::vector<std::string> perils;  // covered perils (risk/perils registry names)
+    IndexForm form = IndexForm::per_tonne;
+    double price_cny_per_tco2e = 0;
+    double deductible_tco2e = 0;
+    std::optional<double> limit_cny;        // per_tonne; absent: the sum insured
+    std::optional<double> sum_insured_cny;  // per_tonne: absent = stock x price; linear: required
+    double trigger = 0;
+    double exit = 1;
+};
+
+// The terms on an insured pool holding carbon_stock_tco2e: sum insured and limit filled in and
+// validated. Throws InvalidInput ("holdings") when the pool holds no carbon, or a cover field.
+struct IndexPolicy {
+    IndexForm form = IndexForm::per_tonne;
+    PerTonneCover per_tonne;
+    LinearCover linear;
+    double carbon_stock_tco2e = 0;
+    double sum_insured_cny = 0;
+};
+IndexPolicy index_policy(const IndexInsuranceTerms& terms, double carbon_stock_tco2e);
+
+// One policy year on the pool's carbon lost (tCO2e): per_tonne on the loss, linear on the loss
+// ratio min(1, loss / stock). As payout_cny above, unchecked: the inner loop of a simulation.
+inline double payout_cny(const IndexPolicy& policy, double pool_loss_tco2e) {
+    if (policy.form == IndexForm::linear)
+        return payout_cny(policy.linear, std::min(1.0, pool_loss_tco2e / policy.carbon_stock_tco2e));
+    return payout_cny(policy.per_tonne, pool_loss_tco2e);
+}
 
 }  // namespace tanhui::pricing

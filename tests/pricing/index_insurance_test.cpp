@@ -146,3 +146,56 @@ TEST(IndexValidation, NamesTheBadField) {
 
 }  // namespace
 }  // namespace tanhui::pricing
+
+namespace tanhui::pricing {
+namespace {
+
+// The agreed terms on a pool: per_tonne's sum insured is stock x price and its limit defaults to
+// the sum insured; linear needs its sum insured; a pool without carbon is named.
+TEST(IndexPolicy, FillsTheSumInsuredAndTheLimit) {
+    IndexInsuranceTerms t;
+    t.price_cny_per_tco2e = 20;
+    t.deductible_tco2e = 500;
+    const IndexPolicy p = index_policy(t, 300'000);
+    EXPECT_DOUBLE_EQ(p.sum_insured_cny, 6e6);
+    EXPECT_DOUBLE_EQ(p.per_tonne.limit_cny, 6e6);
+    t.limit_cny = 2e6;
+    EXPECT_DOUBLE_EQ(index_policy(t, 300'000).per_tonne.limit_cny, 2e6);
+    try {
+        index_policy(t, 0);
+        FAIL() << "no error";
+    } catch (const InvalidInput& e) {
+        EXPECT_EQ(e.field(), "holdings");
+    }
+    IndexInsuranceTerms l;
+    l.form = IndexForm::linear;
+    l.trigger = 0.05;
+    l.exit = 0.5;
+    EXPECT_THROW(index_policy(l, 1000), InvalidInput);
+    l.sum_insured_cny = 6e6;
+    EXPECT_DOUBLE_EQ(index_policy(l, 1000).sum_insured_cny, 6e6);
+}
+
+// The per-year payout of a policy is the vector form's, number for number.
+TEST(IndexPolicy, PayoutIsTheVectorFormsYearByYear) {
+    const std::vector<double> losses{0, 10, 400, 700, 5000, 1e6};
+    IndexInsuranceTerms t;
+    t.price_cny_per_tco2e = 20;
+    t.deductible_tco2e = 500;
+    const IndexPolicy p = index_policy(t, 300'000);
+    const auto v = payouts_cny(p.per_tonne, losses);
+    for (std::size_t i = 0; i < losses.size(); ++i) EXPECT_EQ(payout_cny(p, losses[i]), v[i]);
+    t.form = IndexForm::linear;
+    t.sum_insured_cny = 6e6;
+    t.trigger = 0.001;
+    t.exit = 0.01;
+    const IndexPolicy q = index_policy(t, 300'000);
+    const auto w = payouts_cny(q.linear, losses, 300'000);
+    for (std::size_t i = 0; i < losses.size(); ++i) EXPECT_EQ(payout_cny(q, losses[i]), w[i]);
+    EXPECT_EQ(parse_index_form("linear"), IndexForm::linear);
+    EXPECT_EQ(parse_index_form("flat"), std::nullopt);
+    EXPECT_EQ(to_string(IndexForm::per_tonne), "per_tonne");
+}
+
+}  // namespace
+}  // namespace tanhui::pricing

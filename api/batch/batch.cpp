@@ -1,5 +1,6 @@
 #include "api/batch/batch.hpp"
 #include "api/products/quote_engine.hpp"
+#include "api/products/registry.hpp"
 
 #include "api/batch/ord_csv.hpp"
 #include "api/version.hpp"
@@ -107,7 +108,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
     Prepared p;
     std::set<std::string> wanted;
     for (const auto& policy : portfolio.policies)
-        for (const auto& name : policy.request.index_cover->perils) wanted.insert(name);
+        for (const auto& name : policy.request.product->facts(policy.request.cover).perils) wanted.insert(name);
     for (const auto& entry : risk::peril_registry())
         if (wanted.count(std::string(entry.name))) p.perils.emplace_back(entry.name);
     risk::BookOptions options;
@@ -130,7 +131,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
     std::set<double> rps;
     for (const auto& policy : portfolio.policies) {
         const QuoteRequest& q = policy.request;
-        const IndexCoverRequest& cover = *q.index_cover;
+        const auto& cover = terms_of<pricing::IndexInsuranceTerms>(q.cover);
         PolicyModel m;
         m.holdings = policy.holdings;
         for (const auto& name : cover.perils)
@@ -145,7 +146,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
                                                       std::to_string(q.policy.term_months));
             for (std::uint32_t h : m.holdings) m.stock_tco2e += p.holding_stock_tco2e[h];
             if (!(m.stock_tco2e > 0)) throw InvalidInput("holding_ids", "the insured pool holds no carbon (stock 0 tCO2e)");
-            if (cover.form == "per_tonne") {
+            if (cover.form == pricing::IndexForm::per_tonne) {
                 m.per_tonne.price_cny_per_tco2e = cover.price_cny_per_tco2e;
                 m.per_tonne.deductible_tco2e = cover.deductible_tco2e;
                 m.sum_insured_cny = cover.sum_insured_cny.value_or(pricing::sum_insured_cny(m.per_tonne, m.stock_tco2e));
@@ -159,7 +160,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
                 m.sum_insured_cny = m.linear_cover.sum_insured_cny;
                 pricing::validate(m.linear_cover);
             }
-            m.premium = to_premium_terms(q.premium);
+            m.premium = q.premium;
             pricing::validate(m.premium);
         } catch (const InvalidInput& e) {
             problems.push_back(policy.where + ": " + e.what());
@@ -722,8 +723,9 @@ void write_outputs(const fs::path& dir, const Portfolio& portfolio, const Prepar
             const PolicyModel& m = prep.policies[p];
             const PolicyResult& r = results[p];
             const auto& pq = r.quote;
-            csv += data::csv_escape(q.policy.id) + ',' + q.product + ',' + q.index_cover->form + ',' +
-                   joined(q.index_cover->perils, ';') + ',' + std::to_string(m.holdings.size());
+            const auto& cover = terms_of<pricing::IndexInsuranceTerms>(q.cover);
+            csv += data::csv_escape(q.policy.id) + ',' + q.product_name() + ',' + std::string(pricing::to_string(cover.form)) + ',' +
+                   joined(cover.perils, ';') + ',' + std::to_string(m.holdings.size());
             for (double v : {m.stock_tco2e, pq.sum_insured_cny, r.expected_loss_tco2e, r.expected_loss_se_tco2e, pq.pure_premium_cny,
                              pq.pure_premium_se_cny, pq.risk_load_cny, pq.risk_load_se_cny, pq.gross_premium_cny, pq.subsidy_cny,
                              pq.insured_pays_cny, pq.rate_on_sum_insured, pq.probability_of_payout, pq.probability_of_payout_se,
@@ -741,10 +743,10 @@ void write_outputs(const fs::path& dir, const Portfolio& portfolio, const Prepar
 
             nlohmann::ordered_json j;
             j["policy_id"] = q.policy.id;
-            j["product"] = q.product;
+            j["product"] = q.product_name();
             j["currency"] = "CNY";
-            j["form"] = q.index_cover->form;
-            j["perils"] = q.index_cover->perils;
+            j["form"] = std::string(pricing::to_string(cover.form));
+            j["perils"] = cover.perils;
             j["holdings"] = m.holdings.size();
             j["carbon_stock_tco2e"] = m.stock_tco2e;
             j["sum_insured_cny"] = pq.sum_insured_cny;
@@ -765,7 +767,7 @@ void write_outputs(const fs::path& dir, const Portfolio& portfolio, const Prepar
             for (const auto& rp : pq.payout_at_return_period_cny) rps[key_of(rp.return_period_years)] = rp.payout_cny;
             j["payout_at_return_period_cny"] = rps;
             j["tvar_contribution_cny"] = r.tvar_contribution_cny;
-            j["premium_principle"] = q.premium.principle;
+            j["premium_principle"] = std::string(pricing::to_string(q.premium.principle));
             j["premium_parameter"] = q.premium.parameter;
             j["model_version"] = model_version;
             j["seed"] = options.seed;

@@ -1,6 +1,7 @@
 #include "api/batch/portfolio.hpp"
 
 #include "api/batch/ord_csv.hpp"
+#include "api/products/registry.hpp"
 #include "data/import/csv.hpp"
 #include "data/import/import.hpp"
 #include "data/store/schema.hpp"
@@ -118,15 +119,10 @@ std::string column_of(const std::string& pointer) {
 // The cover and premium of a decoded index request as canonical JSON.
 nlohmann::json policy_canonical(const BatchPolicy& p) {
     const QuoteRequest& q = p.request;
-    const IndexCoverRequest& c = *q.index_cover;
-    nlohmann::json cover{{"perils", c.perils}, {"form", c.form}, {"price_cny_per_tco2e", c.price_cny_per_tco2e},
-                         {"deductible_tco2e", c.deductible_tco2e}, {"trigger", c.trigger}, {"exit", c.exit}};
-    if (c.limit_cny) cover["limit_cny"] = *c.limit_cny;
-    if (c.sum_insured_cny) cover["sum_insured_cny"] = *c.sum_insured_cny;
-    return {{"id", q.policy.id}, {"product", q.product}, {"start", q.policy.start}, {"term_months", q.policy.term_months},
-            {"holdings", p.holdings}, {"cover", cover},
-            {"premium", {{"principle", q.premium.principle}, {"parameter", q.premium.parameter},
-                         {"alpha", q.premium.alpha}, {"expense_ratio", q.premium.expense_ratio},
+    return {{"id", q.policy.id}, {"product", q.product_name()}, {"start", q.policy.start}, {"term_months", q.policy.term_months},
+            {"holdings", p.holdings}, {"cover", q.product->canonical_cover(q.cover)},
+            {"premium", {{"principle", std::string(pricing::to_string(q.premium.principle))}, {"parameter", q.premium.parameter},
+                         {"alpha", q.premium.tvar_level}, {"expense_ratio", q.premium.expense_ratio},
                          {"commission", q.premium.commission}, {"profit_margin", q.premium.profit_margin},
                          {"subsidy_share", q.premium.subsidy_share}}},
             {"return_periods", q.return_periods}};
@@ -179,9 +175,9 @@ Portfolio parse_json_portfolio(const std::string& name, std::string_view text) {
         BatchPolicy policy;
         policy.request = std::move(*d.value);
         policy.where = name + ": " + base;
-        if (policy.request.product != "index_insurance") {
+        if (policy.request.product_name() != "index_insurance") {
             problems.add(name + ": " + base + "/product: a batch prices index_insurance policies; quote " +
-                         policy.request.product + " with `tanhui quote` (docs/batch.md)");
+                         policy.request.product_name() + " with `tanhui quote` (docs/batch.md)");
             continue;
         }
         if (!ids.insert(policy.request.policy.id).second)
@@ -307,8 +303,8 @@ Portfolio parse_csv_portfolio(const std::string& name, std::string_view text, co
         BatchPolicy policy;
         policy.request = std::move(*d.value);
         policy.where = name + ":" + std::to_string(row.line);
-        if (policy.request.product != "index_insurance") {
-            report(row.line, "product", "a batch prices index_insurance policies, got " + shown(policy.request.product) +
+        if (policy.request.product_name() != "index_insurance") {
+            report(row.line, "product", "a batch prices index_insurance policies, got " + shown(policy.request.product_name()) +
                                             " (docs/batch.md)");
             continue;
         }

@@ -2,11 +2,15 @@
 // `tanhui quote` and batch.
 #pragma once
 
+#include "api/json/model_overrides.hpp"
 #include "api/json/reader.hpp"
 #include "data/types.hpp"
+#include "pricing/premium.hpp"
+#include "pricing/price_insurance.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <any>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,90 +23,27 @@ struct PolicyTerms {
     int term_months = 12;
 };
 
-struct IndexCoverRequest {
-    std::vector<std::string> perils;  // fire, pest
-    std::string form;                 // per_tonne | linear
-    double price_cny_per_tco2e = 0;
-    double deductible_tco2e = 0;
-    std::optional<double> limit_cny;  // per_tonne: default = sum insured
-    std::optional<double> sum_insured_cny;
-    double trigger = 0;
-    double exit = 1;
-};
-
-struct FixingsRequest {
-    std::string kind = "monthly";     // monthly | quarterly | at_expiry | dates
-    std::vector<std::string> dates;   // when kind == dates
-};
-
-struct PriceCoverRequest {
-    std::string market;
-    double quantity_tco2e = 0;
-    double target_price_cny = 0;
-    FixingsRequest fixings;
-    std::string method = "risk_neutral";  // risk_neutral | actuarial
-    std::string engine = "turnbull_wakeman";
-};
-
-struct RevenueCoverRequest {
-    std::string market;
-    double quantity_tco2e = 0;
-    double guaranteed_revenue_cny = 0;
-    std::vector<std::string> perils;
-    FixingsRequest fixings;
-};
-
-struct PremiumTerms {
-    std::string principle = "expected_value";  // expected_value | std_dev | wang | cost_of_capital
-    double parameter = 0;
-    double alpha = 0.995;  // cost_of_capital
-    double expense_ratio = 0;
-    double commission = 0;
-    double profit_margin = 0;
-    double subsidy_share = 0;
-};
-
 struct SimulationTerms {
     long long years = 100'000;
     unsigned long long seed = 20270101;
     int threads = 0;  // 0 = all cores
 };
 
-// Overrides of the calibrated model (DESIGN "Override semantics"): each part given replaces it.
-struct ModelOverrides {
-    struct Fire {
-        double rate_per_year = 0;  // fires per year on each holding (Poisson)
-        double mu = 0, sigma = 1;  // lognormal burned area per fire, ha
-        double loss_fraction = 0.6;
-    };
-    struct Pest {
-        double probability_per_year = 0;
-        double a = 2, b = 8;
-        double mortality = 0.5;
-    };
-    struct Price {
-        std::string process = "gbm";  // gbm | ou
-        std::optional<double> spot, drift, volatility, risk_free_rate, dividend_yield;
-        std::optional<double> mean_reversion, long_run_price;
-        std::optional<double> jump_intensity, jump_mean, jump_std;
-    };
-    std::optional<Fire> fire;
-    std::optional<Pest> pest;
-    std::optional<double> stock_tco2e_per_ha;
-    std::optional<Price> price;
-};
+struct ProductEntry;
 
 struct QuoteRequest {
-    std::string product;  // index_insurance | price_insurance | revenue_insurance
+    const ProductEntry* product = nullptr;  // its entry in api/products/registry.hpp
     PolicyTerms policy;
     std::vector<Holding> holdings;
-    std::optional<IndexCoverRequest> index_cover;
-    std::optional<PriceCoverRequest> price_cover;
-    std::optional<RevenueCoverRequest> revenue_cover;
-    PremiumTerms premium;
+    // The product's terms (pricing/<product>.hpp, e.g. pricing::IndexInsuranceTerms), decoded by
+    // its entry; read with terms_of<T>(cover) (api/products/registry.hpp).
+    std::any cover;
+    pricing::PremiumTerms premium;
     SimulationTerms simulation;
     ModelOverrides model;
     std::vector<double> return_periods{10, 100, 200};
+
+    std::string product_name() const;  // "" when the product is unknown
 };
 
 struct DecodeLimits {
@@ -118,5 +59,10 @@ Decoded<Holding> decode_holding(const nlohmann::json& j, const std::string& path
 // problem when that is empty.
 std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem>& problems,
                                        const std::optional<std::vector<std::string>>& when_absent = std::nullopt);
+// The "fixings" of an object: "monthly" (absent), "quarterly", "at_expiry" or strictly
+// increasing dates.
+pricing::Fixings decode_fixings(ObjectReader& r, std::vector<FieldProblem>& problems);
+// Fixing dates as the answer lists them.
+nlohmann::json fixings_json(const std::vector<pricing::Date>& dates);
 
 }  // namespace tanhui::api

@@ -1,14 +1,19 @@
-// Turns a decoded quote request and a model into the quote response of DESIGN's JSON contract.
-// The only place where risk/ simulation and pricing/ products meet for a quote.
+// Turns a decoded quote request and a model into the quote answer of DESIGN's JSON contract:
+// compute_quote asks the request's product (api/products/registry.hpp); the helpers below are
+// what the products' files share (the answer's common fields, the simulation, the pool).
 #pragma once
 
 #include "api/json/quote_request.hpp"
 #include "pricing/premium.hpp"
 #include "risk/model/model.hpp"
+#include "risk/simulation/simulate.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace tanhui::api {
 
@@ -18,13 +23,33 @@ struct QuoteContext {
     unsigned default_threads = 0;  // when the request does not say; 0 = all cores
 };
 
-// The request's "model" overrides and "premium" terms as risk/ and pricing/ take them.
-risk::ModelOverrides to_risk_overrides(const ModelOverrides& overrides);
-pricing::PremiumTerms to_premium_terms(const PremiumTerms& terms);
-
 // The quote, without quote_id and created (the caller stamps and stores it). Deterministic:
 // same request + seed + model = same bits, whatever the thread count. Throws InvalidInput with
 // a JSON pointer (e.g. "/holdings/0/region") for a request the model cannot price.
 nlohmann::json compute_quote(const QuoteRequest& request, const QuoteContext& context);
+
+// ---- shared by the products' files ------------------------------------------------------------
+
+// The fields every simulated quote answer carries: the premium statistics, the premium terms,
+// model version, seed and years.
+nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq);
+// "payout_at_return_period_cny" keyed by the return period's shortest text ("10", "2.5").
+nlohmann::json return_period_json(const pricing::PremiumQuote& pq);
+
+risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c);
+// The request's return periods that lie within its simulated years.
+std::vector<double> return_periods_within(const QuoteRequest& q);
+// Throws InvalidInput("/policy/term_months") unless the term is 12 months (the loss model is annual).
+void require_annual_term(const QuoteRequest& q);
+pricing::Date policy_start(const QuoteRequest& q);
+
+// The request's holdings prepared with the covered perils, its overrides and an optional price leg.
+risk::Book prepare_pool(const QuoteRequest& q, const risk::Model& model, const std::vector<std::string>& perils,
+                        std::optional<risk::PriceLeg> price = std::nullopt);
+double pool_stock_tco2e(const risk::Book& book);
+
+// Throws `e` again with its field as a JSON pointer under `base` ("/cover" + "fixings[2]" ->
+// "/cover/fixings/2"), the message unchanged: pricing/ names fields by their JSON keys.
+[[noreturn]] void rethrow_under(const InvalidInput& e, std::string_view base);
 
 }  // namespace tanhui::api

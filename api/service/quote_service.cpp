@@ -107,7 +107,7 @@ QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json&
             insert.reset();
             insert.bind(1, stamped_results[i]["quote_id"].get<std::string>());
             insert.bind(2, created);
-            insert.bind(3, requests[i].product);
+            insert.bind(3, requests[i].product_name());
             insert.bind(4, (many ? body[i] : body).dump());
             insert.bind(5, stamped_results[i].dump());
             insert.bind(6, model.version);

@@ -294,10 +294,11 @@ ojson burning_cost(data::Store& store, const ModelVersion& version, const risk::
     if (!in) throw std::runtime_error("cannot read the burning-cost policy " + o.policy_file.string());
     const auto body = nlohmann::json::parse(in);
     const auto decoded = decode_quote(body);
-    if (!decoded.value || !decoded.value->index_cover || decoded.value->index_cover->form != "per_tonne")
+    const auto* index_terms = decoded.value ? std::any_cast<pricing::IndexInsuranceTerms>(&decoded.value->cover) : nullptr;
+    if (!index_terms || index_terms->form != pricing::IndexForm::per_tonne)
         throw std::runtime_error(o.policy_file.string() + " is not a valid per_tonne index_insurance quote request");
     const QuoteRequest& q = *decoded.value;
-    const IndexCoverRequest& cover_request = *q.index_cover;
+    const pricing::IndexInsuranceTerms& cover_request = *index_terms;
     const int policy_year = std::stoi(q.policy.start.substr(0, 4));
 
     // The replay of each holding, as `tanhui burning-cost` (api/products/products.cpp) does it: the

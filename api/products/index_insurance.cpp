@@ -1,0 +1,97 @@
+// index_insurance (林业碳汇指数保险): the cover of pricing/index_insurance.hpp on the carbon lost
+// by the insured pool from the covered perils (DESIGN "Products").
+#include "api/products/quote_engine.hpp"
+#include "api/products/registry.hpp"
+#include "pricing/index_insurance.hpp"
+#include "risk/metrics/metrics.hpp"
+
+#include <cmath>
+
+namespace tanhui::api {
+
+namespace {
+
+using pricing::IndexInsuranceTerms;
+using Range = ObjectReader::Range;
+constexpr Range non_negative{0, INFINITY};
+constexpr Range positive{0, INFINITY, true};
+
+std::any decode_cover(ObjectReader& cr, std::vector<FieldProblem>& problems) {
+    IndexInsuranceTerms t;
+    t.perils = decode_perils(cr, problems);
+    const auto form = cr.one_of("form", true, {"per_tonne", "linear"});
+    if (form) t.form = *pricing::parse_index_form(*form);
+    if (form && t.form == pricing::IndexForm::per_tonne) {
+        if (auto v = cr.number("price_cny_per_tco2e", true, positive)) t.price_cny_per_tco2e = *v;
+        if (auto v = cr.number("deductible_tco2e", false, non_negative)) t.deductible_tco2e = *v;
+        t.limit_cny = cr.number("limit_cny", false, positive);
+        t.sum_insured_cny = cr.number("sum_insured_cny", false, positive);
+    } else if (form) {
+        t.sum_insured_cny = cr.number("sum_insured_cny", true, positive);
+        auto trigger = cr.number("trigger", true, {0, 1, false, true});
+        auto exit = cr.number("exit", true, {0, 1, true, false});
+        if (trigger) t.trigger = *trigger;
+        if (exit) t.exit = *exit;
+        if (trigger && exit && !(*exit > *trigger)) cr.problem("exit", "must be greater than trigger");
+        if (auto v = cr.number("price_cny_per_tco2e", false, positive)) t.price_cny_per_tco2e = *v;
+    }
+    return t;
+}
+
+// Without a limit or a sum insured, a per_tonne cover is bounded by the pool's stock: a
+// "model.carbon" override of 0 leaves it unbounded.
+void check_request(const QuoteRequest& q, const std::string& base, std::vector<FieldProblem>& problems) {
+    const auto& t = terms_of<IndexInsuranceTerms>(q.cover);
+    if (t.form == pricing::IndexForm::per_tonne && !t.limit_cny && !t.sum_insured_cny && q.model.stock_tco2e_per_ha.value_or(1) <= 0)
+        problems.push_back({base + "/cover/limit_cny", "is required when the carbon stock is 0"});
+}
+
+CoverFacts facts(const std::any& cover) { return {terms_of<IndexInsuranceTerms>(cover).perils, std::nullopt}; }
+
+nlohmann::json canonical_cover(const std::any& cover) {
+    const auto& c = terms_of<IndexInsuranceTerms>(cover);
+    nlohmann::json j{{"perils", c.perils}, {"form", std::string(pricing::to_string(c.form))},
+                     {"price_cny_per_tco2e", c.price_cny_per_tco2e}, {"deductible_tco2e", c.deductible_tco2e},
+                     {"trigger", c.trigger}, {"exit", c.exit}};
+    if (c.limit_cny) j["limit_cny"] = *c.limit_cny;
+    if (c.sum_insured_cny) j["sum_insured_cny"] = *c.sum_insured_cny;
+    return j;
+}
+
+// The terms on the pool; a pool without carbon is named at /holdings, a cover field under /cover.
+pricing::IndexPolicy policy_on(const IndexInsuranceTerms& terms, double stock_tco2e) {
+    try {
+        return pricing::index_policy(terms, stock_tco2e);
+    } catch (const InvalidInput& e) {
+        rethrow_under(e, e.field() == "holdings" ? "" : "/cover");
+    }
+}
+
+nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
+    require_annual_term(q);
+    const auto& terms = terms_of<IndexInsuranceTerms>(q.cover);
+    const risk::Book book = prepare_pool(q, *c.model, terms.perils);
+    const double stock_tco2e = pool_stock_tco2e(book);
+    const pricing::IndexPolicy policy = policy_on(terms, stock_tco2e);
+    const risk::YearLosses losses = risk::simulate_year_losses(book, simulation_of(q, c));
+    std::vector<double> payouts(losses.total_tco2e.size());
+    for (std::size_t i = 0; i < payouts.size(); ++i) payouts[i] = pricing::payout_cny(policy, losses.total_tco2e[i]);
+    const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, return_periods_within(q));
+    nlohmann::json r = quote_answer(q, c, pq);
+    const risk::Estimate el = risk::average_annual_loss_with_error(losses.total_tco2e);
+    r["expected_loss_tco2e"] = el.value;
+    r["expected_loss_se_tco2e"] = el.standard_error;
+    r["carbon_stock_tco2e"] = stock_tco2e;
+    r["perils"] = terms.perils;
+    r["form"] = std::string(pricing::to_string(terms.form));
+    return r;
+}
+
+}  // namespace
+
+ProductEntry index_insurance_entry() {
+    return {.name = "index_insurance", .needs_holdings = true, .decode_cover = decode_cover, .check_request = check_request,
+            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = nullptr};
+}
+
+}  // namespace tanhui::api

@@ -1,0 +1,82 @@
+// revenue_insurance: pricing/revenue_insurance.hpp on the pool's carbon lost and the market's
+// average price of the same simulated year (the price leg of the pool's book).
+#include "api/products/quote_engine.hpp"
+#include "api/products/registry.hpp"
+#include "pricing/revenue_insurance.hpp"
+#include "risk/metrics/metrics.hpp"
+
+#include <cmath>
+
+namespace tanhui::api {
+
+namespace {
+
+using pricing::RevenueInsuranceTerms;
+using Range = ObjectReader::Range;
+constexpr Range positive{0, INFINITY, true};
+
+std::any decode_cover(ObjectReader& cr, std::vector<FieldProblem>& problems) {
+    RevenueInsuranceTerms t;
+    if (auto m = cr.string("market", true, 16)) t.market = *m;
+    if (auto v = cr.number("quantity_tco2e", true, positive)) t.quantity_tco2e = *v;
+    if (auto v = cr.number("guaranteed_revenue_cny", true, positive)) t.guaranteed_revenue_cny = *v;
+    t.perils = decode_perils(cr, problems);
+    t.fixings = decode_fixings(cr, problems);
+    return t;
+}
+
+CoverFacts facts(const std::any& cover) {
+    const auto& t = terms_of<RevenueInsuranceTerms>(cover);
+    return {t.perils, t.market};
+}
+
+nlohmann::json canonical_cover(const std::any& cover) {
+    const auto& t = terms_of<RevenueInsuranceTerms>(cover);
+    nlohmann::json fixings = t.fixings.dates.empty() ? nlohmann::json(std::string(pricing::to_string(t.fixings.frequency)))
+                                                     : fixings_json(t.fixings.dates);
+    return {{"market", t.market}, {"quantity_tco2e", t.quantity_tco2e}, {"guaranteed_revenue_cny", t.guaranteed_revenue_cny},
+            {"perils", t.perils}, {"fixings", fixings}};
+}
+
+std::vector<pricing::Date> dates_of(const QuoteRequest& q, const pricing::Fixings& fixings) {
+    try {
+        return pricing::fixing_dates(fixings, policy_start(q), q.policy.term_months);
+    } catch (const InvalidInput& e) {
+        if (e.field().rfind("fixings", 0) == 0) rethrow_under(e, "/cover");
+        throw;
+    }
+}
+
+nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
+    require_annual_term(q);
+    const auto& terms = terms_of<RevenueInsuranceTerms>(q.cover);
+    const risk::PriceModel pm = effective_price_model(*c.model, terms.market, q.model.price);
+    const auto dates = dates_of(q, terms.fixings);
+    const risk::Book book =
+        prepare_pool(q, *c.model, terms.perils, risk::PriceLeg{pm, pricing::fixing_times_years(policy_start(q), dates), 0});
+    const risk::Simulation sim = simulation_of(q, c);
+    std::vector<double> payouts(sim.years), lost(sim.years), averages(sim.years);
+    risk::simulate(book, sim, [&](const risk::YearResult& y) {
+        const std::size_t i = y.year - sim.first_year;
+        averages[i] = pricing::average_price(y.price_fixings);
+        payouts[i] = pricing::payout_cny(terms, y.total_tco2e, averages[i]);
+        lost[i] = y.total_tco2e;
+    });
+    const auto pq = pricing::quote_premium(payouts, terms.guaranteed_revenue_cny, q.premium, return_periods_within(q));
+    nlohmann::json r = quote_answer(q, c, pq);
+    r["expected_loss_tco2e"] = risk::average_annual_loss(lost);
+    r["market"] = terms.market;
+    r["perils"] = terms.perils;
+    r["mean_simulated_average_price"] = pricing::average_price(averages);
+    r["fixings"] = fixings_json(dates);
+    return r;
+}
+
+}  // namespace
+
+ProductEntry revenue_insurance_entry() {
+    return {.name = "revenue_insurance", .needs_holdings = true, .decode_cover = decode_cover, .check_request = nullptr,
+            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = nullptr};
+}
+
+}  // namespace tanhui::api

@@ -1,6 +1,7 @@
 #include "api/batch/portfolio.hpp"
 
 #include "api/batch/ord_csv.hpp"
+#include "api/json/references.hpp"
 #include "api/products/registry.hpp"
 #include "data/import/csv.hpp"
 #include "data/import/import.hpp"
@@ -33,6 +34,7 @@ const std::vector<std::string>& portfolio_csv_columns() {
     static const std::vector<std::string> columns{
         "policy_id", "holding_ids", "product", "perils", "form",
         "price_cny_per_tco2e", "deductible_tco2e", "limit_cny", "sum_insured_cny", "trigger", "exit",
+        "market", "quantity_tco2e", "target_price_cny", "fixings", "method", "engine", "guaranteed_revenue_cny",
         "start", "term_months",
         "principle", "parameter", "alpha", "expense_ratio", "commission", "profit_margin", "subsidy_share",
         "return_periods"};
@@ -116,7 +118,17 @@ std::string column_of(const std::string& pointer) {
     return "";
 }
 
-// The cover and premium of a decoded index request as canonical JSON.
+}  // namespace
+
+std::string policy_problem(const BatchPolicy& policy, const std::string& pointer, const std::string& message) {
+    if (!policy.csv) return policy.where + pointer + ": " + message;
+    const std::string column = column_of(pointer);
+    return policy.where + ": " + (column.empty() ? "" : column + ": ") + message;
+}
+
+namespace {
+
+// The cover and premium of a decoded request as canonical JSON.
 nlohmann::json policy_canonical(const BatchPolicy& p) {
     const QuoteRequest& q = p.request;
     return {{"id", q.policy.id}, {"product", q.product_name()}, {"start", q.policy.start}, {"term_months", q.policy.term_months},
@@ -133,6 +145,7 @@ nlohmann::json policy_canonical(const BatchPolicy& p) {
 bool add_holdings(Portfolio& out, std::map<std::string, std::uint32_t>& position, BatchPolicy& policy,
                   const std::function<void(std::size_t, const std::string&)>& problem) {
     bool ok = true;
+    if (!policy.request.product->needs_holdings) return ok;  // a cover on a market: its holdings are not insured
     for (std::size_t i = 0; i < policy.request.holdings.size(); ++i) {
         const Holding& h = policy.request.holdings[i];
         auto [it, added] = position.try_emplace(h.id, static_cast<std::uint32_t>(out.holdings.size()));
@@ -148,10 +161,16 @@ bool add_holdings(Portfolio& out, std::map<std::string, std::uint32_t>& position
     return ok;
 }
 
-Portfolio parse_json_portfolio(const std::string& name, std::string_view text) {
-    Problems problems;
-    Portfolio out;
-    out.source = name;
+// A request's "simulation" must be the batch's (the portfolio is simulated once for all).
+std::optional<std::string> simulation_problem(const nlohmann::json& request, const QuoteRequest& q, const PortfolioChecks& checks) {
+    if (!request.contains("simulation") || !checks.years || !checks.seed) return std::nullopt;
+    if (q.simulation.years == static_cast<long long>(*checks.years) && q.simulation.seed == *checks.seed) return std::nullopt;
+    return "years " + std::to_string(q.simulation.years) + " and seed " + std::to_string(q.simulation.seed) +
+           " differ from the batch's --years " + std::to_string(*checks.years) + " --seed " + std::to_string(*checks.seed) +
+           "; the portfolio is simulated once for every policy: give the same or leave \"simulation\" out";
+}
+
+nlohmann::json parse_json_array(const std::string& name, std::string_view text, Problems& problems) {
     nlohmann::json body;
     try {
         body = nlohmann::json::parse(text);
@@ -163,23 +182,27 @@ Portfolio parse_json_portfolio(const std::string& name, std::string_view text) {
         problems.add(name + ": must be a non-empty JSON array of quote requests");
         problems.throw_if_any();
     }
+    return body;
+}
+
+Portfolio parse_json_portfolio(const std::string& name, std::string_view text, const PortfolioChecks& checks) {
+    Problems problems;
+    Portfolio out;
+    out.source = name;
+    const nlohmann::json body = parse_json_array(name, text, problems);
     std::map<std::string, std::uint32_t> position;
     std::set<std::string> ids;
     std::optional<std::string> model_text;
-    DecodeLimits limits;
     for (std::size_t i = 0; i < body.size(); ++i) {
         const std::string base = "/" + std::to_string(i);
-        auto d = decode_quote(body[i], limits, base);
+        auto d = decode_quote(body[i], DecodeLimits{}, base);
+        if (d.value && checks.references)
+            for (auto& p : check_references(*d.value, *checks.references, base)) d.problems.push_back(std::move(p));
         for (const auto& p : d.problems) problems.add(name + ": " + p.pointer + ": " + p.message);
-        if (!d.value) continue;
-        BatchPolicy policy;
-        policy.request = std::move(*d.value);
-        policy.where = name + ": " + base;
-        if (policy.request.product_name() != "index_insurance") {
-            problems.add(name + ": " + base + "/product: a batch prices index_insurance policies; quote " +
-                         policy.request.product_name() + " with `tanhui quote` (docs/batch.md)");
-            continue;
-        }
+        if (!d.problems.empty()) continue;
+        BatchPolicy policy{std::move(*d.value), {}, name + ": " + base, false};
+        if (const auto problem = simulation_problem(body[i], policy.request, checks))
+            problems.add(name + ": " + base + "/simulation: " + *problem);
         if (!ids.insert(policy.request.policy.id).second)
             problems.add(name + ": " + base + "/policy/id: duplicate policy id \"" + policy.request.policy.id + "\"");
         const std::string m = body[i].contains("model") ? dump_json(body[i]["model"], -1) : "";
@@ -200,16 +223,10 @@ Portfolio parse_json_portfolio(const std::string& name, std::string_view text) {
     return out;
 }
 
-Portfolio parse_csv_portfolio(const std::string& name, std::string_view text, const std::vector<Holding>& holdings,
-                              const std::string& holdings_name) {
-    Problems problems;
-    auto report = [&](std::size_t line, const std::string& column, const std::string& message) {
-        problems.add(name + ":" + std::to_string(line) + ": " + (column.empty() ? "" : column + ": ") + message);
-    };
-    const data::CsvTable csv = data::parse_csv(text);
-    if (csv.header.empty() && csv.errors.empty()) report(1, "", "file is empty (no header row)");
-    for (const auto& e : csv.errors) report(e.line, "", e.message);
+using Report = std::function<void(std::size_t line, const std::string& column, const std::string& message)>;
 
+// The header's columns by name; unknown or repeated columns and missing required ones reported.
+std::map<std::string, std::size_t> csv_columns(const data::CsvTable& csv, const Report& report) {
     const auto& known = portfolio_csv_columns();
     std::map<std::string, std::size_t> column;
     for (std::size_t i = 0; i < csv.header.size(); ++i) {
@@ -218,103 +235,144 @@ Portfolio parse_csv_portfolio(const std::string& name, std::string_view text, co
         else if (!column.emplace(h, i).second) report(1, h, "column appears twice in the header");
     }
     if (!csv.header.empty())
-        for (const char* required : {"policy_id", "holding_ids", "product", "perils", "form"})
+        for (const char* required : {"policy_id", "product"})
             if (!column.count(required)) report(1, required, "missing column in the header");
+    return column;
+}
+
+// The cells of one row by column name (trimmed; "" when the column is absent).
+struct Row {
+    const data::CsvRecord& record;
+    const std::map<std::string, std::size_t>& column;
+    std::string operator()(const std::string& c) const {
+        const auto it = column.find(c);
+        return it == column.end() ? std::string() : trim(record.fields[it->second]);
+    }
+};
+
+using HoldingIndex = std::map<std::string, const Holding*>;
+
+// holding_ids -> the request's holdings; required by products with holdings.
+nlohmann::json row_holdings(const Row& cell, const HoldingIndex& by_id, const std::string& holdings_name,
+                            const std::function<void(const std::string&, const std::string&)>& bad) {
+    nlohmann::json hs = nlohmann::json::array();
+    const std::string ids = cell("holding_ids");
+    const ProductEntry* product = find_product(cell("product"));
+    if (ids.empty()) {
+        if (!product || product->needs_holdings) bad("holding_ids", "is empty but required (holding ids separated by ';')");
+        return hs;
+    }
+    std::set<std::string> seen;
+    for (const std::string& id : split_list(ids)) {
+        if (id.empty()) { bad("holding_ids", "has an empty id (ids are separated by ';')"); continue; }
+        if (!seen.insert(id).second) { bad("holding_ids", "lists holding " + shown(id) + " twice"); continue; }
+        const auto it = by_id.find(id);
+        if (it == by_id.end()) { bad("holding_ids", "unknown holding " + shown(id) + " (not in " + holdings_name + ")"); continue; }
+        hs.push_back(holding_json(*it->second));
+    }
+    return hs;
+}
+
+// The cover and premium cells: strings, lists and numbers as the request's fields.
+void row_cover_and_premium(const Row& cell, nlohmann::json& req, const std::function<void(const std::string&, const std::string&)>& bad) {
+    static const std::set<std::string> cover_numbers{"price_cny_per_tco2e", "deductible_tco2e", "limit_cny", "sum_insured_cny",
+                                                     "trigger", "exit", "quantity_tco2e", "target_price_cny",
+                                                     "guaranteed_revenue_cny"};
+    static const std::set<std::string> premium_numbers{"parameter", "alpha", "expense_ratio", "commission",
+                                                       "profit_margin", "subsidy_share"};
+    nlohmann::json cover = nlohmann::json::object();
+    if (!cell("perils").empty()) {
+        nlohmann::json perils = nlohmann::json::array();
+        for (const std::string& p : split_list(cell("perils"))) perils.push_back(p);
+        cover["perils"] = perils;
+    }
+    for (const char* c : {"form", "market", "method", "engine"})
+        if (!cell(c).empty()) cover[c] = cell(c);
+    if (const std::string f = cell("fixings"); !f.empty()) {
+        const auto dates = split_list(f);  // "monthly", "quarterly", "at_expiry" or dates separated by ';'
+        cover["fixings"] = dates.size() == 1 && f.find('-') == std::string::npos ? nlohmann::json(f) : nlohmann::json(dates);
+    }
+    nlohmann::json premium = nlohmann::json::object();
+    if (!cell("principle").empty()) premium["principle"] = cell("principle");
+    for (const auto& [c, i] : cell.column) {
+        (void)i;
+        const bool is_cover = cover_numbers.count(c) > 0, is_premium = premium_numbers.count(c) > 0;
+        if (!is_cover && !is_premium) continue;
+        const std::string v = cell(c);
+        if (v.empty()) continue;
+        const auto x = parse_double(v);
+        if (!x) { bad(c, "not a number: " + shown(v)); continue; }
+        (is_cover ? cover : premium)[c] = *x;
+    }
+    req["cover"] = cover;
+    if (!premium.empty()) req["premium"] = premium;
+}
+
+// A row as the quote request it stands for, or nullopt when a cell is bad (reported).
+std::optional<nlohmann::json> row_request(const Row& cell, const HoldingIndex& by_id, const std::string& holdings_name,
+                                          const Report& report) {
+    bool ok = true;
+    auto bad = [&](const std::string& c, const std::string& message) {
+        report(cell.record.line, c, message);
+        ok = false;
+    };
+    nlohmann::json req{{"product", cell("product")}};
+    req["policy"] = {{"id", cell("policy_id")}, {"start", cell("start").empty() ? "2027-01-01" : cell("start")}};
+    if (!cell("term_months").empty()) {
+        const auto v = parse_double(cell("term_months"));
+        if (!v || *v != std::floor(*v)) bad("term_months", "not a whole number: " + shown(cell("term_months")));
+        else req["policy"]["term_months"] = static_cast<long long>(*v);
+    }
+    req["holdings"] = row_holdings(cell, by_id, holdings_name, bad);
+    row_cover_and_premium(cell, req, bad);
+    if (!cell("return_periods").empty()) {
+        nlohmann::json rps = nlohmann::json::array();
+        for (const std::string& v : split_list(cell("return_periods"))) {
+            const auto x = parse_double(v);
+            if (!x) bad("return_periods", "not a number: " + shown(v));
+            else rps.push_back(*x);
+        }
+        req["return_periods"] = rps;
+    }
+    if (!ok) return std::nullopt;
+    return req;
+}
+
+Portfolio parse_csv_portfolio(const std::string& name, std::string_view text, const std::vector<Holding>& holdings,
+                              const std::string& holdings_name, const PortfolioChecks& checks) {
+    Problems problems;
+    const Report report = [&](std::size_t line, const std::string& column, const std::string& message) {
+        problems.add(name + ":" + std::to_string(line) + ": " + (column.empty() ? "" : column + ": ") + message);
+    };
+    const data::CsvTable csv = data::parse_csv(text);
+    if (csv.header.empty() && csv.errors.empty()) report(1, "", "file is empty (no header row)");
+    for (const auto& e : csv.errors) report(e.line, "", e.message);
+    const auto column = csv_columns(csv, report);
     if (!csv.header.empty() && csv.rows.empty() && !problems.any()) report(2, "", "no policies after the header");
     problems.throw_if_any();
 
-    std::map<std::string, const Holding*> by_id;
+    HoldingIndex by_id;
     for (const Holding& h : holdings) by_id.emplace(h.id, &h);
-
-    static const std::set<std::string> cover_numbers{"price_cny_per_tco2e", "deductible_tco2e", "limit_cny",
-                                                     "sum_insured_cny", "trigger", "exit"};
-    static const std::set<std::string> premium_numbers{"parameter", "alpha", "expense_ratio", "commission",
-                                                       "profit_margin", "subsidy_share"};
     Portfolio out;
     out.source = name;
     std::map<std::string, std::uint32_t> position;
     std::map<std::string, std::size_t> policy_line;
-    for (const data::CsvRecord& row : csv.rows) {
-        auto cell = [&](const std::string& c) -> std::string {
-            const auto it = column.find(c);
-            return it == column.end() ? std::string() : trim(row.fields[it->second]);
-        };
-        bool row_ok = true;
-        auto bad = [&](const std::string& c, const std::string& message) {
-            report(row.line, c, message);
-            row_ok = false;
-        };
-        nlohmann::json req{{"product", cell("product")}};
-        req["policy"] = {{"id", cell("policy_id")}, {"start", cell("start").empty() ? "2027-01-01" : cell("start")}};
-        if (!cell("term_months").empty()) {
-            const auto v = parse_double(cell("term_months"));
-            if (!v || *v != std::floor(*v)) bad("term_months", "not a whole number: " + shown(cell("term_months")));
-            else req["policy"]["term_months"] = static_cast<long long>(*v);
-        }
-        nlohmann::json hs = nlohmann::json::array();
-        const std::string ids = cell("holding_ids");
-        if (ids.empty()) bad("holding_ids", "is empty but required (holding ids separated by ';')");
-        else {
-            std::set<std::string> seen;
-            for (const std::string& id : split_list(ids)) {
-                if (id.empty()) { bad("holding_ids", "has an empty id (ids are separated by ';')"); continue; }
-                if (!seen.insert(id).second) { bad("holding_ids", "lists holding " + shown(id) + " twice"); continue; }
-                const auto it = by_id.find(id);
-                if (it == by_id.end()) { bad("holding_ids", "unknown holding " + shown(id) + " (not in " + holdings_name + ")"); continue; }
-                hs.push_back(holding_json(*it->second));
-            }
-        }
-        req["holdings"] = hs;
-        nlohmann::json cover = nlohmann::json::object();
-        if (!cell("perils").empty()) {
-            nlohmann::json perils = nlohmann::json::array();
-            for (const std::string& p : split_list(cell("perils"))) perils.push_back(p);
-            cover["perils"] = perils;
-        }
-        if (!cell("form").empty()) cover["form"] = cell("form");
-        nlohmann::json premium = nlohmann::json::object();
-        if (!cell("principle").empty()) premium["principle"] = cell("principle");
-        for (const auto& [c, i] : column) {
-            (void)i;
-            const bool is_cover = cover_numbers.count(c) > 0, is_premium = premium_numbers.count(c) > 0;
-            if (!is_cover && !is_premium) continue;
-            const std::string s = cell(c);
-            if (s.empty()) continue;
-            const auto v = parse_double(s);
-            if (!v) { bad(c, "not a number: " + shown(s)); continue; }
-            (is_cover ? cover : premium)[c] = *v;
-        }
-        req["cover"] = cover;
-        if (!premium.empty()) req["premium"] = premium;
-        if (!cell("return_periods").empty()) {
-            nlohmann::json rps = nlohmann::json::array();
-            for (const std::string& s : split_list(cell("return_periods"))) {
-                const auto v = parse_double(s);
-                if (!v) bad("return_periods", "not a number: " + shown(s));
-                else rps.push_back(*v);
-            }
-            req["return_periods"] = rps;
-        }
-        if (!row_ok) continue;
-
-        auto d = decode_quote(req);
-        for (const auto& p : d.problems) report(row.line, column_of(p.pointer), p.message);
-        if (!d.value) continue;
-        BatchPolicy policy;
-        policy.request = std::move(*d.value);
-        policy.where = name + ":" + std::to_string(row.line);
-        if (policy.request.product_name() != "index_insurance") {
-            report(row.line, "product", "a batch prices index_insurance policies, got " + shown(policy.request.product_name()) +
-                                            " (docs/batch.md)");
-            continue;
-        }
-        const auto [it, added] = policy_line.emplace(policy.request.policy.id, row.line);
+    for (const data::CsvRecord& record : csv.rows) {
+        const auto req = row_request(Row{record, column}, by_id, holdings_name, report);
+        if (!req) continue;
+        auto d = decode_quote(*req);
+        if (d.value && checks.references)
+            for (auto& p : check_references(*d.value, *checks.references)) d.problems.push_back(std::move(p));
+        for (const auto& p : d.problems) report(record.line, column_of(p.pointer), p.message);
+        if (!d.problems.empty()) continue;
+        BatchPolicy policy{std::move(*d.value), {}, name + ":" + std::to_string(record.line), true};
+        const auto [it, added] = policy_line.emplace(policy.request.policy.id, record.line);
         if (!added) {
-            report(row.line, "policy_id", "duplicate policy id " + shown(policy.request.policy.id) + " (line " +
-                                              std::to_string(it->second) + ")");
+            report(record.line, "policy_id", "duplicate policy id " + shown(policy.request.policy.id) + " (line " +
+                                                 std::to_string(it->second) + ")");
             continue;
         }
-        add_holdings(out, position, policy, [&](std::size_t, const std::string& message) { report(row.line, "holding_ids", message); });
+        add_holdings(out, position, policy, [&](std::size_t, const std::string& message) { report(record.line, "holding_ids", message); });
         out.policies.push_back(std::move(policy));
     }
     problems.throw_if_any();
@@ -359,10 +417,10 @@ std::string Portfolio::canonical() const {
 }
 
 Portfolio parse_portfolio(const std::string& name, std::string_view text, const std::vector<Holding>& holdings,
-                          const std::string& holdings_name) {
+                          const std::string& holdings_name, const PortfolioChecks& checks) {
     const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-    if (first != std::string_view::npos && text[first] == '[') return parse_json_portfolio(name, text);
-    return parse_csv_portfolio(name, text, holdings, holdings_name);
+    if (first != std::string_view::npos && text[first] == '[') return parse_json_portfolio(name, text, checks);
+    return parse_csv_portfolio(name, text, holdings, holdings_name, checks);
 }
 
 std::vector<Holding> read_holdings_csv(data::Store& store, const std::string& name, std::string_view text) {

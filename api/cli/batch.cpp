@@ -4,6 +4,7 @@
 #include "api/service/calibration.hpp"
 #include "api/cli/cli.hpp"
 #include "api/batch/portfolio.hpp"
+#include "api/service/quote_service.hpp"
 #include "data/store/store.hpp"
 
 #include <cstdio>
@@ -37,6 +38,39 @@ std::string with_commas(double v) {
     auto s = std::to_string(static_cast<unsigned long long>(v + 0.5));
     for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
     return s;
+}
+
+// The portfolio, checked by the quote decoder and against the store's regions and markets; a
+// JSON request's "simulation" must be the batch's.
+Portfolio read_portfolio(const BatchArgs& a, const GlobalOptions& g, const std::string& text, data::Store& store) {
+    std::vector<Holding> holdings;
+    std::string holdings_name = "the store's holdings table (" + g.db_path().string() + ")";
+    const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+    const bool json = first != std::string::npos && text[first] == '[';
+    if (!json) {
+        if (!a.holdings.empty()) {
+            holdings = read_holdings_csv(store, a.holdings, read_text(a.holdings));
+            holdings_name = a.holdings;
+        } else {
+            holdings = store_holdings(store);
+        }
+    }
+    const ReferenceData references = store_references(store);
+    const PortfolioChecks checks{a.options.years, a.options.seed, &references};
+    return parse_portfolio(a.portfolio, text, holdings, holdings_name, checks);
+}
+
+void print_summary(const BatchSummary& s, const BatchOptions& o, const std::string& version) {
+    const double years_per_s = s.seconds > 0 ? double(s.years) * double(s.passes) / s.seconds : 0;
+    std::fprintf(stderr,
+                 "tanhui batch: %zu policies on %zu holdings, %s years (seed %llu, model %s), %zu chunk%s x %zu pass%s "
+                 "on %d process%s in %.1f s: %s years/s, %s policy-years/s%s; wrote %s\n",
+                 s.policies, s.holdings, with_commas(s.years).c_str(), static_cast<unsigned long long>(o.seed), version.c_str(),
+                 s.chunks, s.chunks == 1 ? "" : "s", s.passes, s.passes == 1 ? "" : "es", s.processes, s.processes == 1 ? "" : "es",
+                 s.seconds, with_commas(years_per_s).c_str(),
+                 with_commas(double(s.policies) * double(s.years) / std::max(s.seconds, 1e-9)).c_str(),
+                 s.chunks_resumed ? (", " + std::to_string(s.chunks_resumed) + " chunks from checkpoints").c_str() : "",
+                 o.out.string().c_str());
 }
 
 int run(const GlobalOptions& g, BatchArgs& a) {
@@ -99,35 +133,10 @@ int run(const GlobalOptions& g, BatchArgs& a) {
     }
     const risk::Model model = build_model(*store, *version);
 
-    Portfolio portfolio;
     try {
-        std::vector<Holding> holdings;
-        std::string holdings_name = "the store's holdings table (" + g.db_path().string() + ")";
-        const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-        const bool json = first != std::string::npos && text[first] == '[';
-        if (!json) {
-            if (!a.holdings.empty()) {
-                holdings = read_holdings_csv(*store, a.holdings, read_text(a.holdings));
-                holdings_name = a.holdings;
-            } else {
-                holdings = store_holdings(*store);
-            }
-        }
-        portfolio = parse_portfolio(a.portfolio, text, holdings, holdings_name);
+        const Portfolio portfolio = read_portfolio(a, g, text, *store);
         const BatchSummary s = run_batch(portfolio, model, version->version, o, cluster);
-        if (root && !a.quiet) {
-            const double years_per_s = s.seconds > 0 ? double(s.years) * double(s.passes) / s.seconds : 0;
-            std::fprintf(stderr,
-                         "tanhui batch: %zu policies on %zu holdings, %s years (seed %llu, model %s), %zu chunk%s x %zu pass%s "
-                         "on %d process%s in %.1f s: %s years/s, %s policy-years/s%s; wrote %s\n",
-                         s.policies, s.holdings, with_commas(s.years).c_str(), static_cast<unsigned long long>(o.seed),
-                         version->version.c_str(), s.chunks, s.chunks == 1 ? "" : "s", s.passes, s.passes == 1 ? "" : "es",
-                         s.processes, s.processes == 1 ? "" : "es",
-                         s.seconds, with_commas(years_per_s).c_str(),
-                         with_commas(double(s.policies) * double(s.years) / std::max(s.seconds, 1e-9)).c_str(),
-                         s.chunks_resumed ? (", " + std::to_string(s.chunks_resumed) + " chunks from checkpoints").c_str() : "",
-                         o.out.string().c_str());
-        }
+        if (root && !a.quiet) print_summary(s, o, version->version);
         return 0;
     } catch (const PortfolioError& e) {
         return fail(e.what(), 2);
@@ -149,7 +158,8 @@ void add_batch_commands(CLI::App& app, const GlobalOptions& global, Action& acti
         "batch",
         "Price a portfolio over simulated years: per-policy quotes, year loss tables, Oasis ORD tables\n"
         "(SELT, SPLT, ALT, ALCT, EPT in tCO2e and CNY), metrics with Euler contributions and layers.\n"
-        "PORTFOLIO is CSV (one index policy per row, holdings by id) or a JSON array of quote requests.\n"
+        "PORTFOLIO is CSV (one policy per row, holdings by id) or a JSON array of quote requests:\n"
+        "index, price and revenue insurance in one portfolio.\n"
         "Resumable (--resume) and distributable (mpirun ... --mpi); docs/batch.md.");
     auto a = std::make_shared<BatchArgs>();
     b->add_option("PORTFOLIO", a->portfolio, "Portfolio CSV or JSON array of quote requests")->required();

@@ -1,5 +1,6 @@
 // index_insurance (林业碳汇指数保险): the cover of pricing/index_insurance.hpp on the carbon lost
 // by the insured pool from the covered perils (DESIGN "Products").
+#include "api/batch/policy.hpp"
 #include "api/products/quote_engine.hpp"
 #include "api/products/registry.hpp"
 #include "pricing/index_insurance.hpp"
@@ -87,11 +88,25 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     return r;
 }
 
+// In a batch the payout is the quote's, on the pool loss of the policy's holdings and perils.
+BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup) {
+    require_annual_term(q);
+    const auto& terms = terms_of<IndexInsuranceTerms>(q.cover);
+    const pricing::IndexPolicy policy = policy_on(terms, setup.pool_stock_tco2e);
+    BatchPolicyPlan plan;
+    plan.sum_insured_cny = policy.sum_insured_cny;
+    plan.carbon_stock_tco2e = setup.pool_stock_tco2e;
+    plan.form = std::string(pricing::to_string(terms.form));
+    plan.perils = terms.perils;
+    plan.payout_cny = [policy](const PolicyYear& y) { return pricing::payout_cny(policy, y.pool_loss_tco2e); };
+    return plan;
+}
+
 }  // namespace
 
 ProductEntry index_insurance_entry() {
     return {.name = "index_insurance", .needs_holdings = true, .decode_cover = decode_cover, .check_request = check_request,
-            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = nullptr};
+            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = plan_batch};
 }
 
 }  // namespace tanhui::api

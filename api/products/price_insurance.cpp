@@ -1,10 +1,12 @@
 // price_insurance (碳汇价格保险, the Nanping "碳汇保" form): pricing/price_insurance.hpp on the
 // reference market's price model (calibrated, with the request's overrides on top).
 #include "api/products/quote_engine.hpp"
+#include "api/batch/policy.hpp"
 #include "api/products/registry.hpp"
 #include "pricing/price_insurance.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace tanhui::api {
 
@@ -46,16 +48,6 @@ nlohmann::json canonical_cover(const std::any& cover) {
             {"engine", std::string(pricing::engine_of(t).name)}};
 }
 
-// The fixing dates of the policy; an explicit date before the start is named under /cover.
-std::vector<pricing::Date> dates_of(const QuoteRequest& q, const pricing::Fixings& fixings) {
-    try {
-        return pricing::fixing_dates(fixings, policy_start(q), q.policy.term_months);
-    } catch (const InvalidInput& e) {
-        if (e.field().rfind("fixings", 0) == 0) rethrow_under(e, "/cover");
-        throw;
-    }
-}
-
 // The answer's fields of a closed-form risk-neutral quote (no simulation: years 0).
 nlohmann::json closed_form_answer(const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq) {
     nlohmann::json r = quote_answer(q, c, pq);
@@ -65,41 +57,80 @@ nlohmann::json closed_form_answer(const QuoteRequest& q, const QuoteContext& c, 
     return r;
 }
 
+// What a policy's price is computed from: the market's model and the schedule.
+struct Schedule {
+    std::vector<pricing::Date> dates;
+    std::vector<double> times;
+};
+
+Schedule schedule_of(const QuoteRequest& q, const pricing::PriceInsuranceTerms& terms) {
+    Schedule s;
+    s.dates = policy_fixing_dates(q, terms.fixings);
+    s.times = pricing::fixing_times_years(policy_start(q), s.dates);
+    return s;
+}
+
+// The risk-neutral quote: the engine's price is the pure premium; the payout's distribution
+// (load, probability, return periods) is the lognormal average's when closed_form_applies, else
+// a simulated table of the risk-neutral GBM (years, seed). Quote and batch share it, so a
+// batch's risk-neutral policy has its quote's numbers.
+struct RiskNeutral {
+    pricing::AsianPrice price;
+    pricing::PremiumQuote premium;
+    risk::PriceModel model;  // the risk-neutral GBM
+    bool closed_form = false;
+    double mean_average_price = 0;  // of the simulated table
+};
+
+RiskNeutral risk_neutral(const QuoteRequest& q, const PriceInsuranceTerms& terms, const risk::PriceModel& physical,
+                         const Schedule& s, std::uint32_t years, std::uint64_t seed,
+                         std::span<const double> closed_form_periods, std::span<const double> simulated_periods) {
+    RiskNeutral rn;
+    const bool vol_given = q.model.price && q.model.price->volatility;
+    const auto market = pricing::risk_neutral_market(physical, policy_start(q), vol_given);
+    rn.price = pricing::price_risk_neutral(terms, s.dates, market, years, seed);
+    rn.model = pricing::risk_neutral_model(physical, market);
+    rn.closed_form = pricing::closed_form_applies(q.premium, pricing::engine_of(terms));
+    if (rn.closed_form) {
+        const risk::PriceModel& m = rn.model;
+        const auto average = pricing::lognormal_average(m.spot, m.risk_free_rate - m.dividend_yield, m.volatility, s.times);
+        rn.premium = pricing::closed_form_quote(terms, rn.price, average, q.premium, closed_form_periods);
+        return rn;
+    }
+    const risk::PricePath path(rn.model, s.times, 0);
+    const auto simulated = pricing::simulate_payouts(terms, path, seed, years, rn.price.discount_factor);
+    rn.premium = pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium, simulated_periods);
+    pricing::use_price_as_pure_premium(rn.premium, rn.price, terms.quantity_tco2e, q.premium);
+    rn.mean_average_price = simulated.mean_average_price;
+    return rn;
+}
+
+void add_risk_neutral_fields(nlohmann::json& r, const PriceInsuranceTerms& terms, const pricing::AsianPrice& price) {
+    r["engine"] = std::string(pricing::engine_of(terms).name);
+    r["option_value_per_tco2e"] = price.value;
+    r["option_value_se_per_tco2e"] = price.standard_error;
+    r["discount_factor"] = price.discount_factor;
+    r["expected_average_price"] = price.expected_average;
+}
+
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto& terms = terms_of<PriceInsuranceTerms>(q.cover);
     risk::PriceModel pm = effective_price_model(*c.model, terms.market, q.model.price);
-    const auto dates = dates_of(q, terms.fixings);
-    const auto times = pricing::fixing_times_years(policy_start(q), dates);
+    const Schedule s = schedule_of(q, terms);
     const risk::Simulation sim = simulation_of(q, c);
-    const bool risk_neutral = terms.method == pricing::PriceMethod::risk_neutral;
-
-    nlohmann::json extra;
-    std::optional<pricing::AsianPrice> rn;
-    double discount = 1;
-    if (risk_neutral) {
-        const bool vol_given = q.model.price && q.model.price->volatility;
-        const auto market = pricing::risk_neutral_market(pm, policy_start(q), vol_given);
-        rn = pricing::price_risk_neutral(terms, dates, market, static_cast<std::uint64_t>(q.simulation.years), q.simulation.seed);
-        discount = rn->discount_factor;
-        // The distribution of the discounted payout under the same risk-neutral GBM gives the
-        // load, the payout probability and the return-period payouts.
-        pm = pricing::risk_neutral_model(pm, market);
-        extra["engine"] = std::string(pricing::engine_of(terms).name);
-        extra["option_value_per_tco2e"] = rn->value;
-        extra["option_value_se_per_tco2e"] = rn->standard_error;
-        extra["discount_factor"] = rn->discount_factor;
-        extra["expected_average_price"] = rn->expected_average;
-    }
     nlohmann::json r;
-    if (rn && pricing::closed_form_applies(q.premium, pricing::engine_of(terms))) {
-        const auto average = pricing::lognormal_average(pm.spot, pm.risk_free_rate - pm.dividend_yield, pm.volatility, times);
-        r = closed_form_answer(q, c, pricing::closed_form_quote(terms, *rn, average, q.premium, q.return_periods));
+    if (terms.method == pricing::PriceMethod::risk_neutral) {
+        const auto within = return_periods_within(q);
+        const RiskNeutral rn = risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, within);
+        pm = rn.model;
+        r = rn.closed_form ? closed_form_answer(q, c, rn.premium) : quote_answer(q, c, rn.premium);
+        if (!rn.closed_form) r["mean_simulated_average_price"] = rn.mean_average_price;
+        add_risk_neutral_fields(r, terms, rn.price);
     } else {
-        const risk::PricePath path(pm, times, 0);
-        const auto simulated = pricing::simulate_payouts(terms, path, sim.seed, sim.years, discount);
-        auto pq = pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium, return_periods_within(q));
-        if (rn) pricing::use_price_as_pure_premium(pq, *rn, terms.quantity_tco2e, q.premium);
-        r = quote_answer(q, c, pq);
+        const risk::PricePath path(pm, s.times, 0);
+        const auto simulated = pricing::simulate_payouts(terms, path, sim.seed, sim.years);
+        r = quote_answer(q, c, pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium,
+                                                      return_periods_within(q)));
         r["mean_simulated_average_price"] = simulated.mean_average_price;
     }
     r["expected_loss_tco2e"] = 0.0;
@@ -107,16 +138,45 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["market"] = terms.market;
     r["spot_cny_per_tco2e"] = pm.spot;
     r["volatility"] = pm.volatility;
-    r["fixings"] = fixings_json(dates);
-    for (auto& [k, v] : extra.items()) r[k] = v;
+    r["fixings"] = fixings_json(s.dates);
     return r;
+}
+
+// In a batch the policy pays Q x max(0, K - A) on its leg's physical path (actuarial or not:
+// the portfolio's tables are physical). Its premium is its quote's: actuarial on that column,
+// risk_neutral the engine's price with its risk-neutral distribution (docs/batch.md).
+BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup) {
+    const auto& terms = terms_of<PriceInsuranceTerms>(q.cover);
+    const risk::PriceModel pm = effective_price_model(setup.model, terms.market, q.model.price);
+    const Schedule s = schedule_of(q, terms);
+    BatchPolicyPlan plan;
+    plan.sum_insured_cny = pricing::sum_insured_cny(terms);
+    plan.leg = PriceLegSpec{pm, s.times};
+    plan.payout_cny = [terms](const PolicyYear& y) { return pricing::payout_cny(terms, pricing::average_price(y.fixings)); };
+    plan.market = terms.market;
+    plan.method = std::string(pricing::to_string(terms.method));
+    plan.details["market"] = terms.market;
+    plan.details["method"] = plan.method;
+    plan.details["fixings"] = fixings_json(s.dates);
+    if (terms.method == pricing::PriceMethod::risk_neutral) {
+        plan.engine = std::string(pricing::engine_of(terms).name);
+        plan.details["engine"] = plan.engine;
+        plan.quote = [q, terms, pm, s, setup_years = setup.years, seed = setup.seed](std::span<const double>,
+                                                                                     std::span<const double> periods) {
+            RiskNeutral rn = risk_neutral(q, terms, pm, s, setup_years, seed, periods, periods);
+            // The closed form has no standard deviation of the payout: none is reported.
+            if (rn.closed_form) rn.premium.std_dev_cny = std::numeric_limits<double>::quiet_NaN();
+            return rn.premium;
+        };
+    }
+    return plan;
 }
 
 }  // namespace
 
 ProductEntry price_insurance_entry() {
     return {.name = "price_insurance", .needs_holdings = false, .decode_cover = decode_cover, .check_request = nullptr,
-            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = nullptr};
+            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = plan_batch};
 }
 
 }  // namespace tanhui::api

@@ -87,10 +87,22 @@ double pool_stock_tco2e(const risk::Book& book) {
     return stock_tco2e;
 }
 
-void rethrow_under(const InvalidInput& e, std::string_view base) {
+std::vector<pricing::Date> policy_fixing_dates(const QuoteRequest& q, const pricing::Fixings& fixings) {
+    try {
+        return pricing::fixing_dates(fixings, policy_start(q), q.policy.term_months);
+    } catch (const InvalidInput& e) {
+        if (e.field().rfind("fixings", 0) == 0) rethrow_under(e, "/cover");
+        throw;
+    }
+}
+
+std::string message_of(const InvalidInput& e) {
     const std::string what = e.what();
-    const std::string message = what.substr(std::min(what.size(), e.field().size() + 2));
-    throw InvalidInput(std::string(base) + field_to_pointer(e.field()), message);
+    return what.substr(std::min(what.size(), e.field().size() + 2));
+}
+
+void rethrow_under(const InvalidInput& e, std::string_view base) {
+    throw InvalidInput(std::string(base) + field_to_pointer(e.field()), message_of(e));
 }
 
 }  // namespace tanhui::api

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/json/quote_request.hpp"
+#include "pricing/price_insurance.hpp"
 #include "pricing/premium.hpp"
 #include "risk/model/model.hpp"
 #include "risk/simulation/simulate.hpp"
@@ -48,6 +49,11 @@ risk::Book prepare_pool(const QuoteRequest& q, const risk::Model& model, const s
                         std::optional<risk::PriceLeg> price = std::nullopt);
 double pool_stock_tco2e(const risk::Book& book);
 
+// The policy's fixing dates; an explicit date before the start is named under /cover/fixings.
+std::vector<pricing::Date> policy_fixing_dates(const QuoteRequest& q, const pricing::Fixings& fixings);
+
+// The message of an InvalidInput without its "field: " prefix.
+std::string message_of(const InvalidInput& e);
 // Throws `e` again with its field as a JSON pointer under `base` ("/cover" + "fixings[2]" ->
 // "/cover/fixings/2"), the message unchanged: pricing/ names fields by their JSON keys.
 [[noreturn]] void rethrow_under(const InvalidInput& e, std::string_view base);

@@ -1,5 +1,6 @@
 // revenue_insurance: pricing/revenue_insurance.hpp on the pool's carbon lost and the market's
 // average price of the same simulated year (the price leg of the pool's book).
+#include "api/batch/policy.hpp"
 #include "api/products/quote_engine.hpp"
 #include "api/products/registry.hpp"
 #include "pricing/revenue_insurance.hpp"
@@ -38,20 +39,11 @@ nlohmann::json canonical_cover(const std::any& cover) {
             {"perils", t.perils}, {"fixings", fixings}};
 }
 
-std::vector<pricing::Date> dates_of(const QuoteRequest& q, const pricing::Fixings& fixings) {
-    try {
-        return pricing::fixing_dates(fixings, policy_start(q), q.policy.term_months);
-    } catch (const InvalidInput& e) {
-        if (e.field().rfind("fixings", 0) == 0) rethrow_under(e, "/cover");
-        throw;
-    }
-}
-
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     require_annual_term(q);
     const auto& terms = terms_of<RevenueInsuranceTerms>(q.cover);
     const risk::PriceModel pm = effective_price_model(*c.model, terms.market, q.model.price);
-    const auto dates = dates_of(q, terms.fixings);
+    const auto dates = policy_fixing_dates(q, terms.fixings);
     const risk::Book book =
         prepare_pool(q, *c.model, terms.perils, risk::PriceLeg{pm, pricing::fixing_times_years(policy_start(q), dates), 0});
     const risk::Simulation sim = simulation_of(q, c);
@@ -72,11 +64,32 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     return r;
 }
 
+// In a batch the payout is the quote's, on the pool loss of the policy's holdings and perils and
+// its leg's average price of the same year.
+BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup) {
+    require_annual_term(q);
+    const auto& terms = terms_of<RevenueInsuranceTerms>(q.cover);
+    const risk::PriceModel pm = effective_price_model(setup.model, terms.market, q.model.price);
+    const auto dates = policy_fixing_dates(q, terms.fixings);
+    BatchPolicyPlan plan;
+    plan.sum_insured_cny = terms.guaranteed_revenue_cny;
+    plan.carbon_stock_tco2e = setup.pool_stock_tco2e;
+    plan.perils = terms.perils;
+    plan.leg = PriceLegSpec{pm, pricing::fixing_times_years(policy_start(q), dates)};
+    plan.payout_cny = [terms](const PolicyYear& y) {
+        return pricing::payout_cny(terms, y.pool_loss_tco2e, pricing::average_price(y.fixings));
+    };
+    plan.market = terms.market;
+    plan.details["market"] = terms.market;
+    plan.details["fixings"] = fixings_json(dates);
+    return plan;
+}
+
 }  // namespace
 
 ProductEntry revenue_insurance_entry() {
     return {.name = "revenue_insurance", .needs_holdings = true, .decode_cover = decode_cover, .check_request = nullptr,
-            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = nullptr};
+            .facts = facts, .canonical_cover = canonical_cover, .quote = quote, .plan_batch = plan_batch};
 }
 
 }  // namespace tanhui::api

@@ -62,6 +62,17 @@ nlohmann::json stamped(const std::string& id, const std::string& created, const 
 
 }  // namespace
 
+ReferenceData store_references(data::Store& store) {
+    ReferenceData r;
+    r.region_exists = [&store](const std::string& region) { return store.region(region).has_value(); };
+    r.market_currency = [&store](const std::string& market) -> std::optional<std::string> {
+        const auto m = store.market(market);
+        if (!m) return std::nullopt;
+        return m->currency;
+    };
+    return r;
+}
+
 QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options) {
     QuoteOutcome outcome;
     const bool many = body.is_array();
@@ -71,10 +82,15 @@ QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json&
     }
     std::vector<QuoteRequest> requests;
     std::vector<FieldProblem> problems;
+    const ReferenceData references = store_references(store);
     for (std::size_t i = 0; i < (many ? body.size() : 1); ++i) {
-        auto d = decode_quote(many ? body[i] : body, options.limits, many ? "/" + std::to_string(i) : "");
+        const std::string base = many ? "/" + std::to_string(i) : "";
+        auto d = decode_quote(many ? body[i] : body, options.limits, base);
         problems.insert(problems.end(), d.problems.begin(), d.problems.end());
-        if (d.value) requests.push_back(std::move(*d.value));
+        if (!d.value) continue;
+        const auto unknown = check_references(*d.value, references, base);
+        problems.insert(problems.end(), unknown.begin(), unknown.end());
+        requests.push_back(std::move(*d.value));
     }
     if (!problems.empty()) {
         outcome.problem = make_problem(400, std::to_string(problems.size()) + " invalid field" + (problems.size() > 1 ? "s" : "") +

@@ -5,6 +5,7 @@
 #include "api/service/calibration.hpp"
 #include "api/json/problem.hpp"
 #include "api/json/quote_request.hpp"
+#include "api/json/references.hpp"
 #include "data/store/store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -58,6 +59,10 @@ struct QuoteOutcome {
     std::size_t quotes = 0;
     long long simulated_years = 0;
 };
+
+// The store's regions and markets as the request checks read them (api/json/references.hpp).
+// The functions read `store` when called: they must not outlive it.
+ReferenceData store_references(data::Store& store);
 
 QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options);
 

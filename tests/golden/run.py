@@ -33,7 +33,13 @@ EXPECTED = HERE / "expected"
 VOLATILE = {"quote_id", "created", "timings_seconds"}
 # Fields added after the recording, with the commit's reason; stripped from new outputs before
 # comparing, so that every recorded field must still be there with the same bits.
-ADDED = {}
+ADDED = {
+    # issue 15 item 4: a batch prices every product; each policy's results also carry the mean of
+    # its column of annual payouts (for a risk-neutral price policy the pure premium is the
+    # engine's price, so the portfolio's AAL ties to this, not to the pure premium).
+    "expected_payout_cny": "batch results: mean of the policy's physical payout column",
+    "expected_payout_se_cny": "batch results: its standard error",
+}
 HASH_ABOVE = 64 * 1024
 
 QUOTES = sorted(p.stem for p in REQ.glob("*.json")

@@ -508,11 +508,16 @@ TEST(QuoteServer, AnArrayRequestStoresAllOrNone) {
     }
     cases.push_back({"empty array", json::array(), "", 400});
     {
-        // Well-formed but unpriceable: a market without a price model (no prices, no override).
+        // A market the store does not know is a bad value, whatever the overrides (issue 15).
         json j = good;
         j[1]["cover"]["market"] = "NOPE";
-        j[1].erase("model");
-        cases.push_back({"unpriceable element", j, "/1/", 422});
+        cases.push_back({"unknown market", j, "/1/cover/market", 400});
+    }
+    {
+        // Well-formed but unpriceable: an index cover over 24 months on an annual loss model.
+        json j = good;
+        j[2]["policy"]["term_months"] = 24;
+        cases.push_back({"unpriceable element", j, "/2/", 422});
     }
     for (const Case& k : cases) {
         SCOPED_TRACE(k.name);

@@ -1,0 +1,57 @@
+// One policy of a batch as its product prepares it (ProductEntry::plan_batch, api/products/).
+// The batch simulates the book of all the portfolio's holdings and its price legs once; every
+// year it hands each policy its pool loss and its leg's fixings, and the product's own payout
+// function (the one its quote uses) turns them into the policy's payout. docs/batch.md.
+#pragma once
+
+#include "pricing/premium.hpp"
+#include "risk/model/model.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tanhui::api {
+
+// What one simulated year offers a policy.
+struct PolicyYear {
+    double pool_loss_tco2e = 0;       // carbon lost by its holdings to its covered perils
+    std::span<const double> fixings;  // its price leg's prices at the fixings (empty: no leg)
+};
+
+struct BatchPolicySetup {
+    const risk::Model& model;
+    double pool_stock_tco2e = 0;  // carbon stock of its holdings as the book prepared them
+    std::uint32_t years = 0;      // the batch's --years and --seed
+    std::uint64_t seed = 0;
+};
+
+// A price leg: a market's price model (after the portfolio's overrides) on a fixing schedule
+// (years from the policy start). Policies with equal legs share one simulated path.
+struct PriceLegSpec {
+    risk::PriceModel model;
+    std::vector<double> fixing_times_years;
+};
+
+using BatchQuoteFn = std::function<pricing::PremiumQuote(std::span<const double> column, std::span<const double> return_periods)>;
+
+struct BatchPolicyPlan {
+    double sum_insured_cny = 0;
+    double carbon_stock_tco2e = 0;    // of the insured pool (0 without holdings)
+    std::string form;                 // results' "form" ("" for a product without one)
+    std::vector<std::string> perils;  // covered perils
+    std::optional<PriceLegSpec> leg;
+    std::function<double(const PolicyYear&)> payout_cny;
+    // The policy's quote from its column of annual payouts (years in order) at the batch's
+    // return periods; empty: pricing::quote_premium of the column, as the product's quote does.
+    BatchQuoteFn quote;
+    nlohmann::ordered_json details = nlohmann::ordered_json::object();  // product fields of results.json
+    std::string market, method, engine;  // results.csv of a portfolio with price legs ("" when none)
+};
+
+}  // namespace tanhui::api

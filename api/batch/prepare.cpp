@@ -1,0 +1,118 @@
+#include "api/batch/prepare.hpp"
+
+#include "api/batch/ord_csv.hpp"
+#include "api/json/problem.hpp"
+#include "api/products/quote_engine.hpp"
+#include "api/products/registry.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+namespace tanhui::api::batch {
+
+namespace {
+
+std::vector<std::string> union_of_perils(const Portfolio& portfolio) {
+    std::set<std::string> wanted;
+    for (const auto& policy : portfolio.policies)
+        for (const auto& name : policy.request.product->facts(policy.request.cover).perils) wanted.insert(name);
+    std::vector<std::string> perils;
+    for (const auto& entry : risk::peril_registry())
+        if (wanted.count(std::string(entry.name))) perils.emplace_back(entry.name);
+    return perils;
+}
+
+risk::Book book_of(const Portfolio& portfolio, const risk::Model& model, const std::vector<std::string>& perils) {
+    risk::BookOptions options;
+    options.perils = perils;
+    options.overrides = to_risk_overrides(portfolio.model);
+    try {
+        return risk::prepare_book(model, portfolio.holdings, options);
+    } catch (const InvalidInput& e) {
+        std::string where = portfolio.source + ": ";
+        const std::string& f = e.field();
+        if (f.rfind("holdings/", 0) == 0) {
+            const std::size_t i = std::strtoul(f.c_str() + 9, nullptr, 10);
+            if (i < portfolio.holdings.size()) where += "holding \"" + portfolio.holdings[i].id + "\": ";
+        }
+        throw PortfolioError({where + e.what()}, 1);
+    }
+}
+
+// A leg is identified by its market, fixing times and every parameter of its price model.
+std::string leg_key(const PriceLegSpec& leg) {
+    const risk::PriceModel& m = leg.model;
+    std::string key = m.market + (m.process == risk::PriceProcess::ou ? "|ou" : "|gbm");
+    for (double v : {m.spot, m.drift, m.volatility, m.mean_reversion, m.long_run_log_price, m.jump_intensity, m.jump_mean,
+                     m.jump_std, m.risk_free_rate, m.risk_neutral_volatility, m.dividend_yield, m.correlation_with_fire_weather})
+        key += '|' + format_number(v);
+    key += "|t";
+    for (double t : leg.fixing_times_years) key += '|' + format_number(t);
+    return key;
+}
+
+PolicyModel policy_model(const BatchPolicy& policy, const Prepared& p, const risk::Model& model, std::uint32_t years,
+                         std::uint64_t seed) {
+    const QuoteRequest& q = policy.request;
+    PolicyModel m;
+    m.holdings = policy.holdings;
+    for (const auto& name : q.product->facts(q.cover).perils)
+        m.perils.push_back(static_cast<std::uint32_t>(std::find(p.perils.begin(), p.perils.end(), name) - p.perils.begin()));
+    std::sort(m.perils.begin(), m.perils.end());
+    m.all_perils = m.perils.size() == p.perils.size();
+    double stock_tco2e = 0;
+    for (std::uint32_t h : m.holdings) stock_tco2e += p.holding_stock_tco2e[h];
+    m.plan = q.product->plan_batch(q, BatchPolicySetup{model, stock_tco2e, years, seed});
+    m.premium = q.premium;
+    try {
+        pricing::validate(m.premium);
+    } catch (const InvalidInput& e) {
+        rethrow_under(e, "/premium");
+    }
+    return m;
+}
+
+}  // namespace
+
+Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint32_t years, std::uint64_t seed) {
+    Prepared p;
+    p.perils = union_of_perils(portfolio);
+    p.book = book_of(portfolio, model, p.perils);
+    for (const auto& h : p.book.holdings) p.holding_stock_tco2e.push_back(h.area_ha * h.stock_tco2e_per_ha);
+
+    std::vector<std::string> problems;
+    std::set<double> rps;
+    std::map<std::string, std::uint32_t> legs;
+    for (const auto& policy : portfolio.policies) {
+        for (double t : policy.request.return_periods)
+            if (t <= static_cast<double>(years)) rps.insert(t);
+        try {
+            PolicyModel m = policy_model(policy, p, model, years, seed);
+            if (m.plan.leg) {
+                const std::string key = leg_key(*m.plan.leg);
+                auto it = legs.find(key);
+                if (it == legs.end()) {
+                    const auto k = static_cast<std::uint32_t>(p.legs.size());
+                    p.legs.emplace_back(m.plan.leg->model, m.plan.leg->fixing_times_years, k);
+                    it = legs.emplace(key, k).first;
+                }
+                m.leg = it->second;
+            }
+            p.policies.push_back(std::move(m));
+        } catch (const InvalidInput& e) {
+            problems.push_back(policy_problem(policy, field_to_pointer(e.field()), message_of(e)));
+            p.policies.emplace_back();
+        }
+    }
+    if (!problems.empty()) {
+        const std::size_t total = problems.size();
+        if (problems.size() > 20) problems.resize(20);
+        throw PortfolioError(std::move(problems), total);
+    }
+    p.return_periods.assign(rps.begin(), rps.end());
+    return p;
+}
+
+}  // namespace tanhui::api::batch

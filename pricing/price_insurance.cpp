@@ -64,6 +64,16 @@ double payout_cny(const PriceInsuranceTerms& terms, double average_price_cny, do
     return discount_factor * terms.quantity_tco2e * std::max(0.0, terms.target_price_cny - average_price_cny);
 }
 
+std::optional<std::string> overflow_problem(double value, const risk::PriceModel& m) {
+    if (std::isfinite(value)) return std::nullopt;
+    std::string s = "the price process overflows (a price or premium computed from it is " + checks::number(value) +
+                    "): spot " + checks::number(m.spot) + ", drift " + checks::number(m.drift) + ", volatility " +
+                    checks::number(m.volatility) + ", jump_intensity " + checks::number(m.jump_intensity) + ", jump_mean " +
+                    checks::number(m.jump_mean) + ", jump_std " + checks::number(m.jump_std);
+    if (m.process == risk::PriceProcess::ou) s += ", mean_reversion " + checks::number(m.mean_reversion);
+    return s + "; lower the jumps or the volatility";
+}
+
 BlackScholesMarket risk_neutral_market(const risk::PriceModel& model, Date valuation_date, bool volatility_given) {
     BlackScholesMarket market;
     market.valuation_date = valuation_date;

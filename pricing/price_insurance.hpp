@@ -57,6 +57,11 @@ double sum_insured_cny(const PriceInsuranceTerms& terms);  // Q x K
 // from the last fixing (the engine's factor); the actuarial one is not (factor 1).
 double payout_cny(const PriceInsuranceTerms& terms, double average_price_cny, double discount_factor = 1);
 
+// What overflowed when a number computed from a price model is not finite (exp of a log price
+// beyond a double's range: extreme jumps or volatility): the model's parameters named with their
+// values. nullopt when `value` is finite.
+std::optional<std::string> overflow_problem(double value, const risk::PriceModel& model);
+
 // ---- risk-neutral -----------------------------------------------------------------------------
 
 // The risk-neutral market of a price model on the valuation date: flat r and q from the model;

@@ -4,8 +4,10 @@
 #include "api/json/problem.hpp"
 #include "api/products/quote_engine.hpp"
 #include "api/products/registry.hpp"
+#include "pricing/price_insurance.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -74,6 +76,28 @@ PolicyModel policy_model(const BatchPolicy& policy, const Prepared& p, const ris
     return m;
 }
 
+// A leg whose prices overflow a double (extreme jumps or volatility) would pay nothing without a
+// word: its first years (at most 10,000) are simulated now, and each policy on it is named.
+void check_legs(const Prepared& p, const Portfolio& portfolio, std::uint32_t years, std::uint64_t seed,
+                std::vector<std::string>& problems) {
+    for (std::size_t k = 0; k < p.legs.size(); ++k) {
+        double worst = 0;
+        std::vector<double> fixings(p.legs[k].fixings());
+        for (std::uint32_t y = 0; y < std::min<std::uint32_t>(years, 10'000) && std::isfinite(worst); ++y) {
+            p.legs[k].simulate(seed, y, 0, fixings);
+            for (double f : fixings)
+                if (!std::isfinite(f)) worst = f;
+        }
+        const auto problem = pricing::overflow_problem(worst, p.legs[k].model());
+        if (!problem) continue;
+        for (std::size_t i = 0; i < p.policies.size(); ++i)
+            if (p.policies[i].leg == k) {
+                const BatchPolicy& policy = portfolio.policies[i];
+                problems.push_back(policy_problem(policy, policy.request.model.price ? "/model/price" : "/cover/market", *problem));
+            }
+    }
+}
+
 }  // namespace
 
 Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint32_t years, std::uint64_t seed) {
@@ -106,6 +130,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
             p.policies.emplace_back();
         }
     }
+    if (problems.empty()) check_legs(p, portfolio, years, seed, problems);
     if (!problems.empty()) {
         const std::size_t total = problems.size();
         if (problems.size() > 20) problems.resize(20);

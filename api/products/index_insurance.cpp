@@ -1,6 +1,7 @@
 // index_insurance (林业碳汇指数保险): the cover of pricing/index_insurance.hpp on the carbon lost
 // by the insured pool from the covered perils (DESIGN "Products").
 #include "api/batch/policy.hpp"
+#include "api/json/model_used.hpp"
 #include "api/products/quote_engine.hpp"
 #include "api/products/registry.hpp"
 #include "pricing/index_insurance.hpp"
@@ -85,6 +86,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["carbon_stock_tco2e"] = stock_tco2e;
     r["perils"] = terms.perils;
     r["form"] = std::string(pricing::to_string(terms.form));
+    r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
     return r;
 }
 

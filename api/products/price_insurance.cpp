@@ -1,5 +1,6 @@
 // price_insurance (碳汇价格保险, the Nanping "碳汇保" form): pricing/price_insurance.hpp on the
 // reference market's price model (calibrated, with the request's overrides on top).
+#include "api/json/model_used.hpp"
 #include "api/products/quote_engine.hpp"
 #include "api/batch/policy.hpp"
 #include "api/products/registry.hpp"
@@ -115,7 +116,9 @@ void add_risk_neutral_fields(nlohmann::json& r, const PriceInsuranceTerms& terms
 
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto& terms = terms_of<PriceInsuranceTerms>(q.cover);
-    risk::PriceModel pm = effective_price_model(*c.model, terms.market, q.model.price);
+    const risk::PriceModel physical = effective_price_model(*c.model, terms.market, q.model.price);
+    risk::PriceModel pm = physical;
+    nlohmann::json used{{"price", price_model_used(physical)}};
     const Schedule s = schedule_of(q, terms);
     const risk::Simulation sim = simulation_of(q, c);
     nlohmann::json r;
@@ -123,6 +126,8 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         const auto within = return_periods_within(q);
         const RiskNeutral rn = risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, within);
         pm = rn.model;
+        used["risk_neutral"] = {{"volatility", rn.model.volatility}, {"risk_free_rate", rn.model.risk_free_rate},
+                                {"dividend_yield", rn.model.dividend_yield}};
         r = rn.closed_form ? closed_form_answer(q, c, rn.premium) : quote_answer(q, c, rn.premium);
         if (!rn.closed_form) r["mean_simulated_average_price"] = rn.mean_average_price;
         add_risk_neutral_fields(r, terms, rn.price);
@@ -139,6 +144,8 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["spot_cny_per_tco2e"] = pm.spot;
     r["volatility"] = pm.volatility;
     r["fixings"] = fixings_json(s.dates);
+    r["model_used"] = used;
+    require_finite_answer(r, physical, q);
     return r;
 }
 

@@ -3,6 +3,7 @@
 #include "api/json/problem.hpp"
 #include "api/products/registry.hpp"
 
+#include <cmath>
 #include <sstream>
 
 namespace tanhui::api {
@@ -85,6 +86,25 @@ double pool_stock_tco2e(const risk::Book& book) {
     double stock_tco2e = 0;
     for (const auto& h : book.holdings) stock_tco2e += h.area_ha * h.stock_tco2e_per_ha;
     return stock_tco2e;
+}
+
+namespace {
+
+// The first number of j (depth first) that is not finite, or 0. nlohmann keeps inf and NaN as
+// numbers and writes them as null.
+double first_non_finite(const nlohmann::json& j) {
+    if (j.is_number_float() && !std::isfinite(j.get<double>())) return j.get<double>();
+    if (j.is_structured())
+        for (const auto& v : j)
+            if (const double x = first_non_finite(v); x != 0) return x;
+    return 0;
+}
+
+}  // namespace
+
+void require_finite_answer(const nlohmann::json& answer, const risk::PriceModel& model, const QuoteRequest& q) {
+    if (const auto problem = pricing::overflow_problem(first_non_finite(answer), model))
+        throw InvalidInput(q.model.price ? "/model/price" : "/cover/market", *problem);
 }
 
 std::vector<pricing::Date> policy_fixing_dates(const QuoteRequest& q, const pricing::Fixings& fixings) {

@@ -49,6 +49,11 @@ risk::Book prepare_pool(const QuoteRequest& q, const risk::Model& model, const s
                         std::optional<risk::PriceLeg> price = std::nullopt);
 double pool_stock_tco2e(const risk::Book& book);
 
+// Throws InvalidInput (a 422) naming the price model's parameters when a number of the answer is
+// not finite (an overflowing price process): at /model/price when the request overrides the
+// price, else at /cover/market.
+void require_finite_answer(const nlohmann::json& answer, const risk::PriceModel& model, const QuoteRequest& q);
+
 // The policy's fixing dates; an explicit date before the start is named under /cover/fixings.
 std::vector<pricing::Date> policy_fixing_dates(const QuoteRequest& q, const pricing::Fixings& fixings);
 

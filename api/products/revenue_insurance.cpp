@@ -1,6 +1,7 @@
 // revenue_insurance: pricing/revenue_insurance.hpp on the pool's carbon lost and the market's
 // average price of the same simulated year (the price leg of the pool's book).
 #include "api/batch/policy.hpp"
+#include "api/json/model_used.hpp"
 #include "api/products/quote_engine.hpp"
 #include "api/products/registry.hpp"
 #include "pricing/revenue_insurance.hpp"
@@ -61,6 +62,9 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["perils"] = terms.perils;
     r["mean_simulated_average_price"] = pricing::average_price(averages);
     r["fixings"] = fixings_json(dates);
+    r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
+    r["model_used"]["price"] = price_model_used(pm);
+    require_finite_answer(r, pm, q);
     return r;
 }
 

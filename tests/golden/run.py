@@ -39,6 +39,8 @@ ADDED = {
     # engine's price, so the portfolio's AAL ties to this, not to the pure premium).
     "expected_payout_cny": "batch results: mean of the policy's physical payout column",
     "expected_payout_se_cny": "batch results: its standard error",
+    # issue 15 item 8: every quote answer names the effective parameters it used after overrides.
+    "model_used": "quote answers: the model's parameters after the request's overrides",
 }
 HASH_ABOVE = 64 * 1024
 

@@ -221,3 +221,30 @@ TEST(PriceTerms, NamesAndValidation) {
 
 }  // namespace
 }  // namespace tanhui::pricing
+
+namespace tanhui::pricing {
+namespace {
+
+// Extreme jumps overflow exp of the log price: the simulated average is +inf, and the problem
+// names the parameters with their values.
+TEST(PriceOverflow, ExtremeJumpsAreNamed) {
+    risk::PriceModel m;
+    m.spot = 15.5;
+    m.volatility = 0.4;
+    m.jump_intensity = 365;
+    m.jump_mean = 5;
+    m.jump_std = 5;
+    const risk::PricePath path(m, monthly, 0);
+    PriceInsuranceTerms terms;
+    terms.quantity_tco2e = 1;
+    terms.target_price_cny = 15;
+    const auto sim = simulate_payouts(terms, path, 1, 50);
+    EXPECT_FALSE(std::isfinite(sim.mean_average_price));
+    const auto problem = overflow_problem(sim.mean_average_price, m);
+    ASSERT_TRUE(problem);
+    EXPECT_NE(problem->find("jump_intensity 365, jump_mean 5, jump_std 5"), std::string::npos) << *problem;
+    EXPECT_FALSE(overflow_problem(1.0, m));
+}
+
+}  // namespace
+}  // namespace tanhui::pricing

@@ -260,5 +260,21 @@ TEST(MixedBatch, ReferencesAreChecked) {
     }
 }
 
+// A leg whose prices overflow would pay nothing without a word: every policy on it is named.
+TEST(MixedBatch, AnOverflowingLegIsNamedBeforeAnythingIsWritten) {
+    json p = price_request("P", "actuarial");
+    p["model"] = json::parse(R"({"price": {"process": "gbm", "spot": 15.5, "volatility": 0.4, "jump_intensity": 365,
+                                          "jump_mean": 5, "jump_std": 5}})");
+    const Portfolio portfolio = parse_portfolio("p.json", json::array({p}).dump(), {}, "");
+    TempDir dir;
+    try {
+        run_batch(portfolio, model(), "made-up", options_for(dir / "out"));
+        FAIL() << "no error";
+    } catch (const PortfolioError& e) {
+        EXPECT_NE(std::string(e.what()).find("p.json: /0/model/price: the price process overflows"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
 }  // namespace
 }  // namespace tanhui::api

@@ -635,3 +635,100 @@ TEST(FreshDatabase, FirstRequestsOfManyWorkersAtOnceAreNever500) {
         }
     }
 }
+
+// ---- overrides and checks that mean what they say (issue 15, item 8) ------------------------
+
+// FJEA is calibrated as an OU market. An override of its volatility alone keeps the process,
+// the mean reversion and the long-run price (it used to turn the market into a GBM); an override
+// equal to the calibrated value changes nothing, bit for bit. model_used says what was used.
+TEST(QuoteOverrides, PartialPriceOverrideKeepsTheCalibratedProcess) {
+    if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TestServer srv(calibrated());
+    Client c = srv.client();
+    json j = price_request();
+    j["cover"]["method"] = "actuarial";
+    j["cover"].erase("engine");
+    j.erase("model");
+    Reply r = c.post("/v1/quotes", j.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json plain = r.json();
+    const json calibrated_price = plain["model_used"]["price"];
+    ASSERT_EQ(calibrated_price["process"], "ou") << calibrated_price;
+    ASSERT_GT(calibrated_price["mean_reversion"].get<double>(), 0.0);
+
+    j["model"] = {{"price", {{"volatility", calibrated_price["volatility"]}}}};
+    r = c.post("/v1/quotes", j.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["pure_premium_cny"].get<double>(), plain["pure_premium_cny"].get<double>());
+
+    j["model"]["price"]["volatility"] = 0.5;
+    r = c.post("/v1/quotes", j.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json used = r.json()["model_used"]["price"];
+    EXPECT_EQ(used["process"], "ou");
+    EXPECT_EQ(used["volatility"], 0.5);
+    for (const char* key : {"mean_reversion", "long_run_price", "spot", "drift", "jump_intensity"})
+        EXPECT_EQ(used[key], calibrated_price[key]) << key;
+}
+
+// Every product's answer carries model_used; an override shows as the value used.
+TEST(QuoteOverrides, EveryAnswerCarriesTheModelItUsed) {
+    if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TestServer srv(calibrated());
+    Client c = srv.client();
+    json index = index_request();
+    index["model"] = {{"pest", {{"probability_per_year", 0.1}, {"mortality", 0.2}}}};
+    Reply r = c.post("/v1/quotes", index.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json pest = r.json()["model_used"]["perils"]["pest"];
+    ASSERT_EQ(pest.size(), 2u);  // chinese_fir and masson_pine
+    for (const auto& g : pest) {
+        EXPECT_EQ(g["probability_per_year"], 0.1);
+        EXPECT_EQ(g["mortality"], 0.2);
+    }
+    EXPECT_EQ(r.json()["model_used"]["perils"]["fire"][0]["region"], "35");
+    EXPECT_EQ(r.json()["model_used"]["carbon"].size(), 2u);
+    r = c.post("/v1/quotes", price_request().dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["model_used"]["price"]["spot"], 15.5);
+    EXPECT_EQ(r.json()["model_used"]["risk_neutral"]["volatility"], 0.35);
+}
+
+// A region or market that does not exist is a 400 naming it even when overrides would let the
+// request price; a market quoted in EUR is refused for a CNY cover.
+TEST(QuoteOverrides, UnknownRegionsAndMarketsAreNamedWhateverTheOverrides) {
+    if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TestServer srv(calibrated());
+    Client c = srv.client();
+    json index = index_request();
+    index["holdings"][0]["region"] = "999999";
+    index["model"] = json::parse(R"({"fire": {"frequency": {"rate_per_year": 0.3}, "burned_area_ha": {"mu": 2, "sigma": 1},
+                                     "loss_fraction": 0.5}, "pest": {"probability_per_year": 0.01}, "carbon": {"stock_tco2e_per_ha": 100}})");
+    Reply r = c.post("/v1/quotes", index.dump());
+    expect_problem(r, 400, "/holdings/0/region");
+    json nasdaq = price_request();
+    nasdaq["cover"]["market"] = "NASDAQ";
+    r = c.post("/v1/quotes", nasdaq.dump());
+    expect_problem(r, 400, "/cover/market");
+    EXPECT_NE(r.body.find("unknown market"), std::string::npos) << r.body;
+    json eua = price_request();
+    eua["cover"]["market"] = "EUA";
+    r = c.post("/v1/quotes", eua.dump());
+    expect_problem(r, 400, "/cover/market");
+    EXPECT_NE(r.body.find("quoted in EUR"), std::string::npos) << r.body;
+}
+
+// Extreme jumps overflow the simulated price: a 422 naming the parameters, not a premium of 0
+// with null fields.
+TEST(QuoteOverrides, AnOverflowingPriceProcessIsA422NamingItsParameters) {
+    if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TestServer srv(calibrated());
+    Client c = srv.client();
+    json j = price_request();
+    j["cover"]["method"] = "actuarial";
+    j["cover"].erase("engine");
+    j["model"]["price"] = {{"process", "gbm"}, {"spot", 15.5}, {"volatility", 0.4}, {"jump_intensity", 365}, {"jump_mean", 5}, {"jump_std", 5}};
+    const Reply r = c.post("/v1/quotes", j.dump());
+    expect_problem(r, 422, "/model/price");
+    EXPECT_NE(r.body.find("jump_intensity 365, jump_mean 5, jump_std 5"), std::string::npos) << r.body;
+}

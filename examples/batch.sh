@@ -2,7 +2,9 @@
 # `tanhui batch` on the Fujian demonstration portfolio (synthetic, examples/portfolios) at 2,000
 # years: every output exists, the ORD tables carry DESIGN's headers byte for byte, the per-policy
 # results cover every policy, a rerun with --resume writes the same bytes, and a bad row names
-# its line and writes nothing. docs/batch.md describes the files.
+# its line and writes nothing. Then the mixed demonstration (index, price and revenue insurance in
+# one JSON portfolio): the portfolio's CNY loss is the sum of the policies' expected payouts, and
+# a request whose "simulation" differs from the batch's is refused. docs/batch.md describes the files.
 # Usage: TANHUI=build/tanhui examples/batch.sh   (examples/run sets TANHUI and a fresh TANHUI_DB)
 set -euo pipefail
 tanhui=${TANHUI:?set TANHUI to the tanhui binary}
@@ -68,4 +70,34 @@ set -e
 [ "$rc" -eq 2 ] || fail "bad portfolio: exit $rc, expected 2"
 grep -q "bad.csv:3: perils: " "$work/bad.txt" || fail "bad portfolio message: $(cat "$work/bad.txt")"
 [ ! -e "$work/bad-out" ] || fail "bad portfolio wrote $work/bad-out"
+# Every product in one portfolio (examples/portfolios/fujian-demo-mixed.json).
+"$tanhui" batch "$portfolios/fujian-demo-mixed.json" --years 2000 --seed 20270101 --layer 500000:2000000 \
+  --out "$work/mixed" --progress none 2> "$work/mixed.txt" || { cat "$work/mixed.txt"; fail "mixed batch failed"; }
+grep -q '^tanhui batch: 7 policies on 5 holdings, 2,000 years' "$work/mixed.txt" || fail "mixed summary: $(cat "$work/mixed.txt")"
+python3 - "$work/mixed" <<'PY' || fail "the mixed portfolio does not add up"
+import csv, json, sys
+out = sys.argv[1]
+results = json.load(open(f"{out}/results.json"))
+metrics = json.load(open(f"{out}/metrics.json"))
+assert sorted({r["product"] for r in results}) == ["index_insurance", "price_insurance", "revenue_insurance"]
+rows = list(csv.DictReader(open(f"{out}/results.csv")))
+assert len(rows) == 7 and rows[2]["market"] == "FJEA" and rows[2]["method"] == "risk_neutral", rows[2]
+paid = sum(r["expected_payout_cny"] for r in results)
+assert abs(paid - metrics["cny"]["aal"]) <= 1e-9 * paid, (paid, metrics["cny"]["aal"])
+rn = next(r for r in results if r["policy_id"] == "MIX-PRICE-RN")
+assert rn["pure_premium_cny"] != rn["expected_payout_cny"]  # the engine's price, not the physical mean
+assert [l["market"] for l in metrics["price_legs"]] == ["FJEA", "CEA", "FJEA"], metrics["price_legs"]
+print(f"  mixed: {len(results)} policies, {len(metrics['price_legs'])} price legs, AAL {metrics['cny']['aal']:.0f} CNY")
+PY
+
+# A request's "simulation" must be the batch's: refused by pointer, nothing written.
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); p[0]["simulation"]={"years": 100000}; json.dump(p, open(sys.argv[2], "w"))' \
+  "$portfolios/fujian-demo-mixed.json" "$work/sim.json"
+set +e
+"$tanhui" batch "$work/sim.json" --years 2000 --seed 20270101 --out "$work/sim-out" 2> "$work/sim.txt"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "a differing simulation: exit $rc, expected 2"
+grep -q "sim.json: /0/simulation: " "$work/sim.txt" || fail "differing simulation message: $(cat "$work/sim.txt")"
+[ ! -e "$work/sim-out" ] || fail "a refused portfolio wrote $work/sim-out"
 echo "  batch ok"

@@ -905,10 +905,10 @@ nlohmann::ordered_json compute_buffer(const BufferRequest& q, const risk::Model&
     if (has_credits) out["credits_tco2e"] = credits;
     out["reversal_definition"] =
         "cumulative gross carbon lost over the horizon / carbon stock at the start, capped at 1; no credit for regrowth";
-    out["buffer_share"] = r.buffer_share;
-    out["buffer_share_se"] = r.buffer_share_se;
-    out["buffer_tco2e"] = r.buffer_share * stock;
-    if (has_credits) out["buffer_credits_tco2e"] = r.buffer_share * credits;
+    out["buffer_share"] = r.buffer_share.value;
+    out["buffer_share_se"] = r.buffer_share.standard_error;
+    out["buffer_tco2e"] = r.buffer_share.value * stock;
+    if (has_credits) out["buffer_credits_tco2e"] = r.buffer_share.value * credits;
     out["mean_reversal_share"] = r.mean_reversal_share.value;
     out["mean_reversal_share_se"] = r.mean_reversal_share.standard_error;
     out["probability_of_any_reversal"] = static_cast<double>(any) / static_cast<double>(shares.size());

@@ -540,7 +540,7 @@ ojson buffer(data::Store& store, const risk::Model& model, const ValidationOptio
     j["reversal_definition"] = "cumulative gross carbon lost over the horizon / stock at the start, capped at 1";
     j["model"] = ojson::object();
     for (const auto& s : sets)
-        j["model"][s.name] = {{"buffer_share", s.r.buffer_share}, {"buffer_share_se", s.r.buffer_share_se},
+        j["model"][s.name] = {{"buffer_share", s.r.buffer_share.value}, {"buffer_share_se", s.r.buffer_share.standard_error},
                               {"mean_reversal_share", s.r.mean_reversal_share.value},
                               {"mean_reversal_share_se", s.r.mean_reversal_share.standard_error}};
     j["flat_buffers"] = flats;

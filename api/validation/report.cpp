@@ -1,7 +1,8 @@
 #include "api/validation/report.hpp"
 
 #include "api/service/calibration.hpp"
-#include "api/products/products.hpp"
+#include "api/products/buffer.hpp"
+#include "api/products/burning_cost.hpp"
 #include "api/json/quote_request.hpp"
 #include "pricing/buffer.hpp"
 #include "pricing/index_insurance.hpp"
@@ -9,6 +10,7 @@
 #include "risk/backtest/price.hpp"
 #include "risk/model/growth.hpp"
 #include "risk/simulation/parallel.hpp"
+#include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
 #include "risk/random/special.hpp"
 
@@ -472,7 +474,7 @@ ojson buffer(data::Store& store, const risk::Model& model, const ValidationOptio
         risk::BookOptions bo;
         bo.perils = s.perils;
         const risk::Book book = risk::prepare_book(model, std::vector<Holding>{project}, bo);
-        s.shares = cumulative_reversal_shares(book, horizon, o.buffer_paths, mix(o.seed, 5), risk::thread_count(o.threads));
+        s.shares = risk::cumulative_reversal_shares(book, horizon, o.buffer_paths, mix(o.seed, 5), risk::thread_count(o.threads));
         s.r = pricing::reversal_buffer(s.shares, {.horizon_years = horizon, .alpha = alpha, .buffer_share = std::nullopt});
     }
     // Each flat buffer against the perils it covers.

@@ -1,6 +1,7 @@
 #include "api/batch/outputs.hpp"
 
 #include "api/batch/ord_csv.hpp"
+#include "api/json/metrics.hpp"
 #include "data/import/csv.hpp"
 
 #include <algorithm>
@@ -14,39 +15,6 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string key_of(double v) { return format_number(v); }
-
-nlohmann::ordered_json metrics_json(const risk::Metrics& m) {
-    nlohmann::ordered_json out;
-    auto keyed = [](auto&& items, auto key, auto value) {
-        nlohmann::ordered_json o = nlohmann::ordered_json::object();
-        for (const auto& i : items) o[key_of(key(i))] = value(i);
-        return o;
-    };
-    const auto& lv = m.levels;
-    const auto& rp = m.return_periods;
-    auto level = [](const risk::LevelMetrics& l) { return l.level; };
-    auto period = [](const risk::ReturnPeriodMetrics& r) { return r.return_period; };
-    out["years"] = m.years;
-    out["aal"] = m.aal.value;
-    out["aal_se"] = m.aal.standard_error;
-    out["std"] = m.std.value;
-    out["std_se"] = m.std.standard_error;
-    out["var"] = keyed(lv, level, [](const auto& l) { return l.var.value; });
-    out["var_se"] = keyed(lv, level, [](const auto& l) { return l.var.standard_error; });
-    out["tvar"] = keyed(lv, level, [](const auto& l) { return l.tvar.value; });
-    out["tvar_se"] = keyed(lv, level, [](const auto& l) { return l.tvar.standard_error; });
-    out["aep"] = keyed(rp, period, [](const auto& r) { return r.aep.value; });
-    out["aep_se"] = keyed(rp, period, [](const auto& r) { return r.aep.standard_error; });
-    out["aep_tvar"] = keyed(rp, period, [](const auto& r) { return r.aep_tvar.value; });
-    out["oep"] = keyed(rp, period, [](const auto& r) { return r.oep.value; });
-    out["oep_se"] = keyed(rp, period, [](const auto& r) { return r.oep.standard_error; });
-    out["oep_tvar"] = keyed(rp, period, [](const auto& r) { return r.oep_tvar.value; });
-    nlohmann::ordered_json beyond = nlohmann::ordered_json::array();
-    for (const auto& r : rp)
-        if (r.beyond_simulation) beyond.push_back(key_of(r.return_period));
-    out["beyond_simulation"] = beyond;
-    return out;
-}
 
 std::vector<OrdOccurrence> occurrences_of(std::span<const double> largest, std::span<const double> exposure) {
     std::vector<OrdOccurrence> rows;
@@ -215,8 +183,8 @@ void write_metrics(const RunOutputs& run, const Gathered& g, const risk::Metrics
     j["perils"] = run.prep.perils;
     if (!run.prep.legs.empty()) j["price_legs"] = legs_json(run.prep);
     j["chunk_years"] = run.layout.chunk_years;
-    j["tco2e"] = metrics_json(tco2e);
-    j["cny"] = metrics_json(cny);
+    j["tco2e"] = metrics_json(tco2e, MetricsFields::batch);
+    j["cny"] = metrics_json(cny, MetricsFields::batch);
     j["euler"] = euler_json(run, g, results, euler_holdings);
     write_file_atomic(run.options.out / "metrics.json", dump_json(j) + "\n");
 }

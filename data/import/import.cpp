@@ -1,8 +1,10 @@
 #include "data/import/import.hpp"
 
 #include "data/import/csv.hpp"
+#include "data/repositories/repository.hpp"
 #include "data/types.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -432,6 +434,26 @@ ImportResult import_file(SQLite::Database& db, std::string_view kind, const std:
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return import_csv(db, kind, path, buffer.str(), options);
+}
+
+namespace {
+
+// The Store's connection, as every repository reaches it.
+class Connection : public Repository {
+public:
+    explicit Connection(Store& store) : Repository(store) {}
+    using Repository::db;
+};
+
+}  // namespace
+
+ImportResult import_csv(Store& store, std::string_view kind, const std::string& file, std::string_view text,
+                        const ImportOptions& options) {
+    return import_csv(Connection(store).db(), kind, file, text, options);
+}
+
+ImportResult import_file(Store& store, std::string_view kind, const std::string& path, const ImportOptions& options) {
+    return import_file(Connection(store).db(), kind, path, options);
 }
 
 }  // namespace tanhui::data

@@ -16,8 +16,6 @@ root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
 
 # (file, text of the call) -> why it is safe
 REVIEWED = {
-    ("api/service/calibration.cpp", '"SELECT version, created, calibrations FROM model_versions WHERE " + where'):
-        "where is one of two literals in the same file (\"is_current = 1\", \"version = ?\"); the version is bound",
     ("data/store/schema.cpp", '"PRAGMA user_version = " + std::to_string(m.version)'):
         "a migration number compiled into the program",
     ("data/store/schema.cpp", "std::string(m.sql)"): "the migrations' SQL, compiled into the program",

@@ -12,7 +12,6 @@
 #include "risk/simulation/simulate.hpp"
 #include "risk/random/special.hpp"
 
-#include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
 #include <charconv>
@@ -444,10 +443,9 @@ struct FlatBuffer {
 };
 
 std::optional<FlatBuffer> flat_buffer(data::Store& store, const std::string& key) {
-    SQLite::Statement s(store.db(), "SELECT value, unit, citation FROM assumptions WHERE key = ?");
-    s.bind(1, key);
-    if (!s.executeStep()) return std::nullopt;
-    return FlatBuffer{key, s.getColumn(0).getDouble(), s.getColumn(1).getString(), s.getColumn(2).getString()};
+    const auto a = store.labelled_assumption(key);
+    if (!a) return std::nullopt;
+    return FlatBuffer{key, a->value, a->unit, a->citation};
 }
 
 ojson buffer(data::Store& store, const risk::Model& model, const ValidationOptions& o, std::vector<CsvFile>& files) {

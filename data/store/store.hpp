@@ -7,13 +7,15 @@
 
 #include "data/types.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace SQLite {
+class Database;
+}
 
 namespace tanhui::data {
 
@@ -45,7 +47,6 @@ public:
     Store(Store&&) noexcept;
     Store& operator=(Store&&) noexcept;
 
-    SQLite::Database& db() { return *db_; }  // going: api/ moves to data/repositories/
     const std::filesystem::path& path() const { return path_; }
     bool created() const { return created_; }  // built by this open
     int schema_version();
@@ -97,6 +98,7 @@ public:
 
 private:
     friend class Repository;  // data/repositories/repository.hpp: the only way to the connection
+    SQLite::Database& db() { return *db_; }
 
     std::filesystem::path path_;
     bool created_ = false;

@@ -1,6 +1,7 @@
 #include "pricing/buffer.hpp"
 
 #include "pricing/checks.hpp"
+#include "risk/metrics/order_statistics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -31,19 +32,13 @@ BufferResult reversal_buffer(std::span<const double> cumulative_reversal_share, 
     double squares = 0;
     for (const double x : sorted) squares += (x - mean) * (x - mean);
     r.mean_reversal_share = {mean, std::sqrt(squares / (n - 1) / n)};
+    std::size_t any = 0;
+    for (const double x : sorted) any += x > 0 ? 1 : 0;
+    r.probability_of_any_reversal = static_cast<double>(any) / n;
 
     std::sort(sorted.begin(), sorted.end());
-    // The k-th smallest, k clamped to 1..N.
-    const auto order = [&](double k) {
-        const double clamped = std::clamp(k, 1.0, n);
-        return sorted[static_cast<std::size_t>(clamped) - 1];
-    };
-    // N alpha within 1e-9 of a whole number is that number (DESIGN "Metrics of a loss table").
-    double rank = n * terms.alpha;
-    if (std::abs(rank - std::round(rank)) <= 1e-9 * rank) rank = std::round(rank);
-    r.buffer_share = order(std::ceil(rank));
-    const double spread = std::sqrt(n * terms.alpha * (1 - terms.alpha));
-    r.buffer_share_se = 0.5 * (order(std::ceil(rank + spread)) - order(std::floor(rank - spread)));
+    r.buffer_share = risk::quantile_with_real_band(risk::OrderStatistics::smallest_first(sorted), terms.alpha,
+                                                   risk::CountRounding::whole_within_1e9);
 
     if (terms.buffer_share) {
         const auto above = static_cast<double>(sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), *terms.buffer_share));

@@ -22,12 +22,12 @@ struct BufferResult {
     double horizon_years = 0;
     double alpha = 0;
     // The ceil(N alpha)-th smallest cumulative reversal share (DESIGN's VaR rule): at most
-    // N (1 - alpha) paths reverse more than it.
-    double buffer_share = 0;
-    // Distribution-free: half the distance between the order statistics at N alpha -/+
-    // sqrt(N alpha (1 - alpha)) (David & Nagaraja, Order Statistics, 3rd ed., sec. 7.1).
-    double buffer_share_se = 0;
+    // N (1 - alpha) paths reverse more than it. Its SE is distribution-free: half the distance
+    // between the order statistics at N alpha -/+ sqrt(N alpha (1 - alpha)) (David & Nagaraja,
+    // Order Statistics, 3rd ed., sec. 7.1); risk/metrics/order_statistics.hpp quantile_with_real_band.
+    Estimate buffer_share;
     Estimate mean_reversal_share;
+    double probability_of_any_reversal = 0;  // the share of paths with a reversal > 0
     // Of the given buffer_share: P(cumulative reversal > buffer), sqrt(p (1 - p) / N).
     std::optional<Estimate> probability_exhausted{};
 };

@@ -67,6 +67,20 @@ double annual_cap(const Layer& layer) {
 
 }  // namespace
 
+std::optional<LayerBasis> parse_layer_basis(std::string_view name) {
+    for (const LayerBasis b : {LayerBasis::occurrence, LayerBasis::aggregate})
+        if (to_string(b) == name) return b;
+    return std::nullopt;
+}
+
+std::string_view to_string(LayerBasis basis) {
+    switch (basis) {
+    case LayerBasis::occurrence: return "occurrence";
+    case LayerBasis::aggregate: return "aggregate";
+    }
+    return "?";
+}
+
 LayerResult aggregate_layer(std::span<const double> annual_losses_cny, const Layer& layer) {
     validate_layer(layer);
     if (layer.reinstatements) checks::fail("reinstatements", "apply to per-occurrence layers only");

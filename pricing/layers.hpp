@@ -3,11 +3,18 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace tanhui::pricing {
+
+// Per occurrence (each event against the layer) or annual aggregate (each year's total).
+enum class LayerBasis : std::uint8_t { occurrence, aggregate };
+std::optional<LayerBasis> parse_layer_basis(std::string_view name);
+std::string_view to_string(LayerBasis basis);
 
 struct Layer {
     double attachment_cny = 0;  // >= 0

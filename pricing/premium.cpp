@@ -1,6 +1,7 @@
 #include "pricing/premium.hpp"
 
 #include "pricing/checks.hpp"
+#include "risk/metrics/order_statistics.hpp"
 
 #include <boost/math/special_functions/erf.hpp>
 
@@ -23,9 +24,6 @@ struct Table {
     double mean = 0;
     double variance = 0;                // sample variance, N - 1
     std::vector<double> positive_desc;  // payouts > 0, largest first
-
-    // The k-th largest annual payout, k = 1..n.
-    double largest(std::size_t k) const { return k <= positive_desc.size() ? positive_desc[k - 1] : 0.0; }
 };
 
 // Sorts positive finite doubles largest first. Their IEEE 754 bit patterns order as the values
@@ -86,28 +84,13 @@ Table tabulate(std::span<const double> payouts, std::size_t min_years) {
     return t;
 }
 
-// N a as a count: within 1e-9 of a whole number it is that number (N = 10,000, a = 0.99 gives
-// 100.00000000000009 in floating point). DESIGN "Metrics of a loss table".
-double snap(double x) {
-    const double whole = std::round(x);
-    return std::abs(x - whole) <= 1e-9 * std::max(1.0, std::abs(x)) ? whole : x;
-}
+constexpr auto rounding = risk::CountRounding::whole_within_1e9;
 
-double var_of(const Table& t, double level) {
-    const auto n = static_cast<double>(t.n);
-    const double k_smallest = std::clamp(std::ceil(snap(n * level)), 1.0, n);
-    return t.largest(t.n - static_cast<std::size_t>(k_smallest) + 1);
-}
+risk::OrderStatistics ranked(const Table& t) { return risk::OrderStatistics::largest_first(t.positive_desc, t.n); }
 
-double tvar_of(const Table& t, double level) {
-    const double m = snap(static_cast<double>(t.n) * (1 - level));
-    const auto whole = static_cast<std::size_t>(std::floor(m));
-    const double fraction = m - static_cast<double>(whole);
-    double sum = 0;
-    for (std::size_t k = 1; k <= whole && k <= t.positive_desc.size(); ++k) sum += t.positive_desc[k - 1];
-    if (fraction > 0) sum += fraction * t.largest(whole + 1);
-    return sum / m;
-}
+double var_of(const Table& t, double level) { return risk::quantile(ranked(t), level, rounding); }
+
+double tvar_of(const Table& t, double level) { return risk::tail_value_at_risk(ranked(t), level, rounding); }
 
 double norm_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
@@ -290,12 +273,8 @@ double wang_premium(std::span<const double> payouts_cny, double lambda) {
 namespace {
 ReturnPeriodPayout return_period_of(const Table& t, double years, const std::string& field) {
     if (!(years >= 1) || !std::isfinite(years)) checks::fail(field, "must be a number >= 1, got " + checks::number(years));
-    const double rank = snap(static_cast<double>(t.n) / years);
-    if (rank < 1) return {years, t.largest(1), true};
-    const double lower = std::floor(rank), share = rank - lower;
-    const auto k = static_cast<std::size_t>(lower);
-    const double x = t.largest(k);
-    return {years, share > 0 ? x + share * (t.largest(k + 1) - x) : x, false};
+    const risk::ReturnPeriodValue v = risk::return_period_value(ranked(t), years, rounding);
+    return {years, v.value, v.beyond_simulation};
 }
 }  // namespace
 

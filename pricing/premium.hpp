@@ -4,6 +4,8 @@
 // loss table" (VaR, TVaR with the fractional share, return periods).
 #pragma once
 
+#include "risk/metrics/estimate.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,10 +15,8 @@
 
 namespace tanhui::pricing {
 
-struct Estimate {
-    double value = 0;
-    double standard_error = 0;  // Monte Carlo error of value over the simulated years
-};
+// risk/metrics/estimate.hpp's (value, standard error): the one estimate type of risk/ and pricing/.
+using risk::Estimate;
 
 enum class Principle : std::uint8_t { expected_value, std_dev, wang, cost_of_capital };
 std::optional<Principle> parse_principle(std::string_view name);
@@ -91,7 +91,7 @@ GrossPremium gross_premium(double pure_premium_cny, double risk_load_cny, const 
 
 // VaR_a = the ceil(N a)-th smallest annual payout; TVaR_a = the mean of the N (1 - a) largest,
 // with a fractional share of the next when N (1 - a) is not whole (N (1 - a) rounded to 1e-9
-// first); 0 < a < 1.
+// first); 0 < a < 1. risk/metrics/order_statistics.hpp with CountRounding::whole_within_1e9.
 double value_at_risk(std::span<const double> payouts_cny, double level);
 double tail_value_at_risk(std::span<const double> payouts_cny, double level);
 

@@ -1,6 +1,7 @@
 #include "api/batch/batch.hpp"
 #include "api/products/quote_engine.hpp"
 
+#include "api/json/metrics.hpp"
 #include "api/batch/ord_csv.hpp"
 #include "api/version.hpp"
 #include "data/import/csv.hpp"
@@ -619,39 +620,6 @@ std::string receive_bytes(int) { no_mpi(); }
 
 std::string key_of(double v) { return format_number(v); }
 
-nlohmann::ordered_json metrics_json(const risk::Metrics& m) {
-    nlohmann::ordered_json out;
-    auto keyed = [](auto&& items, auto key, auto value) {
-        nlohmann::ordered_json o = nlohmann::ordered_json::object();
-        for (const auto& i : items) o[key_of(key(i))] = value(i);
-        return o;
-    };
-    const auto& lv = m.levels;
-    const auto& rp = m.return_periods;
-    auto level = [](const risk::LevelMetrics& l) { return l.level; };
-    auto period = [](const risk::ReturnPeriodMetrics& r) { return r.return_period; };
-    out["years"] = m.years;
-    out["aal"] = m.aal.value;
-    out["aal_se"] = m.aal.standard_error;
-    out["std"] = m.std.value;
-    out["std_se"] = m.std.standard_error;
-    out["var"] = keyed(lv, level, [](const auto& l) { return l.var.value; });
-    out["var_se"] = keyed(lv, level, [](const auto& l) { return l.var.standard_error; });
-    out["tvar"] = keyed(lv, level, [](const auto& l) { return l.tvar.value; });
-    out["tvar_se"] = keyed(lv, level, [](const auto& l) { return l.tvar.standard_error; });
-    out["aep"] = keyed(rp, period, [](const auto& r) { return r.aep.value; });
-    out["aep_se"] = keyed(rp, period, [](const auto& r) { return r.aep.standard_error; });
-    out["aep_tvar"] = keyed(rp, period, [](const auto& r) { return r.aep_tvar.value; });
-    out["oep"] = keyed(rp, period, [](const auto& r) { return r.oep.value; });
-    out["oep_se"] = keyed(rp, period, [](const auto& r) { return r.oep.standard_error; });
-    out["oep_tvar"] = keyed(rp, period, [](const auto& r) { return r.oep_tvar.value; });
-    nlohmann::ordered_json beyond = nlohmann::ordered_json::array();
-    for (const auto& r : rp)
-        if (r.beyond_simulation) beyond.push_back(key_of(r.return_period));
-    out["beyond_simulation"] = beyond;
-    return out;
-}
-
 std::vector<OrdOccurrence> occurrences_of(std::span<const double> largest, std::span<const double> exposure) {
     std::vector<OrdOccurrence> rows;
     for (std::size_t y = 0; y < largest.size(); ++y)
@@ -804,8 +772,8 @@ void write_outputs(const fs::path& dir, const Portfolio& portfolio, const Prepar
         j["holdings"] = prep.book.holdings.size();
         j["perils"] = prep.perils;
         j["chunk_years"] = layout.chunk_years;
-        j["tco2e"] = metrics_json(tco2e);
-        j["cny"] = metrics_json(cny);
+        j["tco2e"] = metrics_json(tco2e, MetricsFields::batch);
+        j["cny"] = metrics_json(cny, MetricsFields::batch);
         nlohmann::ordered_json e;
         e["level"] = euler_level;
         e["tvar_tco2e"] = risk::tail_value_at_risk(g.total_tco2e, euler_level);

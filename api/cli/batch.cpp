@@ -29,7 +29,7 @@ struct BatchArgs {
 
 std::string read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
+    if (!in) throw UsageError("cannot read " + path);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 namespace tanhui::api {
@@ -15,6 +16,12 @@ struct GlobalOptions {
     std::string data_dir;  // --data-dir, else TANHUI_DATA_DIR, else the source tree's data/historical
     std::filesystem::path db_path() const;
     std::filesystem::path historical_dir() const;
+};
+
+// Invalid input found outside a decoder (an unreadable input file, an option value that cannot be
+// used): main prints "tanhui: <what>" and exits 2, as for every other invalid input.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 // A subcommand's action returns the process exit code.

@@ -115,7 +115,7 @@ int data_import(const GlobalOptions& g, const std::string& kind, const std::stri
         return 0;
     } catch (const data::ImportError& e) {
         std::cerr << e.what() << '\n';
-        return 1;
+        return 2;  // a bad file is invalid input, as everywhere else
     }
 }
 

@@ -15,7 +15,7 @@ data::Store open_store(const GlobalOptions& g) {
 std::string read_input(const std::string& file) {
     if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file);
+    if (!in) throw UsageError("cannot read " + file);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 

@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
                  "fire, pests and carbon-price swings, calibrated on Chinese historical data."};
     app.set_version_flag("--version", std::string("tanhui ") + version + " (commit " + git_commit + ")");
     app.require_subcommand(1);
+    // Global options may come before or after the subcommand (`tanhui quote x.json --db t.db`):
+    // subcommands created below inherit fallthrough and hand options they do not know to the app.
+    app.fallthrough();
     GlobalOptions global;
     app.add_option("--db", global.db, "SQLite database (default: $TANHUI_DB or ./var/tanhui.db; built on first use)");
     app.add_option("--data-dir", global.data_dir,
@@ -32,10 +35,16 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version exit 0; every other parse error is invalid input: exit 2, as the
+        // README promises for every subcommand (CLI11's own codes run 101-127).
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
     }
     try {
         return action ? action() : 0;
+    } catch (const UsageError& e) {
+        std::cerr << "tanhui: " << e.what() << '\n';
+        return 2;
     } catch (const std::exception& e) {
         std::cerr << "tanhui: " << e.what() << '\n';
         return 1;

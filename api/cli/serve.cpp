@@ -1,6 +1,6 @@
 // `tanhui serve`: the HTTP JSON service. DESIGN "Interfaces (api/)"; docs/api.md.
 #include "api/cli/cli.hpp"
-#include "api/products/products.hpp"
+#include "api/products/endpoints.hpp"
 #include "api/routes/routes.hpp"
 #include "api/http/server.hpp"
 

@@ -44,7 +44,7 @@ int run(const GlobalOptions& global, ValidateArgs& a) {
     if (!a.accept.empty()) {
         // CSV: id,reason (a header line starting with "id," and blank lines are skipped).
         std::ifstream in(a.accept);
-        if (!in) throw std::runtime_error("cannot read " + a.accept);
+        if (!in) throw UsageError("cannot read " + a.accept);
         for (std::string line; std::getline(in, line);) {
             if (!line.empty() && line.back() == '\r') line.pop_back();
             if (line.empty() || line.rfind("id,", 0) == 0 || line[0] == '#') continue;

@@ -332,6 +332,49 @@ void Session::on_read_error(beast::error_code ec) {
     close_send();
 }
 
+// The caller's role (and key id) for a route that needs one, into req; or the problem to answer.
+std::optional<Response> Session::authenticate(const Route& route, Request& req) {
+    auto& msg = parser_->get();
+    if (state_->local_mode) {
+        // Every caller is admin, which is safe only for callers on this machine that mean this
+        // server: a web page whose domain name rebinds to 127.0.0.1 (DNS rebinding) sends its
+        // own host name, and is refused.
+        if (!loopback_host(to_sv(msg[http::field::host])))
+            return forbidden("in local mode (no API key) the server answers only requests for a loopback "
+                             "host: send Host: 127.0.0.1, localhost or [::1]");
+        req.role = Role::admin;
+    } else {
+        const std::string_view auth = to_sv(msg[http::field::authorization]);
+        if (auth.empty())
+            return unauthorized("this route needs an API key: send Authorization: Bearer <key>");
+        const std::size_t space = auth.find(' ');
+        if (space == std::string_view::npos || !iequals(auth.substr(0, space), "bearer"))
+            return unauthorized("the Authorization header must be: Bearer <key>", true);
+        std::string_view token = auth.substr(space + 1);
+        while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+        while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+        decltype(state_->keys->verify(token)) caller;
+        try {
+            caller = state_->keys->verify(token);
+        } catch (const std::exception& e) {
+            // The key table cannot be read (the database is gone, an I/O error): say so, and
+            // keep the I/O thread out of it.
+            state_->log_event("error", "request " + request_id_ + ": verifying the API key: " + e.what());
+            return service_unavailable("the API keys cannot be checked now (the database cannot be "
+                                       "read); logged as request " + request_id_,
+                                       30);
+        }
+        if (!caller) return unauthorized("the API key is not valid or has been revoked", true);
+        req.key_id = caller->key_id;
+        req.role = caller->role;
+        key_id_ = caller->key_id;
+        if (!role_allows(caller->role, route.info.role))
+            return forbidden("this route needs the role " + std::string(to_string(route.info.role)) +
+                             " or higher; key " + caller->key_id + " has the role " + std::string(to_string(caller->role)));
+    }
+    return std::nullopt;
+}
+
 void Session::process() {
     auto& msg = parser_->get();
     counted_in_flight_ = true;
@@ -369,50 +412,8 @@ void Session::process() {
     const Route& route = *match.route;
     route_index_ = route.index;
 
-    // Authentication and role.
-    if (route.info.role != Role::anyone) {
-        if (state_->local_mode) {
-            // Every caller is admin, which is safe only for callers on this machine that mean this
-            // server: a web page whose domain name rebinds to 127.0.0.1 (DNS rebinding) sends its
-            // own host name, and is refused.
-            if (!loopback_host(to_sv(msg[http::field::host])))
-                return respond(forbidden("in local mode (no API key) the server answers only requests for a loopback "
-                                         "host: send Host: 127.0.0.1, localhost or [::1]"),
-                               false);
-            req.role = Role::admin;
-        } else {
-            const std::string_view auth = to_sv(msg[http::field::authorization]);
-            if (auth.empty())
-                return respond(unauthorized("this route needs an API key: send Authorization: Bearer <key>"), false);
-            const std::size_t space = auth.find(' ');
-            if (space == std::string_view::npos || !iequals(auth.substr(0, space), "bearer"))
-                return respond(unauthorized("the Authorization header must be: Bearer <key>", true), false);
-            std::string_view token = auth.substr(space + 1);
-            while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-            while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-            decltype(state_->keys->verify(token)) caller;
-            try {
-                caller = state_->keys->verify(token);
-            } catch (const std::exception& e) {
-                // The key table cannot be read (the database is gone, an I/O error): say so, and
-                // keep the I/O thread out of it.
-                state_->log_event("error", "request " + request_id_ + ": verifying the API key: " + e.what());
-                return respond(service_unavailable("the API keys cannot be checked now (the database cannot be "
-                                                   "read); logged as request " + request_id_,
-                                                   30),
-                               false);
-            }
-            if (!caller) return respond(unauthorized("the API key is not valid or has been revoked", true), false);
-            req.key_id = caller->key_id;
-            req.role = caller->role;
-            key_id_ = caller->key_id;
-            if (!role_allows(caller->role, route.info.role))
-                return respond(forbidden("this route needs the role " + std::string(to_string(route.info.role)) +
-                                         " or higher; key " + caller->key_id + " has the role " +
-                                         std::string(to_string(caller->role))),
-                               false);
-        }
-    }
+    if (route.info.role != Role::anyone)
+        if (auto denied = authenticate(route, req)) return respond(std::move(*denied), false);
 
     req.content_type = std::string(to_sv(msg[http::field::content_type]));
     if (!msg.body().empty() && !is_json_content_type(req.content_type))

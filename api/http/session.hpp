@@ -91,6 +91,7 @@ private:
     void on_read_error(boost::beast::error_code ec);
     void arm_read_timer();
     void process();
+    std::optional<Response> authenticate(const Route& route, Request& req);
     void dispatch(const Route& route, Request req);
     void on_handled(std::uint64_t generation, Response response);
     void respond(Response response, bool close, bool linger = false);

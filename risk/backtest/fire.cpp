@@ -221,15 +221,10 @@ FireRuleResult score_fire_forecasts(std::string rule, std::vector<FireForecast> 
     return r;
 }
 
-FireBacktest backtest_fire(std::span<const ProvinceFireHistory> provinces, const FireBacktestOptions& o) {
-    if (!(o.fit_to >= o.fit_from + 4)) throw InvalidInput("fit_to", "the fit window needs at least 5 years");
-    for (const int y : o.test_years)
-        if (y <= o.fit_to) throw InvalidInput("test_years", "a test year (" + std::to_string(y) + ") is inside the fit window");
-    FireBacktest out;
-    out.options = o;
-    const auto window_years = static_cast<std::size_t>(o.fit_to - o.fit_from + 1);
+namespace {
 
-    // The null's cross-province correlation: production's estimator on the fit window only.
+// The null's cross-province correlation: production's estimator on the fit window only.
+double fit_window_correlation(std::span<const ProvinceFireHistory> provinces, const FireBacktestOptions& o) {
     std::vector<RegionCounts> weather;
     for (const auto& code : o.weather_regions)
         for (const auto& p : provinces)
@@ -242,14 +237,20 @@ FireBacktest backtest_fire(std::span<const ProvinceFireHistory> provinces, const
                     }
                 if (rc.year.size() >= 5) weather.push_back(std::move(rc));
             }
-    if (weather.size() >= 2)
-        out.cross_region_correlation = std::clamp(estimate_fire_weather_dependence(weather, true).mean_correlation, 0.0, 1.0);
+    if (weather.size() < 2) return 0.0;
+    return std::clamp(estimate_fire_weather_dependence(weather, true).mean_correlation, 0.0, 1.0);
+}
 
-    // Qualifying provinces first (cheap), then their fits on threads, collected in input order.
-    struct Candidate {
-        const ProvinceFireHistory* history;
-        std::vector<FireYear> fit_rows, test_rows;
-    };
+struct Candidate {
+    const ProvinceFireHistory* history;
+    std::vector<FireYear> fit_rows, test_rows;
+};
+
+// The provinces with a complete fit window, enough fit years with fires and a test year, in input
+// order; the others are named in `excluded` with the reason.
+std::vector<Candidate> qualifying_provinces(std::span<const ProvinceFireHistory> provinces, const FireBacktestOptions& o,
+                                            std::vector<std::string>& excluded) {
+    const auto window_years = static_cast<std::size_t>(o.fit_to - o.fit_from + 1);
     std::vector<Candidate> candidates;
     for (const auto& p : provinces) {
         if (!o.regions.empty() && std::find(o.regions.begin(), o.regions.end(), p.region) == o.regions.end()) continue;
@@ -263,121 +264,140 @@ FireBacktest backtest_fire(std::span<const ProvinceFireHistory> provinces, const
         const auto with_fires = static_cast<std::size_t>(
             std::count_if(fit_rows.begin(), fit_rows.end(), [](const FireYear& y) { return y.fires > 0; }));
         if (fit_rows.size() != window_years) {
-            out.excluded.push_back(p.region + ": " + std::to_string(fit_rows.size()) + " of " + std::to_string(window_years) +
-                                   " fit years present");
+            excluded.push_back(p.region + ": " + std::to_string(fit_rows.size()) + " of " + std::to_string(window_years) +
+                               " fit years present");
             continue;
         }
         if (with_fires < o.min_fit_years_with_fires) {
-            out.excluded.push_back(p.region + ": " + std::to_string(with_fires) + " fit years with fires, fewer than " +
-                                   std::to_string(o.min_fit_years_with_fires));
+            excluded.push_back(p.region + ": " + std::to_string(with_fires) + " fit years with fires, fewer than " +
+                               std::to_string(o.min_fit_years_with_fires));
             continue;
         }
         if (test_rows.empty()) {
-            out.excluded.push_back(p.region + ": no test year present");
+            excluded.push_back(p.region + ": no test year present");
             continue;
         }
         candidates.push_back({&p, std::move(fit_rows), std::move(test_rows)});
     }
-    struct Fitted {
-        ProvinceFireFit fit;
-        std::vector<FireForecast> production, extrapolated, stationary, with_uncertainty;
-    };
+    return candidates;
+}
+
+// One province's fits and its forecasts of the test years under each rule.
+struct Fitted {
+    ProvinceFireFit fit;
+    std::vector<FireForecast> production, extrapolated, stationary, with_uncertainty;
+};
+
+// The forecast of test year t by a count fit (its trend held after `freeze`, if given) and an
+// area fit (none: no area forecast).
+FireForecast forecast_year(const std::string& region, const FireYear& t, const CountFit& counts_fit,
+                           std::optional<int> freeze, const std::optional<BurnedAreaFit>& af) {
+    FireForecast f;
+    f.region = region;
+    f.year = t.year;
+    f.observed_fires = t.fires;
+    f.expected_fires = project_count(counts_fit, t.year, {.freeze_trend_after_year = freeze}).expected_count;
+    f.size = counts_fit.size;
+    if (af && t.fires > 0 && t.forest_damaged_ha > 0) {
+        f.has_area = true;
+        f.observed_damaged_ha = t.forest_damaged_ha;
+        const int effective = freeze ? std::min(t.year, *freeze) : t.year;
+        const double mu_t = af->mu + (af->trend ? af->trend_per_year * (effective - af->reference_year) : 0.0);
+        area_predictive(mu_t, af->sigma, af->year_sd, t.fires, f.area_log_mean, f.area_log_sd);
+        const double marginal = std::sqrt(af->sigma * af->sigma + af->year_sd * af->year_sd);
+        area_predictive(mu_t, marginal, 0.0, t.fires, f.area_log_mean_independent, f.area_log_sd_independent);
+    }
+    return f;
+}
+
+// Area: production always fits the trend with a year effect; the stationary rule drops the trend.
+// (The production estimator of area is costly, about 2 s a fit; the stationary rule is about
+// counts, so it has no area forecast.)
+std::optional<BurnedAreaFit> production_area_fit(const std::vector<FireYear>& fit_rows) {
+    AreaPerFireData area;
+    for (const auto& r : fit_rows)
+        if (r.fires > 0 && r.forest_damaged_ha > 0) {
+            area.year.push_back(r.year);
+            area.fires.push_back(r.fires);
+            area.damaged_area_ha.push_back(r.forest_damaged_ha);
+            area.size_class_fires.push_back(
+                size_classes_from_nbs(r.year, r.fires, r.fires_general, r.fires_larger, r.fires_major, r.fires_extreme));
+        }
+    if (area.year.size() < 5) return std::nullopt;
+    try {
+        return fit_burned_area(area, {.trend = true, .year_effect = true, .reference_year = std::nullopt});
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+Fitted fit_province(const Candidate& candidate, const FireBacktestOptions& o) {
+    const ProvinceFireHistory& p = *candidate.history;
+    const std::vector<FireYear>& fit_rows = candidate.fit_rows;
+    std::vector<int> years;
+    std::vector<double> counts;
+    for (const auto& r : fit_rows) {
+        years.push_back(r.year);
+        counts.push_back(r.fires);
+    }
+    const auto fit_stationary = fit_counts(years, counts, CountFamily::negative_binomial, false);
+    const auto fit_trend = fit_counts(years, counts, CountFamily::negative_binomial, true);
+    const auto cmp = compare_trend(fit_stationary, fit_trend);
+    const CountFit& chosen = cmp.trend_selected ? fit_trend : fit_stationary;
+
+    Fitted out;
+    ProvinceFireFit& pf = out.fit;
+    pf.region = p.region;
+    pf.first_year_used = fit_rows.front().year;
+    pf.last_year_used = fit_rows.back().year;
+    pf.rows = fit_rows.size();
+    pf.trend_selected = cmp.trend_selected;
+    pf.trend_per_year = fit_trend.trend_per_year;
+    pf.size_trend = fit_trend.size;
+    pf.size_stationary = fit_stationary.size;
+    pf.aic_trend = cmp.aic_trend;
+    pf.aic_stationary = cmp.aic_stationary;
+    const std::optional<BurnedAreaFit> area_trend = production_area_fit(fit_rows);
+    const std::optional<BurnedAreaFit> no_area;
+    if (area_trend) {
+        pf.has_area_fit = true;
+        pf.area_mu = area_trend->mu;
+        pf.area_trend_per_year = area_trend->trend_per_year;
+        pf.area_sigma = area_trend->sigma;
+        pf.area_year_sd = area_trend->year_sd;
+    }
+    for (const auto& t : candidate.test_rows) {
+        out.production.push_back(forecast_year(p.region, t, chosen, o.fit_to, area_trend));
+        // The projected mean's estimation error folded into the NB (calibrate_fire.hpp,
+        // FireModelOptions::include_parameter_uncertainty): mean exp(eta + se^2/2), size
+        // 1 / (exp(se^2) (1 + 1/k) - 1).
+        FireForecast u = out.production.back();
+        const auto projection = project_count(chosen, t.year, {.freeze_trend_after_year = o.fit_to});
+        const double se2 = projection.log_standard_error * projection.log_standard_error;
+        if (std::isfinite(se2)) {
+            u.expected_fires = projection.expected_count * std::exp(se2 / 2);
+            u.size = 1 / (std::exp(se2) * (1 + 1 / chosen.size) - 1);
+        }
+        out.with_uncertainty.push_back(u);
+        out.extrapolated.push_back(forecast_year(p.region, t, fit_trend, std::nullopt, area_trend));
+        out.stationary.push_back(forecast_year(p.region, t, fit_stationary, std::nullopt, no_area));
+    }
+    return out;
+}
+
+}  // namespace
+
+FireBacktest backtest_fire(std::span<const ProvinceFireHistory> provinces, const FireBacktestOptions& o) {
+    if (!(o.fit_to >= o.fit_from + 4)) throw InvalidInput("fit_to", "the fit window needs at least 5 years");
+    for (const int y : o.test_years)
+        if (y <= o.fit_to) throw InvalidInput("test_years", "a test year (" + std::to_string(y) + ") is inside the fit window");
+    FireBacktest out;
+    out.options = o;
+    out.cross_region_correlation = fit_window_correlation(provinces, o);
+    // Qualifying provinces first (cheap), then their fits on threads, collected in input order.
+    const std::vector<Candidate> candidates = qualifying_provinces(provinces, o, out.excluded);
     std::vector<Fitted> fitted(candidates.size());
-    parallel_for(candidates.size(), o.threads, [&](std::size_t c) {
-        const ProvinceFireHistory& p = *candidates[c].history;
-        const std::vector<FireYear>& fit_rows = candidates[c].fit_rows;
-        const std::vector<FireYear>& test_rows = candidates[c].test_rows;
-        std::vector<FireForecast>& production = fitted[c].production;
-        std::vector<FireForecast>& extrapolated = fitted[c].extrapolated;
-        std::vector<FireForecast>& stationary = fitted[c].stationary;
-        std::vector<FireForecast>& with_uncertainty = fitted[c].with_uncertainty;
-        std::vector<int> years;
-        std::vector<double> counts;
-        AreaPerFireData area;
-        for (const auto& r : fit_rows) {
-            years.push_back(r.year);
-            counts.push_back(r.fires);
-            if (r.fires > 0 && r.forest_damaged_ha > 0) {
-                area.year.push_back(r.year);
-                area.fires.push_back(r.fires);
-                area.damaged_area_ha.push_back(r.forest_damaged_ha);
-                area.size_class_fires.push_back(size_classes_from_nbs(r.year, r.fires, r.fires_general, r.fires_larger,
-                                                                      r.fires_major, r.fires_extreme));
-            }
-        }
-        const auto fit_stationary = fit_counts(years, counts, CountFamily::negative_binomial, false);
-        const auto fit_trend = fit_counts(years, counts, CountFamily::negative_binomial, true);
-        const auto cmp = compare_trend(fit_stationary, fit_trend);
-        const CountFit& chosen = cmp.trend_selected ? fit_trend : fit_stationary;
-
-        ProvinceFireFit pf;
-        pf.region = p.region;
-        pf.first_year_used = fit_rows.front().year;
-        pf.last_year_used = fit_rows.back().year;
-        pf.rows = fit_rows.size();
-        pf.trend_selected = cmp.trend_selected;
-        pf.trend_per_year = fit_trend.trend_per_year;
-        pf.size_trend = fit_trend.size;
-        pf.size_stationary = fit_stationary.size;
-        pf.aic_trend = cmp.aic_trend;
-        pf.aic_stationary = cmp.aic_stationary;
-
-        // Area: production always fits the trend with a year effect; the stationary rule drops the trend.
-        // (The production estimator of area is costly, about 2 s a fit; the stationary rule is about
-        // counts, so it has no area forecast.)
-        std::optional<BurnedAreaFit> area_trend;
-        const std::optional<BurnedAreaFit> no_area;
-        if (area.year.size() >= 5) {
-            try {
-                area_trend = fit_burned_area(area, {.trend = true, .year_effect = true, .reference_year = std::nullopt});
-            } catch (const std::exception&) {
-                area_trend.reset();
-            }
-        }
-        if (area_trend) {
-            pf.has_area_fit = true;
-            pf.area_mu = area_trend->mu;
-            pf.area_trend_per_year = area_trend->trend_per_year;
-            pf.area_sigma = area_trend->sigma;
-            pf.area_year_sd = area_trend->year_sd;
-        }
-        fitted[c].fit = pf;
-
-        for (const auto& t : test_rows) {
-            const auto make = [&](const CountFit& counts_fit, std::optional<int> freeze, const std::optional<BurnedAreaFit>& af) {
-                FireForecast f;
-                f.region = p.region;
-                f.year = t.year;
-                f.observed_fires = t.fires;
-                f.expected_fires = project_count(counts_fit, t.year, {.freeze_trend_after_year = freeze}).expected_count;
-                f.size = counts_fit.size;
-                if (af && t.fires > 0 && t.forest_damaged_ha > 0) {
-                    f.has_area = true;
-                    f.observed_damaged_ha = t.forest_damaged_ha;
-                    const int effective = freeze ? std::min(t.year, *freeze) : t.year;
-                    const double mu_t = af->mu + (af->trend ? af->trend_per_year * (effective - af->reference_year) : 0.0);
-                    area_predictive(mu_t, af->sigma, af->year_sd, t.fires, f.area_log_mean, f.area_log_sd);
-                    const double marginal = std::sqrt(af->sigma * af->sigma + af->year_sd * af->year_sd);
-                    area_predictive(mu_t, marginal, 0.0, t.fires, f.area_log_mean_independent, f.area_log_sd_independent);
-                }
-                return f;
-            };
-            production.push_back(make(chosen, o.fit_to, area_trend));
-            // The projected mean's estimation error folded into the NB (calibrate_fire.hpp,
-            // FireModelOptions::include_parameter_uncertainty): mean exp(eta + se^2/2), size
-            // 1 / (exp(se^2) (1 + 1/k) - 1).
-            FireForecast u = production.back();
-            const auto projection = project_count(chosen, t.year, {.freeze_trend_after_year = o.fit_to});
-            const double se2 = projection.log_standard_error * projection.log_standard_error;
-            if (std::isfinite(se2)) {
-                u.expected_fires = projection.expected_count * std::exp(se2 / 2);
-                u.size = 1 / (std::exp(se2) * (1 + 1 / chosen.size) - 1);
-            }
-            with_uncertainty.push_back(u);
-            extrapolated.push_back(make(fit_trend, std::nullopt, area_trend));
-            stationary.push_back(make(fit_stationary, std::nullopt, no_area));
-        }
-    });
+    parallel_for(candidates.size(), o.threads, [&](std::size_t c) { fitted[c] = fit_province(candidates[c], o); });
     std::vector<FireForecast> production, extrapolated, stationary, with_uncertainty;
     for (auto& f : fitted) {
         with_uncertainty.insert(with_uncertainty.end(), f.with_uncertainty.begin(), f.with_uncertainty.end());

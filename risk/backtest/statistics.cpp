@@ -1,6 +1,7 @@
 #include "risk/backtest/statistics.hpp"
 
 #include "data/types.hpp"
+#include "risk/metrics/order_statistics.hpp"
 #include "risk/random/draws.hpp"
 #include "risk/random/special.hpp"
 
@@ -104,14 +105,16 @@ ChristoffersenTest christoffersen_independence(std::span<const std::uint8_t> exc
     return c;
 }
 
+double gap_in_standard_errors(const Estimate& a, const Estimate& b) {
+    return (a.value - b.value) / std::sqrt(a.standard_error * a.standard_error + b.standard_error * b.standard_error);
+}
+
+double two_sided_normal_p_value(double z) { return std::isfinite(z) ? 2 * (1 - normal_cdf(std::abs(z))) : 0.0; }
+
 double empirical_quantile(std::vector<double> x, double q) {
     if (x.empty()) throw InvalidInput("x", "must not be empty");
     std::sort(x.begin(), x.end());
-    const auto n = static_cast<double>(x.size());
-    double rank = n * q;
-    if (std::abs(rank - std::round(rank)) <= 1e-9 * std::max(1.0, rank)) rank = std::round(rank);
-    const double k = std::clamp(std::ceil(rank), 1.0, n);
-    return x[static_cast<std::size_t>(k) - 1];
+    return quantile(OrderStatistics::smallest_first(x), q, CountRounding::whole_within_1e9);
 }
 
 }  // namespace tanhui::risk

@@ -4,6 +4,8 @@
 // risk/backtest/fire.hpp and risk/backtest/price.hpp.
 #pragma once
 
+#include "risk/metrics/estimate.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -61,8 +63,14 @@ struct ChristoffersenTest {
 };
 ChristoffersenTest christoffersen_independence(std::span<const std::uint8_t> exceedance);
 
+// The gap between two independent estimates in standard errors: (a - b) / sqrt(se_a^2 + se_b^2)
+// (a two-sample z statistic), and its two-sided normal p-value 2 (1 - Phi(|z|)), 0 when z is not
+// finite. `tanhui validate` compares the replayed burning cost with the model's this way.
+double gap_in_standard_errors(const Estimate& a, const Estimate& b);
+double two_sided_normal_p_value(double z);
+
 // The k-th smallest of x (1-based, clamped to 1..n) with k = ceil(n q), n q rounded to 1e-9 first:
-// DESIGN's VaR rule, used for the historical-simulation quantile.
+// DESIGN's VaR rule (risk/metrics/order_statistics.hpp), used for the historical-simulation quantile.
 double empirical_quantile(std::vector<double> x, double q);
 
 }  // namespace tanhui::risk

@@ -88,6 +88,117 @@ std::string year_string(int y) { return std::to_string(y); }
 
 }  // namespace
 
+namespace {
+
+// Closed form: the MLE of a Poisson mean is the sample mean; Var(log m) = 1 / (n m).
+void fit_poisson_mean(CountFit& fit, std::span<const double> count, double mean_count, const std::string& family_name) {
+    const std::size_t n = count.size();
+    fit.log_mean = std::log(mean_count);
+    fit.var_log_mean = 1 / (static_cast<double>(n) * mean_count);
+    fit.report.family = family_name;
+    fit.report.parameter_names = {"log_mean"};
+    fit.report.estimates = {fit.log_mean};
+    fit.report.standard_errors = {std::sqrt(fit.var_log_mean)};
+    fit.report.covariance = {{fit.var_log_mean}};
+    double ll = 0;
+    for (double y : count) ll += poisson_log_pmf(y, mean_count);
+    fit.report.log_likelihood = ll;
+    fit.report.rows = n;
+    fit.report.optimiser = "closed_form";
+    set_information_criteria(fit.report);
+}
+
+// Maximum likelihood of log m_t = log_mean + trend_per_year t (t years from the reference year),
+// with the negative binomial's size when the family has one.
+void fit_count_mle(CountFit& fit, std::span<const double> t, std::span<const double> count, double mean_count,
+                   const std::string& family_name) {
+    const std::size_t n = count.size();
+    const bool trend = fit.trend, nb = fit.family == CountFamily::negative_binomial;
+    std::vector<MleParameter> p;
+    double a0 = std::log(mean_count), b0 = 0;
+    if (trend) std::tie(a0, b0) = log_linear_start(t, count);
+    p.push_back({.name = "log_mean", .start = a0, .support = Support::real, .step = 0.5});
+    if (trend) p.push_back({.name = "trend_per_year", .start = b0, .support = Support::real, .step = 0.05});
+    if (nb) {
+        // Moment start: sum (y - m)^2 - m = sum m^2 / k.
+        double num = 0, den = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double m = std::exp(a0 + b0 * t[i]);
+            num += m * m;
+            den += (count[i] - m) * (count[i] - m) - m;
+        }
+        const double k0 = den > 0 ? std::clamp(num / den, 0.05, 1e4) : 100.0;
+        p.push_back({.name = "size", .start = k0, .support = Support::positive, .step = 0.5});
+    }
+    const LogLikelihood ll = [&](std::span<const double> th) {
+        const double a = th[0];
+        const double b = trend ? th[1] : 0.0;
+        const double k = nb ? th[trend ? 2 : 1] : inf;
+        double s = 0;
+        for (std::size_t i = 0; i < n; ++i) s += count_log_pmf(count[i], std::exp(a + b * t[i]), k);
+        return s;
+    };
+    const MleResult r = maximise_log_likelihood(p, ll);
+    fit.report = report_from(family_name, r, n);
+    fit.log_mean = r.estimates[0];
+    fit.var_log_mean = r.covariance[0][0];
+    if (trend) {
+        fit.trend_per_year = r.estimates[1];
+        fit.var_trend = r.covariance[1][1];
+        fit.cov_log_mean_trend = r.covariance[0][1];
+    }
+    if (nb) fit.size = r.estimates.back();
+}
+
+// Without a trend: the binned chi-square on equiprobable classes of the fitted distribution,
+// about five years expected in each.
+GofTest equiprobable_chi_square(const CountFit& fit, std::span<const double> count, std::size_t n_params) {
+    const std::size_t n = count.size();
+    const std::size_t bins = std::max<std::size_t>(2, n / 5);
+    std::vector<double> cuts;
+    for (std::size_t j = 1; j < bins; ++j) {
+        const double c = count_quantile(static_cast<double>(j) / static_cast<double>(bins), fit.expected[0], fit.size);
+        if (cuts.empty() || c > cuts.back()) cuts.push_back(c);
+    }
+    std::vector<double> observed(cuts.size() + 1, 0.0), expected(cuts.size() + 1, 0.0);
+    double previous = 0;
+    for (std::size_t j = 0; j <= cuts.size(); ++j) {
+        const double f = j < cuts.size() ? count_cdf(cuts[j], fit.expected[0], fit.size) : 1.0;
+        expected[j] = static_cast<double>(n) * (f - previous);
+        previous = f;
+    }
+    for (double y : count) {
+        const auto j = static_cast<std::size_t>(std::lower_bound(cuts.begin(), cuts.end(), y) - cuts.begin());
+        observed[j] += 1;
+    }
+    return binned_chi_square(observed, expected, n_params, 0.0);
+}
+
+// Per-year reproduction check (expected count, 95% predictive interval) and the goodness of fit.
+void check_fitted_counts(CountFit& fit, std::span<const int> year, std::span<const double> count) {
+    const std::size_t n = year.size();
+    fit.year.assign(year.begin(), year.end());
+    fit.observed.assign(count.begin(), count.end());
+    std::vector<double> variance(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double m = expected_count(fit, year[i]);
+        fit.expected.push_back(m);
+        variance[i] = m + (fit.size == inf ? 0.0 : m * m / fit.size);
+        fit.lower_95.push_back(count_quantile(0.025, m, fit.size));
+        fit.upper_95.push_back(count_quantile(0.975, m, fit.size));
+        if (count[i] < fit.lower_95.back() || count[i] > fit.upper_95.back()) ++fit.outside_95;
+    }
+    const std::size_t n_params = fit.report.estimates.size();
+    GofTest pearson = pearson_chi_square(count, fit.expected, variance, n_params);
+    pearson.note += fit.family == CountFamily::poisson && !fit.trend ? " (Poisson dispersion test)" : "";
+    fit.report.goodness_of_fit.push_back(pearson);
+    if (!fit.trend) fit.report.goodness_of_fit.push_back(equiprobable_chi_square(fit, count, n_params));
+    fit.report.notes.push_back(std::to_string(n - fit.outside_95) + " of " + std::to_string(n) +
+                               " annual counts inside their 95% predictive interval");
+}
+
+}  // namespace
+
 CountFit fit_counts(std::span<const int> year, std::span<const double> count, CountFamily family, bool trend,
                     std::optional<int> reference_year) {
     check_counts(year, count, trend ? 3 : 2);
@@ -103,104 +214,14 @@ CountFit fit_counts(std::span<const int> year, std::span<const double> count, Co
     const double mean_count = std::accumulate(count.begin(), count.end(), 0.0) / static_cast<double>(n);
     const std::string family_name =
         std::string(family == CountFamily::poisson ? "poisson" : "negative_binomial") + (trend ? "_trend" : "");
-
-    if (family == CountFamily::poisson && !trend) {
-        // Closed form: the MLE of a Poisson mean is the sample mean; Var(log m) = 1 / (n m).
-        fit.log_mean = std::log(mean_count);
-        fit.var_log_mean = 1 / (static_cast<double>(n) * mean_count);
-        fit.report.family = family_name;
-        fit.report.parameter_names = {"log_mean"};
-        fit.report.estimates = {fit.log_mean};
-        fit.report.standard_errors = {std::sqrt(fit.var_log_mean)};
-        fit.report.covariance = {{fit.var_log_mean}};
-        double ll = 0;
-        for (double y : count) ll += poisson_log_pmf(y, mean_count);
-        fit.report.log_likelihood = ll;
-        fit.report.rows = n;
-        fit.report.optimiser = "closed_form";
-        set_information_criteria(fit.report);
-    } else {
-        std::vector<MleParameter> p;
-        double a0 = std::log(mean_count), b0 = 0;
-        if (trend) std::tie(a0, b0) = log_linear_start(t, count);
-        p.push_back({.name = "log_mean", .start = a0, .support = Support::real, .step = 0.5});
-        if (trend) p.push_back({.name = "trend_per_year", .start = b0, .support = Support::real, .step = 0.05});
-        if (family == CountFamily::negative_binomial) {
-            // Moment start: sum (y - m)^2 - m = sum m^2 / k.
-            double num = 0, den = 0;
-            for (std::size_t i = 0; i < n; ++i) {
-                const double m = std::exp(a0 + b0 * t[i]);
-                num += m * m;
-                den += (count[i] - m) * (count[i] - m) - m;
-            }
-            const double k0 = den > 0 ? std::clamp(num / den, 0.05, 1e4) : 100.0;
-            p.push_back({.name = "size", .start = k0, .support = Support::positive, .step = 0.5});
-        }
-        const bool nb = family == CountFamily::negative_binomial;
-        const LogLikelihood ll = [&](std::span<const double> th) {
-            const double a = th[0];
-            const double b = trend ? th[1] : 0.0;
-            const double k = nb ? th[trend ? 2 : 1] : inf;
-            double s = 0;
-            for (std::size_t i = 0; i < n; ++i) s += count_log_pmf(count[i], std::exp(a + b * t[i]), k);
-            return s;
-        };
-        const MleResult r = maximise_log_likelihood(p, ll);
-        fit.report = report_from(family_name, r, n);
-        fit.log_mean = r.estimates[0];
-        fit.var_log_mean = r.covariance[0][0];
-        if (trend) {
-            fit.trend_per_year = r.estimates[1];
-            fit.var_trend = r.covariance[1][1];
-            fit.cov_log_mean_trend = r.covariance[0][1];
-        }
-        if (nb) fit.size = r.estimates.back();
-    }
+    if (family == CountFamily::poisson && !trend) fit_poisson_mean(fit, count, mean_count, family_name);
+    else fit_count_mle(fit, t, count, mean_count, family_name);
     fit.report.notes.push_back(trend ? "trend: log-linear year effect, log m_t = log_mean + trend_per_year (t - " +
                                            std::to_string(fit.reference_year) + ")"
                                      : "stationary: no year effect");
     if (family == CountFamily::negative_binomial)
         fit.report.notes.emplace_back("negative binomial = Poisson with a gamma year factor of mean 1 and shape `size`");
-
-    // Per-year reproduction check and the Pearson chi-square.
-    fit.year.assign(year.begin(), year.end());
-    fit.observed.assign(count.begin(), count.end());
-    std::vector<double> variance(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        const double m = expected_count(fit, year[i]);
-        fit.expected.push_back(m);
-        variance[i] = m + (fit.size == inf ? 0.0 : m * m / fit.size);
-        fit.lower_95.push_back(count_quantile(0.025, m, fit.size));
-        fit.upper_95.push_back(count_quantile(0.975, m, fit.size));
-        if (count[i] < fit.lower_95.back() || count[i] > fit.upper_95.back()) ++fit.outside_95;
-    }
-    const std::size_t n_params = fit.report.estimates.size();
-    GofTest pearson = pearson_chi_square(count, fit.expected, variance, n_params);
-    pearson.note += family == CountFamily::poisson && !trend ? " (Poisson dispersion test)" : "";
-    fit.report.goodness_of_fit.push_back(pearson);
-    if (!trend) {
-        // Equiprobable classes of the fitted distribution, about five years expected in each.
-        const std::size_t bins = std::max<std::size_t>(2, n / 5);
-        std::vector<double> cuts;
-        for (std::size_t j = 1; j < bins; ++j) {
-            const double c = count_quantile(static_cast<double>(j) / static_cast<double>(bins), fit.expected[0], fit.size);
-            if (cuts.empty() || c > cuts.back()) cuts.push_back(c);
-        }
-        std::vector<double> observed(cuts.size() + 1, 0.0), expected(cuts.size() + 1, 0.0);
-        double previous = 0;
-        for (std::size_t j = 0; j <= cuts.size(); ++j) {
-            const double f = j < cuts.size() ? count_cdf(cuts[j], fit.expected[0], fit.size) : 1.0;
-            expected[j] = static_cast<double>(n) * (f - previous);
-            previous = f;
-        }
-        for (double y : count) {
-            const auto j = static_cast<std::size_t>(std::lower_bound(cuts.begin(), cuts.end(), y) - cuts.begin());
-            observed[j] += 1;
-        }
-        fit.report.goodness_of_fit.push_back(binned_chi_square(observed, expected, n_params, 0.0));
-    }
-    fit.report.notes.push_back(std::to_string(n - fit.outside_95) + " of " + std::to_string(n) +
-                               " annual counts inside their 95% predictive interval");
+    check_fitted_counts(fit, year, count);
     fit.report.data_from = year_string(fit.first_year);
     fit.report.data_to = year_string(fit.last_year);
     const std::vector<double> years = as_doubles(year);
@@ -362,70 +383,66 @@ SizeClassCounts size_classes_from_nbs(int year, double fires, double general, do
     return c;
 }
 
-BurnedAreaFit fit_burned_area(const AreaPerFireData& data, const BurnedAreaOptions& options) {
-    const std::size_t n = data.year.size();
-    if (data.fires.size() != n || data.damaged_area_ha.size() != n)
-        throw InvalidInput("burned_area", "year, fires and damaged_area_ha differ in length");
-    if (!data.size_class_fires.empty() && data.size_class_fires.size() != n)
-        throw InvalidInput("size_class_fires", "must be empty or have one row per year");
-    const bool trend = options.trend;
-    BurnedAreaFit fit;
-    fit.trend = trend;
-    const int last = n ? *std::max_element(data.year.begin(), data.year.end()) : 0;
-    fit.reference_year = options.reference_year.value_or(last);
+namespace {
+
+// The years a burned-area fit uses (annual mean area per fire, size classes or both) and what
+// is hashed of the data.
+struct AreaYears {
     std::vector<AreaYear> years;
     std::vector<double> hashed;
     int first_used = std::numeric_limits<int>::max(), last_used = std::numeric_limits<int>::min();
     std::size_t mean_rows = 0, class_rows = 0;
-    for (std::size_t i = 0; i < n; ++i) {
+};
+
+// Year i's size classes, when all four are given: counts and log multinomial coefficient into y.
+void read_size_classes(const SizeClassCounts& c, std::size_t i, AreaYear& y, std::size_t& class_rows) {
+    if (!std::all_of(c.begin(), c.end(), [](double v) { return std::isfinite(v); })) return;
+    double total = 0, coefficient = 0;
+    for (double v : c) {
+        if (v < 0 || v != std::floor(v))
+            throw InvalidInput("size_class_fires/" + std::to_string(i), "counts must be whole and >= 0");
+        total += v;
+        coefficient -= log_gamma(v + 1);
+    }
+    if (total > 0) {
+        y.has_classes = true;
+        y.n = c;
+        y.log_multinomial_coefficient = coefficient + log_gamma(total + 1);
+        ++class_rows;
+    }
+}
+
+AreaYears area_years(const AreaPerFireData& data, int reference_year) {
+    AreaYears out;
+    for (std::size_t i = 0; i < data.year.size(); ++i) {
         AreaYear y;
-        y.t = static_cast<double>(data.year[i] - fit.reference_year);
+        y.t = static_cast<double>(data.year[i] - reference_year);
         if (!(data.fires[i] >= 0) || !(data.damaged_area_ha[i] >= 0))
             throw InvalidInput("burned_area/" + std::to_string(i), "fires and damaged_area_ha must be >= 0");
         if (data.fires[i] > 0 && data.damaged_area_ha[i] > 0) {
             y.has_mean = true;
             y.fires = data.fires[i];
             y.log_mean_area = std::log(data.damaged_area_ha[i] / data.fires[i]);
-            ++mean_rows;
+            ++out.mean_rows;
         }
-        if (!data.size_class_fires.empty()) {
-            const SizeClassCounts& c = data.size_class_fires[i];
-            if (std::all_of(c.begin(), c.end(), [](double v) { return std::isfinite(v); })) {
-                double total = 0, coefficient = 0;
-                for (double v : c) {
-                    if (v < 0 || v != std::floor(v))
-                        throw InvalidInput("size_class_fires/" + std::to_string(i), "counts must be whole and >= 0");
-                    total += v;
-                    coefficient -= log_gamma(v + 1);
-                }
-                if (total > 0) {
-                    y.has_classes = true;
-                    y.n = c;
-                    y.log_multinomial_coefficient = coefficient + log_gamma(total + 1);
-                    ++class_rows;
-                }
-            }
-        }
+        if (!data.size_class_fires.empty()) read_size_classes(data.size_class_fires[i], i, y, out.class_rows);
         if (y.has_mean || y.has_classes) {
-            first_used = std::min(first_used, data.year[i]);
-            last_used = std::max(last_used, data.year[i]);
-            years.push_back(y);
+            out.first_used = std::min(out.first_used, data.year[i]);
+            out.last_used = std::max(out.last_used, data.year[i]);
+            out.years.push_back(y);
         }
-        hashed.push_back(static_cast<double>(data.year[i]));
-        hashed.push_back(data.fires[i]);
-        hashed.push_back(data.damaged_area_ha[i]);
+        out.hashed.push_back(static_cast<double>(data.year[i]));
+        out.hashed.push_back(data.fires[i]);
+        out.hashed.push_back(data.damaged_area_ha[i]);
         if (!data.size_class_fires.empty())
-            hashed.insert(hashed.end(), data.size_class_fires[i].begin(), data.size_class_fires[i].end());
+            out.hashed.insert(out.hashed.end(), data.size_class_fires[i].begin(), data.size_class_fires[i].end());
     }
-    fit.used_size_classes = class_rows > 0;
-    // From annual means alone, within-year spread and year effect trade off one for the other
-    // (both widen the spread of annual means): the year effect needs the size classes.
-    const bool year_effect = options.year_effect && fit.used_size_classes;
-    const std::size_t needed = 2 + (trend ? 1u : 0u) + (year_effect ? 1u : 0u);
-    if (mean_rows < needed)
-        throw InvalidInput("burned_area", "needs at least " + std::to_string(needed) +
-                                              " years with fires and damaged area, got " + std::to_string(mean_rows));
+    return out;
+}
 
+// The maximum-likelihood mu, trend, sigma and year_sd of the per-fire lognormal, and the report.
+void fit_area_mle(BurnedAreaFit& fit, const std::vector<AreaYear>& years, bool year_effect) {
+    const bool trend = fit.trend;
     std::vector<double> ts, ys;
     for (const AreaYear& y : years)
         if (y.has_mean) {
@@ -458,8 +475,11 @@ BurnedAreaFit fit_burned_area(const AreaPerFireData& data, const BurnedAreaOptio
         const auto v = unpack(r.estimates);
         return std::tuple{v[0], v[1], v[2], v[3]};
     }();
+}
 
-    // GOF 1: KS on the transforms of the annual mean areas under their marginal distribution.
+// GOF 1: KS on the transforms of the annual mean areas under their marginal distribution.
+// GOF 2: pooled size-class counts against their expectations (year effect integrated out).
+void add_area_goodness_of_fit(BurnedAreaFit& fit, const std::vector<AreaYear>& years) {
     std::vector<double> u;
     for (const AreaYear& y : years)
         if (y.has_mean) {
@@ -468,30 +488,54 @@ BurnedAreaFit fit_burned_area(const AreaPerFireData& data, const BurnedAreaOptio
         }
     fit.report.goodness_of_fit.push_back(kolmogorov_smirnov(u, true));
     fit.report.goodness_of_fit.back().note += "; annual mean area per fire (Fenton-Wilkinson, year effect)";
-    // GOF 2: pooled size-class counts against their expectations (year effect integrated out).
-    if (fit.used_size_classes) {
-        std::vector<double> observed(4, 0.0), expected(4, 0.0);
-        const HermiteRule& rule = hermite_rule();
-        for (const AreaYear& y : years) {
-            if (!y.has_classes) continue;
-            const double total = y.n[0] + y.n[1] + y.n[2] + y.n[3];
-            for (std::size_t i = 0; i < rule.x.size(); ++i) {
-                const auto pr = class_probabilities(fit.mu + fit.trend_per_year * y.t + fit.year_sd * rule.x[i], fit.sigma);
-                for (std::size_t j = 0; j < 4; ++j) expected[j] += rule.w[i] * total * pr[j];
-            }
-            for (std::size_t j = 0; j < 4; ++j) observed[j] += y.n[j];
+    if (!fit.used_size_classes) return;
+    std::vector<double> observed(4, 0.0), expected(4, 0.0);
+    const HermiteRule& rule = hermite_rule();
+    for (const AreaYear& y : years) {
+        if (!y.has_classes) continue;
+        const double total = y.n[0] + y.n[1] + y.n[2] + y.n[3];
+        for (std::size_t i = 0; i < rule.x.size(); ++i) {
+            const auto pr = class_probabilities(fit.mu + fit.trend_per_year * y.t + fit.year_sd * rule.x[i], fit.sigma);
+            for (std::size_t j = 0; j < 4; ++j) expected[j] += rule.w[i] * total * pr[j];
         }
-        GofTest g = binned_chi_square(observed, expected, 0, 5.0);
-        g.note += "; df not reduced for the estimated parameters (fitted jointly with the annual means): conservative";
-        fit.report.goodness_of_fit.push_back(g);
+        for (std::size_t j = 0; j < 4; ++j) observed[j] += y.n[j];
     }
-    fit.report.data_from = year_string(first_used);
-    fit.report.data_to = year_string(last_used);
-    fit.report.data_hash = fnv1a_64(hashed);
+    GofTest g = binned_chi_square(observed, expected, 0, 5.0);
+    g.note += "; df not reduced for the estimated parameters (fitted jointly with the annual means): conservative";
+    fit.report.goodness_of_fit.push_back(g);
+}
+
+}  // namespace
+
+BurnedAreaFit fit_burned_area(const AreaPerFireData& data, const BurnedAreaOptions& options) {
+    const std::size_t n = data.year.size();
+    if (data.fires.size() != n || data.damaged_area_ha.size() != n)
+        throw InvalidInput("burned_area", "year, fires and damaged_area_ha differ in length");
+    if (!data.size_class_fires.empty() && data.size_class_fires.size() != n)
+        throw InvalidInput("size_class_fires", "must be empty or have one row per year");
+    const bool trend = options.trend;
+    BurnedAreaFit fit;
+    fit.trend = trend;
+    const int last = n ? *std::max_element(data.year.begin(), data.year.end()) : 0;
+    fit.reference_year = options.reference_year.value_or(last);
+    const AreaYears used = area_years(data, fit.reference_year);
+    fit.used_size_classes = used.class_rows > 0;
+    // From annual means alone, within-year spread and year effect trade off one for the other
+    // (both widen the spread of annual means): the year effect needs the size classes.
+    const bool year_effect = options.year_effect && fit.used_size_classes;
+    const std::size_t needed = 2 + (trend ? 1u : 0u) + (year_effect ? 1u : 0u);
+    if (used.mean_rows < needed)
+        throw InvalidInput("burned_area", "needs at least " + std::to_string(needed) +
+                                              " years with fires and damaged area, got " + std::to_string(used.mean_rows));
+    fit_area_mle(fit, used.years, year_effect);
+    add_area_goodness_of_fit(fit, used.years);
+    fit.report.data_from = year_string(used.first_used);
+    fit.report.data_to = year_string(used.last_used);
+    fit.report.data_hash = fnv1a_64(used.hashed);
     fit.report.notes.emplace_back("per-fire forest-damaged area lognormal, fires independent within a year given the year effect");
     fit.report.notes.emplace_back("annual mean area per fire: Fenton-Wilkinson lognormal approximation");
     if (fit.used_size_classes)
-        fit.report.notes.push_back("size classes (<1, 1-100, 100-1000, >1000 ha) of " + std::to_string(class_rows) +
+        fit.report.notes.push_back("size classes (<1, 1-100, 100-1000, >1000 ha) of " + std::to_string(used.class_rows) +
                                    " years: composite likelihood, standard errors somewhat optimistic");
     else
         fit.report.notes.emplace_back("no size classes: no year effect fitted; sigma also absorbs year-to-year variation "

@@ -1,5 +1,7 @@
 #include "risk/metrics/metrics.hpp"
 
+#include "risk/metrics/order_statistics.hpp"
+
 #include "data/types.hpp"
 
 #include <algorithm>
@@ -14,9 +16,7 @@ namespace tanhui::risk {
 
 namespace {
 
-// N a and N (1 - a) are rounded to 1e-9 first: 10,000 x (1 - 0.99) is 100.00000000000009 in
-// floating point and must count as 100.
-double round9(double x) { return std::round(x * 1e9) / 1e9; }
+constexpr auto rounding = CountRounding::nearest_1e9;
 
 std::string str(double v) { return std::to_string(v); }
 
@@ -39,75 +39,31 @@ void check_return_period(double t) {
         throw InvalidInput("return_periods", "each return period must be >= 1 year, got " + str(t));
 }
 
-// Losses sorted from the largest down; ranks are 1-based.
+// Losses sorted from the largest down, read through risk/metrics/order_statistics.hpp.
 class Sorted {
 public:
     explicit Sorted(std::span<const double> losses) : desc_(losses.begin(), losses.end()) {
         std::sort(desc_.begin(), desc_.end(), std::greater<>());
     }
-    std::size_t n() const { return desc_.size(); }
-    double largest(std::size_t rank) const { return desc_[rank - 1]; }        // rank 1 = largest
-    double smallest(std::size_t rank) const { return desc_[n() - rank]; }     // rank 1 = smallest
+    Sorted(const Sorted&) = delete;  // the view points into desc_
+    Sorted& operator=(const Sorted&) = delete;
 
-    Estimate var(double a) const {
-        const double na = round9(double(n()) * a);
-        const std::size_t r = clamp(static_cast<std::ptrdiff_t>(std::ceil(na)));
-        const double d = std::sqrt(double(n()) * a * (1 - a));
-        const auto c = static_cast<std::ptrdiff_t>(std::ceil(d));
-        const auto ri = static_cast<std::ptrdiff_t>(r);
-        return {smallest(r), 0.5 * (smallest(clamp(ri + c)) - smallest(clamp(ri - c)))};
+    Estimate var(double a) const { return quantile_with_whole_band(x(), a, rounding); }
+    Estimate tvar(double a) const {
+        return tail_mean_with_error(x(), rounded_count(double(desc_.size()) * (1 - a), rounding), a, var(a).value);
     }
-
-    // The weighted mean of the m largest (m > 0), and its Manistre-Hancock standard error with
-    // the boundary value `var` and level a.
-    Estimate tvar_of_mass(double m, double a, double var) const {
-        if (!(m > 0)) return {largest(1), 0};
-        const auto k = static_cast<std::size_t>(std::floor(m));
-        const double f = m - double(k);
-        double sum = 0;
-        for (std::size_t r = 1; r <= k; ++r) sum += largest(r);
-        if (f > 0 && k < n()) sum += f * largest(k + 1);
-        const double tvar = sum / m;
-        double ss = 0;
-        for (std::size_t r = 1; r <= k; ++r) ss += (largest(r) - tvar) * (largest(r) - tvar);
-        if (f > 0 && k < n()) ss += f * (largest(k + 1) - tvar) * (largest(k + 1) - tvar);
-        const double tail_var = ss / m;
-        const double se = std::sqrt((tail_var + a * (tvar - var) * (tvar - var)) / m);
-        return {tvar, se};
-    }
-
-    Estimate tvar(double a) const { return tvar_of_mass(round9(double(n()) * (1 - a)), a, var(a).value); }
-
-    // The (N / T)-th largest, interpolated between ranks; flags N / T < 1.
     Estimate return_period(double t, bool& beyond) const {
-        const double r = round9(double(n()) / t);
-        beyond = r < 1;
-        double value;
-        if (beyond) {
-            value = largest(1);
-        } else {
-            const auto lo = static_cast<std::size_t>(std::floor(r));
-            const auto hi = static_cast<std::size_t>(std::ceil(r));
-            value = largest(lo) + (r - double(lo)) * (largest(hi) - largest(lo));
-        }
-        const double rr = std::max(r, 1.0);
-        const double d = std::sqrt(rr * (1 - rr / double(n())));
-        const auto c = static_cast<std::ptrdiff_t>(std::ceil(d));
-        const auto centre = static_cast<std::ptrdiff_t>(std::llround(rr));
-        return {value, 0.5 * (largest(clamp(centre - c)) - largest(clamp(centre + c)))};
+        const ReturnPeriodValue v = return_period_value(x(), t, rounding);
+        beyond = v.beyond_simulation;
+        return {v.value, return_period_standard_error(x(), v.rank)};
     }
-
     Estimate return_period_tvar(double t) const {
-        const double r = round9(double(n()) / t);
-        bool beyond = false;
-        const double boundary = return_period(t, beyond).value;
-        return tvar_of_mass(r, 1 - 1 / t, boundary);
+        const ReturnPeriodValue v = return_period_value(x(), t, rounding);
+        return tail_mean_with_error(x(), v.rank, 1 - 1 / t, v.value);
     }
 
 private:
-    std::size_t clamp(std::ptrdiff_t rank) const {
-        return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(rank, 1, static_cast<std::ptrdiff_t>(n())));
-    }
+    OrderStatistics x() const { return OrderStatistics::largest_first(desc_); }
     std::vector<double> desc_;
 };
 
@@ -206,7 +162,7 @@ TailYears tail_years(std::span<const double> annual, double level) {
     check_losses(annual, "losses");
     check_level(level);
     TailYears tail;
-    tail.tail_mass = round9(double(annual.size()) * (1 - level));
+    tail.tail_mass = rounded_count(double(annual.size()) * (1 - level), rounding);
     const auto k = static_cast<std::size_t>(std::floor(tail.tail_mass));
     const double f = tail.tail_mass - double(k);
     const std::size_t count = std::min(annual.size(), k + (f > 0 ? 1 : 0));

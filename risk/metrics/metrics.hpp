@@ -4,7 +4,8 @@
 // Input: N annual losses (a year missing from a table counts as 0: pass it as 0) and optionally
 // each year's largest single-event loss. Units are the caller's (tCO2e or CNY).
 //
-// Definitions (docs/risk-model.md has the reasoning):
+// Definitions (docs/risk-model.md has the reasoning; the rank rules are risk/metrics/order_statistics.hpp's,
+// with CountRounding::nearest_1e9):
 //   VaR_a   the ceil(N a)-th smallest annual loss, N a rounded to 1e-9 first.
 //   TVaR_a  the mean of the m = N (1 - a) largest (m rounded to 1e-9): the floor(m) largest in
 //           full and the next one with weight m - floor(m) (Acerbi & Tasche 2002).
@@ -22,6 +23,8 @@
 //        the tail losses about TVaR.
 #pragma once
 
+#include "risk/metrics/estimate.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -32,11 +35,6 @@ namespace tanhui::risk {
 
 inline constexpr std::array<double, 5> default_levels{0.9, 0.95, 0.99, 0.995, 0.999};
 inline constexpr std::array<double, 11> default_return_periods{2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000};
-
-struct Estimate {
-    double value = 0;
-    double standard_error = 0;
-};
 
 // Single statistics (each copies and sorts what it needs; compute_metrics sorts once).
 double average_annual_loss(std::span<const double> losses);

@@ -7,7 +7,12 @@
 //   - every problem names its field as a JSON pointer ("" or starting with '/');
 //   - the problem+json of any outcome renders (the server would otherwise answer 500).
 #include "api/json/problem.hpp"
-#include "api/products/products.hpp"
+#include "api/products/buffer.hpp"
+#include "api/products/burning_cost.hpp"
+#include "api/products/credibility.hpp"
+#include "api/products/damage.hpp"
+#include "api/products/layer.hpp"
+#include "api/products/metrics.hpp"
 #include "api/json/quote_request.hpp"
 #include "api/service/quote_service.hpp"
 

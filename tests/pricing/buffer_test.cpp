@@ -23,15 +23,16 @@ TEST(ReversalBuffer, HandWorkedHundredPaths) {
     EXPECT_EQ(r.paths, 100u);
     EXPECT_EQ(r.horizon_years, 40.0);  // defaults
     EXPECT_EQ(r.alpha, 0.99);
-    EXPECT_DOUBLE_EQ(r.buffer_share, 0.98);
+    EXPECT_DOUBLE_EQ(r.buffer_share.value, 0.98);
     // 49 paths reverse more than 0.5.
     ASSERT_TRUE(r.probability_exhausted.has_value());
     EXPECT_DOUBLE_EQ(r.probability_exhausted->value, 0.49);
     EXPECT_NEAR(r.probability_exhausted->standard_error, std::sqrt(0.49 * 0.51 / 100), 1e-15);
     EXPECT_NEAR(r.mean_reversal_share.value, 0.495, 1e-12);
+    EXPECT_DOUBLE_EQ(r.probability_of_any_reversal, 0.99);  // every path but the one at 0
     // The buffer found is never exceeded by more than N (1 - alpha) paths.
     const auto at90 = reversal_buffer(shares, {.alpha = 0.9, .buffer_share = 0.89});
-    EXPECT_DOUBLE_EQ(at90.buffer_share, 0.89);
+    EXPECT_DOUBLE_EQ(at90.buffer_share.value, 0.89);
     EXPECT_LE(at90.probability_exhausted->value, 0.1 + 1e-12);
 }
 
@@ -44,8 +45,8 @@ TEST(ReversalBuffer, UniformSharesQuantileAndItsError) {
     for (auto& s : shares) s = u(rng);
     const auto r = reversal_buffer(shares, {.buffer_share = 0.95});
     const double theory_se = std::sqrt(0.99 * 0.01 / 200'000.0);
-    EXPECT_NEAR(r.buffer_share_se, theory_se, 0.2 * theory_se);
-    EXPECT_NEAR(r.buffer_share, 0.99, 4 * theory_se);
+    EXPECT_NEAR(r.buffer_share.standard_error, theory_se, 0.2 * theory_se);
+    EXPECT_NEAR(r.buffer_share.value, 0.99, 4 * theory_se);
     EXPECT_NEAR(r.probability_exhausted->value, 0.05, 4 * r.probability_exhausted->standard_error);
 }
 

@@ -48,5 +48,52 @@ TEST(BurningCost, Validation) {
     }
 }
 
+// Three made-up fire years of a province with 1,000,000 ha of forest; total trend -0.15 a year,
+// adjusted to 2006. A 1,000 ha holding (share 1e-3) at 100 tCO2e/ha, loss fraction 0.6:
+// loss_y = D_y e^{-0.15 (2006 - y)} x 1e-3 x 100 x 0.6.
+TEST(BurningCost, FireReplayByHand) {
+    const std::vector<DamagedYear> history{{2004, 4000}, {2005, 3000}, {2006, 2000}};
+    const FireReplayTerms terms{.trend_per_year = -0.15, .adjusted_to_year = 2006, .province_forest_area_ha = 1e6,
+                                .area_ha = 1000, .stock_tco2e_per_ha = 100, .loss_fraction = 0.6};
+    const FireReplay r = replay_fire_years(history, terms);
+    EXPECT_DOUBLE_EQ(r.share_of_province_forest, 1e-3);
+    ASSERT_EQ(r.years.size(), 3u);
+    const double factor[] = {std::exp(-0.3), std::exp(-0.15), 1};
+    for (std::size_t i = 0; i < 3; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(r.years[i].year, 2004 + static_cast<int>(i));
+        EXPECT_NEAR(r.years[i].trend_factor, factor[i], 1e-15);
+        EXPECT_NEAR(r.years[i].adjusted_damaged_ha, history[i].forest_damaged_ha * factor[i], 1e-9);
+        EXPECT_NEAR(r.years[i].burned_ha, history[i].forest_damaged_ha * factor[i] * 1e-3, 1e-12);
+        EXPECT_NEAR(r.years[i].loss_tco2e, history[i].forest_damaged_ha * factor[i] * 1e-3 * 100 * 0.6, 1e-9);
+    }
+    // Years after the adjusted year are scaled up again: e^{+0.15} for 2007.
+    const FireReplay later = replay_fire_years(std::vector<DamagedYear>{{2007, 1000}}, terms);
+    EXPECT_NEAR(later.years[0].trend_factor, std::exp(0.15), 1e-15);
+}
+
+// The flammability scales the burned share before the cap at the holding's area.
+TEST(BurningCost, FlammabilityBeforeTheCapAndPoolSums) {
+    FireReplayTerms terms{.trend_per_year = 0, .adjusted_to_year = 2000, .province_forest_area_ha = 1000,
+                          .area_ha = 100, .stock_tco2e_per_ha = 10, .loss_fraction = 0.5};
+    const std::vector<DamagedYear> history{{1999, 50}, {2000, 800}};
+    const FireReplay plain = replay_fire_years(history, terms);
+    terms.flammability = 2;
+    const FireReplay flammable = replay_fire_years(history, terms);
+    EXPECT_EQ(plain.years[0].burned_ha, 5);       // 50 x 0.1
+    EXPECT_EQ(flammable.years[0].burned_ha, 10);  // 50 x 0.1 x 2
+    EXPECT_EQ(plain.years[1].burned_ha, 80);
+    EXPECT_EQ(flammable.years[1].burned_ha, 100);  // 160 capped at the area
+    EXPECT_EQ(flammable.years[1].loss_tco2e, 100 * 10 * 0.5);
+    const std::vector<FireReplay> pool{plain, flammable};
+    EXPECT_EQ(replayed_losses_tco2e(pool), (std::vector<double>{25 + 50, 400 + 500}));
+    EXPECT_EQ(replayed_losses_tco2e(std::span<const FireReplay>(&plain, 1)), (std::vector<double>{25, 400}));
+    // Replays of different years cannot be pooled; a province without forest cannot be replayed.
+    const std::vector<FireReplay> mixed{plain, replay_fire_years(std::vector<DamagedYear>{{2000, 1}}, terms)};
+    EXPECT_THROW(replayed_losses_tco2e(mixed), InvalidInput);
+    terms.province_forest_area_ha = 0;
+    EXPECT_THROW(replay_fire_years(history, terms), InvalidInput);
+}
+
 }  // namespace
 }  // namespace tanhui::pricing

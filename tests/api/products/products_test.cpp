@@ -1,7 +1,13 @@
-// The products of api/products/products.hpp through their JSON path: credibility against R's actuar,
-// metrics and layers on hand-worked tables, damage against closed forms, buffers by their
-// invariants, burning cost by hand, and the decoders' pointers.
-#include "api/products/products.hpp"
+// The endpoints of api/products/endpoints.hpp through their JSON path: credibility against R's
+// actuar, metrics and layers on hand-worked tables, damage against closed forms, buffers by their
+// invariants, burning cost by hand, the decoders' pointers, and the registry's routes and commands.
+#include "api/products/buffer.hpp"
+#include "api/products/burning_cost.hpp"
+#include "api/products/credibility.hpp"
+#include "api/products/damage.hpp"
+#include "api/products/endpoints.hpp"
+#include "api/products/layer.hpp"
+#include "api/products/metrics.hpp"
 
 #include "tests/data/test_db.hpp"
 #include "api/http/auth.hpp"
@@ -9,6 +15,10 @@
 #include "api/http/server.hpp"
 #include "tests/api/test_server.hpp"
 #include "data/store/store.hpp"
+#include "api/json/fields.hpp"
+#include "api/json/loss_table.hpp"
+#include "api/service/calibration.hpp"
+#include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
 
 #include <gtest/gtest.h>
@@ -409,26 +419,6 @@ TEST(ProductDamage, MeasuredStockScalesTheCurve) {
     expect_rel(r["price"]["quantiles_cny_per_tco2e"]["0.95"].get<double>(), std::exp(mean + sd * 1.6448536269514722), 1e-9);
 }
 
-// With jumps the price is simulated on risk::PricePath. With a negligible jump intensity the
-// simulated quantiles must agree with the closed forms above (GBM and OU): the median within
-// 4 standard errors, the 5 % and 95 % quantiles within 2 %.
-TEST(ProductDamage, MonteCarloPriceAgreesWithTheClosedFormWithoutJumps) {
-    for (const char* market : {"GBM", "OU"}) {
-        SCOPED_TRACE(market);
-        const risk::PriceModel exact = test_model().prices.at(market);
-        risk::PriceModel jumpy = exact;
-        jumpy.jump_intensity = 1e-12;
-        const std::vector<double> levels{0.05, 0.95};
-        const auto closed = price_at_horizon(exact, 1.5, levels, 0, 0);
-        const auto mc = price_at_horizon(jumpy, 1.5, levels, 200'000, 11);
-        EXPECT_EQ(closed.method, "closed_form");
-        ASSERT_EQ(mc.method, "monte_carlo");
-        EXPECT_GT(mc.median_se, 0);
-        EXPECT_NEAR(mc.median, closed.median, 4 * mc.median_se);
-        for (std::size_t i = 0; i < levels.size(); ++i) EXPECT_NEAR(mc.quantiles[i], closed.quantiles[i], 0.02 * closed.quantiles[i]);
-    }
-}
-
 TEST(ProductDamage, DecoderAndModelProblems) {
     const auto d = decode_damage(json::parse(R"({"region": "35x", "forest_type": "oak", "age_years": 20,
         "damaged_area_ha": 1, "damaged_area_mu": 15, "damage_date": "2024-02-30", "market": "FJEA",
@@ -501,7 +491,7 @@ TEST(ProductBuffer, ProbabilityExhaustedIsConsistentWithTheQuantile) {
     EXPECT_GT(below["probability_exhausted"].get<double>(), 0.01);
     // Independently, from the paths themselves.
     const auto book = risk::prepare_book(model, buffer_request().holdings, fire_only());
-    const auto shares = cumulative_reversal_shares(book, 40, 2000, 5, 1);
+    const auto shares = risk::cumulative_reversal_shares(book, 40, 2000, 5, 1);
     std::vector<double> sorted = shares;
     std::sort(sorted.begin(), sorted.end());
     EXPECT_EQ(b, sorted[1980 - 1]);  // ceil(2000 x 0.99)
@@ -510,22 +500,6 @@ TEST(ProductBuffer, ProbabilityExhaustedIsConsistentWithTheQuantile) {
     EXPECT_NEAR(base["mean_reversal_share"].get<double>(), sum / 2000, 1e-15);
     EXPECT_NEAR(base["buffer_tco2e"].get<double>(), b * 100'000, 1e-6);
     EXPECT_NEAR(base["buffer_credits_tco2e"].get<double>(), b * 50'000, 1e-6);
-}
-
-// Path p is the years p x H .. p x H + H - 1: regenerated one year at a time it is the same number,
-// and 1 thread or 4 give the same bits.
-TEST(ProductBuffer, PathsAreAddressableAndThreadIndependent) {
-    const risk::Model model = test_model();
-    const auto book = risk::prepare_book(model, buffer_request().holdings, fire_only());
-    const std::uint32_t H = 7;
-    const auto one = cumulative_reversal_shares(book, H, 300, 9, 1);
-    const auto four = cumulative_reversal_shares(book, H, 300, 9, 4);
-    EXPECT_EQ(one, four);
-    for (const std::uint32_t p : {0u, 123u, 299u}) {
-        double lost = 0;
-        for (std::uint32_t t = 0; t < H; ++t) lost += risk::simulate_year(book, 9, p * H + t, false).total_tco2e;
-        EXPECT_EQ(one[p], std::min(1.0, lost / 100'000)) << p;
-    }
 }
 
 TEST(ProductBuffer, DecoderNamesEveryBadField) {
@@ -578,7 +552,7 @@ TEST(ProductBurningCost, ReplayByHand) {
 
     // A linear cover on the loss ratio; a huge year burns at most the holding.
     auto linear = *d.value;
-    linear.form = "linear";
+    linear.form = BurningCostForm::linear;
     linear.sum_insured_cny = 1e6;
     linear.trigger = 0.0;
     linear.exit = 0.5;
@@ -620,6 +594,7 @@ protected:
     void SetUp() override {
         if (!store_) GTEST_SKIP() << "data/historical is not there";
     }
+    static EndpointContext context() { return {[]() -> data::Store& { return *store_; }, *models_, {}}; }
     static testing::TempDir* dir_;
     static data::Store* store_;
     static ModelCache* models_;
@@ -638,7 +613,7 @@ TEST_F(ProductsOnShippedData, SimulatedLayerWithoutRetentionPaysTheWholeLoss) {
         SCOPED_TRACE(basis);
         const json body{{"holdings", holdings}, {"price_cny_per_tco2e", 20}, {"simulation", {{"years", 20000}, {"seed", 3}}},
                         {"layer", {{"basis", basis}, {"attachment_cny", 0}, {"limit_cny", 1e12}}}};
-        const auto o = handle_layer(*store_, *models_, body);
+        const auto o = handle_layer(body, context());
         ASSERT_TRUE(o.response) << problem_body(*o.problem);
         const auto& r = *o.response;
         EXPECT_NEAR(r["expected_layer_loss_cny"].get<double>(), r["expected_subject_loss_cny"].get<double>(),
@@ -654,7 +629,7 @@ TEST_F(ProductsOnShippedData, SimulatedLayerWithoutRetentionPaysTheWholeLoss) {
 TEST_F(ProductsOnShippedData, DamageOnTheCalibratedModel) {
     const json body = json::parse(R"({"region": "350802", "forest_type": "chinese_fir", "age_years": 18,
         "damaged_area_ha": 10, "damage_date": "2023-03-15", "market": "FJEA"})");
-    const auto o = handle_damage(*store_, *models_, body);
+    const auto o = handle_damage(body, context());
     ASSERT_TRUE(o.response) << problem_body(*o.problem);
     const auto& r = *o.response;
     EXPECT_GT(r["total_tco2e"].get<double>(), r["stock_lost_tco2e"].get<double>());
@@ -663,17 +638,17 @@ TEST_F(ProductsOnShippedData, DamageOnTheCalibratedModel) {
     // A market the store does not know, and one quoted in euros, are 422s naming /market.
     json unknown = body;
     unknown["market"] = "NOPE";
-    const auto u = handle_damage(*store_, *models_, unknown);
+    const auto u = handle_damage(unknown, context());
     ASSERT_TRUE(u.problem);
     EXPECT_EQ(u.problem->status, 422);
     EXPECT_EQ(pointers(u), (std::set<std::string>{"/market"}));
     json euros = body;
     euros["market"] = "EUA";
-    const auto eu = handle_damage(*store_, *models_, euros);
+    const auto eu = handle_damage(euros, context());
     ASSERT_TRUE(eu.problem);
     EXPECT_EQ(pointers(eu), (std::set<std::string>{"/market"}));
     // Decode problems are 400s.
-    const auto bad = handle_damage(*store_, *models_, json{{"market", 3}});
+    const auto bad = handle_damage(json{{"market", 3}}, context());
     ASSERT_TRUE(bad.problem);
     EXPECT_EQ(bad.problem->status, 400);
 }
@@ -684,7 +659,7 @@ TEST_F(ProductsOnShippedData, BurningCostUsesTheCalibrationsTrend) {
     const json body = json::parse(R"({
         "holding": {"id": "h", "region": "350802", "forest_type": "chinese_fir", "area_ha": 2000, "age_years": 18},
         "cover": {"form": "per_tonne", "price_cny_per_tco2e": 20}, "policy_year": 2100})");
-    const auto o = handle_burning_cost(*store_, *models_, body);
+    const auto o = handle_burning_cost(body, context());
     ASSERT_TRUE(o.response) << problem_body(*o.problem);
     const auto& r = *o.response;
     const auto version = model_version(*store_, models_->current(*store_).version);
@@ -706,7 +681,7 @@ TEST_F(ProductsOnShippedData, BurningCostUsesTheCalibrationsTrend) {
     // A region without a fire calibration.
     json nowhere = body;
     nowhere["holding"]["region"] = "99";
-    const auto n = handle_burning_cost(*store_, *models_, nowhere);
+    const auto n = handle_burning_cost(nowhere, context());
     ASSERT_TRUE(n.problem);
     EXPECT_EQ(n.problem->status, 422);
     EXPECT_EQ(pointers(n), (std::set<std::string>{"/holding/region"}));
@@ -715,18 +690,33 @@ TEST_F(ProductsOnShippedData, BurningCostUsesTheCalibrationsTrend) {
 TEST_F(ProductsOnShippedData, BufferOnOneHoldingNamesItAsGiven) {
     const json body = json::parse(R"({"holding": {"id": "h", "region": "350802", "forest_type": "masson_pine",
         "area_ha": 500, "age_years": 25}, "horizon_years": 20, "simulation": {"paths": 500, "seed": 2}})");
-    const auto o = handle_buffer(*store_, *models_, body);
+    const auto o = handle_buffer(body, context());
     ASSERT_TRUE(o.response) << problem_body(*o.problem);
     EXPECT_EQ(o.simulated_years, 10'000u);
     EXPECT_GE((*o.response)["buffer_share"].get<double>(), (*o.response)["mean_reversal_share"].get<double>());
     json empty = body;
     empty["holding"]["carbon_stock_tco2e_per_ha"] = 0;
-    const auto e = handle_buffer(*store_, *models_, empty);
+    const auto e = handle_buffer(empty, context());
     ASSERT_TRUE(e.problem);
     EXPECT_EQ(e.problem->status, 422);
 }
 
-// ---- the routes -----------------------------------------------------------------------------------
+// ---- the registry and the routes -------------------------------------------------------------------
+
+// The registry is the only list: one line per endpoint, each with its own route and command.
+TEST(ProductEndpoints, RegistryLinesAreDistinctRoutesAndCommands) {
+    std::set<std::string_view> names, paths, commands;
+    for (const Endpoint& e : endpoints()) {
+        SCOPED_TRACE(e.name);
+        EXPECT_TRUE(names.insert(e.name).second);
+        EXPECT_TRUE(paths.insert(e.path).second);
+        EXPECT_TRUE(commands.insert(e.command).second);
+        EXPECT_EQ(e.path.rfind("/v1/", 0), 0u);
+        EXPECT_FALSE(e.help.empty());
+        EXPECT_NE(e.handle, nullptr);
+    }
+    EXPECT_EQ(commands, (std::set<std::string_view>{"credibility", "metrics", "layer", "damage", "buffer", "burning-cost"}));
+}
 
 TEST(ProductRoutes, ServedWithTheirRolesAndProblems) {
     const auto models = std::make_shared<ModelCache>();
@@ -748,6 +738,7 @@ TEST(ProductRoutes, ServedWithTheirRolesAndProblems) {
                                                   {"/v1/risk/buffer", Role::actuary},
                                                   {"/v1/experience/burning-cost", Role::actuary},
                                                   {"/v1/valuations/damage", Role::underwriter}}));
+    for (const Endpoint& e : endpoints()) EXPECT_EQ(roles.at(std::string(e.path)), e.role) << e.name;
     const auto as = [](const NewKey& k) { return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + k.key}}; };
     auto c = srv.client();
     const std::string cred = R"({"groups": [{"id": "1", "ratios": [1.0, 3.0, 2.0], "weights": [1, 1, 2]},

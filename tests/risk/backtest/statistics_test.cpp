@@ -122,6 +122,17 @@ TEST(Validation, EmpiricalQuantileIsTheDesignVaRRule) {
     EXPECT_EQ(empirical_quantile(x, 0.001), 1.0);
 }
 
+// (10 - 6) / sqrt(3^2 + 4^2) = 0.8; the two-sided normal p of 1.959963984540054 is 5 %.
+TEST(Validation, GapInStandardErrorsAndItsNormalPValue) {
+    EXPECT_DOUBLE_EQ(gap_in_standard_errors({10, 3}, {6, 4}), 0.8);
+    EXPECT_DOUBLE_EQ(gap_in_standard_errors({6, 4}, {10, 3}), -0.8);
+    EXPECT_NEAR(two_sided_normal_p_value(1.959963984540054), 0.05, 1e-12);
+    EXPECT_NEAR(two_sided_normal_p_value(-1.959963984540054), 0.05, 1e-12);
+    EXPECT_EQ(two_sided_normal_p_value(0), 1.0);
+    EXPECT_EQ(two_sided_normal_p_value(INFINITY), 0.0);
+    EXPECT_EQ(two_sided_normal_p_value(NAN), 0.0);
+}
+
 // The randomised PIT of draws from the forecast distribution itself is U(0, 1) (Czado, Gneiting
 // & Held 2009): KS does not reject, and each central interval holds its share.
 TEST(Validation, RandomisedPitOfTheTrueDistributionIsUniform) {

@@ -5,9 +5,7 @@
 #include "api/products/registry.hpp"
 #include "data/import/csv.hpp"
 #include "data/import/import.hpp"
-#include "data/store/schema.hpp"
-
-#include <SQLiteCpp/Statement.h>
+#include "data/repositories/holdings.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -379,31 +377,6 @@ Portfolio parse_csv_portfolio(const std::string& name, std::string_view text, co
     return out;
 }
 
-std::vector<Holding> holdings_of(SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT id, region, forest_type, area_ha, age_years, carbon_stock_tco2e_per_ha, "
-                            "sequestration_tco2e_per_ha_yr, credits_tco2e FROM holdings ORDER BY rowid");
-    std::vector<Holding> out;
-    auto optional = [&](int c) -> std::optional<double> {
-        if (q.getColumn(c).isNull()) return std::nullopt;
-        return q.getColumn(c).getDouble();
-    };
-    while (q.executeStep()) {
-        Holding h;
-        h.id = q.getColumn(0).getString();
-        h.region = normalise_region_code(q.getColumn(1).getString());
-        const auto type = parse_forest_type(q.getColumn(2).getString());
-        if (!type) throw std::runtime_error("holdings: unknown forest type of " + h.id);
-        h.forest_type = *type;
-        h.area_ha = q.getColumn(3).getDouble();
-        h.age_years = q.getColumn(4).getDouble();
-        h.carbon_stock_tco2e_per_ha = optional(5);
-        h.sequestration_tco2e_per_ha_yr = optional(6);
-        h.credits_tco2e = optional(7);
-        out.push_back(std::move(h));
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string Portfolio::canonical() const {
@@ -424,35 +397,16 @@ Portfolio parse_portfolio(const std::string& name, std::string_view text, const 
 }
 
 std::vector<Holding> read_holdings_csv(data::Store& store, const std::string& name, std::string_view text) {
-    // The importer itself, on a private in-memory database with the store's regions: the same
-    // checks as `tanhui data import holdings`, and the store is not touched.
-    SQLite::Database mem(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    data::migrate(mem);
-    {
-        SQLite::Statement read(store.db(), "SELECT code, level, name_zh, name_pinyin, parent_code FROM regions");
-        SQLite::Statement write(mem, "INSERT INTO regions(code, level, name_zh, name_pinyin, parent_code) VALUES(?,?,?,?,?)");
-        mem.exec("BEGIN");
-        while (read.executeStep()) {
-            write.reset();
-            for (int c = 0; c < 5; ++c) {
-                if (read.getColumn(c).isNull()) write.bind(c + 1);
-                else write.bind(c + 1, read.getColumn(c).getString());
-            }
-            write.exec();
-        }
-        mem.exec("COMMIT");
-    }
     try {
-        data::import_csv(mem, "holdings", name, text);
+        return data::Holdings(store).parse_csv(name, text);
     } catch (const data::ImportError& e) {
         std::vector<std::string> lines;
         for (const auto& i : e.issues())
             lines.push_back(name + ":" + std::to_string(i.line) + ": " + (i.column.empty() ? "" : i.column + ": ") + i.message);
         throw PortfolioError(std::move(lines), e.total());
     }
-    return holdings_of(mem);
 }
 
-std::vector<Holding> store_holdings(data::Store& store) { return holdings_of(store.db()); }
+std::vector<Holding> store_holdings(data::Store& store) { return data::Holdings(store).all(); }
 
 }  // namespace tanhui::api

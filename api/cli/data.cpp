@@ -109,7 +109,7 @@ int data_prices(const GlobalOptions& g, const std::string& market, const std::st
 int data_import(const GlobalOptions& g, const std::string& kind, const std::string& file, const std::string& market) {
     data::Store store = open_store(g);
     try {
-        const auto r = data::import_file(store.db(), kind, file, {.market = market});
+        const auto r = data::import_file(store, kind, file, {.market = market});
         std::cout << file << ": " << r.rows << " rows of " << r.kind << " checked, " << r.changed
                   << " inserted or updated in " << r.table << '\n';
         return 0;

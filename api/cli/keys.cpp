@@ -24,7 +24,7 @@ int keys_create(const GlobalOptions& g, const std::string& role_name, const std:
         return 2;
     }
     data::Store store = open_keys_store(g);
-    const NewKey k = create_key(store.db(), *role, name);
+    const NewKey k = create_key(store, *role, name);
     std::cerr << "tanhui: created key " << k.id << " (" << role_name << ", \"" << name
               << "\"); it is shown once, below, and only its salted hash is stored\n";
     std::cout << k.key << std::endl;
@@ -33,13 +33,13 @@ int keys_create(const GlobalOptions& g, const std::string& role_name, const std:
 
 int keys_list(const GlobalOptions& g, bool json) {
     data::Store store = open_keys_store(g);
-    print_keys(std::cout, list_keys(store.db()), json);
+    print_keys(std::cout, list_keys(store), json);
     return 0;
 }
 
 int keys_revoke(const GlobalOptions& g, const std::string& id) {
     data::Store store = open_keys_store(g);
-    switch (revoke_key(store.db(), id)) {
+    switch (revoke_key(store, id)) {
     case RevokeResult::revoked:
         std::cerr << "tanhui: revoked key " << id << " (a running server stops accepting it within seconds)\n";
         return 0;

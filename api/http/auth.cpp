@@ -2,8 +2,6 @@
 
 #include "data/types.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -66,11 +64,6 @@ std::array<unsigned char, 32> sha256(std::string_view s) {
     return out;
 }
 
-std::vector<unsigned char> blob(const SQLite::Column& c) {
-    const auto* p = static_cast<const unsigned char*>(c.getBlob());
-    return std::vector<unsigned char>(p, p + c.getBytes());
-}
-
 // th_<12 hex>_<64 hex>
 struct Parsed { std::string_view id, secret; };
 std::optional<Parsed> parse_token(std::string_view token) {
@@ -101,9 +94,10 @@ std::optional<Role> parse_role(std::string_view name) {
     return std::nullopt;
 }
 
-NewKey create_key(SQLite::Database& db, Role role, const std::string& name) {
+NewKey create_key(data::Store& store, Role role, const std::string& name) {
     if (role == Role::anyone) throw InvalidInput("role", "must be underwriter, actuary or admin");
     if (name.empty()) throw InvalidInput("name", "must not be empty");
+    data::Keys keys(store);
     for (int attempt = 0; attempt < 8; ++attempt) {
         const auto id_raw = random_bytes(id_bytes);
         const auto secret_raw = random_bytes(secret_bytes);
@@ -111,53 +105,31 @@ NewKey create_key(SQLite::Database& db, Role role, const std::string& name) {
         const std::string id = hex(id_raw.data(), id_raw.size());
         const std::string secret = hex(secret_raw.data(), secret_raw.size());
         const auto hash = key_hash(salt, id, secret);
-        SQLite::Statement exists(db, "SELECT 1 FROM api_keys WHERE id = ?");
-        exists.bind(1, id);
-        if (exists.executeStep()) continue;  // 2^-48 per key; try another id
-        SQLite::Statement insert(db, "INSERT INTO api_keys (id, name, role, salt, hash, created, revoked) "
-                                     "VALUES (?, ?, ?, ?, ?, ?, NULL)");
-        insert.bind(1, id);
-        insert.bind(2, name);
-        insert.bind(3, std::string(to_string(role)));
-        insert.bind(4, salt.data(), static_cast<int>(salt.size()));
-        insert.bind(5, hash.data(), static_cast<int>(hash.size()));
-        insert.bind(6, utc_now_iso8601());
-        insert.exec();
+        const data::StoredKey row{id, name, std::string(to_string(role)), salt,
+                                  std::vector<unsigned char>(hash.begin(), hash.end()), utc_now_iso8601(), std::nullopt};
+        if (!keys.add(row)) continue;  // the id is taken (2^-48 per key): try another
         return {id, "th_" + id + "_" + secret};
     }
     throw std::runtime_error("could not find a free key id");
 }
 
-std::vector<KeyInfo> list_keys(SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT id, name, role, created, revoked FROM api_keys ORDER BY created, id");
+std::vector<KeyInfo> list_keys(data::Store& store) {
     std::vector<KeyInfo> out;
-    while (q.executeStep()) {
+    for (data::StoredKey& row : data::Keys(store).list()) {
         KeyInfo k;
-        k.id = q.getColumn(0).getString();
-        k.name = q.getColumn(1).getString();
-        k.role = parse_role(q.getColumn(2).getString()).value_or(Role::underwriter);
-        k.created = q.getColumn(3).getString();
-        if (!q.getColumn(4).isNull()) k.revoked = q.getColumn(4).getString();
+        k.id = std::move(row.id);
+        k.name = std::move(row.name);
+        k.role = parse_role(row.role).value_or(Role::underwriter);
+        k.created = std::move(row.created);
+        k.revoked = std::move(row.revoked);
         out.push_back(std::move(k));
     }
     return out;
 }
 
-RevokeResult revoke_key(SQLite::Database& db, const std::string& id) {
-    SQLite::Statement q(db, "SELECT revoked FROM api_keys WHERE id = ?");
-    q.bind(1, id);
-    if (!q.executeStep()) return RevokeResult::not_found;
-    if (!q.getColumn(0).isNull()) return RevokeResult::already_revoked;
-    q.reset();
-    SQLite::Statement u(db, "UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL");
-    u.bind(1, utc_now_iso8601());
-    u.bind(2, id);
-    return u.exec() == 1 ? RevokeResult::revoked : RevokeResult::already_revoked;
-}
+RevokeResult revoke_key(data::Store& store, const std::string& id) { return data::Keys(store).revoke(id); }
 
-long long active_key_count(SQLite::Database& db) {
-    return db.execAndGet("SELECT count(*) FROM api_keys WHERE revoked IS NULL").getInt64();
-}
+long long active_key_count(data::Store& store) { return data::Keys(store).active_count(); }
 
 void print_keys(std::ostream& out, const std::vector<KeyInfo>& keys, bool json) {
     if (json) {
@@ -176,8 +148,8 @@ void print_keys(std::ostream& out, const std::vector<KeyInfo>& keys, bool json) 
     out << std::right;
 }
 
-KeyVerifier::KeyVerifier(std::function<SQLite::Database&()> db, std::chrono::milliseconds cache_ttl)
-    : db_(std::move(db)), ttl_(cache_ttl) {}
+KeyVerifier::KeyVerifier(std::function<data::Keys()> keys, std::chrono::milliseconds cache_ttl)
+    : keys_(std::move(keys)), ttl_(cache_ttl) {}
 
 std::optional<Caller> KeyVerifier::verify(std::string_view token) {
     const auto parsed = parse_token(token);
@@ -194,14 +166,12 @@ std::optional<Caller> KeyVerifier::verify(std::string_view token) {
             // Expired, or another secret presented for this id: ask the database again.
         }
     }
-    SQLite::Statement q(db_(), "SELECT role, salt, hash, revoked FROM api_keys WHERE id = ?");
-    q.bind(1, id);
-    if (!q.executeStep()) return std::nullopt;
-    const auto role = parse_role(q.getColumn(0).getString());
-    const auto salt = blob(q.getColumn(1));
-    const auto stored = blob(q.getColumn(2));
-    const bool revoked = !q.getColumn(3).isNull();
-    const auto hash = key_hash(salt, parsed->id, parsed->secret);
+    const auto row = keys_().find(id);
+    if (!row) return std::nullopt;
+    const auto role = parse_role(row->role);
+    const auto& stored = row->hash;
+    const bool revoked = row->revoked.has_value();
+    const auto hash = key_hash(row->salt, parsed->id, parsed->secret);
     const bool match = stored.size() == hash.size() && CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) == 0;
     std::lock_guard lock(mutex_);
     if (!match || revoked || !role) {

@@ -9,6 +9,9 @@
 // Hashes are compared with CRYPTO_memcmp (constant time).
 #pragma once
 
+#include "data/repositories/keys.hpp"
+#include "data/store/store.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -20,10 +23,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-namespace SQLite {
-class Database;
-}
 
 namespace tanhui::api {
 
@@ -42,7 +41,7 @@ struct NewKey {
 
 // Stores a new key (salted hash only) and returns it. Throws InvalidInput for an empty name or
 // Role::anyone.
-NewKey create_key(SQLite::Database& db, Role role, const std::string& name);
+NewKey create_key(data::Store& store, Role role, const std::string& name);
 
 struct KeyInfo {
     std::string id, name;
@@ -50,13 +49,13 @@ struct KeyInfo {
     std::string created;                 // ISO 8601 UTC
     std::optional<std::string> revoked;  // when revoked
 };
-std::vector<KeyInfo> list_keys(SQLite::Database& db);
+std::vector<KeyInfo> list_keys(data::Store& store);
 
-enum class RevokeResult { revoked, already_revoked, not_found };
-RevokeResult revoke_key(SQLite::Database& db, const std::string& id);
+using data::RevokeResult;
+RevokeResult revoke_key(data::Store& store, const std::string& id);
 
 // Keys that are not revoked. None: the server runs in local mode (loopback only, everyone admin).
-long long active_key_count(SQLite::Database& db);
+long long active_key_count(data::Store& store);
 
 // `tanhui keys list`: a table or JSON; ids, names, roles and dates only.
 void print_keys(std::ostream& out, const std::vector<KeyInfo>& keys, bool json);
@@ -71,8 +70,8 @@ struct Caller {
 // effect on a running server within that time. Thread-safe.
 class KeyVerifier {
 public:
-    // `db` returns the calling thread's connection (each thread its own SQLite::Database).
-    explicit KeyVerifier(std::function<SQLite::Database&()> db,
+    // `keys` returns the key repository on the calling thread's Store (each thread its own).
+    explicit KeyVerifier(std::function<data::Keys()> keys,
                          std::chrono::milliseconds cache_ttl = std::chrono::seconds(5));
 
     // The key's id and role, or nothing for a malformed, unknown, wrong or revoked key.
@@ -84,7 +83,7 @@ private:
         Role role;
         std::chrono::steady_clock::time_point expires;
     };
-    std::function<SQLite::Database&()> db_;
+    std::function<data::Keys()> keys_;
     std::chrono::milliseconds ttl_;
     std::mutex mutex_;
     std::unordered_map<std::string, Cached> cache_;

@@ -97,14 +97,14 @@ Server::Server(ServerOptions options, const std::vector<Registrar>& registrars) 
         data::Store store(state->context.db_path(),
                           data::StoreOptions{.historical_dir = state->context.historical_dir_});
         state->context.schema_version_ = store.schema_version();
-        state->local_mode = active_key_count(store.db()) == 0;
+        state->local_mode = active_key_count(store) == 0;
     }
     register_metrics_route(state->router, state->metrics);
     for (const Registrar& r : registrars) r(state->router, state->context);
     state->metrics.bind_routes(state->router.list());
     state->body_limit = std::max<std::size_t>(state->router.max_body_limit(), 1);
     ServiceContext* ctx = &state->context;
-    state->keys = std::make_unique<KeyVerifier>([ctx]() -> SQLite::Database& { return ctx->store().db(); },
+    state->keys = std::make_unique<KeyVerifier>([ctx] { return data::Keys(ctx->store()); },
                                                 state->options.key_cache_ttl);
     unsigned char id_seed[4];
     if (RAND_bytes(id_seed, sizeof id_seed) != 1) throw std::runtime_error("OpenSSL RAND_bytes failed");

@@ -68,7 +68,7 @@ public:
     ServiceContext(const ServerOptions& options, MetricsRegistry& metrics);
 
     // The calling thread's Store on the server's database, opened on first use. Never share it
-    // with another thread (STYLE: each thread its own SQLite::Database).
+    // with another thread (STYLE: each thread its own connection).
     data::Store& store() const;
 
     const std::filesystem::path& db_path() const { return db_path_; }

@@ -2,6 +2,7 @@
 
 #include "api/json/problem.hpp"
 #include "api/version.hpp"
+#include "data/store/storage_error.hpp"
 #include "data/types.hpp"
 
 #include <boost/asio/bind_executor.hpp>
@@ -13,9 +14,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <SQLiteCpp/Exception.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
@@ -64,42 +63,27 @@ bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && lower(a) == lower(b);
 }
 
-// The database could not do its part for a reason outside the request and outside our code: the
-// disk is full, the file or its folder is read-only, an I/O error, the file cannot be opened, or
-// another writer held the lock past the busy timeout. What the cause is in words, or empty for
-// every other SQLite error (a constraint, corruption, a bad statement: a bug, 500).
-std::string storage_failure(int sqlite_code) {
-    switch (sqlite_code & 0xff) {
-        case SQLITE_FULL: return "the disk holding the database is full";
-        case SQLITE_READONLY: return "the database is read-only";
-        case SQLITE_IOERR: return "the database had an I/O error";
-        case SQLITE_CANTOPEN: return "the database file cannot be opened";
-        case SQLITE_PERM: return "the database denied access";
-        case SQLITE_BUSY:
-        case SQLITE_LOCKED: return "the database stayed locked by another writer";
-        default: return {};
-    }
-}
-
-// Runs a handler; nothing escapes. InvalidInput -> 422 naming its field; a storage failure (disk
-// full, read-only database, I/O error) -> 503 saying so: the request was not stored, and it may
-// succeed later (reads go on working); anything else -> a logged 500 with a generic message
-// (STYLE "Errors": that is a bug, never the client's fault).
+// Runs a handler; nothing escapes. InvalidInput -> 422 naming its field; a storage failure whose
+// cause lies outside the request and outside our code (disk full, read-only database, I/O error,
+// a lock held past the busy timeout: data::storage_error) -> 503 saying so: the request was not
+// stored, and it may succeed later (reads go on working); any other store error and anything else
+// -> a logged 500 with a generic message (STYLE "Errors": that is a bug, never the client's fault).
 Response invoke(const Route& route, const Request& req, const ServerState& state) {
     try {
         return route.handler(req);
     } catch (const InvalidInput& e) {
         return invalid_input_problem(e);
-    } catch (const SQLite::Exception& e) {
-        const std::string cause = storage_failure(e.getExtendedErrorCode());
-        state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
-                                     "): " + (cause.empty() ? "" : "storage failure: ") + e.what() +
-                                     " (SQLite code " + std::to_string(e.getExtendedErrorCode()) + ")");
-        if (cause.empty()) return internal_error(req.request_id);
-        return service_unavailable(cause + ", so this request could not be completed and nothing of it was stored; "
-                                       "reads still work. Logged as request " + req.request_id,
-                                   30);
     } catch (const std::exception& e) {
+        if (const auto storage = data::storage_error(e)) {
+            const std::string& cause = storage->cause;
+            state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
+                                         "): " + (cause.empty() ? "" : "storage failure: ") + e.what() +
+                                         " (SQLite code " + std::to_string(storage->code) + ")");
+            if (cause.empty()) return internal_error(req.request_id);
+            return service_unavailable(cause + ", so this request could not be completed and nothing of it was stored; "
+                                           "reads still work. Logged as request " + req.request_id,
+                                       30);
+        }
         state.log_event("error", "request " + req.request_id + " (" + route.info.method + " " + route.info.pattern +
                                      "): " + e.what());
         return internal_error(req.request_id);

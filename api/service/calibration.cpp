@@ -1,13 +1,12 @@
 #include "api/service/calibration.hpp"
 
 #include "data/import/import.hpp"
+#include "data/repositories/calibrations.hpp"
 #include "risk/calibration/fire.hpp"
 #include "risk/calibration/pest.hpp"
 #include "risk/calibration/price.hpp"
 #include "risk/model/growth.hpp"
 
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
 #include <cmath>
@@ -191,12 +190,9 @@ Calibration calibrate_growth(data::Store& store) {
     struct Point { std::string origin; double from, to, tc; };
     std::map<std::string, std::vector<Point>> by_type;
     std::vector<double> hashed;
-    SQLite::Statement q(store.db(), "SELECT forest_type, origin, age_from_years, age_to_years, tree_carbon_tc_per_ha "
-                                    "FROM carbon_density_by_age ORDER BY forest_type, origin, age_from_years");
-    while (q.executeStep()) {
-        Point p{q.getColumn(1).getString(), q.getColumn(2).isNull() ? NAN : q.getColumn(2).getDouble(),
-                q.getColumn(3).isNull() ? NAN : q.getColumn(3).getDouble(), q.getColumn(4).getDouble()};
-        by_type[q.getColumn(0).getString()].push_back(p);
+    for (const auto& row : store.carbon_density_by_age()) {
+        Point p{row.origin, row.age_from_years, row.age_to_years, row.tree_carbon_tc_per_ha};
+        by_type[row.forest_type].push_back(p);
         hashed.insert(hashed.end(), {p.from, p.to, p.tc});
     }
     const double co2_per_c = 44.0 / 12.0;
@@ -229,9 +225,9 @@ Calibration calibrate_growth(data::Store& store) {
     // eucalyptus tree carbon (assumptions.csv tree_carbon.eucalyptus) to broadleaf's.
     if (!model.contains("eucalyptus") && fitted.count("broadleaf")) {
         const auto euc = store.assumption("tree_carbon.eucalyptus");
-        SQLite::Statement b(store.db(), "SELECT tree_carbon_tc_per_ha FROM forest_types WHERE forest_type = 'broadleaf'");
-        if (euc && b.executeStep() && !b.getColumn(0).isNull() && b.getColumn(0).getDouble() > 0) {
-            const double ratio = *euc / b.getColumn(0).getDouble();
+        const auto broadleaf_tc = store.tree_carbon_tc_per_ha(ForestType::broadleaf);
+        if (euc && broadleaf_tc && *broadleaf_tc > 0) {
+            const double ratio = *euc / *broadleaf_tc;
             risk::GrowthCurve g = fitted["broadleaf"];
             g.max_tco2e_per_ha *= ratio;
             report["eucalyptus"] = {{"derived_from", "broadleaf"}, {"scale", ratio},
@@ -332,11 +328,9 @@ Calibration calibrate_pest(data::Store& store, int from, int to) {
     const auto rows = store.pest_history("CN", "all");
     std::vector<int> inventory_year;
     std::vector<double> inventory_area;
-    SQLite::Statement inv(store.db(), "SELECT reference_year, forest_area_ha FROM forest_area WHERE region = 'CN' "
-                                      "AND forest_area_ha IS NOT NULL ORDER BY reference_year");
-    while (inv.executeStep()) {
-        inventory_year.push_back(inv.getColumn(0).getInt());
-        inventory_area.push_back(inv.getColumn(1).getDouble());
+    for (const auto& inv : store.forest_area_series("CN")) {
+        inventory_year.push_back(inv.reference_year);
+        inventory_area.push_back(inv.forest_area_ha);
     }
     std::vector<int> years;
     std::vector<double> occurrence, host, hashed;
@@ -385,9 +379,7 @@ Calibration calibrate_pest(data::Store& store, int from, int to) {
             pwd_units.push_back(*v);
             hashed.insert(hashed.end(), {double(y), *v});
         }
-    SQLite::Statement counties(store.db(), "SELECT count(*) FROM regions WHERE level = 'county' AND code LIKE '35%'");
-    counties.executeStep();
-    const double county_units = counties.getColumn(0).getDouble();
+    const double county_units = static_cast<double>(store.region_count("county", "35"));
     const auto hazard = risk::fit_annual_hazard(pwd_years, pwd_units, county_units);
     const double h = risk::estimate(hazard, "annual_hazard");
 
@@ -488,63 +480,30 @@ std::vector<Calibration> run_calibrations(data::Store& store, const CalibrationR
 }
 
 std::string store_calibrations(data::Store& store, const std::vector<Calibration>& calibrations) {
-    auto& db = store.db();
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    std::map<std::pair<std::string, std::string>, std::string> set;
-    if (auto current = current_model_version(store))
-        for (const auto& c : current->calibrations) set[{c.family, c.scope}] = c.id;
-    SQLite::Statement insert(db, "INSERT INTO calibrations(id, family, scope, created, data_hash, report) "
-                                 "VALUES(?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING");
-    for (const auto& c : calibrations) {
-        insert.reset();
-        insert.bind(1, c.id);
-        insert.bind(2, c.family);
-        insert.bind(3, c.scope);
-        insert.bind(4, c.created);
-        insert.bind(5, c.data_hash);
-        insert.bind(6, nlohmann::json{{"report", c.report}, {"model", c.model}}.dump());
-        insert.exec();
-        set[{c.family, c.scope}] = c.id;
-    }
-    std::vector<std::string> ids;
-    for (const auto& [key, id] : set) ids.push_back(id);
-    std::sort(ids.begin(), ids.end());
-    std::string joined;
-    for (const auto& id : ids) joined += id + "\n";
-    const std::string version = "m-" + data::sha256_hex(joined).substr(0, 12);
-    db.exec("UPDATE model_versions SET is_current = 0 WHERE is_current = 1");
-    SQLite::Statement mv(db, "INSERT INTO model_versions(version, created, calibrations, is_current) VALUES(?,?,?,1) "
-                             "ON CONFLICT(version) DO UPDATE SET is_current = 1");
-    mv.bind(1, version);
-    mv.bind(2, utc_now_iso8601());
-    mv.bind(3, nlohmann::json(ids).dump());
-    mv.exec();
-    tx.commit();
-    return version;
+    std::vector<data::StoredCalibration> rows;
+    for (const auto& c : calibrations)
+        rows.push_back({c.id, c.family, c.scope, c.created, c.data_hash,
+                        nlohmann::json{{"report", c.report}, {"model", c.model}}.dump()});
+    return data::Calibrations(store).store_version(rows);
 }
 
 namespace {
 
-std::optional<ModelVersion> load_version(data::Store& store, const std::string& where, const std::string& arg) {
-    SQLite::Statement q(store.db(), "SELECT version, created, calibrations FROM model_versions WHERE " + where);
-    if (!arg.empty()) q.bind(1, arg);
-    if (!q.executeStep()) return std::nullopt;
+std::optional<ModelVersion> load_version(data::Store& store, const std::optional<data::StoredModelVersion>& stored) {
+    if (!stored) return std::nullopt;
     ModelVersion v;
-    v.version = q.getColumn(0).getString();
-    v.created = q.getColumn(1).getString();
-    const auto ids = nlohmann::json::parse(q.getColumn(2).getString());
-    SQLite::Statement c(store.db(), "SELECT id, family, scope, created, data_hash, report FROM calibrations WHERE id = ?");
-    for (const auto& id : ids) {
-        c.reset();
-        c.bind(1, id.get<std::string>());
-        if (!c.executeStep()) throw std::runtime_error("model version " + v.version + " names a missing calibration " + id.get<std::string>());
+    v.version = stored->version;
+    v.created = stored->created;
+    for (const auto& id : stored->calibration_ids) {
+        const auto c = data::Calibrations(store).find(id);
+        if (!c) throw std::runtime_error("model version " + v.version + " names a missing calibration " + id);
         Calibration cal;
-        cal.id = c.getColumn(0).getString();
-        cal.family = c.getColumn(1).getString();
-        cal.scope = c.getColumn(2).getString();
-        cal.created = c.getColumn(3).getString();
-        cal.data_hash = c.getColumn(4).getString();
-        const auto body = nlohmann::json::parse(c.getColumn(5).getString());
+        cal.id = c->id;
+        cal.family = c->family;
+        cal.scope = c->scope;
+        cal.created = c->created;
+        cal.data_hash = c->data_hash;
+        const auto body = nlohmann::json::parse(c->document);
         cal.report = body.at("report");
         cal.model = body.at("model");
         v.calibrations.push_back(std::move(cal));
@@ -555,11 +514,11 @@ std::optional<ModelVersion> load_version(data::Store& store, const std::string& 
 }  // namespace
 
 std::optional<ModelVersion> current_model_version(data::Store& store) {
-    return load_version(store, "is_current = 1", "");
+    return load_version(store, data::Calibrations(store).current_version());
 }
 
 std::optional<ModelVersion> model_version(data::Store& store, const std::string& version) {
-    return load_version(store, "version = ?", version);
+    return load_version(store, data::Calibrations(store).version(version));
 }
 
 ModelVersion ensure_current_model(data::Store& store) {

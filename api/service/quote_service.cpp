@@ -1,9 +1,8 @@
 #include "api/service/quote_service.hpp"
 
 #include "api/products/quote_engine.hpp"
+#include "data/repositories/quotes.hpp"
 
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <openssl/rand.h>
 
 #include <ctime>
@@ -116,24 +115,13 @@ QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json&
     std::vector<nlohmann::json> stamped_results;
     for (auto& r : results) stamped_results.push_back(stamped(new_quote_id(), created, r));
     if (options.store) {
-        SQLite::Transaction tx(store.db(), SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement insert(store.db(), "INSERT INTO quotes(quote_id, created, product, request, response, model_version, "
-                                             "seed, years, key_id) VALUES(?,?,?,?,?,?,?,?,?)");
-        for (std::size_t i = 0; i < stamped_results.size(); ++i) {
-            insert.reset();
-            insert.bind(1, stamped_results[i]["quote_id"].get<std::string>());
-            insert.bind(2, created);
-            insert.bind(3, requests[i].product_name());
-            insert.bind(4, (many ? body[i] : body).dump());
-            insert.bind(5, stamped_results[i].dump());
-            insert.bind(6, model.version);
-            insert.bind(7, static_cast<std::int64_t>(requests[i].simulation.seed));
-            insert.bind(8, static_cast<std::int64_t>(requests[i].simulation.years));
-            if (options.key_id.empty()) insert.bind(9);
-            else insert.bind(9, options.key_id);
-            insert.exec();
-        }
-        tx.commit();
+        std::vector<data::StoredQuote> rows;
+        for (std::size_t i = 0; i < stamped_results.size(); ++i)
+            rows.push_back({stamped_results[i]["quote_id"].get<std::string>(), created, requests[i].product_name(),
+                            (many ? body[i] : body).dump(), stamped_results[i].dump(), model.version,
+                            static_cast<std::int64_t>(requests[i].simulation.seed),
+                            static_cast<std::int64_t>(requests[i].simulation.years), options.key_id});
+        data::Quotes(store).insert(rows);
     }
     outcome.quotes = stamped_results.size();
     outcome.response = many ? nlohmann::json(stamped_results) : stamped_results.front();
@@ -141,17 +129,15 @@ QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json&
 }
 
 std::optional<nlohmann::json> stored_quote(data::Store& store, const std::string& quote_id) {
-    SQLite::Statement q(store.db(), "SELECT quote_id, created, model_version, coalesce(key_id, ''), request, response "
-                                    "FROM quotes WHERE quote_id = ?");
-    q.bind(1, quote_id);
-    if (!q.executeStep()) return std::nullopt;
+    const auto row = data::Quotes(store).find(quote_id);
+    if (!row) return std::nullopt;
     nlohmann::json out;
-    out["quote_id"] = q.getColumn(0).getString();
-    out["created"] = q.getColumn(1).getString();
-    out["model_version"] = q.getColumn(2).getString();
-    out["key_id"] = q.getColumn(3).getString();
-    out["request"] = nlohmann::json::parse(q.getColumn(4).getString());
-    out["response"] = nlohmann::json::parse(q.getColumn(5).getString());
+    out["quote_id"] = row->quote_id;
+    out["created"] = row->created;
+    out["model_version"] = row->model_version;
+    out["key_id"] = row->key_id;
+    out["request"] = nlohmann::json::parse(row->request);
+    out["response"] = nlohmann::json::parse(row->response);
     return out;
 }
 

@@ -8,8 +8,6 @@
 #include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <fstream>
 #include <optional>
@@ -29,10 +27,9 @@ struct FlatBuffer {
 };
 
 std::optional<FlatBuffer> flat_buffer(data::Store& store, const std::string& key) {
-    SQLite::Statement s(store.db(), "SELECT value, unit, citation FROM assumptions WHERE key = ?");
-    s.bind(1, key);
-    if (!s.executeStep()) return std::nullopt;
-    return FlatBuffer{key, s.getColumn(0).getDouble(), s.getColumn(1).getString(), s.getColumn(2).getString()};
+    const auto a = store.labelled_assumption(key);
+    if (!a) return std::nullopt;
+    return FlatBuffer{key, a->value, a->unit, a->citation};
 }
 
 // The project: the first Fujian chinese_fir holding of the buffer request.

@@ -1,8 +1,10 @@
 #include "data/import/import.hpp"
 
 #include "data/import/csv.hpp"
+#include "data/repositories/repository.hpp"
 #include "data/types.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -204,156 +206,200 @@ std::string sha256_hex(std::string_view bytes) {
     return out;
 }
 
-ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::string& file,
-                        std::string_view text, const ImportOptions& options) {
-    const Spec* spec = find_spec(kind);
-    if (!spec) {
-        std::string known;
-        for (const auto& k : import_kinds()) known += (known.empty() ? "" : ", ") + k;
-        throw ImportError(file, {{0, "", "unknown kind \"" + std::string(kind) + "\" (one of " + known + ")"}}, 1);
-    }
+namespace {
+
+// The problems of a file: the first `max_reported` kept, all counted.
+struct Problems {
+    std::size_t max_reported;
     std::vector<ImportIssue> issues;
     std::size_t total = 0;
-    auto report = [&](std::size_t line, std::string_view column, std::string message) {
+
+    void report(std::size_t line, std::string_view column, std::string message) {
         ++total;
-        if (issues.size() < options.max_reported)
-            issues.push_back({line, std::string(column), std::move(message)});
-    };
-
-    std::string market;
-    if (spec->kind == "prices") {
-        market = options.market;
-        if (market.empty()) {
-            const std::string stem = std::filesystem::path(file).stem().string();
-            if (stem.rfind("prices_", 0) == 0) market = stem.substr(7);
-        }
-        if (market.empty() || market.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos)
-            report(0, "market", "give the market with --market (A-Z, 0-9, _) or name the file prices_<MARKET>.csv");
+        if (issues.size() < max_reported) issues.push_back({line, std::string(column), std::move(message)});
     }
+    [[noreturn]] void raise(const std::string& file) { throw ImportError(file, std::move(issues), total); }
+};
 
-    const CsvTable csv = parse_csv(text);
-    if (csv.header.empty() && csv.errors.empty()) report(1, "", "file is empty (no header row)");
-    for (const CsvError& e : csv.errors) report(e.line, "", e.message);
+const Spec& spec_of(std::string_view kind, const std::string& file) {
+    if (const Spec* spec = find_spec(kind)) return *spec;
+    std::string known;
+    for (const auto& k : import_kinds()) known += (known.empty() ? "" : ", ") + k;
+    throw ImportError(file, {{0, "", "unknown kind \"" + std::string(kind) + "\" (one of " + known + ")"}}, 1);
+}
 
-    // Header: the spec's columns, each once, in any order.
-    std::vector<int> position(spec->columns.size(), -1);
-    if (!csv.header.empty()) {
-        std::set<std::string> seen;
-        for (std::size_t i = 0; i < csv.header.size(); ++i) {
-            const std::string& h = csv.header[i];
-            if (!seen.insert(h).second) { report(1, h, "column appears twice in the header"); continue; }
-            bool known = false;
-            for (std::size_t c = 0; c < spec->columns.size(); ++c)
-                if (spec->columns[c].name == h) { position[c] = static_cast<int>(i); known = true; }
-            if (!known) report(1, h, "unknown column for kind " + std::string(spec->kind));
-        }
-        for (std::size_t c = 0; c < spec->columns.size(); ++c)
-            if (position[c] < 0) report(1, spec->columns[c].name, "missing column in the header");
-        if (total == 0 && csv.rows.empty() && csv.errors.empty()) report(2, "", "no data rows after the header");
+// Prices: the market the file belongs to, from the options or the name prices_<MARKET>.csv.
+std::string market_of(const Spec& spec, const std::string& file, const ImportOptions& options, Problems& problems) {
+    if (spec.kind != "prices") return {};
+    std::string market = options.market;
+    if (market.empty()) {
+        const std::string stem = std::filesystem::path(file).stem().string();
+        if (stem.rfind("prices_", 0) == 0) market = stem.substr(7);
     }
-    if (total > 0 && (csv.header.empty() || std::any_of(position.begin(), position.end(), [](int p) { return p < 0; })))
-        throw ImportError(file, std::move(issues), total);
+    if (market.empty() || market.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos)
+        problems.report(0, "market", "give the market with --market (A-Z, 0-9, _) or name the file prices_<MARKET>.csv");
+    return market;
+}
 
-    // Region and forest-type references: the store's regions, plus those this file defines.
+// Header: the spec's columns, each once, in any order. The file position of each spec column
+// (-1: missing).
+std::vector<int> header_positions(const Spec& spec, const CsvTable& csv, Problems& problems) {
+    if (csv.header.empty() && csv.errors.empty()) problems.report(1, "", "file is empty (no header row)");
+    for (const CsvError& e : csv.errors) problems.report(e.line, "", e.message);
+    std::vector<int> position(spec.columns.size(), -1);
+    if (csv.header.empty()) return position;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < csv.header.size(); ++i) {
+        const std::string& h = csv.header[i];
+        if (!seen.insert(h).second) { problems.report(1, h, "column appears twice in the header"); continue; }
+        bool known = false;
+        for (std::size_t c = 0; c < spec.columns.size(); ++c)
+            if (spec.columns[c].name == h) { position[c] = static_cast<int>(i); known = true; }
+        if (!known) problems.report(1, h, "unknown column for kind " + std::string(spec.kind));
+    }
+    for (std::size_t c = 0; c < spec.columns.size(); ++c)
+        if (position[c] < 0) problems.report(1, spec.columns[c].name, "missing column in the header");
+    if (problems.total == 0 && csv.rows.empty() && csv.errors.empty()) problems.report(2, "", "no data rows after the header");
+    return position;
+}
+
+// What cells may refer to: the store's regions plus those this file defines; and, for
+// carbon_density_by_age, whose forest_type references forest_types, the stored forest types: a
+// name must be there, not only one of the six the program knows (else the commit fails on the
+// foreign key, reported as no line at all; found by tests/fuzz/fuzz_csv_import).
+struct References {
     std::set<std::string> regions;
+    bool forest_types_checked = false;
+    std::set<std::string> forest_types;
+};
+
+References references_of(SQLite::Database& db, const Spec& spec, const CsvTable& csv, const std::vector<int>& position) {
+    References refs;
     {
         SQLite::Statement q(db, "SELECT code FROM regions");
-        while (q.executeStep()) regions.insert(q.getColumn(0).getString());
+        while (q.executeStep()) refs.regions.insert(q.getColumn(0).getString());
     }
-    if (spec->kind == "regions")
-        for (const CsvRecord& r : csv.rows) regions.insert(r.fields[static_cast<std::size_t>(position[0])]);
-    // carbon_density_by_age.forest_type references forest_types: a name must be there, not only
-    // one of the six the program knows (else the commit fails on the foreign key, reported as
-    // no line at all; found by tests/fuzz/fuzz_csv_import).
-    const bool references_forest_types = spec->table == "carbon_density_by_age";
-    std::set<std::string> forest_types;
-    if (references_forest_types) {
+    if (spec.kind == "regions")
+        for (const CsvRecord& r : csv.rows) refs.regions.insert(r.fields[static_cast<std::size_t>(position[0])]);
+    refs.forest_types_checked = spec.table == "carbon_density_by_age";
+    if (refs.forest_types_checked) {
         SQLite::Statement q(db, "SELECT forest_type FROM forest_types");
-        while (q.executeStep()) forest_types.insert(q.getColumn(0).getString());
+        while (q.executeStep()) refs.forest_types.insert(q.getColumn(0).getString());
     }
+    return refs;
+}
 
+// Checks one non-empty cell against its column; may normalise it (region codes). The problem, or
+// an empty string.
+std::string check_cell(const Column& col, std::string& cell, const References& refs) {
+    switch (col.type) {
+    case Type::text:
+        return {};
+    case Type::date:
+        return valid_date(cell) ? "" : "not a date (YYYY-MM-DD): " + shown(cell);
+    case Type::flag:
+        return cell == "0" || cell == "1" ? "" : "must be 0 or 1, got " + shown(cell);
+    case Type::region:
+        cell = normalise_region_code(cell);
+        return refs.regions.count(cell) ? "" : "unknown region code " + shown(cell);
+    case Type::forest_type:
+        if (!parse_forest_type(cell))
+            return "unknown forest type " + shown(cell) + " (chinese_fir, masson_pine, eucalyptus, broadleaf, bamboo, mixed)";
+        if (refs.forest_types_checked && !refs.forest_types.count(cell))
+            return "forest type " + shown(cell) + " is not in the database's forest_types; import forest_types first";
+        return {};
+    case Type::integer:
+    case Type::real: {
+        const auto v = parse_number(cell);
+        if (!v) return "not a number: " + shown(cell);
+        if (col.type == Type::integer && *v != std::floor(*v)) return "not a whole number: " + shown(cell);
+        if (col.min_exclusive ? !(*v > col.min) : !(*v >= col.min)) {
+            std::ostringstream m;
+            m << "must be " << (col.min_exclusive ? "> " : ">= ") << col.min << ", got " << cell;
+            return m.str();
+        }
+        return {};
+    }
+    }
+    return {};
+}
+
+// Rules of one kind across the cells of a row (regions: level and short code; prices: currency).
+bool check_kind_rules(const Spec& spec, const CsvRecord& row, const std::vector<Value>& out, Problems& problems) {
+    bool ok = true;
+    if (spec.kind == "regions") {
+        static const std::set<std::string> levels{"country", "province", "prefecture", "county"};
+        if (out[1] && !levels.count(*out[1])) {
+            problems.report(row.line, "level", "must be country, province, prefecture or county, got " + shown(*out[1]));
+            ok = false;
+        }
+        if (out[0] && normalise_region_code(*out[0]) != *out[0]) {
+            problems.report(row.line, "code", "give the short GB/T 2260 code " + shown(normalise_region_code(*out[0])) +
+                                                  ", got " + shown(*out[0]));
+            ok = false;
+        }
+    }
+    if (spec.kind == "prices" && out[3] &&
+        !std::all_of(out[3]->begin(), out[3]->end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
+        problems.report(row.line, "currency", "must be an ISO 4217 code such as CNY, got " + shown(*out[3]));
+        ok = false;
+    }
+    return ok;
+}
+
+// The row's primary key; false (reported) when an earlier line gave it.
+bool check_unique_key(const Spec& spec, const std::string& market, const CsvRecord& row, const std::vector<Value>& out,
+                      std::set<std::vector<std::string>>& keys, Problems& problems) {
+    std::vector<std::string> key;
+    for (std::string_view k : spec.key) {
+        if (spec.kind == "prices" && k == "market") { key.push_back(market); continue; }
+        for (std::size_t c = 0; c < spec.columns.size(); ++c)
+            if (spec.columns[c].name == k) key.push_back(out[c].value_or(""));
+    }
+    if (keys.insert(key).second) return true;
+    std::string shown_key;
+    for (const auto& k : key) shown_key += (shown_key.empty() ? "" : ", ") + k;
+    problems.report(row.line, spec.key.back(), "duplicate key (" + shown_key + ") already given on an earlier line");
+    return false;
+}
+
+// Every row's values in spec column order (nullopt = empty cell); problems reported.
+std::vector<std::vector<Value>> checked_rows(const Spec& spec, const CsvTable& csv, const std::vector<int>& position,
+                                             const References& refs, const std::string& market, Problems& problems) {
     std::vector<std::vector<Value>> values;
     values.reserve(csv.rows.size());
     std::set<std::vector<std::string>> keys;
     for (const CsvRecord& row : csv.rows) {
-        std::vector<Value> out(spec->columns.size());
+        std::vector<Value> out(spec.columns.size());
         bool row_ok = true;
-        for (std::size_t c = 0; c < spec->columns.size(); ++c) {
-            const Column& col = spec->columns[c];
+        for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+            const Column& col = spec.columns[c];
             std::string cell = row.fields[static_cast<std::size_t>(position[c])];
-            auto bad = [&](std::string message) { report(row.line, col.name, std::move(message)); row_ok = false; };
             if (cell.empty()) {
-                if (col.required) bad("is empty but required");
+                if (col.required) { problems.report(row.line, col.name, "is empty but required"); row_ok = false; }
                 continue;
             }
-            switch (col.type) {
-            case Type::text:
-                break;
-            case Type::date:
-                if (!valid_date(cell)) bad("not a date (YYYY-MM-DD): " + shown(cell));
-                break;
-            case Type::flag:
-                if (cell != "0" && cell != "1") bad("must be 0 or 1, got " + shown(cell));
-                break;
-            case Type::region:
-                cell = normalise_region_code(cell);
-                if (!regions.count(cell)) bad("unknown region code " + shown(cell));
-                break;
-            case Type::forest_type:
-                if (!parse_forest_type(cell)) bad("unknown forest type " + shown(cell) +
-                                                  " (chinese_fir, masson_pine, eucalyptus, broadleaf, bamboo, mixed)");
-                else if (references_forest_types && !forest_types.count(cell))
-                    bad("forest type " + shown(cell) + " is not in the database's forest_types; import forest_types first");
-                break;
-            case Type::integer:
-            case Type::real: {
-                const auto v = parse_number(cell);
-                if (!v) { bad("not a number: " + shown(cell)); break; }
-                if (col.type == Type::integer && *v != std::floor(*v)) { bad("not a whole number: " + shown(cell)); break; }
-                if (col.min_exclusive ? !(*v > col.min) : !(*v >= col.min)) {
-                    std::ostringstream m;
-                    m << "must be " << (col.min_exclusive ? "> " : ">= ") << col.min << ", got " << cell;
-                    bad(m.str());
-                }
-                break;
-            }
+            if (std::string problem = check_cell(col, cell, refs); !problem.empty()) {
+                problems.report(row.line, col.name, std::move(problem));
+                row_ok = false;
             }
             out[c] = cell;
         }
-        if (spec->kind == "regions") {
-            static const std::set<std::string> levels{"country", "province", "prefecture", "county"};
-            if (out[1] && !levels.count(*out[1])) { report(row.line, "level", "must be country, province, prefecture or county, got " + shown(*out[1])); row_ok = false; }
-            if (out[0] && normalise_region_code(*out[0]) != *out[0]) { report(row.line, "code", "give the short GB/T 2260 code " + shown(normalise_region_code(*out[0])) + ", got " + shown(*out[0])); row_ok = false; }
-        }
-        if (spec->kind == "prices" && out[3] && !std::all_of(out[3]->begin(), out[3]->end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
-            report(row.line, "currency", "must be an ISO 4217 code such as CNY, got " + shown(*out[3]));
-            row_ok = false;
-        }
-        if (row_ok) {
-            std::vector<std::string> key;
-            for (std::string_view k : spec->key) {
-                if (spec->kind == "prices" && k == "market") { key.push_back(market); continue; }
-                for (std::size_t c = 0; c < spec->columns.size(); ++c)
-                    if (spec->columns[c].name == k) key.push_back(out[c].value_or(""));
-            }
-            if (!keys.insert(key).second) {
-                std::string shown_key;
-                for (const auto& k : key) shown_key += (shown_key.empty() ? "" : ", ") + k;
-                report(row.line, spec->key.back(), "duplicate key (" + shown_key + ") already given on an earlier line");
-                row_ok = false;
-            }
-        }
+        row_ok = check_kind_rules(spec, row, out, problems) && row_ok;
+        if (row_ok) check_unique_key(spec, market, row, out, keys, problems);
         values.push_back(std::move(out));
     }
-    if (total > 0) throw ImportError(file, std::move(issues), total);
+    return values;
+}
 
-    // Upsert: a row equal to what is stored is not touched, so a re-import changes nothing.
+// Upsert: a row equal to what is stored is not touched, so a re-import changes nothing.
+std::string upsert_sql(const Spec& spec) {
     std::vector<std::string> names;
-    if (spec->kind == "prices") names.emplace_back("market");
-    for (const Column& c : spec->columns)
-        if (stored(*spec, c.name)) names.emplace_back(c.name);
+    if (spec.kind == "prices") names.emplace_back("market");
+    for (const Column& c : spec.columns)
+        if (stored(spec, c.name)) names.emplace_back(c.name);
     // (Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "x" + std::string chains.)
-    const std::string table(spec->table);
+    const std::string table(spec.table);
     std::string cols, params, updates, differs, conflict;
     auto join = [](std::string& list, std::string_view sep, std::string_view item) {
         if (!list.empty()) list.append(sep);
@@ -362,56 +408,68 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
     for (const std::string& name : names) {
         join(cols, ",", name);
         join(params, ",", "?");
-        if (std::find(spec->key.begin(), spec->key.end(), name) != spec->key.end()) continue;
+        if (std::find(spec.key.begin(), spec.key.end(), name) != spec.key.end()) continue;
         join(updates, ",", name);
         updates.append("=excluded.").append(name);
         join(differs, " OR ", table);
         differs.append(".").append(name).append(" IS NOT excluded.").append(name);
     }
-    for (std::string_view k : spec->key) join(conflict, ",", k);
+    for (std::string_view k : spec.key) join(conflict, ",", k);
     std::string sql = "INSERT INTO ";
     sql.append(table).append("(").append(cols).append(") VALUES(").append(params).append(") ON CONFLICT(");
     sql.append(conflict).append(") DO ");
     if (updates.empty()) sql.append("NOTHING");
     else sql.append("UPDATE SET ").append(updates).append(" WHERE ").append(differs);
+    return sql;
+}
 
-    // A constraint the checks above missed must still be a bad file, not an error without a line
-    // (the transaction rolls back either way). Storage errors (disk full, read-only) go up as they are.
+// Prices of a market the store does not know yet: the market is added, named after its code.
+void add_market_if_new(SQLite::Database& db, const std::string& market, const std::vector<std::vector<Value>>& values) {
+    SQLite::Statement exists(db, "SELECT 1 FROM markets WHERE market = ?");
+    exists.bind(1, market);
+    if (exists.executeStep()) return;
+    const std::string currency = values.empty() ? "CNY" : values.front()[3].value_or("CNY");
+    SQLite::Statement add(db, "INSERT INTO markets(market,name_en,name_zh,exchange,currency,unit,source) "
+                              "VALUES(?,?,?,'user import',?,?,'user import')");
+    add.bind(1, market); add.bind(2, market); add.bind(3, market);
+    add.bind(4, currency); add.bind(5, currency + "/tCO2e");
+    add.exec();
+}
+
+void bind_row(SQLite::Statement& insert, const Spec& spec, const std::string& market, const std::vector<Value>& row) {
+    insert.reset();
+    insert.clearBindings();
+    int p = 1;
+    if (spec.kind == "prices") insert.bind(p++, market);
+    for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+        const Column& col = spec.columns[c];
+        if (!stored(spec, col.name)) continue;
+        if (!row[c]) { insert.bind(p++); continue; }
+        if (col.type == Type::integer || col.type == Type::flag) insert.bind(p++, static_cast<std::int64_t>(std::stod(*row[c])));
+        else if (col.type == Type::real) insert.bind(p++, std::stod(*row[c]));
+        else insert.bind(p++, *row[c]);
+    }
+}
+
+// Writes checked rows and the import log in one IMMEDIATE transaction. A constraint the checks
+// missed must still be a bad file, not an error without a line (the transaction rolls back either
+// way). Storage errors (disk full, read-only) go up as they are.
+ImportResult write_rows(SQLite::Database& db, const Spec& spec, const std::string& file, std::string_view text,
+                        const std::string& market, const std::vector<std::vector<Value>>& values) {
+    const std::string sql = upsert_sql(spec);
     try {
         SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         db.exec("PRAGMA defer_foreign_keys = ON");  // a file may name a parent region after its child
-        if (spec->kind == "prices") {
-            SQLite::Statement exists(db, "SELECT 1 FROM markets WHERE market = ?");
-            exists.bind(1, market);
-            if (!exists.executeStep()) {
-                const std::string currency = values.empty() ? "CNY" : values.front()[3].value_or("CNY");
-                SQLite::Statement add(db, "INSERT INTO markets(market,name_en,name_zh,exchange,currency,unit,source) "
-                                          "VALUES(?,?,?,'user import',?,?,'user import')");
-                add.bind(1, market); add.bind(2, market); add.bind(3, market);
-                add.bind(4, currency); add.bind(5, currency + "/tCO2e");
-                add.exec();
-            }
-        }
+        if (spec.kind == "prices") add_market_if_new(db, market, values);
         SQLite::Statement insert(db, sql);
-        ImportResult result{std::string(spec->kind), std::string(spec->table), values.size(), 0};
+        ImportResult result{std::string(spec.kind), std::string(spec.table), values.size(), 0};
         for (const auto& row : values) {
-            insert.reset();
-            insert.clearBindings();
-            int p = 1;
-            if (spec->kind == "prices") insert.bind(p++, market);
-            for (std::size_t c = 0; c < spec->columns.size(); ++c) {
-                const Column& col = spec->columns[c];
-                if (!stored(*spec, col.name)) continue;
-                if (!row[c]) { insert.bind(p++); continue; }
-                if (col.type == Type::integer || col.type == Type::flag) insert.bind(p++, static_cast<std::int64_t>(std::stod(*row[c])));
-                else if (col.type == Type::real) insert.bind(p++, std::stod(*row[c]));
-                else insert.bind(p++, *row[c]);
-            }
+            bind_row(insert, spec, market, row);
             result.changed += static_cast<std::size_t>(insert.exec());
         }
         SQLite::Statement log(db, "INSERT INTO imports(kind,file,sha256,rows,imported_at) VALUES(?,?,?,?,?) "
                                   "ON CONFLICT(kind,sha256) DO NOTHING");
-        log.bind(1, std::string(spec->kind) + (market.empty() ? "" : ":" + market));
+        log.bind(1, std::string(spec.kind) + (market.empty() ? "" : ":" + market));
         log.bind(2, std::filesystem::path(file).filename().string());
         log.bind(3, sha256_hex(text));
         log.bind(4, static_cast<std::int64_t>(values.size()));
@@ -425,6 +483,24 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
     }
 }
 
+}  // namespace
+
+ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::string& file,
+                        std::string_view text, const ImportOptions& options) {
+    const Spec& spec = spec_of(kind, file);
+    Problems problems{options.max_reported, {}, 0};
+    const std::string market = market_of(spec, file, options, problems);
+    const CsvTable csv = parse_csv(text);
+    const std::vector<int> position = header_positions(spec, csv, problems);
+    if (problems.total > 0 &&
+        (csv.header.empty() || std::any_of(position.begin(), position.end(), [](int p) { return p < 0; })))
+        problems.raise(file);
+    const References refs = references_of(db, spec, csv, position);
+    const auto values = checked_rows(spec, csv, position, refs, market, problems);
+    if (problems.total > 0) problems.raise(file);
+    return write_rows(db, spec, file, text, market, values);
+}
+
 ImportResult import_file(SQLite::Database& db, std::string_view kind, const std::string& path,
                          const ImportOptions& options) {
     std::ifstream in(path, std::ios::binary);
@@ -432,6 +508,26 @@ ImportResult import_file(SQLite::Database& db, std::string_view kind, const std:
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return import_csv(db, kind, path, buffer.str(), options);
+}
+
+namespace {
+
+// The Store's connection, as every repository reaches it.
+class Connection : public Repository {
+public:
+    explicit Connection(Store& store) : Repository(store) {}
+    using Repository::db;
+};
+
+}  // namespace
+
+ImportResult import_csv(Store& store, std::string_view kind, const std::string& file, std::string_view text,
+                        const ImportOptions& options) {
+    return import_csv(Connection(store).db(), kind, file, text, options);
+}
+
+ImportResult import_file(Store& store, std::string_view kind, const std::string& path, const ImportOptions& options) {
+    return import_file(Connection(store).db(), kind, path, options);
 }
 
 }  // namespace tanhui::data

@@ -2,14 +2,18 @@
 // transaction, or not at all. DESIGN "Data"; docs/data.md lists the formats.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+namespace SQLite {
+class Database;
+}
+
 namespace tanhui::data {
+
+class Store;
 
 struct ImportIssue {
     std::size_t line = 0;
@@ -46,12 +50,19 @@ struct ImportResult {
 // Kinds a user may import (`tanhui data import KIND FILE`) and the historical-only ones.
 const std::vector<std::string>& import_kinds();
 
-// Validates `text` (the content of `file`) as `kind` and writes it. Throws ImportError listing
-// the first bad rows; nothing is written then.
-ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::string& file,
-                        std::string_view text, const ImportOptions& options = {});
+// Validates `text` (the content of `file`) as `kind` and writes it into the store. Throws
+// ImportError listing the first bad rows; nothing is written then.
+ImportResult import_csv(Store& store, std::string_view kind, const std::string& file, std::string_view text,
+                        const ImportOptions& options = {});
 
 // Reads the file, then import_csv. File errors become an ImportError at line 0.
+ImportResult import_file(Store& store, std::string_view kind, const std::string& path,
+                         const ImportOptions& options = {});
+
+// The same on a connection opened by data/ itself (a database being built, a scratch copy) or by
+// a test; everything else imports through a Store.
+ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::string& file,
+                        std::string_view text, const ImportOptions& options = {});
 ImportResult import_file(SQLite::Database& db, std::string_view kind, const std::string& path,
                          const ImportOptions& options = {});
 

@@ -3,6 +3,7 @@
 #include "data/import/import.hpp"
 #include "data/store/schema.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
@@ -120,25 +121,29 @@ std::string open_path(const fs::path& path, const StoreOptions& options, bool& c
 
 Store::Store(const fs::path& path, const StoreOptions& options)
     : path_(path),
-      db_(open_path(path, options, created_),
-          options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE) {
+      db_(std::make_unique<SQLite::Database>(open_path(path, options, created_),
+                                             options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE)) {
     if (!options.read_only) {
-        configure_connection(db_);
-        migrate(db_);
+        configure_connection(*db_);
+        migrate(*db_);
     } else {
-        db_.setBusyTimeout(10'000);
+        db_->setBusyTimeout(10'000);
     }
 }
 
-int Store::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
+Store::~Store() = default;
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+
+int Store::schema_version() { return db().execAndGet("PRAGMA user_version").getInt(); }
 
 std::vector<Store::TableCount> Store::table_counts() {
     std::vector<TableCount> out;
-    SQLite::Statement tables(db_, "SELECT name FROM sqlite_master WHERE type = 'table' "
+    SQLite::Statement tables(db(), "SELECT name FROM sqlite_master WHERE type = 'table' "
                                   "AND name NOT LIKE 'sqlite_%' ORDER BY name");
     while (tables.executeStep()) {
         const std::string name = tables.getColumn(0).getString();
-        out.push_back({name, db_.execAndGet("SELECT count(*) FROM \"" + name + "\"").getInt64()});
+        out.push_back({name, db().execAndGet("SELECT count(*) FROM \"" + name + "\"").getInt64()});
     }
     return out;
 }
@@ -168,14 +173,14 @@ Store::MarketRange read_range(SQLite::Statement& q) {
 }  // namespace
 
 std::vector<Store::MarketRange> Store::market_ranges() {
-    SQLite::Statement q(db_, std::string(market_range_sql) + " GROUP BY m.market ORDER BY m.market");
+    SQLite::Statement q(db(), std::string(market_range_sql) + " GROUP BY m.market ORDER BY m.market");
     std::vector<MarketRange> out;
     while (q.executeStep()) out.push_back(read_range(q));
     return out;
 }
 
 std::optional<Store::MarketRange> Store::market(const std::string& market) {
-    SQLite::Statement q(db_, std::string(market_range_sql) + " WHERE m.market = ? GROUP BY m.market");
+    SQLite::Statement q(db(), std::string(market_range_sql) + " WHERE m.market = ? GROUP BY m.market");
     q.bind(1, market);
     if (!q.executeStep()) return std::nullopt;
     return read_range(q);
@@ -193,11 +198,11 @@ std::vector<Store::HistoryRange> history_ranges(SQLite::Database& db, const char
 }
 }  // namespace
 
-std::vector<Store::HistoryRange> Store::fire_ranges() { return history_ranges(db_, "fire_history"); }
-std::vector<Store::HistoryRange> Store::pest_ranges() { return history_ranges(db_, "pest_history"); }
+std::vector<Store::HistoryRange> Store::fire_ranges() { return history_ranges(db(), "fire_history"); }
+std::vector<Store::HistoryRange> Store::pest_ranges() { return history_ranges(db(), "pest_history"); }
 
 std::vector<PricePoint> Store::prices(const std::string& market, const std::string& from, const std::string& to) {
-    SQLite::Statement q(db_, "SELECT date, close, volume_t, traded FROM price_history WHERE market = ? "
+    SQLite::Statement q(db(), "SELECT date, close, volume_t, traded FROM price_history WHERE market = ? "
                              "AND date >= ? AND date <= ? ORDER BY date");
     q.bind(1, market);
     q.bind(2, from.empty() ? std::string("0000-00-00") : from);
@@ -215,7 +220,7 @@ std::vector<PricePoint> Store::prices(const std::string& market, const std::stri
 }
 
 std::vector<FireYear> Store::fire_history(const std::string& region, int from_year, int to_year) {
-    SQLite::Statement q(db_, "SELECT region, year, fires, burned_area_ha, forest_damaged_ha, fires_general, "
+    SQLite::Statement q(db(), "SELECT region, year, fires, burned_area_ha, forest_damaged_ha, fires_general, "
                              "fires_larger, fires_major, fires_extreme FROM fire_history "
                              "WHERE region = ? AND year BETWEEN ? AND ? ORDER BY year");
     q.bind(1, normalise_region_code(region));
@@ -231,7 +236,7 @@ std::vector<FireYear> Store::fire_history(const std::string& region, int from_ye
 }
 
 std::vector<PestYear> Store::pest_history(const std::string& region, const std::string& pest) {
-    SQLite::Statement q(db_, "SELECT region, year, pest, occurrence_area_ha FROM pest_history "
+    SQLite::Statement q(db(), "SELECT region, year, pest, occurrence_area_ha FROM pest_history "
                              "WHERE region = ? AND (? = '' OR pest = ?) ORDER BY pest, year");
     q.bind(1, normalise_region_code(region));
     q.bind(2, pest);
@@ -244,7 +249,7 @@ std::vector<PestYear> Store::pest_history(const std::string& region, const std::
 }
 
 std::vector<Region> Store::regions(const std::string& level) {
-    SQLite::Statement q(db_, "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions "
+    SQLite::Statement q(db(), "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions "
                              "WHERE ? = '' OR level = ? ORDER BY code");
     q.bind(1, level);
     q.bind(2, level);
@@ -256,7 +261,7 @@ std::vector<Region> Store::regions(const std::string& level) {
 }
 
 std::optional<Region> Store::region(const std::string& code) {
-    SQLite::Statement q(db_, "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions WHERE code = ?");
+    SQLite::Statement q(db(), "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions WHERE code = ?");
     q.bind(1, normalise_region_code(code));
     if (!q.executeStep()) return std::nullopt;
     return Region{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
@@ -264,7 +269,7 @@ std::optional<Region> Store::region(const std::string& code) {
 }
 
 std::optional<double> Store::forest_area_ha(const std::string& region) {
-    SQLite::Statement q(db_, "SELECT forest_area_ha FROM forest_area WHERE region = ? AND forest_area_ha IS NOT NULL "
+    SQLite::Statement q(db(), "SELECT forest_area_ha FROM forest_area WHERE region = ? AND forest_area_ha IS NOT NULL "
                              "ORDER BY reference_year DESC LIMIT 1");
     q.bind(1, normalise_region_code(region));
     if (!q.executeStep()) return std::nullopt;
@@ -272,9 +277,55 @@ std::optional<double> Store::forest_area_ha(const std::string& region) {
 }
 
 std::optional<double> Store::assumption(const std::string& key) {
-    SQLite::Statement q(db_, "SELECT value FROM assumptions WHERE key = ?");
+    SQLite::Statement q(db(), "SELECT value FROM assumptions WHERE key = ?");
     q.bind(1, key);
     if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getDouble();
+}
+
+std::optional<Store::Assumption> Store::labelled_assumption(const std::string& key) {
+    SQLite::Statement q(db(), "SELECT key, value, unit, applies_to, rationale, citation FROM assumptions WHERE key = ?");
+    q.bind(1, key);
+    if (!q.executeStep()) return std::nullopt;
+    return Assumption{q.getColumn(0).getString(), q.getColumn(1).getDouble(), q.getColumn(2).getString(),
+                      q.getColumn(3).getString(),  q.getColumn(4).getString(), q.getColumn(5).getString()};
+}
+
+std::vector<Store::InventoryArea> Store::forest_area_series(const std::string& region) {
+    SQLite::Statement q(db(), "SELECT reference_year, forest_area_ha FROM forest_area WHERE region = ? "
+                              "AND forest_area_ha IS NOT NULL ORDER BY reference_year");
+    q.bind(1, normalise_region_code(region));
+    std::vector<InventoryArea> out;
+    while (q.executeStep()) out.push_back({q.getColumn(0).getInt(), q.getColumn(1).getDouble()});
+    return out;
+}
+
+long long Store::region_count(const std::string& level, const std::string& code_prefix) {
+    // A prefix compare, not LIKE: '_' and '%' in a prefix stay literal characters.
+    SQLite::Statement q(db(), "SELECT count(*) FROM regions WHERE level = ? AND substr(code, 1, length(?)) = ?");
+    q.bind(1, level);
+    q.bind(2, code_prefix);
+    q.bind(3, code_prefix);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+}
+
+std::vector<Store::CarbonDensity> Store::carbon_density_by_age() {
+    SQLite::Statement q(db(), "SELECT forest_type, origin, age_from_years, age_to_years, tree_carbon_tc_per_ha "
+                              "FROM carbon_density_by_age ORDER BY forest_type, origin, age_from_years");
+    // NAN, the bits calibration has always hashed for an open bound (the growth data hash).
+    auto nullable = [&q](int c) { return q.getColumn(c).isNull() ? double(NAN) : q.getColumn(c).getDouble(); };
+    std::vector<CarbonDensity> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), nullable(2), nullable(3),
+                       q.getColumn(4).getDouble()});
+    return out;
+}
+
+std::optional<double> Store::tree_carbon_tc_per_ha(ForestType type) {
+    SQLite::Statement q(db(), "SELECT tree_carbon_tc_per_ha FROM forest_types WHERE forest_type = ?");
+    q.bind(1, std::string(to_string(type)));
+    if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
     return q.getColumn(0).getDouble();
 }
 

@@ -1,15 +1,21 @@
 // The embedded SQLite store: opening (with migrations), building from data/historical on first
-// use, and the read queries the CLI and the service need. One Store per thread.
+// use, and the typed reads of the historical data (prices, fire and pest history, regions, forest
+// area, forest types, assumptions). One Store per thread. What users and the service write (keys,
+// quotes, calibrations and model versions, holdings) goes through data/repositories/; nothing
+// outside data/ sees the connection.
 #pragma once
 
 #include "data/types.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace SQLite {
+class Database;
+}
 
 namespace tanhui::data {
 
@@ -37,8 +43,10 @@ class Store {
 public:
     // Opens `path`, building it first when it does not exist, and migrates it to the latest schema.
     explicit Store(const std::filesystem::path& path, const StoreOptions& options = {});
+    ~Store();
+    Store(Store&&) noexcept;
+    Store& operator=(Store&&) noexcept;
 
-    SQLite::Database& db() { return db_; }
     const std::filesystem::path& path() const { return path_; }
     bool created() const { return created_; }  // built by this open
     int schema_version();
@@ -68,11 +76,33 @@ public:
     // Forest area (ha) of a region from its latest inventory that reports one.
     std::optional<double> forest_area_ha(const std::string& region);
     std::optional<double> assumption(const std::string& key);
+    // A labelled assumption with its unit and where it comes from (assumptions.csv).
+    struct Assumption { std::string key; double value = 0; std::string unit, applies_to, rationale, citation; };
+    std::optional<Assumption> labelled_assumption(const std::string& key);
+
+    // Every inventory of a region that reports a forest area, oldest first.
+    struct InventoryArea { int reference_year = 0; double forest_area_ha = 0; };
+    std::vector<InventoryArea> forest_area_series(const std::string& region);
+    // Regions of a level whose code starts with `code_prefix` ("" = every region of the level).
+    long long region_count(const std::string& level, const std::string& code_prefix = {});
+
+    // Tree-layer carbon by age class (carbon_density_by_age.csv), ordered by forest type, origin
+    // and first age; NaN where the class has no lower or upper bound.
+    struct CarbonDensity {
+        std::string forest_type, origin;
+        double age_from_years = 0, age_to_years = 0, tree_carbon_tc_per_ha = 0;
+    };
+    std::vector<CarbonDensity> carbon_density_by_age();
+    // A forest type's tree-layer carbon (forest_types.csv), nothing when the file leaves it empty.
+    std::optional<double> tree_carbon_tc_per_ha(ForestType type);
 
 private:
+    friend class Repository;  // data/repositories/repository.hpp: the only way to the connection
+    SQLite::Database& db() { return *db_; }
+
     std::filesystem::path path_;
     bool created_ = false;
-    SQLite::Database db_;
+    std::unique_ptr<SQLite::Database> db_;
 };
 
 }  // namespace tanhui::data

@@ -76,8 +76,8 @@ inline void build_test_database(const std::filesystem::path& path) {
 }
 
 inline api::NewKey add_key(const std::filesystem::path& db_path, api::Role role, const std::string& name) {
-    SQLite::Database db(db_path.string(), SQLite::OPEN_READWRITE);
-    return api::create_key(db, role, name);
+    data::Store store(db_path);
+    return api::create_key(store, role, name);
 }
 
 struct Reply {

@@ -1,6 +1,10 @@
 // Temporary databases for the data tests.
 #pragma once
 
+#include "data/store/schema.hpp"
+
+#include <SQLiteCpp/Database.h>
+
 #include <filesystem>
 #include <random>
 #include <string>
@@ -30,6 +34,14 @@ private:
 
 inline std::filesystem::path historical_dir() {
     return std::filesystem::path(TANHUI_SOURCE_DIR) / "data" / "historical";
+}
+
+// An empty database with the latest schema and no rows at `path`, for a data::Store to open
+// (a Store given a missing path would build the whole historical database instead).
+inline std::filesystem::path empty_database(const std::filesystem::path& path) {
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    data::migrate(db);
+    return path;
 }
 
 }  // namespace tanhui::testing

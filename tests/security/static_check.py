@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Static checks behind claims of docs/security.md that a behaviour test cannot show:
-  1. SQL only through prepared statements: every SQLite call in api/ and data/ takes SQL text that
-     is a string literal; the few built by concatenation are listed below, each reviewed (only
-     program constants go into the text, every value is bound). A new one fails this check until it
-     is reviewed and added here.
-  2. Key hashes are compared in constant time: api/http/auth.cpp compares with CRYPTO_memcmp, and no
+  1. SQL only through prepared statements: every SQLite call in data/ takes SQL text that is a
+     string literal; the few built by concatenation are listed below, each reviewed (only program
+     constants go into the text, every value is bound). A new one fails this check until it is
+     reviewed and added here.
+  2. data/ owns all SQL (issue 15): no file of api/ names SQLite (SQLite::, SQLiteCpp or sqlite3.h
+     includes) or holds SQL in a string literal (SELECT ... FROM, INSERT INTO, UPDATE ... SET,
+     DELETE FROM, CREATE TABLE, PRAGMA; SQL in this tree is written in upper case).
+  3. Key hashes are compared in constant time: api/http/auth.cpp compares with CRYPTO_memcmp, and no
      other memcmp, strcmp or == on a hash or token appears in api/.
 
     static_check.py SOURCE_DIR"""
@@ -16,8 +19,6 @@ root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
 
 # (file, text of the call) -> why it is safe
 REVIEWED = {
-    ("api/service/calibration.cpp", '"SELECT version, created, calibrations FROM model_versions WHERE " + where'):
-        "where is one of two literals in the same file (\"is_current = 1\", \"version = ?\"); the version is bound",
     ("data/store/schema.cpp", '"PRAGMA user_version = " + std::to_string(m.version)'):
         "a migration number compiled into the program",
     ("data/store/schema.cpp", "std::string(m.sql)"): "the migrations' SQL, compiled into the program",
@@ -83,6 +84,68 @@ for path in sorted(list((root / "api").rglob("*.cpp")) + list((root / "data").rg
 for key in REVIEWED:
     if key not in seen:
         problems.append("reviewed SQL no longer found (remove it from REVIEWED): %s: %s" % key)
+# api/ holds no SQL and does not know SQLite: data/ does (data/repositories/, data/store/store.hpp).
+sql_text = re.compile(r"\bSELECT\b.*\bFROM\b|\bINSERT\s+(?:OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|"
+                      r"\bDELETE\s+FROM\b|\bCREATE\s+(?:TEMP\s+|UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER|VIEW)\b|\bPRAGMA\s+\w+",
+                      re.S)
+raw_literal = re.compile(r'R"([^()\\\s]{0,16})\((.*?)\)\1"', re.S)
+plain_literal = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+
+
+def string_literals(text):
+    """(offset, text) of each string literal of C++ source, adjacent literals joined as the
+    compiler joins them; comments, character literals and digit separators (10'000) skipped."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        if text.startswith("//", i):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif text[i] == "'":
+            if i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"):
+                i += 1  # a digit separator
+                continue
+            j = i + 1
+            while j < n and text[j] != "'":
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+        elif text[i] == '"' or (text.startswith('R"', i) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))):
+            start, body = i, []
+            while True:
+                m = raw_literal.match(text, i) if text[i] == "R" else plain_literal.match(text, i)
+                if not m:
+                    i += 1
+                    break
+                body.append(m.group(2) if text[i] == "R" else m.group(1))
+                i = m.end()
+                k = i
+                while k < n and text[k].isspace():
+                    k += 1
+                if k < n and (text[k] == '"' or text.startswith('R"', k)):
+                    i = k
+                    continue
+                break
+            out.append((start, "".join(body)))
+        else:
+            i += 1
+    return out
+
+
+api_files = sorted(p for p in (root / "api").rglob("*") if p.suffix in (".cpp", ".hpp", ".h"))
+for path in api_files:
+    rel = str(path.relative_to(root))
+    text = path.read_text(encoding="utf-8")
+    for n, line in enumerate(text.splitlines(), 1):
+        if "SQLite::" in line or re.search(r"#\s*include\s*[<\"](?:SQLiteCpp/|sqlite3\.h)", line):
+            problems.append("%s:%d: api/ uses SQLite directly (data/ owns it; add a repository method): %s"
+                            % (rel, n, line.strip()))
+    for start, body in string_literals(text):
+        if sql_text.search(body):
+            problems.append("%s:%d: SQL text in api/ (data/ owns all SQL; add a repository method): %s"
+                            % (rel, text.count("\n", 0, start) + 1, " ".join(body.split())[:100]))
+
 # Named SQL constants must be literals.
 for path in sorted(list((root / "api").rglob("*.cpp")) + list((root / "data").rglob("*.cpp"))):
     for m in re.finditer(r"constexpr\s+(?:const\s+char\s*\*|std::string_view)\s+(\w+_sql)\s*=\s*([^;]+);",
@@ -104,5 +167,5 @@ for path in sorted((root / "api").rglob("*.cpp")):
 if problems:
     print("\n".join(problems))
     sys.exit(1)
-print("security static checks: %d SQL calls with built text, all reviewed; hashes compared with CRYPTO_memcmp"
-      % len(seen))
+print("security static checks: %d SQL calls with built text, all reviewed; no SQL in %d api/ files; "
+      "hashes compared with CRYPTO_memcmp" % (len(seen), len(api_files)))

@@ -86,4 +86,20 @@ TEST_F(Cli, BadImportExitsTwoNamingItsLine) {
     EXPECT_NE(r.out.find("bad.csv:2: area_ha: must be > 0"), std::string::npos) << r.out;
 }
 
+// The CLI checks dates as GET /v1/markets/{m}/prices does (a 400 there): exit 2 naming the option,
+// where it used to print an empty table with exit 0 (issue 18).
+TEST_F(Cli, DataPricesDatesAreCheckedAsTheRouteChecksThem) {
+    const std::string db = " --db " + path("dates.db");
+    for (const auto& [args, option] : {std::pair<std::string, std::string>{"--from 2025/12/20", "--from"},
+                                       {"--to 2025-02-30", "--to"},
+                                       {"--from 2025-12-31 --to 2025-01-01", "--from"}}) {
+        SCOPED_TRACE(args);
+        const Outcome r = tanhui("data prices FJEA " + args + db);
+        EXPECT_EQ(r.status, 2) << r.out;
+        EXPECT_NE(r.out.find(option + ": must"), std::string::npos) << r.out;
+        EXPECT_EQ(r.out.find("date,close"), std::string::npos) << r.out;
+    }
+    EXPECT_EQ(tanhui("data prices FJEA --from 2016-12-22 --to 2016-12-22" + db).status, 0);
+}
+
 }  // namespace

@@ -102,4 +102,22 @@ TEST_F(Cli, DataPricesDatesAreCheckedAsTheRouteChecksThem) {
     EXPECT_EQ(tanhui("data prices FJEA --from 2016-12-22 --to 2016-12-22" + db).status, 0);
 }
 
+// A holdings file names only the columns it has; area_mu stands for area_ha (1 ha = 15 mu).
+TEST_F(Cli, HoldingsFileOptionalColumnsMayBeLeftOutAndAreaMuIsAccepted) {
+    const std::string db = " --db " + path("holdings.db"), csv = path("mu.csv");
+    std::ofstream(csv) << "id,region,forest_type,area_mu,age_years\nh-mu,350802,chinese_fir,1500,10\n";
+    const Outcome ok = tanhui("data import holdings " + csv + db);
+    EXPECT_EQ(ok.status, 0) << ok.out;
+    const std::string both = path("both.csv");
+    std::ofstream(both) << "id,region,forest_type,area_ha,area_mu,age_years\nh1,350802,chinese_fir,100,1500,10\n";
+    const Outcome bad = tanhui("data import holdings " + both + db);
+    EXPECT_EQ(bad.status, 2) << bad.out;
+    EXPECT_NE(bad.out.find("both.csv:2: area_mu: give area_ha or area_mu, not both"), std::string::npos) << bad.out;
+    const std::string none = path("none.csv");
+    std::ofstream(none) << "id,region,forest_type,age_years\nh1,350802,chinese_fir,10\n";
+    const Outcome missing = tanhui("data import holdings " + none + db);
+    EXPECT_EQ(missing.status, 2) << missing.out;
+    EXPECT_NE(missing.out.find("none.csv:1: area_ha: missing column"), std::string::npos) << missing.out;
+}
+
 }  // namespace

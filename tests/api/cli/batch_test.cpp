@@ -276,6 +276,31 @@ TEST_F(BatchCommand, ReturnPeriodsBeyondTheYearsAreFlaggedBeyondSimulation) {
     EXPECT_NE(std::find(rows[0].begin(), rows[0].end(), "payout_rp_1000_cny"), rows[0].end());
 }
 
+TEST_F(BatchCommand, MetricsAndLayerReadTheRunsTablesWithoutSimulating) {
+    const fs::path out = path("tables");
+    ASSERT_EQ(run(demo(out, 1'000) + layers()).status, 0);
+    const auto metrics = nlohmann::json::parse(read(out / "metrics.json"));
+    for (const std::string unit : {"cny", "tco2e"}) {
+        const Outcome m = run("metrics --run " + out.string() + " --unit " + unit);
+        ASSERT_EQ(m.status, 0) << m.err;
+        EXPECT_EQ(nlohmann::json::parse(m.out), metrics[unit]) << unit;
+    }
+    const Outcome l = run("layer --run " + out.string() + " --layer 2000000:10000000 --layer 100000:1000000:occurrence");
+    ASSERT_EQ(l.status, 0) << l.err;
+    EXPECT_EQ(nlohmann::json::parse(l.out), nlohmann::json::parse(read(out / "layers.json")));
+    // A new layer on the same run, and the YLT file itself as a loss table.
+    EXPECT_EQ(run("layer --run " + out.string() + " --layer 0:500000").status, 0);
+    const Outcome ylt = run("metrics " + (out / "ylt_cny.csv").string() + " --years 1000");
+    ASSERT_EQ(ylt.status, 0) << ylt.out;
+    EXPECT_EQ(nlohmann::json::parse(ylt.out)["aep"], metrics["cny"]["aep"]);
+    // Occurrence layers need each policy's payouts.
+    const fs::path bare = path("tables-bare");
+    ASSERT_EQ(run(demo(bare, 600)).status, 0);
+    const Outcome no_ylt = run("layer --run " + bare.string() + " --layer 1:2:occurrence");
+    EXPECT_EQ(no_ylt.status, 2);
+    EXPECT_NE(no_ylt.err.find("--policy-ylt"), std::string::npos) << no_ylt.err;
+}
+
 TEST_F(BatchCommand, ModelListAndModelVersionOnQuoteBatchAndValidate) {
     const Outcome list = run("model list --json");
     ASSERT_EQ(list.status, 0) << list.err;

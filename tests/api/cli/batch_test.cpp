@@ -327,6 +327,20 @@ TEST_F(BatchCommand, ModelListAndModelVersionOnQuoteBatchAndValidate) {
         EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
         EXPECT_NE((r.out + r.err).find("model list"), std::string::npos) << r.out << r.err;
     }
+    // An earlier version stays usable after a new calibration makes another one current (the
+    // last thing this suite does: it changes the fixture's current model).
+    const Outcome cal = run("calibrate --peril fire --to 2015");
+    ASSERT_EQ(cal.status, 0) << cal.err;
+    std::string now;
+    for (const auto& v : nlohmann::json::parse(run("model list --json").out))
+        if (v["current"].get<bool>()) now = v["model_version"];
+    ASSERT_NE(now, current) << "a fire fit on fewer years made no new version";
+    const Outcome earlier = run("quote --no-store --model-version " + current + " " + request);
+    ASSERT_EQ(earlier.status, 0) << earlier.out;
+    auto je = nlohmann::json::parse(earlier.out);
+    je.erase("created"), je.erase("quote_id");
+    EXPECT_EQ(je, ja) << "the earlier version priced otherwise than when it was current";
+    EXPECT_EQ(nlohmann::json::parse(run("quote --no-store " + request).out)["model_version"], now);
 }
 
 }  // namespace

@@ -105,7 +105,7 @@ QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json&
                                            " in the quote request", problems);
         return outcome;
     }
-    const auto model = models.current(store);
+    const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
     QuoteContext context{model.model.get(), model.version, options.threads};
     std::vector<nlohmann::json> results;
     for (std::size_t i = 0; i < requests.size(); ++i) {

@@ -50,6 +50,7 @@ struct QuoteOptions {
     unsigned threads = 0;  // simulation threads when the request does not say; 0 = all cores
     bool store = true;     // write each quote to the quotes table (one transaction per request)
     std::string key_id;    // the API key that asked, "" for local use
+    std::string model_version;  // a stored version to price on (`tanhui quote --model-version`); "" = current
 };
 
 // The result of a request: a response document (one quote or an array) or a problem.

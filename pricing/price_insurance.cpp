@@ -90,7 +90,7 @@ risk::PriceModel risk_neutral_model(const risk::PriceModel& physical, const Blac
     q.drift = physical.risk_free_rate - physical.dividend_yield;
     q.volatility = market.volatility;
     q.jump_intensity = 0;
-    q.correlation_with_fire_weather = 0;
+    q.correlation_with_weather = 0;
     return q;
 }
 

@@ -7,6 +7,7 @@
 #include "api/service/quote_service.hpp"
 #include "data/repositories/calibrations.hpp"
 #include "data/store/store.hpp"
+#include "risk/perils/registry.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -136,9 +137,12 @@ void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& acti
     auto dry = std::make_shared<bool>(false);
     auto from = std::make_shared<int>(0);
     auto to = std::make_shared<int>(0);
-    cal->add_option("--peril", request->peril, "fire, pest, price, growth or all (default)")
-        ->check(CLI::IsMember({"all", "fire", "pest", "price", "growth"}));
-    cal->add_option("--region", request->regions, "Fire: region code(s) (default: every province with forest area)");
+    const std::vector<std::string> choices = calibration_choices();
+    const std::vector<std::string> named(choices.begin() + 1, choices.end());
+    cal->add_option("--peril", request->peril, risk::join_names(named, ", ", false) + " or all (default)")
+        ->check(CLI::IsMember(choices));
+    cal->add_option("--region", request->regions,
+                    "Perils fitted by region: region code(s) (default: every province with forest area)");
     cal->add_option("--market", request->markets, "Price: market(s) (default: every market)");
     auto* from_opt = cal->add_option("--from", *from, "First year of data used");
     auto* to_opt = cal->add_option("--to", *to, "Last year of data used");

@@ -2,13 +2,11 @@
 // (api/json/reader.hpp) and problem+json (api/json/problem.hpp).
 #pragma once
 
-#include <string>
+#include "risk/model/record_reader.hpp"
 
 namespace tanhui::api {
 
-struct FieldProblem {
-    std::string pointer;  // JSON pointer (RFC 6901), "" = the whole document
-    std::string message;
-};
+// {pointer, message}: the same type a peril's override decoder (risk/model/record_reader.hpp) fills.
+using FieldProblem = risk::FieldProblem;
 
 }  // namespace tanhui::api

@@ -1,7 +1,6 @@
 // The answer's "model_used": the effective parameters a quote used after its "model" overrides
 // (issue 15, item 8), compact: one entry per distinct (peril, region, forest type), not per
-// holding. The peril part knows each peril's parameters; when risk/ holds them as a generic
-// per-peril model, this one file changes (the peril registry's codec entries replace it).
+// holding. Each peril describes its own part (risk::PerilEntry::describe).
 #pragma once
 
 #include "risk/model/model.hpp"
@@ -14,14 +13,16 @@
 
 namespace tanhui::api {
 
-// Perils and carbon of a prepared pool: {"perils": {"fire": [...], "pest": [...]},
-// "fire_weather_cross_region_correlation", "carbon": [{forest_type, holdings, area_ha,
-// stock_tco2e_per_ha (area-weighted), min_..., max_...}]}.
+// Perils, carbon and weather of a prepared pool: {"perils": {<peril>: [...]} (the covered perils,
+// each as its registry entry describes it), "carbon": [{forest_type, holdings, area_ha,
+// stock_tco2e_per_ha (area-weighted), min_..., max_...}], "weather": {"cross_region_correlation",
+// "regions": {<region>: {"year_factor_shape"}}} (the year factors of the pool's regions)}.
 nlohmann::json pool_model_used(const risk::Model& model, const risk::ModelOverrides& overrides, const risk::Book& book,
                                const std::vector<std::string>& perils);
 
 // A market's price model: process, spot and its date, drift, volatility, mean reversion,
-// long-run price, jumps, rates, the risk-neutral volatility and the correlation with the weather.
+// long-run price, jumps, rates, the risk-neutral volatility and the correlation with the weather
+// ("correlation_with_weather").
 nlohmann::json price_model_used(const risk::PriceModel& model);
 
 }  // namespace tanhui::api

@@ -226,6 +226,10 @@ std::optional<Response> parse_json_body(const Request& req, nlohmann::json& out)
 }
 
 std::optional<Response> check_query(const Request& req, std::initializer_list<std::string_view> allowed) {
+    return check_query(req, std::vector<std::string_view>(allowed));
+}
+
+std::optional<Response> check_query(const Request& req, const std::vector<std::string_view>& allowed) {
     std::vector<FieldProblem> errors;
     std::string names;
     for (const auto& [name, value] : req.query) {

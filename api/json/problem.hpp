@@ -85,5 +85,6 @@ bool is_json_content_type(std::string_view content_type);
 
 // 400 when the request has a query parameter not in `allowed`, naming each as "/query/<name>".
 std::optional<Response> check_query(const Request& req, std::initializer_list<std::string_view> allowed);
+std::optional<Response> check_query(const Request& req, const std::vector<std::string_view>& allowed);
 
 }  // namespace tanhui::api

@@ -1,6 +1,7 @@
 #include "api/json/quote_request.hpp"
 
 #include "api/products/registry.hpp"
+#include "risk/perils/registry.hpp"
 
 #include <set>
 
@@ -19,21 +20,22 @@ std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem
                                        const std::optional<std::vector<std::string>>& when_absent) {
     std::vector<std::string> perils;
     const nlohmann::json* p = r.get("perils");
+    const std::vector<std::string> names = risk::peril_names();
     if (!p) {
         if (when_absent) return *when_absent;
-        r.problem("perils", "is required (a non-empty array of \"fire\", \"pest\")");
+        r.problem("perils", "is required (a non-empty array of " + risk::join_names(names, ", ", true) + ")");
         return perils;
     }
     if (!p->is_array() || p->empty()) {
-        r.problem("perils", "must be a non-empty array of \"fire\", \"pest\"");
+        r.problem("perils", "must be a non-empty array of " + risk::join_names(names, ", ", true));
         return perils;
     }
     std::set<std::string> seen;
     for (std::size_t i = 0; i < p->size(); ++i) {
         const auto& v = (*p)[i];
         const std::string at = r.at("perils") + "/" + std::to_string(i);
-        if (!v.is_string() || (v != "fire" && v != "pest")) {
-            problems.push_back({at, "must be \"fire\" or \"pest\", got " + v.dump()});
+        if (!v.is_string() || !risk::find_peril(v.get<std::string>())) {
+            problems.push_back({at, "must be " + risk::join_names(names, " or ", true) + ", got " + v.dump()});
             continue;
         }
         if (!seen.insert(v.get<std::string>()).second) {

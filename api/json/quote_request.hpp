@@ -55,8 +55,8 @@ struct DecodeLimits {
 Decoded<QuoteRequest> decode_quote(const nlohmann::json& body, const DecodeLimits& limits = {},
                                    const std::string& base = "");
 Decoded<Holding> decode_holding(const nlohmann::json& j, const std::string& path);
-// The "perils" array of an object: each "fire" or "pest", once. Absent: `when_absent`, or a
-// problem when that is empty.
+// The "perils" array of an object: each a name of the peril registry (risk/perils/registry.hpp),
+// once. Absent: `when_absent`, or a problem when that is empty.
 std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem>& problems,
                                        const std::optional<std::vector<std::string>>& when_absent = std::nullopt);
 // The "fixings" of an object: "monthly" (absent), "quarterly", "at_expiry" or strictly

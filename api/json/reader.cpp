@@ -1,19 +1,10 @@
 #include "api/json/reader.hpp"
 
 #include <chrono>
-#include <sstream>
 
 namespace tanhui::api {
 
-std::string json_pointer_escape(std::string_view key) {
-    std::string out;
-    for (char c : key) {
-        if (c == '~') out += "~0";
-        else if (c == '/') out += "~1";
-        else out += c;
-    }
-    return out;
-}
+std::string json_pointer_escape(std::string_view key) { return risk::escape_pointer_token(key); }
 
 std::string json_type_name(const nlohmann::json& j) {
     switch (j.type()) {
@@ -71,14 +62,6 @@ void ObjectReader::problem(std::string_view key, std::string message) {
     problems_.push_back({at(key), std::move(message)});
 }
 
-namespace {
-std::string shown(double v) {
-    std::ostringstream o;
-    o << v;
-    return o.str();
-}
-}  // namespace
-
 std::optional<double> ObjectReader::number(std::string_view key, bool required, Range r) {
     const nlohmann::json* v = get(key);
     if (!v) {
@@ -91,17 +74,8 @@ std::optional<double> ObjectReader::number(std::string_view key, bool required, 
     }
     const double x = v->get<double>();
     if (!std::isfinite(x)) { problem(key, "must be finite"); return std::nullopt; }
-    const bool low = r.min_exclusive ? !(x > r.min) : !(x >= r.min);
-    const bool high = r.max_exclusive ? !(x < r.max) : !(x <= r.max);
-    if (low || high) {
-        std::string want;
-        if (std::isfinite(r.min) && std::isfinite(r.max))
-            want = std::string("in ") + (r.min_exclusive ? "(" : "[") + shown(r.min) + ", " + shown(r.max) + (r.max_exclusive ? ")" : "]");
-        else if (std::isfinite(r.min))
-            want = std::string(r.min_exclusive ? "> " : ">= ") + shown(r.min);
-        else
-            want = std::string(r.max_exclusive ? "< " : "<= ") + shown(r.max);
-        problem(key, "must be " + want + ", got " + shown(x));
+    if (auto p = risk::range_problem(x, r)) {
+        problem(key, std::move(*p));
         return std::nullopt;
     }
     return x;

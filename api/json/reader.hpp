@@ -22,11 +22,9 @@ struct Decoded {
 
 std::string json_pointer_escape(std::string_view key);
 
-// Bounds of a number: inclusive unless *_exclusive.
-struct NumberRange {
-    double min = -INFINITY, max = INFINITY;
-    bool min_exclusive = false, max_exclusive = false;
-};
+// Bounds of a number: inclusive unless *_exclusive (the rule and its message are risk's, so that
+// a peril's override decoder says the same).
+using NumberRange = risk::NumberRange;
 
 // Reads one JSON object. Call the getters, then finish() to report unknown fields.
 class ObjectReader {

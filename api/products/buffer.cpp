@@ -4,6 +4,7 @@
 #include "api/json/quote_request.hpp"
 #include "api/service/quote_service.hpp"
 #include "pricing/buffer.hpp"
+#include "risk/perils/registry.hpp"
 #include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
 
@@ -50,7 +51,7 @@ Decoded<BufferRequest> decode_buffer(const nlohmann::json& body, const ProductLi
     BufferRequest q;
     if (auto id = r.string("project_id", false)) q.project_id = *id;
     decode_project(r, limits, q, problems);
-    q.perils = decode_perils(r, problems, std::vector<std::string>{"fire", "pest"});
+    q.perils = decode_perils(r, problems, risk::default_perils());
     if (auto h = r.integer("horizon_years", false, 1, 200)) q.horizon_years = static_cast<std::uint32_t>(*h);
     if (auto a = r.number("alpha", false, range::open_unit)) q.alpha = *a;
     q.buffer_share = r.number("buffer_share", false, range::unit_share);

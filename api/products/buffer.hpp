@@ -22,7 +22,7 @@ namespace tanhui::api {
 struct BufferRequest {
     std::string project_id;  // optional, echoed
     std::vector<Holding> holdings;
-    std::vector<std::string> perils{"fire", "pest"};
+    std::vector<std::string> perils;  // absent from the request: risk::default_perils()
     std::uint32_t horizon_years = 40;
     double alpha = 0.99;
     std::optional<double> buffer_share;

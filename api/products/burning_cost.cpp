@@ -7,8 +7,10 @@
 #include "data/store/store.hpp"
 #include "pricing/burning_cost.hpp"
 #include "pricing/index_insurance.hpp"
+#include "risk/calibration/fire_model.hpp"
 #include "risk/metrics/metrics.hpp"
 #include "risk/model/growth.hpp"
+#include "risk/perils/fire.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -151,7 +153,7 @@ const Calibration* fire_calibration(const ModelVersion& version, const std::stri
     for (std::size_t len : {code.size(), std::size_t{4}, std::size_t{2}}) {
         if (fire || len > code.size()) continue;
         for (const auto& c : version.calibrations)
-            if (c.family == "fire" && c.scope == code.substr(0, len)) fire = &c;
+            if (c.family == risk::fire_family && c.scope == code.substr(0, len)) fire = &c;
     }
     return fire;
 }
@@ -217,7 +219,8 @@ ProductOutcome handle_burning_cost(const nlohmann::json& body, const EndpointCon
         const auto version = model_version(store, model.version);
         if (!version) throw std::runtime_error("model version " + model.version + " is not in the store");
         const Calibration* fire = fire_calibration(*version, q.holding.region);
-        if (!fire || !model.model->fire.count(fire->scope))
+        const risk::FireModels* fire_models = risk::fire_models(*model.model);
+        if (!fire || !fire_models || !fire_models->count(fire->scope))
             throw InvalidInput("/holding/region", "model version " + model.version + " has no fire calibration for region " +
                                                       q.holding.region + " or its province");
         BurningCostInputs in;
@@ -230,7 +233,7 @@ ProductOutcome handle_burning_cost(const nlohmann::json& body, const EndpointCon
             in.province_forest_area_ha = fire->report["forest_area_ha"].get<double>();
         else in.province_forest_area_ha = store.forest_area_ha(in.province).value_or(0.0);
         in.stock_tco2e_per_ha = risk::holding_carbon(q.holding, model.model->growth, {}, "/holding").stock_tco2e_per_ha;
-        in.loss_fraction = model.model->fire.at(in.province).loss_fraction[risk::index(q.holding.forest_type)];
+        in.loss_fraction = fire_models->at(in.province).loss_fraction[risk::index(q.holding.forest_type)];
         return compute_burning_cost(q, in, model.version);
     };
     return run_endpoint(body, "burning cost request", decode_burning_cost, compute);

@@ -44,7 +44,7 @@ std::any decode_cover(ObjectReader& cr, std::vector<FieldProblem>& problems) {
 // "model.carbon" override of 0 leaves it unbounded.
 void check_request(const QuoteRequest& q, const std::string& base, std::vector<FieldProblem>& problems) {
     const auto& t = terms_of<IndexInsuranceTerms>(q.cover);
-    if (t.form == pricing::IndexForm::per_tonne && !t.limit_cny && !t.sum_insured_cny && q.model.stock_tco2e_per_ha.value_or(1) <= 0)
+    if (t.form == pricing::IndexForm::per_tonne && !t.limit_cny && !t.sum_insured_cny && q.model.risk.carbon.stock_tco2e_per_ha.value_or(1) <= 0)
         problems.push_back({base + "/cover/limit_cny", "is required when the carbon stock is 0"});
 }
 

@@ -4,6 +4,7 @@
 #include "api/json/loss_table.hpp"
 #include "api/json/quote_request.hpp"
 #include "api/service/quote_service.hpp"
+#include "risk/perils/registry.hpp"
 #include "risk/simulation/event_losses.hpp"
 #include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
@@ -39,7 +40,7 @@ void decode_terms(ObjectReader& r, LayerRequest& q, std::vector<FieldProblem>& p
 // holdings, perils?, price_cny_per_tco2e, simulation?: {years, seed, threads}.
 void decode_portfolio(ObjectReader& r, const ProductLimits& limits, LayerRequest& q, std::vector<FieldProblem>& problems) {
     q.holdings = decode_holdings(r, "holdings", limits.max_holdings, problems);
-    q.perils = decode_perils(r, problems, std::vector<std::string>{"fire", "pest"});
+    q.perils = decode_perils(r, problems, risk::default_perils());
     if (auto v = r.number("price_cny_per_tco2e", true, range::positive)) q.price_cny_per_tco2e = *v;
     if (const auto* s = r.get("simulation")) {
         ObjectReader sr(*s, "/simulation", problems);

@@ -28,7 +28,7 @@ struct LayerRequest {
     std::optional<risk::LossTable> loss_table;
     // ... or a portfolio simulated on the current model; loss in CNY = tCO2e x price.
     std::vector<Holding> holdings;
-    std::vector<std::string> perils{"fire", "pest"};
+    std::vector<std::string> perils;  // absent from the request: risk::default_perils()
     double price_cny_per_tco2e = 0;
     std::uint32_t years = 100'000;
     std::uint64_t seed = 1;

@@ -1,14 +1,18 @@
-// Read-only routes over the historical store: health, regions, markets, prices, fire and pest
-// history. The JSON is the CLI's (`tanhui data list --json`, `tanhui data prices --format json`).
+// Read-only routes over the historical store: health, regions, markets, prices, and the history of
+// each peril that has one (the peril registry). The JSON is the CLI's (`tanhui data list --json`, `tanhui data prices --format json`).
 #include "api/json/problem.hpp"
 #include "api/json/reader.hpp"
+#include "api/json/value.hpp"
 #include "api/http/server.hpp"
 #include "api/version.hpp"
+#include "api/service/store_history.hpp"
 #include "data/store/store.hpp"
+#include "risk/perils/registry.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <map>
 #include <optional>
 
 namespace tanhui::api {
@@ -134,35 +138,30 @@ std::optional<Response> find_region(data::Store& store, const Request& req, std:
     return std::nullopt;
 }
 
+// GET /v1/history/{peril}: the peril registry's entries that have history (risk::PerilEntry::history).
 Response history(const ServiceContext& ctx, const Request& req) {
     const std::string& kind = req.param("kind");
-    if (kind != "fire" && kind != "pest")
-        return not_found("no history of \"" + kind + "\"; there is fire and pest history",
-                         {{"/path/kind", "must be fire or pest"}});
-    if (kind == "fire") {
-        if (auto p = check_query(req, {"region", "from", "to"})) return *p;
-    } else if (auto p = check_query(req, {"region", "pest", "from", "to"})) {
-        return *p;
+    const risk::PerilEntry* peril = risk::find_peril(kind);
+    if (!peril || !peril->history) {
+        const auto names = risk::history_peril_names();
+        return not_found("no history of \"" + kind + "\"; there is " + risk::join_names(names, " and ", false) + " history",
+                         {{"/path/kind", "must be " + risk::join_names(names, " or ", false)}});
     }
+    std::vector<std::string_view> allowed{"region"};
+    allowed.insert(allowed.end(), peril->history_filters.begin(), peril->history_filters.end());
+    allowed.insert(allowed.end(), {"from", "to"});
+    if (auto p = check_query(req, allowed)) return *p;
     int from = 0, to = 9999;
     if (auto errors = year_range(req, from, to); !errors.empty())
         return bad_request("bad query parameter(s)", std::move(errors));
     data::Store& store = ctx.store();
     std::string region;
     if (auto p = find_region(store, req, region)) return *p;
-    nlohmann::json out = nlohmann::json::array();
-    if (kind == "fire") {
-        for (const FireYear& f : store.fire_history(region, from, to))
-            out.push_back({{"region", f.region}, {"year", f.year}, {"fires", f.fires},
-                           {"burned_area_ha", f.burned_area_ha}, {"forest_damaged_ha", f.forest_damaged_ha}});
-    } else {
-        const std::string* pest = req.query_param("pest");
-        for (const PestYear& p : store.pest_history(region, pest ? *pest : std::string()))
-            if (p.year >= from && p.year <= to)
-                out.push_back({{"region", p.region}, {"year", p.year}, {"pest", p.pest},
-                               {"occurrence_area_ha", p.occurrence_area_ha}});
-    }
-    return json_response(out);
+    std::map<std::string, std::string> filters;
+    for (std::string_view f : peril->history_filters)
+        if (const std::string* v = req.query_param(std::string(f))) filters[std::string(f)] = *v;
+    StoreHistory history(store);
+    return json_response(to_json(peril->history(history, region, from, to, filters)));
 }
 
 }  // namespace

@@ -2,8 +2,11 @@
 #include "api/service/quote_service.hpp"
 #include "api/routes/routes.hpp"
 #include "api/json/problem.hpp"
+#include "api/json/quote_request.hpp"
+#include "api/service/calibration.hpp"
 
 #include "risk/metrics/metrics.hpp"
+#include "risk/perils/registry.hpp"
 #include "risk/simulation/simulate.hpp"
 
 #include <sstream>
@@ -20,7 +23,7 @@ std::string key_of(double v) {
     return o.str();
 }
 
-// POST /v1/portfolio/risk: {"holdings": [...], "perils": ["fire","pest"], "simulation": {years, seed},
+// POST /v1/portfolio/risk: {"holdings": [...], "perils"? (default: the registry's default cover), "simulation": {years, seed},
 // "price_cny_per_tco2e"?, "levels"?, "return_periods"?} -> metrics in tCO2e (and CNY) with Euler
 // TVaR contributions per holding.
 Response portfolio_risk(data::Store& store, ModelCache& models, const nlohmann::json& body, std::uint64_t max_years) {
@@ -36,16 +39,7 @@ Response portfolio_risk(data::Store& store, ModelCache& models, const nlohmann::
     } else {
         r.problem("holdings", "must be an array of 1 to 100000 holdings");
     }
-    std::vector<std::string> perils{"fire", "pest"};
-    if (const auto* p = r.get("perils")) {
-        perils.clear();
-        if (!p->is_array() || p->empty()) r.problem("perils", "must be a non-empty array of \"fire\", \"pest\"");
-        else
-            for (std::size_t i = 0; i < p->size(); ++i) {
-                if ((*p)[i] != "fire" && (*p)[i] != "pest") problems.push_back({"/perils/" + std::to_string(i), "must be \"fire\" or \"pest\""});
-                else perils.push_back((*p)[i].get<std::string>());
-            }
-    }
+    const std::vector<std::string> perils = decode_perils(r, problems, risk::default_perils());
     risk::Simulation sim;
     sim.years = 100'000;
     sim.seed = 1;
@@ -166,7 +160,7 @@ void register_quote_routes(Router& router, ServiceContext& ctx, std::shared_ptr<
         std::vector<FieldProblem> problems;
         ObjectReader r(body, "", problems);
         CalibrationRequest c;
-        if (auto p = r.one_of("peril", false, {"all", "fire", "pest", "price", "growth"})) c.peril = *p;
+        if (auto p = r.one_of("peril", false, calibration_choices())) c.peril = *p;
         for (const char* list : {"regions", "markets"}) {
             if (const auto* v = r.get(list)) {
                 if (!v->is_array()) { r.problem(list, "must be an array of strings"); continue; }

@@ -1,12 +1,12 @@
 #include "api/service/calibration.hpp"
 
+#include "api/json/value.hpp"
+#include "api/service/store_history.hpp"
 #include "data/import/import.hpp"
 #include "data/repositories/calibrations.hpp"
-#include "risk/calibration/fire.hpp"
-#include "risk/calibration/pest.hpp"
 #include "risk/calibration/price.hpp"
 #include "risk/model/growth.hpp"
-
+#include "risk/perils/registry.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -33,33 +33,7 @@ double from_num(const nlohmann::json& j) {
     return j.get<double>();
 }
 
-nlohmann::json report_json(const risk::FitReport& r) {
-    nlohmann::json j;
-    j["family"] = r.family;
-    j["parameters"] = nlohmann::json::object();
-    for (std::size_t i = 0; i < r.parameter_names.size(); ++i)
-        j["parameters"][r.parameter_names[i]] = {{"estimate", num(r.estimates[i])},
-                                                 {"standard_error", num(i < r.standard_errors.size() ? r.standard_errors[i] : NAN)}};
-    j["log_likelihood"] = num(r.log_likelihood);
-    j["aic"] = num(r.aic);
-    j["bic"] = num(r.bic);
-    j["goodness_of_fit"] = nlohmann::json::array();
-    for (const auto& g : r.goodness_of_fit) {
-        nlohmann::json t{{"test", g.name}, {"statistic", num(g.statistic)}, {"p_value", num(g.p_value)}};
-        if (g.degrees_of_freedom) t["degrees_of_freedom"] = num(*g.degrees_of_freedom);
-        if (!g.note.empty()) t["note"] = g.note;
-        j["goodness_of_fit"].push_back(t);
-    }
-    j["data_from"] = r.data_from;
-    j["data_to"] = r.data_to;
-    j["rows"] = r.rows;
-    j["data_fnv1a64"] = risk::hex_hash(r.data_hash);
-    j["optimiser"] = r.optimiser;
-    j["converged"] = r.converged;
-    j["notes"] = r.notes;
-    if (!r.at_bound.empty()) j["at_bound"] = r.at_bound;  // only then: a fit inside its bounds keeps its id
-    return j;
-}
+nlohmann::json report_json(const risk::FitReport& r) { return to_json(risk::report_value(r)); }
 
 std::string sha_of_doubles(const std::vector<double>& values) {
     std::string bytes(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
@@ -77,110 +51,6 @@ Calibration make(std::string family, std::string scope, std::string data_hash, n
     const std::string digest = data::sha256_hex(c.report.dump() + c.model.dump() + c.data_hash);
     c.id = c.family + "-" + c.scope + "-" + digest.substr(0, 12);
     return c;
-}
-
-// ------------------------------------------------------------------------------------------
-// Fire: negative binomial counts with a log-linear trend (or without, by AIC), the per-fire
-// damaged area, and the province's rate per hectare of forest.
-
-Calibration calibrate_fire(data::Store& store, const std::string& region, int from, int to) {
-    const auto rows = store.fire_history(region, from, to);
-    if (rows.size() < 5)
-        throw InvalidInput("/region", "region " + region + " has " + std::to_string(rows.size()) +
-                                          " years of fire history in " + std::to_string(from) + "-" + std::to_string(to) +
-                                          "; at least 5 are needed");
-    const auto forest_area = store.forest_area_ha(region);
-    if (!forest_area || !(*forest_area > 0))
-        throw InvalidInput("/region", "region " + region + " has no forest area in data/historical/forest_area.csv, "
-                                      "so its fire rate per hectare cannot be derived");
-    std::vector<int> years;
-    std::vector<double> counts, hashed;
-    risk::AreaPerFireData area;
-    for (const auto& r : rows) {
-        years.push_back(r.year);
-        counts.push_back(r.fires);
-        hashed.insert(hashed.end(), {double(r.year), r.fires, r.forest_damaged_ha, r.fires_general, r.fires_larger,
-                                     r.fires_major, r.fires_extreme});
-        if (r.fires > 0 && r.forest_damaged_ha > 0) {
-            area.year.push_back(r.year);
-            area.fires.push_back(r.fires);
-            area.damaged_area_ha.push_back(r.forest_damaged_ha);
-            area.size_class_fires.push_back(risk::size_classes_from_nbs(r.year, r.fires, r.fires_general, r.fires_larger,
-                                                                        r.fires_major, r.fires_extreme));
-        }
-    }
-    const auto stationary = risk::fit_counts(years, counts, risk::CountFamily::negative_binomial, false);
-    const auto trend = risk::fit_counts(years, counts, risk::CountFamily::negative_binomial, true);
-    const auto cmp = risk::compare_trend(stationary, trend);
-    const risk::CountFit& counts_fit = cmp.trend_selected ? trend : stationary;
-    const auto area_fit = risk::fit_burned_area(area, {.trend = true, .year_effect = true, .reference_year = std::nullopt});
-
-    const int last_year = years.back();
-    risk::FireModelOptions options;
-    options.policy_year = last_year + 1;
-    options.forest_area_ha = *forest_area;
-    // The decline is not extrapolated beyond the data: the rate of the last observed year is
-    // projected flat to any policy year (docs/risk-model.md, "Trend").
-    options.projection.freeze_trend_after_year = last_year;
-    const risk::FireModel fire = risk::fire_model_from(counts_fit, &area_fit, options);
-    const auto projection = risk::project_count(counts_fit, last_year + 1, options.projection);
-
-    nlohmann::json report;
-    report["region"] = region;
-    report["counts"] = report_json(counts_fit.report);
-    report["counts_stationary"] = report_json(stationary.report);
-    report["trend_selected"] = cmp.trend_selected;
-    report["trend_test"] = {{"likelihood_ratio", num(cmp.likelihood_ratio.statistic)},
-                            {"p_value", num(cmp.likelihood_ratio.p_value)},
-                            {"aic_stationary", num(cmp.aic_stationary)},
-                            {"aic_trend", num(cmp.aic_trend)}};
-    report["burned_area"] = report_json(area_fit.report);
-    report["burned_area"]["used_size_classes"] = area_fit.used_size_classes;
-    report["projection"] = {{"policy_year_rule", "trend held at its last observed year (" + std::to_string(last_year) + ")"},
-                            {"expected_fires_per_year", num(projection.expected_count)},
-                            {"lower_95", num(projection.lower_95)},
-                            {"upper_95", num(projection.upper_95)}};
-    report["history_check"] = {{"years", counts_fit.year}, {"observed", counts_fit.observed},
-                               {"expected", counts_fit.expected}, {"outside_95", counts_fit.outside_95}};
-    report["forest_area_ha"] = *forest_area;
-
-    nlohmann::json model{{"rate_per_ha_year", num(fire.rate_per_ha_year)},
-                         {"year_factor_shape", num(fire.year_factor_shape)},
-                         {"burned_area", {{"mu", fire.burned_area.mu}, {"sigma", fire.burned_area.sigma},
-                                          {"threshold_ha", fire.burned_area.threshold_ha},
-                                          {"tail_probability", fire.burned_area.tail_probability},
-                                          {"gpd_xi", fire.burned_area.gpd_xi}, {"gpd_beta", fire.burned_area.gpd_beta}}}};
-    return make("fire", region, sha_of_doubles(hashed), std::move(report), std::move(model));
-}
-
-// The fire-weather factor's correlation across provinces, from detrended count residuals of
-// Fujian and its neighbours (Zhejiang 33, Jiangxi 36, Guangdong 44).
-Calibration calibrate_fire_weather(data::Store& store, int from, int to) {
-    std::vector<risk::RegionCounts> regions;
-    std::vector<double> hashed;
-    for (const char* code : {"35", "33", "36", "44"}) {
-        risk::RegionCounts rc;
-        rc.region = code;
-        for (const auto& r : store.fire_history(code, from, to)) {
-            rc.year.push_back(r.year);
-            rc.fires.push_back(r.fires);
-            hashed.insert(hashed.end(), {double(r.year), r.fires});
-        }
-        if (rc.year.size() >= 5) regions.push_back(std::move(rc));
-    }
-    if (regions.size() < 2) throw InvalidInput("/from", "too few years of fire history to estimate the correlation");
-    const auto dep = risk::estimate_fire_weather_dependence(regions, true);
-    nlohmann::json report;
-    report["regions"] = dep.regions;
-    report["years"] = dep.years;
-    report["correlation"] = dep.correlation;
-    report["mean_correlation"] = num(dep.mean_correlation);
-    report["mean_correlation_standard_error"] = num(dep.mean_correlation_standard_error);
-    report["method"] = "Pearson correlation of log residuals of negative-binomial trend fits";
-    // A negative mean is not a credible weather effect between neighbours: floor at 0.
-    const double rho = std::clamp(dep.mean_correlation, 0.0, 1.0);
-    report["used"] = rho;
-    return make("fire_weather", "all", sha_of_doubles(hashed), std::move(report), {{"cross_region_correlation", rho}});
 }
 
 // ------------------------------------------------------------------------------------------
@@ -237,7 +107,7 @@ Calibration calibrate_growth(data::Store& store) {
         }
     }
     report["unit"] = "tree-layer carbon, tCO2e/ha (tC/ha x 44/12), at the age-class midpoint";
-    return make("growth", "all", sha_of_doubles(hashed), std::move(report), std::move(model));
+    return make(std::string(growth_family), "all", sha_of_doubles(hashed), std::move(report), std::move(model));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -290,7 +160,7 @@ Calibration calibrate_price(data::Store& store, const std::string& market, std::
     report["selection"] = jumps ? "lowest AIC among gbm, ou, gbm_merton, ou_merton" : "lowest AIC among gbm, ou";
     for (const auto& f : fits) report[f.name] = report_json(f.fit.report);
     report["risk_free_rate_source"] = "assumptions.csv risk_free_rate." + currency;
-    return make("price", market, sha_of_doubles(hashed), std::move(report), price_model_json(model));
+    return make(std::string(price_family), market, sha_of_doubles(hashed), std::move(report), price_model_json(model));
 }
 
 risk::PriceModel price_model_from_json(const std::string& market, const nlohmann::json& m) {
@@ -313,134 +183,14 @@ risk::PriceModel price_model_from_json(const std::string& market, const nlohmann
     return p;
 }
 
-// ------------------------------------------------------------------------------------------
-// Pests (docs/risk-model.md "Pests"): every forest type has the general outbreak process whose
-// probability reproduces the national occurrence share (NBS occurrence area / NFI forest area,
-// 2004-2014); masson_pine adds pine wilt disease with the annual hazard of a Fujian county
-// becoming an epidemic unit. Beta shape and mortalities are labelled assumptions.
-
-double required_assumption(data::Store& store, const std::string& key) {
-    const auto v = store.assumption(key);
-    if (!v) throw std::runtime_error("assumption " + key + " is missing from data/historical/assumptions.csv");
-    return *v;
+// A peril's calibration record as stored: its data hashed, its report and model as JSON.
+Calibration from_record(risk::CalibrationRecord&& r) {
+    return make(std::move(r.family), std::move(r.scope), sha_of_doubles(r.data), to_json(r.report), to_json(r.model));
 }
 
-Calibration calibrate_pest(data::Store& store, int from, int to) {
-    const auto rows = store.pest_history("CN", "all");
-    std::vector<int> inventory_year;
-    std::vector<double> inventory_area;
-    for (const auto& inv : store.forest_area_series("CN")) {
-        inventory_year.push_back(inv.reference_year);
-        inventory_area.push_back(inv.forest_area_ha);
-    }
-    std::vector<int> years;
-    std::vector<double> occurrence, host, hashed;
-    for (const auto& r : rows) {
-        if (r.year < from || r.year > to) continue;
-        years.push_back(r.year);
-        occurrence.push_back(r.occurrence_area_ha);
-        host.push_back(risk::area_at(inventory_year, inventory_area, r.year));
-        hashed.insert(hashed.end(), {double(r.year), r.occurrence_area_ha, host.back()});
-    }
-    if (years.size() < 3) throw InvalidInput("/from", "fewer than 3 years of national pest history in the range");
-    const auto share = risk::fit_affected_share(years, occurrence, host);
-
-    // Fire-weather elasticity: the national pest share against Fujian's fire-weather residuals.
-    const auto fire_rows = store.fire_history("35");
-    std::vector<int> fy;
-    std::vector<double> fc;
-    for (const auto& r : fire_rows) { fy.push_back(r.year); fc.push_back(r.fires); }
-    std::optional<risk::ElasticityEstimate> elasticity;
-    nlohmann::json elasticity_report = nullptr;
-    if (fy.size() >= 5) {
-        const auto fit = risk::fit_counts(fy, fc, risk::CountFamily::negative_binomial, true);
-        std::vector<int> common;
-        std::vector<double> log_g, pest_share;
-        for (std::size_t i = 0; i < share.year.size(); ++i)
-            for (std::size_t k = 0; k < fit.year.size(); ++k)
-                if (fit.year[k] == share.year[i]) {
-                    common.push_back(share.year[i]);
-                    log_g.push_back(std::log(std::max(fit.observed[k], 0.5) / fit.expected[k]));
-                    pest_share.push_back(share.share[i]);
-                }
-        if (common.size() >= 3) {
-            elasticity = risk::estimate_pest_fire_weather_elasticity(common, log_g, pest_share);
-            elasticity_report = {{"estimate", num(elasticity->elasticity)}, {"standard_error", num(elasticity->standard_error)},
-                                 {"years", elasticity->years}, {"significant", elasticity->significant}};
-        }
-    }
-    const double e = risk::pest_fire_weather_elasticity(elasticity);
-
-    // Pine wilt: the annual hazard that an uninfected Fujian county unit becomes an epidemic unit.
-    std::vector<int> pwd_years;
-    std::vector<double> pwd_units;
-    for (int y : {2014, 2015, 2021})
-        if (auto v = store.assumption("pwd.fujian_epidemic_counties." + std::to_string(y))) {
-            pwd_years.push_back(y);
-            pwd_units.push_back(*v);
-            hashed.insert(hashed.end(), {double(y), *v});
-        }
-    const double county_units = static_cast<double>(store.region_count("county", "35"));
-    const auto hazard = risk::fit_annual_hazard(pwd_years, pwd_units, county_units);
-    const double h = risk::estimate(hazard, "annual_hazard");
-
-    const double a = required_assumption(store, "pest.affected_beta_a");
-    const double b = required_assumption(store, "pest.affected_beta_b");
-    const double m_general = required_assumption(store, "pest_mortality.general");
-    const double m_pwd = required_assumption(store, "pwd_mortality_fraction");
-    const double p_general = risk::outbreak_probability_from_share(share.mean_share, a, b);
-    // masson_pine: an outbreak of either process; mortality weighted so that p x E[f] x m keeps
-    // the sum of the two expected losses.
-    const double p_pine = 1 - (1 - p_general) * (1 - h);
-    const double m_pine = (p_general * m_general + h * m_pwd) / (p_general + h);
-
-    nlohmann::json probability = nlohmann::json::object(), mortality = nlohmann::json::object();
-    for (std::size_t i = 0; i < risk::forest_type_count; ++i) {
-        const std::string t(forest_type_names[i]);
-        const bool pine = t == "masson_pine";
-        probability[t] = pine ? p_pine : p_general;
-        mortality[t] = pine ? m_pine : m_general;
-    }
-    nlohmann::json report;
-    report["affected_share"] = report_json(share.report);
-    report["affected_share"]["log_trend_per_year"] = num(share.log_trend_per_year);
-    report["affected_share"]["log_trend_standard_error"] = num(share.log_trend_standard_error);
-    report["pine_wilt_hazard"] = report_json(hazard);
-    report["pine_wilt_hazard"]["county_units"] = county_units;
-    report["fire_weather_elasticity"] = elasticity_report;
-    report["fire_weather_elasticity_used"] = e;
-    report["assumptions"] = {{"pest.affected_beta_a", a}, {"pest.affected_beta_b", b},
-                             {"pest_mortality.general", m_general}, {"pwd_mortality_fraction", m_pwd}};
-    report["scope"] = "general pests: national NBS occurrence share (no provincial series exists); "
-                      "pine wilt: Fujian epidemic county units";
-    nlohmann::json model{{"probability_per_year", probability}, {"mortality", mortality}, {"affected_a", a},
-                         {"affected_b", b}, {"fire_weather_elasticity", e}};
-    return make("pest", "all", sha_of_doubles(hashed), std::move(report), std::move(model));
-}
-
-risk::PestModel pest_model_from_json(const nlohmann::json& m) {
-    risk::PestModel p;
-    for (std::size_t i = 0; i < risk::forest_type_count; ++i) {
-        const std::string t(forest_type_names[i]);
-        p.probability_per_year[i] = m.at("probability_per_year").at(t).get<double>();
-        p.mortality[i] = m.at("mortality").at(t).get<double>();
-    }
-    p.affected_a = m.at("affected_a").get<double>();
-    p.affected_b = m.at("affected_b").get<double>();
-    p.fire_weather_elasticity = m.at("fire_weather_elasticity").get<double>();
-    return p;
-}
-
-std::vector<std::string> default_fire_regions(data::Store& store) {
-    std::vector<std::string> out;
-    for (const auto& r : store.regions("province")) {
-        if (!store.forest_area_ha(r.code)) continue;
-        const auto history = store.fire_history(r.code);
-        // At least 5 years with fires: a province with (almost) none has no rate to fit.
-        if (std::count_if(history.begin(), history.end(), [](const FireYear& y) { return y.fires > 0; }) >= 5)
-            out.push_back(r.code);
-    }
-    return out;
+bool is_peril_choice(const std::string& choice) {
+    const risk::PerilEntry* e = risk::find_peril(choice);
+    return e && e->calibrate;
 }
 
 }  // namespace
@@ -450,25 +200,35 @@ nlohmann::json to_json(const Calibration& c) {
             {"data_sha256", c.data_hash}, {"report", c.report}, {"model", c.model}};
 }
 
+std::vector<std::string> calibration_choices() {
+    std::vector<std::string> out{"all"};
+    for (const risk::PerilEntry& e : risk::peril_registry())
+        if (e.calibrate) out.emplace_back(e.name);
+    out.insert(out.end(), {std::string(price_family), std::string(growth_family)});
+    return out;
+}
+
 std::vector<Calibration> run_calibrations(data::Store& store, const CalibrationRequest& request) {
-    static const std::set<std::string> perils{"all", "fire", "pest", "price", "growth"};
-    if (!perils.count(request.peril))
-        throw InvalidInput("/peril", "must be one of all, fire, pest, price, growth, got \"" + request.peril + "\"");
+    const auto choices = calibration_choices();
+    if (std::find(choices.begin(), choices.end(), request.peril) == choices.end())
+        throw InvalidInput("/peril", "must be one of " + risk::join_names(choices, ", ", false) + ", got \"" + request.peril + "\"");
     const int from = request.from_year.value_or(0), to = request.to_year.value_or(9999);
-    std::vector<Calibration> out;
     const bool all = request.peril == "all";
-    if (all || request.peril == "fire") {
-        auto regions = request.regions.empty() ? default_fire_regions(store) : request.regions;
-        for (auto& r : regions) {
+    std::vector<Calibration> out;
+    if (all || is_peril_choice(request.peril)) {
+        risk::CalibrationScope scope{request.regions, from, to};
+        for (auto& r : scope.regions) {
             r = normalise_region_code(r);
             if (!store.region(r)) throw InvalidInput("/region", "unknown region \"" + r + "\"");
-            out.push_back(calibrate_fire(store, r, from, to));
         }
-        out.push_back(calibrate_fire_weather(store, from, to));
+        StoreHistory history(store);
+        for (const risk::PerilEntry& e : risk::peril_registry()) {
+            if (!e.calibrate || !(all || request.peril == e.name)) continue;
+            for (auto& record : e.calibrate(history, scope)) out.push_back(from_record(std::move(record)));
+        }
     }
-    if (all || request.peril == "growth") out.push_back(calibrate_growth(store));
-    if (all || request.peril == "pest") out.push_back(calibrate_pest(store, from, to));
-    if (all || request.peril == "price") {
+    if (all || request.peril == growth_family) out.push_back(calibrate_growth(store));
+    if (all || request.peril == price_family) {
         std::vector<std::string> markets = request.markets;
         if (markets.empty())
             for (const auto& m : store.market_ranges()) markets.push_back(m.market);
@@ -531,34 +291,23 @@ ModelVersion ensure_current_model(data::Store& store) {
 risk::Model build_model(data::Store& store, const ModelVersion& version) {
     risk::Model model;
     model.version = version.version;
-    risk::FireModel base;
-    for (std::size_t i = 0; i < risk::forest_type_count; ++i) {
-        const std::string t(forest_type_names[i]);
-        if (auto f = store.assumption("flammability." + t)) base.flammability[i] = *f;
-        if (auto l = store.assumption("fire_loss_fraction." + t)) base.loss_fraction[i] = *l;
+    StoreHistory history(store);
+    for (const risk::PerilEntry& e : risk::peril_registry()) {
+        std::vector<risk::CalibrationRecord> mine;
+        for (const auto& c : version.calibrations)
+            if (risk::peril_of_family(c.family) == &e) mine.push_back({c.family, c.scope, {}, {}, to_value(c.model)});
+        e.assemble(model, mine, history);
     }
     for (const auto& c : version.calibrations) {
         const auto& m = c.model;
-        if (c.family == "fire") {
-            risk::FireModel f = base;
-            f.rate_per_ha_year = from_num(m.at("rate_per_ha_year"));
-            f.year_factor_shape = from_num(m.at("year_factor_shape"));
-            const auto& b = m.at("burned_area");
-            f.burned_area = {b.at("mu").get<double>(), b.at("sigma").get<double>(), b.at("threshold_ha").get<double>(),
-                             b.at("tail_probability").get<double>(), b.at("gpd_xi").get<double>(), b.at("gpd_beta").get<double>()};
-            model.fire[c.scope] = f;
-        } else if (c.family == "fire_weather") {
-            model.fire_weather_cross_region_correlation = m.at("cross_region_correlation").get<double>();
-        } else if (c.family == "growth") {
+        if (c.family == growth_family) {
             for (std::size_t i = 0; i < risk::forest_type_count; ++i) {
                 const std::string t(forest_type_names[i]);
                 if (!m.contains(t)) continue;
                 model.growth[i] = {m[t].at("max_tco2e_per_ha").get<double>(), m[t].at("rate_per_year").get<double>(),
                                    m[t].at("shape").get<double>()};
             }
-        } else if (c.family == "pest") {
-            model.pest = pest_model_from_json(m);
-        } else if (c.family == "price") {
+        } else if (c.family == price_family) {
             model.prices[c.scope] = price_model_from_json(c.scope, m);
         }
     }

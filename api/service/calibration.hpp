@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tanhui::api {
@@ -20,7 +21,7 @@ namespace tanhui::api {
 // rows, data hash).
 struct Calibration {
     std::string id;      // "<family>-<scope>-<12 hex of SHA-256 of report and model>"
-    std::string family;  // fire, fire_weather, pest, price, growth
+    std::string family;  // a peril's (risk/perils/registry.hpp families: fire, fire_weather, pest), price, growth
     std::string scope;   // region code, market code or "all"
     std::string created;
     std::string data_hash;  // SHA-256 of the data rows used
@@ -28,9 +29,13 @@ struct Calibration {
     nlohmann::json model;
 };
 
+// The families that are not perils.
+inline constexpr std::string_view price_family = "price";
+inline constexpr std::string_view growth_family = "growth";
+
 struct CalibrationRequest {
-    std::string peril = "all";  // all, fire, pest, price, growth
-    std::vector<std::string> regions;  // fire: default Fujian (35) and every province with forest area
+    std::string peril = "all";  // one of calibration_choices()
+    std::vector<std::string> regions;  // perils calibrated by region (fire): default every province with forest area
     std::vector<std::string> markets;  // price: default every market in the store
     std::optional<int> from_year, to_year;
     // Price: also fit Merton jump versions (slow: up to a minute a market on 2 cores; CEA's many
@@ -38,8 +43,13 @@ struct CalibrationRequest {
     bool jumps = false;
 };
 
-// Runs the fits (pure risk/ code on the store's rows). Throws InvalidInput for an unknown region
-// or market or a range without data.
+// What --peril and POST /v1/calibrations's "peril" take: "all", every peril of the registry that
+// calibrates (in its order), "price", "growth".
+std::vector<std::string> calibration_choices();
+
+// Runs the fits (pure risk/ code on the store's rows): the perils through the registry
+// (risk::PerilEntry::calibrate), then growth and prices. Throws InvalidInput for an unknown
+// choice, region or market or a range without data.
 std::vector<Calibration> run_calibrations(data::Store& store, const CalibrationRequest& request);
 
 // Stores the calibrations and makes a new current model version: the current set with each
@@ -57,8 +67,9 @@ std::optional<ModelVersion> model_version(data::Store& store, const std::string&
 // The current version, calibrating everything first when the store has none (first use).
 ModelVersion ensure_current_model(data::Store& store);
 
-// The risk model of a version: fire by province, fire-weather correlation, pest, prices by
-// market, growth curves, with the labelled assumptions of the store (flammability, loss fractions).
+// The risk model of a version: each peril's parameters and the weather through the registry
+// (risk::PerilEntry::assemble, with the store's labelled assumptions), prices by market, growth
+// curves.
 risk::Model build_model(data::Store& store, const ModelVersion& version);
 
 nlohmann::json to_json(const Calibration& c);

@@ -4,6 +4,8 @@
 #include "api/validation/gate.hpp"
 #include "pricing/buffer.hpp"
 #include "risk/metrics/order_statistics.hpp"
+#include "risk/perils/fire.hpp"
+#include "risk/perils/pest.hpp"
 #include "risk/simulation/parallel.hpp"
 #include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
@@ -50,15 +52,19 @@ struct PerilSet {
     pricing::BufferResult r;
 };
 
+// The peril sets the literature's buffers cover: wildfire is the fire peril, disease and insect
+// outbreaks the pest peril.
+const std::string fire(risk::fire_peril_name), pest(risk::pest_peril_name), fire_and_pest = fire + "_and_" + pest;
+
 // Each flat buffer against the perils it covers, with its probability of being exhausted.
 ojson flat_buffers(data::Store& store, const std::vector<PerilSet>& sets) {
     struct Compare { std::string key, label, set; };
     const std::vector<Compare> compare{
-        {"buffer_literature.carb_us_forest.wildfire", "CARB U.S. Forest: wildfire", "fire"},
-        {"buffer_literature.carb_us_forest.disease_insect", "CARB U.S. Forest: disease or insect outbreak", "pest"},
-        {"", "CARB U.S. Forest: wildfire + disease/insect", "fire_and_pest"},
-        {"buffer_literature.verra_nprt.minimum", "Verra AFOLU NPRT: minimum overall rating", "fire_and_pest"},
-        {"buffer_literature.verra_nprt.maximum", "Verra AFOLU NPRT: maximum before failing", "fire_and_pest"}};
+        {"buffer_literature.carb_us_forest.wildfire", "CARB U.S. Forest: wildfire", fire},
+        {"buffer_literature.carb_us_forest.disease_insect", "CARB U.S. Forest: disease or insect outbreak", pest},
+        {"", "CARB U.S. Forest: wildfire + disease/insect", fire_and_pest},
+        {"buffer_literature.verra_nprt.minimum", "Verra AFOLU NPRT: minimum overall rating", fire_and_pest},
+        {"buffer_literature.verra_nprt.maximum", "Verra AFOLU NPRT: maximum before failing", fire_and_pest}};
     const auto carb_fire = flat_buffer(store, compare[0].key);
     const auto carb_pest = flat_buffer(store, compare[1].key);
     ojson flats = ojson::array();
@@ -117,7 +123,7 @@ std::string flat_csv(const ojson& flats) {
 
 ojson buffer_section(data::Store& store, const risk::Model& model, const ValidationOptions& o, std::vector<CsvFile>& files) {
     const Holding project = buffer_project(o);
-    std::vector<PerilSet> sets{{"fire_and_pest", {"fire", "pest"}, {}, {}}, {"fire", {"fire"}, {}, {}}, {"pest", {"pest"}, {}, {}}};
+    std::vector<PerilSet> sets{{fire_and_pest, {fire, pest}, {}, {}}, {fire, {fire}, {}, {}}, {pest, {pest}, {}, {}}};
     for (auto& s : sets) {
         risk::BookOptions bo;
         bo.perils = s.perils;

@@ -8,6 +8,8 @@
 #include "risk/backtest/statistics.hpp"
 #include "risk/metrics/metrics.hpp"
 #include "risk/model/growth.hpp"
+#include "risk/perils/fire.hpp"
+#include "risk/perils/pest.hpp"
 #include "risk/simulation/simulate.hpp"
 
 #include <algorithm>
@@ -44,14 +46,15 @@ PoolReplay replay_pool(data::Store& store, const ModelVersion& version, const ri
         const Holding& holding = q.holdings[h];
         const std::string code = normalise_region_code(holding.region);
         const Calibration* fire = fire_calibration(version, code);
-        if (!fire || !model.fire.count(fire->scope))
+        const risk::FireModels* fire_models = risk::fire_models(model);
+        if (!fire || !fire_models || !fire_models->count(fire->scope))
             throw std::runtime_error("model " + version.version + " has no fire calibration for region " + code);
         const FireTrend trend = fire_trend_from_report(fire->report);
         const auto history = store.fire_history(fire->scope, trend.first_year, trend.last_year);
         const double forest = fire->report.value("forest_area_ha", 0.0);
         if (!(forest > 0)) throw std::runtime_error("fire calibration " + fire->id + " reports no forest area");
         const auto carbon = risk::holding_carbon(holding, model.growth, {}, "/holdings/" + std::to_string(h));
-        const auto& fm = model.fire.at(fire->scope);
+        const auto& fm = fire_models->at(fire->scope);
         pricing::FireReplayTerms terms;
         terms.trend_per_year = trend.counts_trend_per_year + trend.burned_area_trend_per_year;
         terms.adjusted_to_year = std::min(policy_year, trend.last_year);
@@ -134,8 +137,9 @@ ojson burning_cost_section(data::Store& store, const ModelVersion& version, cons
     sim.years = o.model_years;
     sim.seed = mix(o.seed, 4);
     sim.threads = o.threads;
-    const auto fire_loss = model_losses(model, q, sim, {"fire"});
-    const auto all_loss = model_losses(model, q, sim, {"fire", "pest"});
+    const std::string fire(risk::fire_peril_name), pest(risk::pest_peril_name);
+    const auto fire_loss = model_losses(model, q, sim, {fire});
+    const auto all_loss = model_losses(model, q, sim, {fire, pest});
     const auto model_loss = mean_se(fire_loss);
     const auto model_policy = mean_se(pricing::payouts_cny(cover, fire_loss));
     const auto model_first = mean_se(pricing::payouts_cny(first_tonne, fire_loss));

@@ -10,6 +10,8 @@
 #include "api/validation/writers.hpp"
 #include "risk/backtest/fire.hpp"
 #include "risk/backtest/price.hpp"
+#include "risk/calibration/fire_model.hpp"
+#include "risk/perils/fire.hpp"
 #include "risk/simulation/parallel.hpp"
 
 #include <algorithm>
@@ -45,10 +47,10 @@ ojson fire_section(data::Store& store, const ModelVersion& version, const Valida
     fo.null_replications = o.null_replications;
     fo.threads = o.threads;
     for (const auto& c : version.calibrations)
-        if (c.family == "fire") fo.regions.push_back(c.scope);
+        if (c.family == risk::fire_family) fo.regions.push_back(c.scope);
     const auto t0 = std::chrono::steady_clock::now();
     const auto fire = risk::backtest_fire(provinces, fo);
-    timings["fire"] = seconds_since(t0);
+    timings[std::string(risk::fire_peril_name)] = seconds_since(t0);
     validation::fire_tests(fire, tests);
     out.csv.push_back({"fire_forecasts.csv", validation::fire_csv(fire)});
     return validation::fire_json(fire);
@@ -129,7 +131,7 @@ ValidationReport run_validation(data::Store& store, const ValidationOptions& o) 
     j["model_version"] = version.version;
     j["seed"] = o.seed;
     j["level"] = o.level;
-    j["fire"] = std::move(fire);
+    j[std::string(risk::fire_peril_name)] = std::move(fire);
     j["price"] = std::move(price);
     auto t0 = std::chrono::steady_clock::now();
     j["burning_cost"] = validation::burning_cost_section(store, version, model, o, tests, out.csv);

@@ -1,5 +1,7 @@
 #include "api/validation/writers.hpp"
 
+#include "risk/perils/fire.hpp"
+
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -25,7 +27,7 @@ void write_header(const ojson& j, Writer& w) {
 void write_fire(const ojson& j, Writer& w) {
     auto& t = w.text;
     auto& m = w.md;
-    const auto& fire = j["fire"];
+    const auto& fire = j[std::string(risk::fire_peril_name)];
     t << "\n== Fire, out of sample: fit " << fire["fit_years"][0] << "-" << fire["fit_years"][1] << ", predict "
       << fire["test_years"].dump() << "\n";
     t << "   provinces " << fire["provinces"].size() << " (excluded " << fire["excluded"].size()
@@ -67,7 +69,7 @@ void write_fire(const ojson& j, Writer& w) {
 void write_fujian(const ojson& j, Writer& w) {
     auto& t = w.text;
     auto& m = w.md;
-    const auto& fire = j["fire"];
+    const auto& fire = j[std::string(risk::fire_peril_name)];
     m << "\nFujian (35):\n\n| rule | year | fires | expected | 90 % interval | PIT | damaged ha | predicted median | area PIT |\n"
          "|---|---|---|---|---|---|---|---|---|\n";
     t << "   Fujian (35):\n";

@@ -50,7 +50,7 @@ void area_predictive(double mu_t, double sigma, double year_sd, double n, double
 }
 
 // The Monte Carlo null of the count tests: years independent, provinces of a year dependent
-// through the Gaussian copula of the fire-weather factor (docs/risk-model.md), counts Poisson
+// through the Gaussian copula of the weather factor (docs/risk-model.md), counts Poisson
 // given G ~ gamma(k, 1/k).
 struct NullDraw {
     std::vector<double> ks;
@@ -238,7 +238,7 @@ double fit_window_correlation(std::span<const ProvinceFireHistory> provinces, co
                 if (rc.year.size() >= 5) weather.push_back(std::move(rc));
             }
     if (weather.size() < 2) return 0.0;
-    return std::clamp(estimate_fire_weather_dependence(weather, true).mean_correlation, 0.0, 1.0);
+    return std::clamp(estimate_weather_dependence(weather, true).mean_correlation, 0.0, 1.0);
 }
 
 struct Candidate {

@@ -30,8 +30,8 @@ struct FireBacktestOptions {
     std::size_t min_fit_years_with_fires = 10;
     std::uint64_t seed = 20190101;  // randomised PITs and the Monte Carlo null
     std::uint32_t null_replications = 2000;
-    // Provinces whose residual correlation gives the fire-weather correlation of the null, as the
-    // production calibration (api/service/calibration.cpp calibrate_fire_weather), on the fit window only.
+    // Provinces whose residual correlation gives the weather correlation of the null, as the
+    // production calibration (risk/calibration/fire_model.cpp calibrate_weather), on the fit window only.
     std::vector<std::string> weather_regions{"35", "33", "36", "44"};
     // Only these provinces (empty: every province in the input), e.g. those the production model
     // calibrates.
@@ -80,7 +80,7 @@ struct FireRuleResult {
                        // "trend_extrapolated"; "stationary" (counts only: no area forecast)
     std::vector<FireForecast> forecasts;
     // Counts: uniformity of the PITs. The p-values of KS and of the coverage tests come from a
-    // Monte Carlo null that simulates the forecasts' own model with the fire-weather correlation
+    // Monte Carlo null that simulates the forecasts' own model with the weather correlation
     // between provinces (PITs of one year are dependent); the iid p-values are reported beside.
     GofTest count_ks;              // statistic D; p_value: iid Kolmogorov
     double count_ks_null_p_value = 1;

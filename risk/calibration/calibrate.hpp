@@ -4,9 +4,9 @@
 // gives each family's likelihood, standard errors, goodness-of-fit test and assumptions.
 //
 //   fire:  fit_counts, compare_trend, project_count, fit_burned_area, size_classes_from_nbs,
-//          estimate_fire_weather_dependence, fire_model_from          (calibrate_fire.hpp)
+//          estimate_weather_dependence, fire_model_from          (calibration/fire.hpp)
 //   pest:  fit_binomial, fit_beta_binomial, fit_annual_hazard, fit_affected_share,
-//          estimate_pest_fire_weather_elasticity, pest_fire_weather_elasticity  (calibrate_pest.hpp)
+//          estimate_pest_weather_elasticity, pest_weather_elasticity  (calibration/pest.hpp)
 //   price: traded_log_prices, fit_gbm, fit_ou, fit_merton, fit_price, price_model
 //                                                                     (calibrate_price.hpp)
 //   severities: fit_lognormal, fit_gamma, fit_beta, fit_gpd           (calibrate_severity.hpp)

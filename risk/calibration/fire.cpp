@@ -589,7 +589,7 @@ FireModel fire_model_from(const CountFit& counts, const BurnedAreaFit* burned_ar
 
 // ---------------------------------------------------------------------------------------------
 
-FireWeatherDependence estimate_fire_weather_dependence(std::span<const RegionCounts> regions, bool trend) {
+WeatherDependence estimate_weather_dependence(std::span<const RegionCounts> regions, bool trend) {
     if (regions.size() < 2) throw InvalidInput("regions", "needs at least two regions");
     std::set<int> common(regions[0].year.begin(), regions[0].year.end());
     for (const RegionCounts& r : regions) {
@@ -600,7 +600,7 @@ FireWeatherDependence estimate_fire_weather_dependence(std::span<const RegionCou
     }
     if (common.size() < 5)
         throw InvalidInput("regions", "need at least 5 common years, got " + std::to_string(common.size()));
-    FireWeatherDependence d;
+    WeatherDependence d;
     d.years.assign(common.begin(), common.end());
     for (const RegionCounts& r : regions) {
         const CountFit f = fit_counts(r.year, r.fires, CountFamily::negative_binomial, trend);

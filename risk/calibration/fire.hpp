@@ -1,12 +1,13 @@
 // Fire calibration from provincial annual history (DESIGN "Perils: Fire", "Calibration"):
 // annual fire counts (Poisson, negative binomial, either with a log-linear year trend), the
-// per-fire burned (forest-damaged) area, the cross-region correlation of the fire-weather year
-// factor, and the FireModel a quote uses. docs/calibration.md gives the likelihoods and what is
+// per-fire burned (forest-damaged) area, the cross-region correlation of the weather year factor
+// (estimated from fire counts), and the FireModel a quote uses. docs/calibration.md gives the likelihoods and what is
 // assumed. Pure computation on plain columns.
 #pragma once
 
 #include "risk/calibration/fit_report.hpp"
 #include "risk/model/model.hpp"
+#include "risk/perils/fire.hpp"
 
 #include <array>
 #include <cstdint>
@@ -59,7 +60,7 @@ CountFit fit_counts(std::span<const int> year, std::span<const double> count, Co
 // Expected count of a year under the fit (plug-in MLE, no projection options).
 double expected_count(const CountFit& fit, int year);
 
-// ln(y_t / m_t) per fitted year (y_t = 0 taken as 0.5): the estimated log fire-weather factor.
+// ln(y_t / m_t) per fitted year (y_t = 0 taken as 0.5): the estimated log weather factor.
 std::vector<double> log_residuals(const CountFit& fit);
 
 // Trend against no trend (same family): likelihood ratio (1 df) and AIC; the trend is selected
@@ -173,7 +174,7 @@ struct FireModelOptions {
 FireModel fire_model_from(const CountFit& counts, const BurnedAreaFit* burned_area, const FireModelOptions& options);
 
 // ---------------------------------------------------------------------------------------------
-// Fire-weather dependence across regions
+// Dependence of the weather year factor across regions, seen through fire counts
 
 struct RegionCounts {
     std::string region;
@@ -184,7 +185,7 @@ struct RegionCounts {
 // Each region's counts get a negative binomial fit (with trend if `trend`); the residual
 // r_t = ln(y_t / m_t) (y_t = 0 taken as 0.5) estimates the log year factor. Correlations are
 // Pearson correlations of residuals over the common years.
-struct FireWeatherDependence {
+struct WeatherDependence {
     std::vector<std::string> regions;
     std::vector<int> years;                        // common years used
     std::vector<std::vector<double>> residuals;    // per region, per common year
@@ -194,6 +195,6 @@ struct FireWeatherDependence {
     double mean_correlation_standard_error = 0;    // Fisher-z SE of one pair, (1 - r^2) / sqrt(n - 3)
     double mean_correlation_with_first = 0;        // mean correlation of the first region with the others
 };
-FireWeatherDependence estimate_fire_weather_dependence(std::span<const RegionCounts> regions, bool trend = true);
+WeatherDependence estimate_weather_dependence(std::span<const RegionCounts> regions, bool trend = true);
 
 }  // namespace tanhui::risk

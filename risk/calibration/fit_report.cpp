@@ -68,4 +68,38 @@ std::string hex_hash(std::uint64_t hash) {
     return out;
 }
 
+Value report_value(const FitReport& r) {
+    Value j;
+    j["family"] = r.family;
+    j["parameters"] = Value::record();
+    for (std::size_t i = 0; i < r.parameter_names.size(); ++i) {
+        Value p;
+        p["estimate"] = real_or_special(r.estimates[i]);
+        p["standard_error"] = real_or_special(i < r.standard_errors.size() ? r.standard_errors[i] : NAN);
+        j["parameters"][r.parameter_names[i]] = std::move(p);
+    }
+    j["log_likelihood"] = real_or_special(r.log_likelihood);
+    j["aic"] = real_or_special(r.aic);
+    j["bic"] = real_or_special(r.bic);
+    j["goodness_of_fit"] = Value::list();
+    for (const auto& g : r.goodness_of_fit) {
+        Value t;
+        t["test"] = g.name;
+        t["statistic"] = real_or_special(g.statistic);
+        t["p_value"] = real_or_special(g.p_value);
+        if (g.degrees_of_freedom) t["degrees_of_freedom"] = real_or_special(*g.degrees_of_freedom);
+        if (!g.note.empty()) t["note"] = g.note;
+        j["goodness_of_fit"].push_back(std::move(t));
+    }
+    j["data_from"] = r.data_from;
+    j["data_to"] = r.data_to;
+    j["rows"] = r.rows;
+    j["data_fnv1a64"] = hex_hash(r.data_hash);
+    j["optimiser"] = r.optimiser;
+    j["converged"] = r.converged;
+    j["notes"] = r.notes;
+    if (!r.at_bound.empty()) j["at_bound"] = r.at_bound;  // only then: a fit inside its bounds keeps its id
+    return j;
+}
+
 }  // namespace tanhui::risk

@@ -4,6 +4,8 @@
 // (risk/calibrate_*.hpp) turn them into risk/model/model.hpp parameters.
 #pragma once
 
+#include "risk/model/value.hpp"
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -63,5 +65,11 @@ inline constexpr std::uint64_t fnv1a_64_offset_basis = 14695981039346656037ull;
 std::uint64_t fnv1a_64(std::span<const double> values, std::uint64_t basis = fnv1a_64_offset_basis);
 std::uint64_t data_hash(std::initializer_list<std::span<const double>> columns);
 std::string hex_hash(std::uint64_t hash);  // 16 lower-case hex digits
+
+// The report as a stored calibration holds it: {"family", "parameters": {name: {"estimate",
+// "standard_error"}}, "log_likelihood", "aic", "bic", "goodness_of_fit": [{"test", "statistic",
+// "p_value", "degrees_of_freedom"?, "note"?}], "data_from", "data_to", "rows", "data_fnv1a64",
+// "optimiser", "converged", "notes"}; NaN and infinity as real_or_special writes them.
+Value report_value(const FitReport& report);
 
 }  // namespace tanhui::risk

@@ -236,7 +236,7 @@ double area_at(std::span<const int> inventory_year, std::span<const double> area
     return area_ha[order.back()];
 }
 
-ElasticityEstimate estimate_pest_fire_weather_elasticity(std::span<const int> year,
+ElasticityEstimate estimate_pest_weather_elasticity(std::span<const int> year,
                                                          std::span<const double> log_fire_year_factor,
                                                          std::span<const double> pest_share) {
     if (year.size() != log_fire_year_factor.size() || year.size() != pest_share.size() || year.size() < 4)
@@ -258,9 +258,9 @@ ElasticityEstimate estimate_pest_fire_weather_elasticity(std::span<const int> ye
     return e;
 }
 
-double pest_fire_weather_elasticity(const std::optional<ElasticityEstimate>& estimate) {
+double pest_weather_elasticity(const std::optional<ElasticityEstimate>& estimate) {
     if (estimate && estimate->significant) return std::clamp(estimate->elasticity, 0.0, 2.0);
-    return default_pest_fire_weather_elasticity;
+    return default_pest_weather_elasticity;
 }
 
 double outbreak_probability_from_share(double affected_share, double affected_a, double affected_b) {

@@ -1,7 +1,7 @@
 // Pest and disease calibration (DESIGN "Perils: Pests and disease", issue 4 item 3): outbreak
 // probabilities from (events, trials) series, an annual infection hazard from counts of infected
 // administrative units (pine wilt epidemic counties), the annual affected share of the forest
-// from occurrence areas, and the elasticity of pests to the fire-weather year factor.
+// from occurrence areas, and the elasticity of pests to the weather year factor.
 // docs/calibration.md says what each calibrates from data and what stays an assumption.
 #pragma once
 
@@ -49,7 +49,7 @@ AffectedShare fit_affected_share(std::span<const int> year, std::span<const doub
 // between inventory years, the nearest inventory outside them.
 double area_at(std::span<const int> inventory_year, std::span<const double> area_ha, int year);
 
-// Elasticity e of pests to the fire-weather factor G (PestModel: p G^e): the slope of the
+// Elasticity e of pests to the weather factor G (PestModel: p G^e): the slope of the
 // detrended log pest share on ln G (log_residuals of a fire CountFit), over the same years.
 struct ElasticityEstimate {
     double elasticity = 0;
@@ -57,17 +57,17 @@ struct ElasticityEstimate {
     std::size_t years = 0;
     bool significant = false;  // |e| > 1.96 SE with at least 8 years
 };
-ElasticityEstimate estimate_pest_fire_weather_elasticity(std::span<const int> year,
+ElasticityEstimate estimate_pest_weather_elasticity(std::span<const int> year,
                                                          std::span<const double> log_fire_year_factor,
                                                          std::span<const double> pest_share);
 
 // Used when the estimate is absent or not significant. National data 2004-2014 give 0.043
 // (SE 0.076): 0.2 is about the upper end of their 95 % interval, a prudent value that keeps the
 // drought link DESIGN asks for without exceeding what the data allow.
-inline constexpr double default_pest_fire_weather_elasticity = 0.2;
+inline constexpr double default_pest_weather_elasticity = 0.2;
 // The estimate when significant (clamped to [0, 2]: the model only raises pests in bad fire
 // years), else the default.
-double pest_fire_weather_elasticity(const std::optional<ElasticityEstimate>& estimate);
+double pest_weather_elasticity(const std::optional<ElasticityEstimate>& estimate);
 
 // Outbreak probability per holding-year that reproduces an annual affected share when an outbreak
 // affects a Beta(a, b) fraction of the holding: p = share / (a / (a + b)), capped at 1.

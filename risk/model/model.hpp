@@ -1,16 +1,21 @@
-// The parameters of Tanhui's loss model: what calibration (risk/calibrate*.hpp) produces, what a
+// The parameters of Tanhui's loss model: what calibration (risk/calibration/) produces, what a
 // quote's "model" overrides replace, and what simulation (risk/simulation/simulate.hpp) consumes.
-// DESIGN "Perils", "Calibration", "Simulation". Plain values only.
+// DESIGN "Perils", "Calibration", "Simulation". Plain values only. The perils' own parameters
+// are not named here: each peril's file (risk/perils/<p>.hpp) declares them and keeps them in
+// Model::perils under its id, so that a new peril adds no member to Model (issue 15, item 3).
 #pragma once
 
 #include "data/types.hpp"
 
+#include <any>
 #include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tanhui::risk {
@@ -18,39 +23,6 @@ namespace tanhui::risk {
 inline constexpr std::size_t forest_type_count = 6;
 using PerForestType = std::array<double, forest_type_count>;  // indexed by ForestType
 inline constexpr double tco2e_per_tc = 44.0 / 12.0;
-
-// Per-fire burned area (ha): lognormal body, optionally a generalised Pareto tail above
-// threshold_ha that carries tail_probability of the fires (splice at the threshold).
-struct BurnedAreaModel {
-    double mu = 0;     // log-scale location of the lognormal
-    double sigma = 1;  // log-scale spread
-    double threshold_ha = 0;       // 0: no GPD tail
-    double tail_probability = 0;   // P(area > threshold_ha)
-    double gpd_xi = 0;             // shape
-    double gpd_beta = 1;           // scale (ha)
-};
-
-// Fire on a holding. Counts: Poisson with a shared gamma "fire-weather" year factor G (mean 1,
-// variance 1 / year_factor_shape), i.e. negative binomial per region-year.
-struct FireModel {
-    double rate_per_ha_year = 0;   // expected fires per ha of forest in the policy year (trend-projected)
-    double year_factor_shape = std::numeric_limits<double>::infinity();  // inf: plain Poisson
-    BurnedAreaModel burned_area;
-    PerForestType flammability{1, 1, 1, 1, 1, 1};  // relative to chinese_fir
-    PerForestType loss_fraction{0.6, 0.6, 0.6, 0.6, 0.6, 0.6};  // carbon lost per burned ha / stock
-};
-
-// Pests and disease: an outbreak on a holding in a year with probability p (per forest type),
-// affected share of the area ~ Beta(a, b), carbon lost = affected area x stock x mortality.
-struct PestModel {
-    PerForestType probability_per_year{};  // 0 for non-susceptible types
-    double affected_a = 2;
-    double affected_b = 8;
-    PerForestType mortality{};
-    // Pest probability in a year with fire-weather factor G is p * G^fire_weather_elasticity
-    // (capped at 1): drought years raise both. 0 = independent.
-    double fire_weather_elasticity = 0;
-};
 
 enum class PriceProcess : std::uint8_t { gbm, ou };
 
@@ -74,7 +46,7 @@ struct PriceModel {
     // Differs from `volatility` when the physical model has jumps or mean reversion.
     double risk_neutral_volatility = 0;
     double dividend_yield = 0;       // convenience yield
-    double correlation_with_fire_weather = 0;  // Gaussian correlation with the fire-weather factor
+    double correlation_with_weather = 0;  // Gaussian correlation with the weather's shared normal Z_y
 };
 
 // Carbon growth by forest type: Chapman-Richards stock(age) = max * (1 - exp(-rate * age))^shape,
@@ -85,52 +57,72 @@ struct GrowthCurve {
     double shape = 1;
 };
 
+// The shared weather year factors (DESIGN "Dependence"): per region a year factor G (gamma,
+// mean 1, variance 1 / year_factor_shape) on a Gaussian copula across regions with correlation
+// cross_region_correlation (1: one shared factor). Any peril may draw on the factor of a
+// holding's region (fire's counts and pest's probability do); the fire calibration provides the
+// shapes and the correlation today (risk/calibration/fire_model.hpp). risk/simulation/weather.hpp
+// draws it.
+struct WeatherModel {
+    std::map<std::string, double> year_factor_shape;  // by region code ("35"); infinity: G = 1
+    double cross_region_correlation = 1.0;
+};
+
+// Numbered by PerilId (risk/random/draws.hpp, the random-number peril word).
+enum class PerilId : std::uint16_t;
+
+// One value per peril without a member per peril: a peril's file keeps its own type under its
+// id and is the only reader of it (risk/perils/fire.hpp: FireModels; pest.hpp: PestModel).
+class ByPeril {
+public:
+    template <class T>
+    T& set(PerilId id, T value) {
+        return std::any_cast<T&>(values_[id] = std::move(value));
+    }
+    // nullptr when the peril has no value; throws std::logic_error when it has one of another type.
+    template <class T>
+    const T* find(PerilId id) const {
+        const auto it = values_.find(id);
+        if (it == values_.end()) return nullptr;
+        if (const T* v = std::any_cast<T>(&it->second)) return v;
+        throw std::logic_error("a peril's value has another type than its file reads");
+    }
+    template <class T>
+    T* find(PerilId id) {
+        return const_cast<T*>(std::as_const(*this).find<T>(id));
+    }
+    bool contains(PerilId id) const { return values_.count(id) != 0; }
+
+private:
+    std::map<PerilId, std::any> values_;
+};
+
 struct Model {
     std::string version;  // "m-<hash>": the set of calibration ids in force
-    std::map<std::string, FireModel> fire;  // by province short code ("35")
-    // Gaussian-copula correlation of the fire-weather factor between two provinces (1: one
-    // shared factor). Estimated from the provincial history where possible, else documented.
-    double fire_weather_cross_region_correlation = 1.0;
-    PestModel pest;
+    WeatherModel weather;
+    ByPeril perils;  // each peril's calibrated parameters (its file's type)
     std::map<std::string, PriceModel> prices;  // by market
     std::array<GrowthCurve, forest_type_count> growth{};
 };
 
+// Throws InvalidInput(field, "must be <what>, got <value>") unless ok (written so that a NaN
+// parameter fails too): the domain checks of every parameter struct.
+void require_parameter(bool ok, const std::string& field, const std::string& what, double value);
+
 // Throw InvalidInput naming the field (a JSON-pointer path under `at`) when a parameter is
 // out of its domain.
-void validate(const BurnedAreaModel& m, const std::string& at);
-void validate(const FireModel& m, const std::string& at);
-void validate(const PestModel& m, const std::string& at);
 void validate(const PriceModel& m, const std::string& at);
 void validate(const GrowthCurve& g, const std::string& at);
 
-// DESIGN "Override semantics": the optional "model" block of a quote. A value given here is
-// used exactly, with no calibrated factor on top (no fire-weather year factor, flammability,
-// area scaling or forest-type susceptibility), so that a product designer can sweep it and an
-// actuary can check the engine against closed forms. Fields are spelled like the JSON keys.
-struct PoissonFrequency {
-    double rate_per_year = 0;  // fires per year on each holding
-};
-struct BetaDistribution {
-    double a = 2;
-    double b = 8;
-};
-struct FireOverride {
-    std::optional<PoissonFrequency> frequency;
-    std::optional<BurnedAreaModel> burned_area_ha;  // lognormal mu, sigma (no GPD tail unless set)
-    std::optional<double> loss_fraction;            // every forest type
-};
-struct PestOverride {
-    std::optional<double> probability_per_year;  // outbreak probability of each holding, any forest type
-    std::optional<BetaDistribution> affected_fraction;
-    std::optional<double> mortality;             // every forest type
-};
+// DESIGN "Override semantics": the optional "model" block of a quote. A value given replaces the
+// calibrated one exactly, and only that one (a partial override keeps every other value
+// calibrated; docs/risk-model.md "Overrides" says what each peril's fields replace). Each peril's
+// override is its file's type (risk/perils/fire.hpp: FireOverride), decoded by its registry entry.
 struct CarbonOverride {
     std::optional<double> stock_tco2e_per_ha;  // every holding; wins over the holding's own value
 };
 struct ModelOverrides {
-    FireOverride fire;
-    PestOverride pest;
+    ByPeril perils;
     CarbonOverride carbon;
 };
 

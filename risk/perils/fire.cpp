@@ -1,15 +1,12 @@
 #include "risk/perils/fire.hpp"
 
-#include <boost/math/policies/policy.hpp>
-#include <boost/math/special_functions/gamma.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace tanhui::risk {
@@ -18,8 +15,7 @@ namespace tanhui::risk {
 //   block 0                 word 0: the count (raw compare for "no fire", then inversion)
 //   blocks 1 .. 0x7fff      fire j's burned area: block 1 + j / 2, words 2 (j % 2) and 2 (j % 2) + 1
 //   blocks 0x8000 .. 0x800f PTRS tries for the count when its mean exceeds 50
-// Fire-weather normals: stream fire_weather, holding word region_number (0: Z_y), peril word
-// PerilId::fire, block 0, words 0-1.
+// (The weather normals use peril word 1 too, in their own stream: risk/simulation/weather.cpp.)
 namespace {
 
 constexpr std::uint16_t first_area_block = 1;
@@ -27,27 +23,6 @@ constexpr std::uint32_t max_fires_per_holding_year = 2 * 0x7fff;  // blocks 1 ..
 constexpr std::uint16_t first_ptrs_block = 0x8000;
 
 std::string str(double v) { return std::to_string(v); }
-
-// The table of G at the grid points for one shape: 8,193 inverse incomplete gammas (about a
-// millisecond), the same for every book of a model, so built once per shape and process. The
-// cache holds the shapes of a few models; beyond that it starts again (tables are shared_ptr:
-// books holding one keep it).
-std::shared_ptr<const std::vector<double>> weather_table(double shape) {
-    static std::mutex mutex;
-    static std::map<double, std::shared_ptr<const std::vector<double>>> cache;
-    {
-        const std::lock_guard lock(mutex);
-        if (auto it = cache.find(shape); it != cache.end()) return it->second;
-    }
-    auto table = std::make_shared<std::vector<double>>(FireWeather::table_intervals + 1);
-    for (std::size_t i = 0; i <= FireWeather::table_intervals; ++i)
-        (*table)[i] = gamma_mean_one_quantile(
-            shape, -FireWeather::table_edge +
-                       2 * FireWeather::table_edge * static_cast<double>(i) / static_cast<double>(FireWeather::table_intervals));
-    const std::lock_guard lock(mutex);
-    if (cache.size() >= 256) cache.clear();
-    return cache.try_emplace(shape, std::move(table)).first->second;
-}
 
 }  // namespace
 
@@ -71,85 +46,10 @@ double BurnedAreaSampler::quantile_ha(double u, double one_minus_u) const {
     return std::exp(model_.mu + model_.sigma * normal_quantile_as241(p));
 }
 
-std::uint32_t region_number(std::string_view region) {
-    if (!region.empty() && region.size() <= 9 && region.find_first_not_of("0123456789") == std::string_view::npos)
-        return static_cast<std::uint32_t>(std::stoul(std::string(region)));
-    std::uint32_t h = 2166136261u;  // FNV-1a
-    for (char c : region) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-    return h | 0x80000000u;
-}
-
-double gamma_mean_one_quantile(double shape, double x) {
-    if (std::isinf(shape)) return 1.0;
-    // promote_double<false>: double precision throughout, ten times faster than the default
-    // long double and within 1e-15 of it.
-    using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
-    const double q = x <= 0 ? boost::math::gamma_p_inv(shape, 0.5 * std::erfc(-x / std::sqrt(2.0)), Policy())  // Phi(x)
-                            : boost::math::gamma_q_inv(shape, 0.5 * std::erfc(x / std::sqrt(2.0)), Policy());  // Phi(-x)
-    return q / shape;
-}
-
-FireWeather::FireWeather(std::vector<WeatherRegion> regions, double rho) : regions_(std::move(regions)), rho_(rho) {
-    if (!(rho >= 0 && rho <= 1))
-        throw InvalidInput("model/fire_weather_cross_region_correlation", "must be in [0, 1], got " + str(rho));
-    if (regions_.size() + 1 > 0xffff) throw InvalidInput("holdings", "too many fire regions");
-    for (const WeatherRegion& r : regions_) {
-        if (!(r.year_factor_shape > 0))
-            throw InvalidInput("model/fire/" + r.region + "/year_factor_shape", "must be > 0, got " + str(r.year_factor_shape));
-        numbers_.push_back(region_number(r.region));
-        if (numbers_.back() == 0) throw InvalidInput("model/fire/" + r.region, "region 0 is reserved for the shared factor");
-        tables_.push_back(std::isinf(r.year_factor_shape) ? nullptr : weather_table(r.year_factor_shape));
-    }
-}
-
-double FireWeather::quantile(std::size_t s, double x) const {
-    const std::vector<double>& t = *tables_[s];
-    const double u = (x + table_edge) / (2 * table_edge) * static_cast<double>(table_intervals);
-    if (!(u >= 0 && u < static_cast<double>(table_intervals))) return gamma_mean_one_quantile(regions_[s].year_factor_shape, x);
-    const auto i = static_cast<std::size_t>(u);
-    const double w = u - static_cast<double>(i);
-    return t[i] + w * (t[i + 1] - t[i]);
-}
-
-double FireWeather::draw(std::uint64_t seed, std::uint32_t year, std::span<double> g) const {
-    double z = 0;
-    draw_block(seed, year, 1, &z, g.data(), g.size());
-    return z;
-}
-
-void FireWeather::draw_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* z, double* g,
-                             std::size_t stride) const {
-    constexpr std::size_t chunk = 256;
-    std::array<std::uint32_t, chunk> hi, lo;
-    std::array<double, chunk> e;
-    const double a = std::sqrt(rho_), b = std::sqrt(1.0 - rho_);
-    for (std::size_t off = 0; off < n; off += chunk) {
-        const std::size_t m = std::min(chunk, n - off);
-        const auto year = first_year + static_cast<std::uint32_t>(off);
-        double* zc = z + off;
-        double* gc = g + off * stride;
-        word_pairs_over_years(seed, Stream::fire_weather, year, m, 0, PerilId::fire, 0, hi.data(), lo.data());
-        normals_from_words(hi.data(), lo.data(), m, zc);
-        for (std::size_t k = 0; k < m; ++k) gc[k * stride] = 1.0;
-        for (std::size_t s = 0; s < regions_.size(); ++s) {
-            if (std::isinf(regions_[s].year_factor_shape)) {
-                for (std::size_t k = 0; k < m; ++k) gc[k * stride + s + 1] = 1.0;
-                continue;
-            }
-            if (rho_ < 1) {
-                word_pairs_over_years(seed, Stream::fire_weather, year, m, numbers_[s], PerilId::fire, 0, hi.data(), lo.data());
-                normals_from_words(hi.data(), lo.data(), m, e.data());
-                for (std::size_t k = 0; k < m; ++k) e[k] = a * zc[k] + b * e[k];
-            } else {
-                std::copy(zc, zc + m, e.begin());
-            }
-            for (std::size_t k = 0; k < m; ++k) gc[k * stride + s + 1] = quantile(s, e[k]);
-        }
-    }
-}
-
 FirePeril::FirePeril(const PerilSetup& setup) {
-    const FireOverride& o = setup.overrides.fire;
+    static const FireOverride none;
+    const FireOverride* given = fire_override(setup.overrides);
+    const FireOverride& o = given ? *given : none;
     if (o.frequency && !(o.frequency->rate_per_year >= 0 && std::isfinite(o.frequency->rate_per_year)))
         throw InvalidInput("model/fire/frequency/rate_per_year", "must be >= 0, got " + str(o.frequency->rate_per_year));
     if (o.loss_fraction && !(*o.loss_fraction >= 0 && *o.loss_fraction <= 1))
@@ -158,17 +58,21 @@ FirePeril::FirePeril(const PerilSetup& setup) {
         validate(*o.burned_area_ha, "model/fire/burned_area_ha");
         severities_.emplace_back(*o.burned_area_ha);
     }
-    std::map<std::string, std::uint16_t> severity_of;  // by Model::fire key
+    static const FireModels no_models;
+    const FireModels* calibrated = fire_models(setup.model);
+    const FireModels& models = calibrated ? *calibrated : no_models;
+    std::map<std::string, std::uint16_t> severity_of;  // by region of `models`
     std::map<std::string, bool> validated;
 
     for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
         const PreparedHolding& h = setup.holdings[i];
+        const std::string region = region_key(models, h.region);
         const FireModel* fm = nullptr;
-        if (!h.fire_region.empty()) {
-            fm = &setup.model.fire.at(h.fire_region);
-            if (!validated[h.fire_region]) {
-                validate(*fm, "model/fire/" + h.fire_region);
-                validated[h.fire_region] = true;
+        if (!region.empty()) {
+            fm = &models.at(region);
+            if (!validated[region]) {
+                validate(*fm, "model/fire/" + region);
+                validated[region] = true;
             }
         }
         const bool needs_model = !o.frequency || !o.burned_area_ha || !o.loss_fraction;
@@ -193,7 +97,7 @@ FirePeril::FirePeril(const PerilSetup& setup) {
         if (o.burned_area_ha) {
             p.severity = 0;
         } else {
-            auto [it, added] = severity_of.try_emplace(h.fire_region, static_cast<std::uint16_t>(severities_.size()));
+            auto [it, added] = severity_of.try_emplace(region, static_cast<std::uint16_t>(severities_.size()));
             if (added) severities_.emplace_back(fm->burned_area);
             p.severity = it->second;
         }
@@ -259,7 +163,7 @@ double FirePeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
         for (std::size_t i = 0; i < n; ++i) {
             const Prepared& h = holdings_[start + i];
             double mean;
-            if (!fire_possible(h, words[i], y.fire_weather[h.slot], mean)) continue;
+            if (!fire_possible(h, words[i], y.weather[h.slot], mean)) continue;
             const double holding_loss = burn(h, severities_[h.severity], words[i], mean, y.seed, y.year,
                                              [&](std::uint32_t j, double loss) { events.add(h.position, PerilId::fire, j, loss); });
             loss_tco2e[h.position] += holding_loss;
@@ -283,7 +187,7 @@ bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     {
         // Plain locals: stores through unsigned char may alias anything, so the loop reads
         // nothing through a pointer it could be storing to, and vectorises.
-        const double* fire_weather = block.fire_weather;
+        const double* weather = block.weather;
         const std::size_t slots = block.slots, years = block.years;
         const std::uint32_t* words = occurrence.data();
         unsigned char* out = screen.data();
@@ -293,7 +197,7 @@ bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
             const std::uint64_t zero_threshold = holdings_[i].zero_threshold;
             for (std::size_t k = 0; k < years; ++k) {
                 const std::uint32_t w0 = words[k * n + i];
-                const double mean = rate * fire_weather[k * slots + slot];
+                const double mean = rate * weather[k * slots + slot];
                 const bool candidate = slot == 0 ? w0 >= zero_threshold : !(double(w0) + 2.0 < (1.0 - mean) * two_to_32);
                 out[k * n + i] = candidate ? 1 : 0;
             }
@@ -310,7 +214,7 @@ bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         const Prepared& h = holdings_[i];
         const std::uint32_t w0 = occurrence[k * n + i];
         double mean;
-        if (!fire_possible(h, w0, block.fire_weather[k * block.slots + h.slot], mean)) continue;
+        if (!fire_possible(h, w0, block.weather[k * block.slots + h.slot], mean)) continue;
         loss_tco2e[k * book_holdings + h.position] =
             burn(h, severities_[h.severity], w0, mean, block.seed, block.first_year + static_cast<std::uint32_t>(k),
                  [&](std::uint32_t j, double loss) {
@@ -318,6 +222,124 @@ bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
                  });
     }
     return true;
+}
+
+void validate(const BurnedAreaModel& m, const std::string& at) {
+    require_parameter(std::isfinite(m.mu), at + "/mu", "finite", m.mu);
+    require_parameter(m.sigma > 0 && std::isfinite(m.sigma), at + "/sigma", "> 0", m.sigma);
+    require_parameter(m.threshold_ha >= 0, at + "/threshold_ha", ">= 0", m.threshold_ha);
+    require_parameter(m.tail_probability >= 0 && m.tail_probability < 1, at + "/tail_probability", "in [0, 1)",
+                      m.tail_probability);
+    require_parameter(m.gpd_xi > -1 && m.gpd_xi < 1, at + "/gpd_xi", "in (-1, 1) for a finite mean", m.gpd_xi);
+    require_parameter(m.gpd_beta > 0, at + "/gpd_beta", "> 0", m.gpd_beta);
+}
+
+void validate(const FireModel& m, const std::string& at) {
+    require_parameter(m.rate_per_ha_year >= 0 && std::isfinite(m.rate_per_ha_year), at + "/rate_per_ha_year", ">= 0",
+                      m.rate_per_ha_year);
+    require_parameter(m.year_factor_shape > 0, at + "/year_factor_shape", "> 0 (infinity: no year factor)", m.year_factor_shape);
+    validate(m.burned_area, at + "/burned_area");
+    for (std::size_t i = 0; i < forest_type_count; ++i) {
+        const std::string t(forest_type_names[i]);
+        require_parameter(m.flammability[i] >= 0 && std::isfinite(m.flammability[i]), at + "/flammability/" + t, ">= 0",
+                          m.flammability[i]);
+        require_parameter(m.loss_fraction[i] >= 0 && m.loss_fraction[i] <= 1, at + "/loss_fraction/" + t, "in [0, 1]",
+                          m.loss_fraction[i]);
+    }
+}
+
+const FireModels* fire_models(const Model& model) { return model.perils.find<FireModels>(PerilId::fire); }
+
+void add_fire_model(Model& model, const std::string& region, const FireModel& fire) {
+    FireModels* models = model.perils.find<FireModels>(PerilId::fire);
+    if (!models) models = &model.perils.set(PerilId::fire, FireModels{});
+    (*models)[region] = fire;
+    model.weather.year_factor_shape[region] = fire.year_factor_shape;
+}
+
+const FireOverride* fire_override(const ModelOverrides& overrides) {
+    return overrides.perils.find<FireOverride>(PerilId::fire);
+}
+
+void set_fire_override(ModelOverrides& overrides, const FireOverride& fire) { overrides.perils.set(PerilId::fire, fire); }
+
+// model.fire: {"frequency": {"distribution": "poisson", "rate_per_year"}, "burned_area_ha":
+// {"distribution": "lognormal", "mu", "sigma"}, "loss_fraction"}, each optional; a distribution
+// given is given whole.
+void decode_fire_override(const Value& block, const std::string& at, ModelOverrides& overrides,
+                          std::vector<FieldProblem>& problems) {
+    RecordReader fr(block, at, problems);
+    FireOverride fire;
+    if (const Value* freq = fr.get("frequency")) {
+        RecordReader qr(*freq, fr.at("frequency"), problems);
+        qr.one_of("distribution", false, {"poisson"});
+        if (auto v = qr.number("rate_per_year", true, {0, 1000})) fire.frequency = PoissonFrequency{*v};
+        qr.finish();
+    }
+    if (const Value* ba = fr.get("burned_area_ha")) {
+        RecordReader br(*ba, fr.at("burned_area_ha"), problems);
+        br.one_of("distribution", false, {"lognormal"});
+        const auto mu = br.number("mu", true, {-50, 50});
+        const auto sigma = br.number("sigma", true, {0, 10, true});
+        if (mu && sigma) fire.burned_area_ha = BurnedAreaModel{.mu = *mu, .sigma = *sigma};
+        br.finish();
+    }
+    if (auto v = fr.number("loss_fraction", false, {0, 1})) fire.loss_fraction = *v;
+    fr.finish();
+    set_fire_override(overrides, fire);
+}
+
+namespace {
+
+Value burned_area_value(const BurnedAreaModel& b) {
+    Value v;
+    v["distribution"] = "lognormal";
+    v["mu"] = b.mu;
+    v["sigma"] = b.sigma;
+    v["threshold_ha"] = b.threshold_ha;
+    v["tail_probability"] = b.tail_probability;
+    v["gpd_xi"] = b.gpd_xi;
+    v["gpd_beta"] = b.gpd_beta;
+    return v;
+}
+
+Value finite_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(); }
+
+}  // namespace
+
+// As the constructor prepares it: one entry per distinct (fire region, forest type).
+Value describe_fire(const Model& model, const ModelOverrides& overrides, std::span<const PreparedHolding> holdings) {
+    static const FireOverride none;
+    static const FireModels no_models;
+    const FireOverride& o = fire_override(overrides) ? *fire_override(overrides) : none;
+    const FireModels& models = fire_models(model) ? *fire_models(model) : no_models;
+    std::map<std::tuple<std::string, std::size_t>, int> groups;
+    for (const auto& h : holdings) ++groups[{region_key(models, h.region), index(h.forest_type)}];
+    Value out = Value::list();
+    for (const auto& [key, count] : groups) {
+        const auto& [region, t] = key;
+        const FireModel* fm = region.empty() ? nullptr : &models.at(region);
+        Value g;
+        g["region"] = region.empty() ? Value() : Value(region);
+        g["forest_type"] = forest_type_names[t];
+        g["holdings"] = count;
+        if (o.frequency) {
+            g["frequency"]["distribution"] = "poisson";
+            g["frequency"]["rate_per_year"] = o.frequency->rate_per_year;
+        } else if (fm) {
+            const auto shape = model.weather.year_factor_shape.find(region);
+            g["frequency"]["rate_per_ha_year"] = fm->rate_per_ha_year;
+            g["frequency"]["flammability"] = fm->flammability[t];
+            g["frequency"]["year_factor_shape"] =
+                finite_or_null(shape == model.weather.year_factor_shape.end() ? INFINITY : shape->second);
+        }
+        if (o.burned_area_ha) g["burned_area_ha"] = burned_area_value(*o.burned_area_ha);
+        else if (fm) g["burned_area_ha"] = burned_area_value(fm->burned_area);
+        if (o.loss_fraction) g["loss_fraction"] = *o.loss_fraction;
+        else if (fm) g["loss_fraction"] = fm->loss_fraction[t];
+        out.push_back(std::move(g));
+    }
+    return out;
 }
 
 std::unique_ptr<Peril> make_fire(const PerilSetup& setup) { return std::make_unique<FirePeril>(setup); }

@@ -1,22 +1,83 @@
 // Fire (DESIGN "Perils"): per holding-year a Poisson number of fires with mean
-//   rate = rate_per_ha_year x area x flammability(forest type) x G_{y, province},
-// G the fire-weather year factor (gamma, mean 1, shape k: negative-binomial counts with
-// variance m + m^2 / k), each fire's burned area from the spliced lognormal / GPD model, capped
-// by what is left of the holding, and carbon lost = burned area x stock density x loss fraction.
-// A quote's model.fire overrides replace these exactly ("Override semantics").
+//   rate = rate_per_ha_year x area x flammability(forest type) x G_{y, region},
+// G the weather year factor of the holding's region (gamma, mean 1, shape k: negative-binomial
+// counts with variance m + m^2 / k), each fire's burned area from the spliced lognormal / GPD
+// model, capped by what is left of the holding, and carbon lost = burned area x stock density x
+// loss fraction. The fire parameters are per province (the longest prefix of the holding's
+// region with a FireModel). A quote's model.fire replaces exactly the values it gives
+// (docs/risk-model.md "Overrides").
 #pragma once
 
 #include "risk/model/model.hpp"
+#include "risk/model/record_reader.hpp"
+#include "risk/model/value.hpp"
 #include "risk/perils/peril.hpp"
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tanhui::risk {
+
+// The peril's name in requests, answers and the registry.
+inline constexpr std::string_view fire_peril_name = "fire";
+
+// Per-fire burned area (ha): lognormal body, optionally a generalised Pareto tail above
+// threshold_ha that carries tail_probability of the fires (splice at the threshold).
+struct BurnedAreaModel {
+    double mu = 0;     // log-scale location of the lognormal
+    double sigma = 1;  // log-scale spread
+    double threshold_ha = 0;       // 0: no GPD tail
+    double tail_probability = 0;   // P(area > threshold_ha)
+    double gpd_xi = 0;             // shape
+    double gpd_beta = 1;           // scale (ha)
+};
+
+// Fire in one province. year_factor_shape is the over-dispersion of its counts the calibration
+// found (negative binomial size): assembly puts it into Model::weather, whose factor the
+// simulation draws (add_fire_model below).
+struct FireModel {
+    double rate_per_ha_year = 0;   // expected fires per ha of forest in the policy year (trend-projected)
+    double year_factor_shape = std::numeric_limits<double>::infinity();  // inf: plain Poisson
+    BurnedAreaModel burned_area;
+    PerForestType flammability{1, 1, 1, 1, 1, 1};  // relative to chinese_fir
+    PerForestType loss_fraction{0.6, 0.6, 0.6, 0.6, 0.6, 0.6};  // carbon lost per burned ha / stock
+};
+
+// Throw InvalidInput naming the field (a JSON-pointer path under `at`) when a parameter is out of
+// its domain.
+void validate(const BurnedAreaModel& m, const std::string& at);
+void validate(const FireModel& m, const std::string& at);
+
+// The fire models of a Model, by region code ("35"); Model::perils holds them under PerilId::fire.
+using FireModels = std::map<std::string, FireModel>;
+const FireModels* fire_models(const Model& model);  // nullptr: no fire calibration
+// Adds a region's fire model and its year factor shape to the model's weather.
+void add_fire_model(Model& model, const std::string& region, const FireModel& fire);
+
+// model.fire of a quote. Each value given replaces the calibrated one; the others stay calibrated.
+struct PoissonFrequency {
+    double rate_per_year = 0;  // fires per year on each holding
+};
+struct FireOverride {
+    // That many fires per holding-year: no weather factor, flammability or area scaling.
+    std::optional<PoissonFrequency> frequency{};
+    std::optional<BurnedAreaModel> burned_area_ha{};  // lognormal mu, sigma (no GPD tail)
+    std::optional<double> loss_fraction{};            // every forest type
+};
+const FireOverride* fire_override(const ModelOverrides& overrides);  // nullptr: none given
+void set_fire_override(ModelOverrides& overrides, const FireOverride& fire);
+
+// The registry's codec and model_used entries (risk/perils/registry.hpp).
+void decode_fire_override(const Value& block, const std::string& at, ModelOverrides& overrides,
+                          std::vector<FieldProblem>& problems);
+Value describe_fire(const Model& model, const ModelOverrides& overrides, std::span<const PreparedHolding> holdings);
 
 // Per-fire burned area (ha) by inversion of one uniform: a lognormal body below threshold_ha
 // carrying 1 - tail_probability (the lognormal truncated there and rescaled), and above it
@@ -34,56 +95,11 @@ private:
     double body_scale_ = 1;  // Phi((ln threshold - mu) / sigma) / (1 - tail_probability)
 };
 
-// The fire-weather factor of each province in a year: G_{y,p} = F_k^-1(Phi(X_{y,p})), F_k the
-// gamma(k, 1/k) distribution function (mean 1, variance 1/k), on a Gaussian copula
-// X_{y,p} = sqrt(rho) Z_y + sqrt(1 - rho) e_{y,p}: rho is the cross-region correlation of the
-// normals (1: one shared factor, X = Z). Z_y and e_{y,p} come from their own stream, so every
-// holding of a province sees the same G, whatever else is in the book.
-struct WeatherRegion {
-    std::string region;  // a key of Model::fire ("35")
-    double year_factor_shape = std::numeric_limits<double>::infinity();  // inf: G = 1
-};
-class FireWeather {
-public:
-    FireWeather() = default;
-    FireWeather(std::vector<WeatherRegion> regions, double cross_region_correlation);
-    std::size_t slots() const { return 1 + regions_.size(); }  // slot 0: no factor
-    const std::vector<WeatherRegion>& regions() const { return regions_; }
-    double cross_region_correlation() const { return rho_; }
-    // Fills g (size slots()) with G_{y, slot}, g[0] = 1, and returns Z_y.
-    double draw(std::uint64_t seed, std::uint32_t year, std::span<double> g) const;
-    // The same for years first_year .. first_year + n - 1 at once (SIMD across years): z[k] = Z,
-    // g[k * stride + slot] = G of year first_year + k; stride >= slots(). The same bits as draw().
-    void draw_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* z, double* g,
-                    std::size_t stride) const;
-
-    // G = gamma quantile at Phi(x) is tabulated per region on [-table_edge, table_edge] and
-    // interpolated linearly (relative error below 1e-5; exact beyond the edges): the exact
-    // inverse incomplete gamma cost about 2,000 instructions a region-year. Part of the model
-    // version, as the random-number layout is.
-    static constexpr double table_edge = 8.0;
-    static constexpr std::size_t table_intervals = 8192;
-
-private:
-    double quantile(std::size_t region, double x) const;
-    std::vector<WeatherRegion> regions_;
-    std::vector<std::uint32_t> numbers_;  // holding word of each region's normal
-    std::vector<std::shared_ptr<const std::vector<double>>> tables_;  // per region; empty: G = 1
-    double rho_ = 1;
-};
-
-// The holding word of a region's fire-weather normal: its code as a number ("35" -> 35); codes
-// that are not all digits hash to a number with bit 31 set. 0 is the shared normal Z_y.
-std::uint32_t region_number(std::string_view region);
-
-// A gamma(shape, 1/shape) quantile of Phi(x), computed from whichever tail is accurate.
-double gamma_mean_one_quantile(double shape, double x);
-
 class FirePeril final : public Peril {
 public:
     explicit FirePeril(const PerilSetup& setup);
     PerilId id() const override { return PerilId::fire; }
-    std::string_view name() const override { return "fire"; }
+    std::string_view name() const override { return fire_peril_name; }
     std::span<const std::uint32_t> occurrence_holdings() const override { return draw_index_; }
     double add_year(const Year& year, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
                     EventSink& events) const override;
@@ -100,7 +116,7 @@ public:
         std::uint64_t zero_threshold = 0;      // at G = 1: a word below it means no fire
         std::uint32_t draw_index = 0;
         std::uint32_t position = 0;            // index into loss_tco2e
-        std::uint16_t slot = 0;                // fire-weather slot; 0 = no factor (override)
+        std::uint16_t slot = 0;                // weather slot; 0 = no factor (override)
         std::uint16_t severity = 0;            // index into the burned-area samplers
     };
     std::span<const Prepared> prepared() const { return holdings_; }

@@ -5,8 +5,9 @@
 #pragma once
 
 #include "data/types.hpp"
-#include "risk/random/draws.hpp"
 #include "risk/model/model.hpp"
+#include "risk/random/batch.hpp"
+#include "risk/random/draws.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -21,21 +22,35 @@ namespace tanhui::risk {
 // A holding as the simulation sees it: looked up once, then only numbers.
 struct PreparedHolding {
     std::uint32_t draw_index = 0;    // the holding word of its Philox counters (default: position in the book)
-    std::uint16_t weather_slot = 0;  // its province's fire-weather factor in Year::fire_weather; 0 = none
+    std::uint16_t weather_slot = 0;  // its region's weather factor in Year::weather; 0 = none
     ForestType forest_type = ForestType::chinese_fir;
     double area_ha = 0;
     double stock_tco2e_per_ha = 0;
     std::optional<double> sequestration_tco2e_per_ha_yr;  // not used by the perils
-    std::string region;       // as given
-    std::string fire_region;  // key of Model::fire that applies ("" if none)
+    std::string region;          // as given
+    std::string weather_region;  // key of Model::weather.year_factor_shape that applies ("" if none)
 };
+
+// The longest prefix of a region code (a 6-digit code normalised first) that is a key of
+// `keyed`: county, then prefecture, then province; "" when none is. How a holding finds its
+// weather region and a peril its regional parameters (fire: its province's FireModel).
+template <class Map>
+std::string region_key(const Map& keyed, const std::string& region) {
+    const std::string code = normalise_region_code(region);
+    for (std::size_t len : {code.size(), std::size_t{4}, std::size_t{2}}) {
+        if (len > code.size() || len == 0) continue;
+        std::string key = code.substr(0, len);
+        if (keyed.count(key)) return key;
+    }
+    return {};
+}
 
 // The year-level draws every peril shares (DESIGN "Dependence").
 struct Year {
     std::uint64_t seed = 0;
-    std::uint32_t year = 0;              // the Philox year word: 0-based simulated year (ORD Period = year + 1)
-    double weather_normal = 0;           // Z_y, the shared normal behind the fire-weather factors
-    std::span<const double> fire_weather;  // G_{y, slot}, mean 1; [0] is always 1
+    std::uint32_t year = 0;          // the Philox year word: 0-based simulated year (ORD Period = year + 1)
+    double weather_normal = 0;       // Z_y, the shared normal behind the weather factors
+    std::span<const double> weather;  // G_{y, slot}, mean 1; [0] is always 1
 };
 
 // One event: a fire or a pest outbreak on one holding. OEP takes the largest of a year.
@@ -80,8 +95,8 @@ struct YearBlock {
     std::uint64_t seed = 0;
     std::uint32_t first_year = 0;
     std::size_t years = 0;
-    std::size_t slots = 1;                 // fire-weather slots a year
-    const double* fire_weather = nullptr;  // G of year first_year + k, slot s: [k * slots + s]
+    std::size_t slots = 1;            // weather slots a year
+    const double* weather = nullptr;  // G of year first_year + k, slot s: [k * slots + s]
 };
 
 class Peril {
@@ -118,42 +133,7 @@ struct PerilSetup {
     const Model& model;
     const ModelOverrides& overrides;
     std::span<const PreparedHolding> holdings;
-    std::size_t weather_slots = 1;  // size of Year::fire_weather
+    std::size_t weather_slots = 1;  // size of Year::weather
 };
-
-// Word 0 of block 0 (stream holding_perils) for each of n holdings of a peril-year: the "no
-// event" words, exactly draw_words(seed, 0, year, draw_index[i], peril, 0)[0]. One batch lets
-// the compiler run several Philox calls side by side in SIMD registers (SSE2; AVX2 and AVX-512
-// clones chosen at run time on x86-64): integer arithmetic, so every clone gives the same bits.
-void occurrence_words(std::uint64_t seed, std::uint32_t year, PerilId peril, const std::uint32_t* draw_index,
-                      std::size_t n, std::uint32_t* out);
-// Batches of this many holdings keep the words in L1.
-inline constexpr std::size_t occurrence_batch = 256;
-// The same words for one holding over n consecutive years: out[k] is the occurrence word of
-// year first_year + k (SIMD across years, for books of a few holdings).
-void occurrence_words_over_years(std::uint64_t seed, std::uint32_t first_year, std::size_t n, PerilId peril,
-                                 std::uint32_t draw_index, std::uint32_t* out);
-// Words 0 and 1 of one address over n consecutive years (the pair behind a normal draw).
-void word_pairs_over_years(std::uint64_t seed, Stream stream, std::uint32_t first_year, std::size_t n,
-                           std::uint32_t holding, PerilId peril, std::uint16_t block, std::uint32_t* hi, std::uint32_t* lo);
-// Words 0, 1 and 2 of n addresses that differ in year and holding only (the first try of a
-// gamma draw for each of a block's events).
-void words_at(std::uint64_t seed, Stream stream, PerilId peril, std::uint16_t block, const std::uint32_t* year,
-              const std::uint32_t* holding, std::size_t n, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2);
-// out[k] = normal_from_words(hi[k], lo[k]), the same bits, with the central branch of AS 241
-// computed for all k in SIMD and the tails (|p - 1/2| > 0.425, 15% of draws) one by one.
-void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::size_t n, double* out);
-
-using MakePeril = std::unique_ptr<Peril> (*)(const PerilSetup&);
-struct PerilEntry {
-    std::string_view name;
-    PerilId id;
-    MakePeril make;
-};
-
-// risk/perils/registry.cpp: the only list of perils.
-std::span<const PerilEntry> peril_registry();
-// Throws InvalidInput("perils", ...) naming the known perils when `name` is not one of them.
-std::unique_ptr<Peril> make_peril(std::string_view name, const PerilSetup& setup);
 
 }  // namespace tanhui::risk

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,11 @@ std::string str(double v) { return std::to_string(v); }
 }  // namespace
 
 PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
-    const PestModel& m = setup.model.pest;
-    const PestOverride& o = setup.overrides.pest;
+    // A model without a pest calibration has no outbreaks (every probability 0).
+    static const PestModel no_model;
+    static const PestOverride none;
+    const PestModel& m = pest_model(setup.model) ? *pest_model(setup.model) : no_model;
+    const PestOverride& o = pest_override(setup.overrides) ? *pest_override(setup.overrides) : none;
     const bool calibrated_needed = !o.probability_per_year || !o.affected_fraction || !o.mortality;
     if (calibrated_needed) validate(m, "model/pest");
     if (o.probability_per_year && !(*o.probability_per_year >= 0 && *o.probability_per_year <= 1))
@@ -41,9 +45,9 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
         a_ = m.affected_a;
         b_ = m.affected_b;
     }
-    elasticity_ = o.probability_per_year ? 0.0 : m.fire_weather_elasticity;
+    elasticity_ = o.probability_per_year ? 0.0 : m.weather_elasticity;
     if (elasticity_ != 0 && slots_ > max_weather_slots)
-        throw InvalidInput("holdings", "more than " + std::to_string(max_weather_slots - 1) + " fire regions in one book");
+        throw InvalidInput("holdings", "more than " + std::to_string(max_weather_slots - 1) + " weather regions in one book");
 
     for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
         const PreparedHolding& h = setup.holdings[i];
@@ -118,7 +122,7 @@ double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
                            EventSink& events) const {
     const auto pest = static_cast<std::uint16_t>(PerilId::pest);
     std::array<double, max_weather_slots> lower, upper;
-    SlotFactors::bounds(y.fire_weather.data(), slots_, elasticity_, lower.data(), upper.data());
+    SlotFactors::bounds(y.weather.data(), slots_, elasticity_, lower.data(), upper.data());
     std::array<std::uint32_t, occurrence_batch> batch;
     double total = 0;
     for (std::size_t start = 0; start < holdings_.size(); start += occurrence_batch) {
@@ -127,7 +131,7 @@ double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
         if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::pest, draw_index_.data() + start, n, batch.data());
         for (std::size_t i = 0; i < n; ++i) {
             const Prepared& h = holdings_[start + i];
-            if (!SlotFactors::outbreak(h, words[i], y.fire_weather[h.slot], elasticity_, lower[h.slot], upper[h.slot])) continue;
+            if (!SlotFactors::outbreak(h, words[i], y.weather[h.slot], elasticity_, lower[h.slot], upper[h.slot])) continue;
             const DrawAddress at{y.seed, Stream::holding_perils, y.year, h.draw_index, pest};
             const double fraction =
                 beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
@@ -171,7 +175,7 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         // exact rule decides).
         // Plain locals: stores through unsigned char may alias anything, so the loop reads
         // nothing through a pointer it could be storing to, and vectorises.
-        const double* fire_weather = block.fire_weather;
+        const double* weather = block.weather;
         const std::size_t slots = block.slots, years = block.years;
         const std::uint32_t* words = occurrence.data();
         unsigned char* out = screen.data();
@@ -180,7 +184,7 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
             const double p = holdings_[i].probability;
             const std::size_t slot = holdings_[i].slot;
             for (std::size_t k = 0; k < years; ++k) {
-                const double g = fire_weather[k * slots + slot];
+                const double g = weather[k * slots + slot];
                 const double u = g > 0 ? 1.0 + e * (g - 1.0) : std::numeric_limits<double>::infinity();
                 out[k * n_holdings + i] = double(words[k * n_holdings + i]) < p * u * two_to_32 + 2.0 ? 1 : 0;
             }
@@ -188,7 +192,7 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     } else {
         upper.resize(block.years * slots_);
         for (std::size_t k = 0; k < block.years; ++k)
-            SlotFactors::upper_bounds(block.fire_weather + k * block.slots, slots_, elasticity_, upper.data() + k * slots_);
+            SlotFactors::upper_bounds(block.weather + k * block.slots, slots_, elasticity_, upper.data() + k * slots_);
         for (std::size_t k = 0; k < block.years; ++k)
             for (std::size_t i = 0; i < n_holdings; ++i) {
                 const Prepared& h = holdings_[i];
@@ -204,7 +208,7 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     for (std::size_t c = 0; c < count; ++c) {
         const std::size_t k = candidates[c] >> 6, i = candidates[c] & 63;
         const Prepared& h = holdings_[i];
-        const double g = block.fire_weather[k * block.slots + h.slot];
+        const double g = block.weather[k * block.slots + h.slot];
         double lower = 1.0, upper_s = 1.0;
         if (h.slot != 0) SlotFactors::bounds(g, elasticity_, lower, upper_s);
         if (!SlotFactors::outbreak(h, occurrence[k * n_holdings + i], g, elasticity_, lower, upper_s)) continue;
@@ -259,6 +263,74 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         loss_tco2e[k * book_holdings + h.position] = loss;
     }
     return true;
+}
+
+void validate(const PestModel& m, const std::string& at) {
+    for (std::size_t i = 0; i < forest_type_count; ++i) {
+        const std::string t(forest_type_names[i]);
+        require_parameter(m.probability_per_year[i] >= 0 && m.probability_per_year[i] <= 1, at + "/probability_per_year/" + t,
+                          "in [0, 1]", m.probability_per_year[i]);
+        require_parameter(m.mortality[i] >= 0 && m.mortality[i] <= 1, at + "/mortality/" + t, "in [0, 1]", m.mortality[i]);
+    }
+    require_parameter(m.affected_a > 0 && std::isfinite(m.affected_a), at + "/affected_a", "> 0", m.affected_a);
+    require_parameter(m.affected_b > 0 && std::isfinite(m.affected_b), at + "/affected_b", "> 0", m.affected_b);
+    require_parameter(std::isfinite(m.weather_elasticity) && m.weather_elasticity >= 0, at + "/weather_elasticity", ">= 0",
+                      m.weather_elasticity);
+}
+
+const PestModel* pest_model(const Model& model) { return model.perils.find<PestModel>(PerilId::pest); }
+
+void set_pest_model(Model& model, const PestModel& pest) { model.perils.set(PerilId::pest, pest); }
+
+const PestOverride* pest_override(const ModelOverrides& overrides) {
+    return overrides.perils.find<PestOverride>(PerilId::pest);
+}
+
+void set_pest_override(ModelOverrides& overrides, const PestOverride& pest) { overrides.perils.set(PerilId::pest, pest); }
+
+// model.pest: {"probability_per_year", "affected_fraction": {"distribution": "beta", "a", "b"},
+// "mortality"}, each optional; a distribution given is given whole.
+void decode_pest_override(const Value& block, const std::string& at, ModelOverrides& overrides,
+                          std::vector<FieldProblem>& problems) {
+    RecordReader pr(block, at, problems);
+    PestOverride pest;
+    pest.probability_per_year = pr.number("probability_per_year", false, {0, 1});
+    if (const Value* af = pr.get("affected_fraction")) {
+        RecordReader ar(*af, pr.at("affected_fraction"), problems);
+        ar.one_of("distribution", false, {"beta"});
+        const auto a = ar.number("a", true, {0, 1e4, true});
+        const auto b = ar.number("b", true, {0, 1e4, true});
+        if (a && b) pest.affected_fraction = BetaDistribution{*a, *b};
+        ar.finish();
+    }
+    pest.mortality = pr.number("mortality", false, {0, 1});
+    pr.finish();
+    set_pest_override(overrides, pest);
+}
+
+// As the constructor prepares it: one entry per forest type.
+Value describe_pest(const Model& model, const ModelOverrides& overrides, std::span<const PreparedHolding> holdings) {
+    static const PestModel no_model;
+    static const PestOverride none;
+    const PestModel& m = pest_model(model) ? *pest_model(model) : no_model;
+    const PestOverride& o = pest_override(overrides) ? *pest_override(overrides) : none;
+    std::map<std::size_t, int> groups;
+    for (const auto& h : holdings) ++groups[index(h.forest_type)];
+    Value out = Value::list();
+    for (const auto& [t, count] : groups) {
+        const BetaDistribution ab = o.affected_fraction ? *o.affected_fraction : BetaDistribution{m.affected_a, m.affected_b};
+        Value g;
+        g["forest_type"] = forest_type_names[t];
+        g["holdings"] = count;
+        g["probability_per_year"] = o.probability_per_year ? *o.probability_per_year : m.probability_per_year[t];
+        g["weather_elasticity"] = o.probability_per_year ? 0.0 : m.weather_elasticity;
+        g["affected_fraction"]["distribution"] = "beta";
+        g["affected_fraction"]["a"] = ab.a;
+        g["affected_fraction"]["b"] = ab.b;
+        g["mortality"] = o.mortality ? *o.mortality : m.mortality[t];
+        out.push_back(std::move(g));
+    }
+    return out;
 }
 
 std::unique_ptr<Peril> make_pest(const PerilSetup& setup) { return std::make_unique<PestPeril>(setup); }

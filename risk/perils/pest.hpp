@@ -1,25 +1,69 @@
 // Pests and disease (DESIGN "Perils"): per holding-year an outbreak with probability
-//   p = min(1, probability_per_year(forest type) x G_{y, province} ^ fire_weather_elasticity),
-// (drought years raise both fire and pests), an affected share of the area f ~ Beta(a, b), and
-// carbon lost = f x area x stock density x mortality(forest type): one event per outbreak.
-// A quote's model.pest overrides replace these exactly, for every holding, with no year factor.
+//   p = min(1, probability_per_year(forest type) x G_{y, region} ^ weather_elasticity),
+// G the weather year factor of the holding's region (drought years raise both fire and pests),
+// an affected share of the area f ~ Beta(a, b), and carbon lost = f x area x stock density x
+// mortality(forest type): one event per outbreak. A quote's model.pest replaces exactly the
+// values it gives (docs/risk-model.md "Overrides").
 #pragma once
 
 #include "risk/model/model.hpp"
+#include "risk/model/record_reader.hpp"
+#include "risk/model/value.hpp"
 #include "risk/perils/peril.hpp"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace tanhui::risk {
+
+// The peril's name in requests, answers and the registry.
+inline constexpr std::string_view pest_peril_name = "pest";
+
+// Pests and disease: an outbreak on a holding in a year with probability p (per forest type),
+// affected share of the area ~ Beta(a, b), carbon lost = affected area x stock x mortality.
+// Model::perils holds it under PerilId::pest.
+struct PestModel {
+    PerForestType probability_per_year{};  // 0 for non-susceptible types
+    double affected_a = 2;
+    double affected_b = 8;
+    PerForestType mortality{};
+    // Pest probability in a year with weather factor G is p * G^weather_elasticity (capped at 1):
+    // drought years raise both. 0 = independent.
+    double weather_elasticity = 0;
+};
+void validate(const PestModel& m, const std::string& at);
+const PestModel* pest_model(const Model& model);  // nullptr: no pest calibration
+void set_pest_model(Model& model, const PestModel& pest);
+
+// model.pest of a quote. Each value given replaces the calibrated one; the others stay calibrated.
+struct BetaDistribution {
+    double a = 2;
+    double b = 8;
+};
+struct PestOverride {
+    // Outbreak probability of each holding, any forest type, with no weather factor.
+    std::optional<double> probability_per_year{};
+    std::optional<BetaDistribution> affected_fraction{};
+    std::optional<double> mortality{};  // every forest type
+};
+const PestOverride* pest_override(const ModelOverrides& overrides);  // nullptr: none given
+void set_pest_override(ModelOverrides& overrides, const PestOverride& pest);
+
+// The registry's codec and model_used entries (risk/perils/registry.hpp).
+void decode_pest_override(const Value& block, const std::string& at, ModelOverrides& overrides,
+                          std::vector<FieldProblem>& problems);
+Value describe_pest(const Model& model, const ModelOverrides& overrides, std::span<const PreparedHolding> holdings);
 
 class PestPeril final : public Peril {
 public:
     explicit PestPeril(const PerilSetup& setup);
     PerilId id() const override { return PerilId::pest; }
-    std::string_view name() const override { return "pest"; }
+    std::string_view name() const override { return pest_peril_name; }
     std::span<const std::uint32_t> occurrence_holdings() const override { return draw_index_; }
     double add_year(const Year& year, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
                     EventSink& events) const override;
@@ -35,11 +79,11 @@ public:
         std::uint64_t threshold = 0;          // at G = 1: a word below it means an outbreak
         std::uint32_t draw_index = 0;
         std::uint32_t position = 0;
-        std::uint16_t slot = 0;               // fire-weather slot; 0 = no factor
+        std::uint16_t slot = 0;               // weather slot; 0 = no factor
     };
     std::span<const Prepared> prepared() const { return holdings_; }
 
-    // At most this many fire-weather slots (provinces) in one book when the elasticity is used.
+    // At most this many weather slots (regions) in one book when the elasticity is used.
     static constexpr std::size_t max_weather_slots = 128;
 
 private:

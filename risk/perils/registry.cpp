@@ -1,10 +1,12 @@
 // The only list of perils: a static library drops self-registering statics, so it is explicit.
+// A new peril is one line here (name, random-number word, default cover, and its functions).
+#include "risk/perils/registry.hpp"
+
+#include "risk/calibration/fire_model.hpp"
+#include "risk/calibration/pest_model.hpp"
 #include "risk/perils/fire.hpp"
-#include "risk/perils/peril.hpp"
 #include "risk/perils/pest.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 
 namespace tanhui::risk {
@@ -12,147 +14,58 @@ namespace tanhui::risk {
 namespace {
 
 const PerilEntry perils[] = {
-    {"fire", PerilId::fire, make_fire},
-    {"pest", PerilId::pest, make_pest},
+    {fire_peril_name, PerilId::fire, true, make_fire, decode_fire_override, describe_fire, fire_families, calibrate_fire,
+     assemble_fire, fire_history_rows, {}},
+    {pest_peril_name, PerilId::pest, true, make_pest, decode_pest_override, describe_pest, pest_families, calibrate_pest,
+     assemble_pest, pest_history_rows, pest_history_filters},
 };
+
+std::vector<std::string> names_where(bool (*keep)(const PerilEntry&)) {
+    std::vector<std::string> out;
+    for (const PerilEntry& e : perils)
+        if (keep(e)) out.emplace_back(e.name);
+    return out;
+}
 
 }  // namespace
 
 std::span<const PerilEntry> peril_registry() { return perils; }
 
-namespace {
+const PerilEntry* find_peril(std::string_view name) {
+    for (const PerilEntry& e : perils)
+        if (e.name == name) return &e;
+    return nullptr;
+}
 
-// Philox4x32-10 as draw_words computes it (Random123's round: the products M0 c0 and M1 c2, the
-// high halves xor-ed with the other counter words and the key, the key bumped by the Weyl
-// constants between rounds), written on 64-bit integers that hold 32-bit values: GCC then
-// vectorises each product as one 32 x 32 -> 64 multiply per lane instead of a 64-bit multiply,
-// twice the batched throughput. Integer arithmetic: the same bits (tests compare every batch
-// function with draw_words).
-inline Words philox_wide(std::uint64_t seed, std::uint32_t c0_in, std::uint32_t c1_in, std::uint32_t c2_in,
-                         std::uint32_t c3_in) {
-    constexpr std::uint64_t m0 = 0xD2511F53, m1 = 0xCD9E8D57, w0 = 0x9E3779B9, w1 = 0xBB67AE85, low = 0xffffffffu;
-    std::uint64_t k0 = seed & low, k1 = seed >> 32;
-    std::uint64_t c0 = c0_in, c1 = c1_in, c2 = c2_in, c3 = c3_in;
-    for (int round = 0; round < 10; ++round) {
-        if (round > 0) {
-            k0 = (k0 + w0) & low;
-            k1 = (k1 + w1) & low;
-        }
-        const std::uint64_t p0 = m0 * c0, p1 = m1 * c2;
-        const std::uint64_t n0 = ((p1 >> 32) ^ c1 ^ k0) & low;
-        const std::uint64_t n2 = ((p0 >> 32) ^ c3 ^ k1) & low;
-        c1 = p1 & low;
-        c3 = p0 & low;
-        c0 = n0;
-        c2 = n2;
+const PerilEntry* peril_of_family(std::string_view family) {
+    for (const PerilEntry& e : perils)
+        for (std::string_view f : e.families)
+            if (f == family) return &e;
+    return nullptr;
+}
+
+std::vector<std::string> peril_names() {
+    return names_where([](const PerilEntry&) { return true; });
+}
+std::vector<std::string> history_peril_names() {
+    return names_where([](const PerilEntry& e) { return e.history != nullptr; });
+}
+std::vector<std::string> default_perils() {
+    return names_where([](const PerilEntry& e) { return e.default_cover; });
+}
+
+std::string join_names(const std::vector<std::string>& names, std::string_view last_separator, bool quoted) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += i + 1 == names.size() ? last_separator : std::string_view(", ");
+        out += quoted ? "\"" + names[i] + "\"" : names[i];
     }
-    return {static_cast<std::uint32_t>(c0), static_cast<std::uint32_t>(c1), static_cast<std::uint32_t>(c2),
-            static_cast<std::uint32_t>(c3)};
-}
-
-inline std::uint32_t peril_word(PerilId peril, std::uint16_t block) {
-    return (std::uint32_t{static_cast<std::uint16_t>(peril)} << 16) | block;
-}
-
-}  // namespace
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void occurrence_words(std::uint64_t seed, std::uint32_t year, PerilId peril, const std::uint32_t* draw_index,
-                      std::size_t n, std::uint32_t* out) {
-    const std::uint32_t word2 = peril_word(peril, 0);
-    const auto stream = static_cast<std::uint32_t>(Stream::holding_perils);
-    for (std::size_t i = 0; i < n; ++i) out[i] = philox_wide(seed, year, draw_index[i], word2, stream)[0];
-}
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void occurrence_words_over_years(std::uint64_t seed, std::uint32_t first_year, std::size_t n, PerilId peril,
-                                 std::uint32_t draw_index, std::uint32_t* out) {
-    const std::uint32_t word2 = peril_word(peril, 0);
-    const auto stream = static_cast<std::uint32_t>(Stream::holding_perils);
-    for (std::size_t k = 0; k < n; ++k)
-        out[k] = philox_wide(seed, first_year + static_cast<std::uint32_t>(k), draw_index, word2, stream)[0];
-}
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void word_pairs_over_years(std::uint64_t seed, Stream stream, std::uint32_t first_year, std::size_t n,
-                           std::uint32_t holding, PerilId peril, std::uint16_t block, std::uint32_t* hi, std::uint32_t* lo) {
-    const std::uint32_t word2 = peril_word(peril, block);
-    const auto s = static_cast<std::uint32_t>(stream);
-    for (std::size_t k = 0; k < n; ++k) {
-        const Words w = philox_wide(seed, first_year + static_cast<std::uint32_t>(k), holding, word2, s);
-        hi[k] = w[0];
-        lo[k] = w[1];
-    }
-}
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void words_at(std::uint64_t seed, Stream stream, PerilId peril, std::uint16_t block, const std::uint32_t* year,
-              const std::uint32_t* holding, std::size_t n, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2) {
-    const std::uint32_t word2 = peril_word(peril, block);
-    const auto s = static_cast<std::uint32_t>(stream);
-    for (std::size_t k = 0; k < n; ++k) {
-        const Words w = philox_wide(seed, year[k], holding[k], word2, s);
-        w0[k] = w[0];
-        w1[k] = w[1];
-        w2[k] = w[2];
-    }
-}
-
-// The central branch is normal_quantile_as241's expression, operation for operation; risk/ is
-// compiled with -ffp-contract=off, so no clone fuses a multiply and an add, and every clone gives
-// the bits of the scalar function (tests/risk/random/draws_test.cpp compares them on 10^6 draws).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::size_t n, double* out) {
-    // In chunks of 256: the central branch for all draws in SIMD, with a flag for the tails
-    // (|p - 1/2| > 0.425, 15% of draws), then the tails, gathered without a branch per draw: the
-    // logarithm of each is the scalar libm call, as in normal_quantile_as241, and the square root
-    // and the rational function of the r <= 5 branch are SIMD (IEEE square root and arithmetic:
-    // the same bits); r > 5 (p below 1e-11) is scalar.
-    constexpr std::size_t chunk = 256;
-    unsigned char tail[chunk];
-    std::uint32_t at[chunk];
-    double r[chunk], value[chunk];
-    for (std::size_t start = 0; start < n; start += chunk) {
-        const std::size_t m = std::min(chunk, n - start);
-        for (std::size_t k = 0; k < m; ++k) {
-            const double q = uniform52(hi[start + k], lo[start + k]) - 0.5;
-            out[start + k] = as241_central(q);
-            tail[k] = std::fabs(q) > 0.425 ? 1 : 0;
-        }
-        std::size_t count = 0;
-        for (std::size_t k = 0; k < m; ++k) {
-            at[count] = static_cast<std::uint32_t>(start + k);
-            count += tail[k];
-        }
-        for (std::size_t t = 0; t < count; ++t) {
-            const double p = uniform52(hi[at[t]], lo[at[t]]);
-            r[t] = std::log(p - 0.5 < 0 ? p : 1.0 - p);
-        }
-        for (std::size_t t = 0; t < count; ++t) value[t] = as241_tail(std::sqrt(-r[t]));
-        for (std::size_t t = 0; t < count; ++t) {
-            const double p = uniform52(hi[at[t]], lo[at[t]]);
-            out[at[t]] = std::sqrt(-r[t]) <= 5.0 ? (p - 0.5 < 0 ? -value[t] : value[t]) : normal_quantile_as241(p);
-        }
-    }
+    return out;
 }
 
 std::unique_ptr<Peril> make_peril(std::string_view name, const PerilSetup& setup) {
-    std::string known;
-    for (const PerilEntry& e : perils) {
-        if (e.name == name) return e.make(setup);
-        known += (known.empty() ? "" : ", ") + std::string(e.name);
-    }
-    throw InvalidInput("perils", "unknown peril \"" + std::string(name) + "\"; known: " + known);
+    if (const PerilEntry* e = find_peril(name)) return e->make(setup);
+    throw InvalidInput("perils", "unknown peril \"" + std::string(name) + "\"; known: " + join_names(peril_names(), ", ", false));
 }
 
 }  // namespace tanhui::risk

@@ -24,11 +24,12 @@ using Words = std::array<std::uint32_t, 4>;
 // Counter word 3. A new use of random numbers gets a new stream, never a reuse of an old one.
 enum class Stream : std::uint32_t {
     holding_perils = 0,  // holding word = the holding's draw index, peril word = PerilId
-    fire_weather = 1,    // holding word = region number (0: the shared normal Z_y)
+    weather = 1,         // holding word = region number (0: the shared normal Z_y); peril word 1 (fire's, kept)
     price = 2,           // holding word = market number; see risk/simulation/price_path.hpp
 };
 
-// The peril half of counter word 2. 0 is reserved; freeze, typhoon, landslide come next.
+// The peril half of counter word 2: each peril's number, paired with its name in the peril
+// registry (risk/perils/registry.cpp). 0 is reserved; freeze, typhoon, landslide come next.
 enum class PerilId : std::uint16_t { fire = 1, pest = 2, freeze = 3, typhoon = 4, landslide = 5 };
 
 inline Words draw_words(std::uint64_t seed, std::uint32_t stream, std::uint32_t year,

@@ -39,7 +39,7 @@ PriceAtHorizon price_at_horizon(const PriceModel& model, double h, std::span<con
                                 std::uint64_t seed) {
     if (model.jump_intensity == 0) return closed_form(model, h, levels);
     PriceModel marginal = model;
-    marginal.correlation_with_fire_weather = 0;
+    marginal.correlation_with_weather = 0;
     const PricePath path(marginal, {h}, 0);
     std::vector<double> prices(paths);
     double one = 0;

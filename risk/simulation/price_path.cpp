@@ -72,7 +72,7 @@ void PricePath::simulate(std::uint64_t seed, std::uint32_t year, double weather_
         out[j] = normal_from_words(w[2 * (j % 2)], w[2 * (j % 2) + 1]);
         un += unit_[j] * out[j];
     }
-    const double rho = model_.correlation_with_fire_weather;
+    const double rho = model_.correlation_with_weather;
     const double shift = rho != 0 ? rho * weather_normal + std::sqrt(1 - rho * rho) * un - un : 0.0;
 
     const double k = model_.process == PriceProcess::ou ? model_.mean_reversion : 0.0;

@@ -9,7 +9,7 @@
 // Every year starts from the spot at t = 0: a simulated year is a scenario of the policy year.
 //
 // Dependence: the continuous part of ln S at the last fixing has correlation
-// correlation_with_fire_weather with the year's shared fire-weather normal Z_y. The step
+// correlation_with_weather with the year's shared weather normal Z_y. The step
 // normals e are built from independent normals n as e = n + (rho Z + sqrt(1 - rho^2) (u.n) - u.n) u,
 // u the unit vector of the weights of e in ln S at the last fixing: e stays i.i.d. N(0, 1) and
 // u.e = rho Z + sqrt(1 - rho^2) u.n.

@@ -13,20 +13,8 @@ namespace tanhui::risk {
 
 namespace {
 
-// The longest prefix of the region code (6-digit codes normalised first) that is a key of
-// model.fire: county, then prefecture, then province.
-std::string fire_region_of(const Model& model, const std::string& region) {
-    const std::string code = normalise_region_code(region);
-    for (std::size_t len : {code.size(), std::size_t{4}, std::size_t{2}}) {
-        if (len > code.size() || len == 0) continue;
-        const std::string key = code.substr(0, len);
-        if (model.fire.count(key)) return key;
-    }
-    return {};
-}
-
 // A thread's scratch for a block of years: no allocation inside the year loop once the event
-// list has grown to its largest year. The year-level draws of a block (the fire-weather normals
+// list has grown to its largest year. The year-level draws of a block (the weather normals
 // and factors; for a book of a few holdings also every peril's occurrence words) are drawn for
 // all its years at once, SIMD across years, before the years run one by one: the same bits as
 // drawing them year by year, at a fraction of the cost when a quote has one holding.
@@ -42,7 +30,7 @@ public:
           peril_loss_(book.perils.size()),
           slots_(book.weather.slots()),
           weather_normal_(years_per_block),
-          fire_weather_(years_per_block * slots_),
+          weather_(years_per_block * slots_),
           fixings_(book.price ? book.price->fixings() : 0),
           words_(book.perils.size()),
           block_loss_(book.perils.size()),
@@ -101,7 +89,7 @@ private:
     // The year-level draws of years begin .. end - 1, and the block path of each peril that has one.
     void prepare_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end) {
         const std::size_t n = end - begin;
-        book_.weather.draw_block(seed, begin, n, weather_normal_.data(), fire_weather_.data(), slots_);
+        book_.weather.draw_block(seed, begin, n, weather_normal_.data(), weather_.data(), slots_);
         if (!small_) return;
         for (std::size_t p = 0; p < book_.perils.size(); ++p) {
             const auto holdings = book_.perils[p]->occurrence_holdings();
@@ -111,7 +99,7 @@ private:
                 occurrence_words_over_years(seed, begin, n, book_.perils[p]->id(), holdings[h], column.data());
                 for (std::size_t k = 0; k < n; ++k) words_[p][k * h_count + h] = column[k];
             }
-            const YearBlock block{seed, begin, n, slots_, fire_weather_.data()};
+            const YearBlock block{seed, begin, n, slots_, weather_.data()};
             block_loss_[p].assign(n * book_.holdings.size(), 0.0);
             block_events_[p].clear();
             next_event_[p] = 0;
@@ -126,7 +114,7 @@ private:
         if (!first_sets) std::fill(loss_.begin(), loss_.end(), 0.0);
         sink_.reset();
         const double z = weather_normal_[k];
-        const std::span<const double> g(fire_weather_.data() + k * slots_, slots_);
+        const std::span<const double> g(weather_.data() + k * slots_, slots_);
         const Year y{seed, year, z, g};
         for (std::size_t p = 0; p < book_.perils.size(); ++p) {
             if (block_path_[p]) {
@@ -167,7 +155,7 @@ private:
         r.events = events_;
         r.price_fixings = fixings_;
         r.weather_normal = z;
-        r.fire_weather = g;
+        r.weather = g;
         return r;
     }
 
@@ -176,7 +164,7 @@ private:
     std::vector<double> peril_loss_;
     std::size_t slots_;
     std::vector<double> weather_normal_;  // by year of the block
-    std::vector<double> fire_weather_;    // by year of the block, then slot
+    std::vector<double> weather_;         // by year of the block, then slot
     std::vector<double> fixings_;
     std::vector<std::vector<std::uint32_t>> words_;  // by peril: by year of the block, then holding
     std::vector<std::vector<double>> block_loss_;    // by peril (Peril::add_block): by year, then holding
@@ -206,15 +194,15 @@ Book prepare_book(const Model& model, std::span<const Holding> holdings, const B
         p.stock_tco2e_per_ha = carbon.stock_tco2e_per_ha;
         p.sequestration_tco2e_per_ha_yr = carbon.sequestration_tco2e_per_ha_yr;
         p.region = h.region;
-        p.fire_region = fire_region_of(model, h.region);
-        if (!p.fire_region.empty()) {
-            auto [it, added] = slot_of.try_emplace(p.fire_region, static_cast<std::uint16_t>(regions.size() + 1));
-            if (added) regions.push_back({p.fire_region, model.fire.at(p.fire_region).year_factor_shape});
+        p.weather_region = region_key(model.weather.year_factor_shape, h.region);
+        if (!p.weather_region.empty()) {
+            auto [it, added] = slot_of.try_emplace(p.weather_region, static_cast<std::uint16_t>(regions.size() + 1));
+            if (added) regions.push_back({p.weather_region, model.weather.year_factor_shape.at(p.weather_region)});
             p.weather_slot = it->second;
         }
         book.holdings.push_back(std::move(p));
     }
-    book.weather = FireWeather(std::move(regions), model.fire_weather_cross_region_correlation);
+    book.weather = Weather(std::move(regions), model.weather.cross_region_correlation);
 
     const PerilSetup setup{model, options.overrides, book.holdings, book.weather.slots()};
     std::set<std::string> seen;
@@ -266,7 +254,7 @@ YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t ye
         o.events.assign(r.events.begin(), r.events.end());
         o.price_fixings.assign(r.price_fixings.begin(), r.price_fixings.end());
         o.weather_normal = r.weather_normal;
-        o.fire_weather.assign(r.fire_weather.begin(), r.fire_weather.end());
+        o.weather.assign(r.weather.begin(), r.weather.end());
     });
     return o;
 }

@@ -6,10 +6,11 @@
 #pragma once
 
 #include "data/types.hpp"
-#include "risk/perils/fire.hpp"
 #include "risk/model/model.hpp"
 #include "risk/perils/peril.hpp"
+#include "risk/perils/registry.hpp"
 #include "risk/simulation/price_path.hpp"
+#include "risk/simulation/weather.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -29,7 +30,7 @@ struct PriceLeg {
 };
 
 struct BookOptions {
-    std::vector<std::string> perils{"fire", "pest"};  // names in risk/perils/registry.cpp, in this order
+    std::vector<std::string> perils = default_perils();  // names in risk/perils/registry.cpp, in this order
     ModelOverrides overrides;
     std::optional<PriceLeg> price;
 };
@@ -37,14 +38,14 @@ struct BookOptions {
 // Holdings and perils prepared once; shared read-only by every thread.
 struct Book {
     std::vector<PreparedHolding> holdings;
-    FireWeather weather;
+    Weather weather;
     std::vector<std::shared_ptr<const Peril>> perils;
     std::optional<PricePath> price;
 };
 
-// Prepares each holding (carbon by risk/model/growth.hpp, its province's fire model: the longest prefix
-// of its region code that is a key of model.fire) and the named perils. Draw index = position.
-// Throws InvalidInput naming the field ("holdings/3/region", "model/fire/35/...").
+// Prepares each holding (carbon by risk/model/growth.hpp, its weather region: the longest prefix of
+// its region code that is a key of model.weather.year_factor_shape) and the named perils. Draw
+// index = position. Throws InvalidInput naming the field ("holdings/3/region", "model/fire/35/...").
 Book prepare_book(const Model& model, std::span<const Holding> holdings, const BookOptions& options = {});
 
 struct Simulation {
@@ -70,7 +71,7 @@ struct YearResult {
     std::span<const Event> events;             // only with Simulation::record_events
     std::span<const double> price_fixings;     // when the book has a price leg
     double weather_normal = 0;                 // Z_y
-    std::span<const double> fire_weather;      // G by weather slot
+    std::span<const double> weather;           // G by weather slot
 };
 
 // Calls visit once for each year. It is called from several threads at once, for different
@@ -109,7 +110,7 @@ struct YearOutcome {
     std::vector<Event> events;
     std::vector<double> price_fixings;
     double weather_normal = 0;
-    std::vector<double> fire_weather;
+    std::vector<double> weather;
 };
 YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t year, bool record_events = true);
 

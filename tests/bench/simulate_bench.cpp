@@ -3,7 +3,9 @@
 // machine as the ceiling. Each holding-year costs at least one Philox call per peril (the
 // "no event" word), so with two perils the ceiling is philox_draws_per_s / 2 holding-years/s.
 #include "risk/random/draws.hpp"
+#include "risk/perils/fire.hpp"
 #include "risk/perils/peril.hpp"
+#include "risk/perils/pest.hpp"
 #include "risk/simulation/simulate.hpp"
 
 #include <benchmark/benchmark.h>
@@ -28,10 +30,12 @@ Model made_up_model() {
     fm.year_factor_shape = 2.0;
     fm.burned_area = {.mu = 1.5, .sigma = 1.4, .threshold_ha = 100, .tail_probability = 0.03, .gpd_xi = 0.3, .gpd_beta = 80};
     fm.flammability = {1.0, 1.3, 1.2, 0.6, 0.4, 0.9};
-    model.fire["35"] = fm;
-    model.pest.probability_per_year = {0.01, 0.04, 0.02, 0.005, 0.003, 0.01};
-    model.pest.mortality = {0.4, 0.8, 0.5, 0.3, 0.2, 0.4};
-    model.pest.fire_weather_elasticity = 0.5;
+    add_fire_model(model, "35", fm);
+    PestModel pest;
+    pest.probability_per_year = {0.01, 0.04, 0.02, 0.005, 0.003, 0.01};
+    pest.mortality = {0.4, 0.8, 0.5, 0.3, 0.2, 0.4};
+    pest.weather_elasticity = 0.5;
+    set_pest_model(model, pest);
     for (auto& g : model.growth) g = {.max_tco2e_per_ha = 300, .rate_per_year = 0.05, .shape = 2};
     return model;
 }

@@ -1,10 +1,12 @@
 // A made-up model and made-up holdings (not a calibration, not real holdings), shared by the
 // simulation tests and the batch-runner tests: two provinces (Fujian 35, Jiangxi 36) with a
-// fire-weather factor each, correlated 0.7; pests that rise in fire-weather years; every forest
+// weather factor each, correlated 0.7; pests that rise in bad weather years; every forest
 // type; one growth curve for all.
 #pragma once
 
 #include "risk/model/model.hpp"
+#include "risk/perils/fire.hpp"
+#include "risk/perils/pest.hpp"
 
 #include <string>
 #include <vector>
@@ -18,15 +20,17 @@ inline Model made_up_model() {
     fj.year_factor_shape = 1.5;
     fj.burned_area = {.mu = 2.5, .sigma = 1.3, .threshold_ha = 200, .tail_probability = 0.02, .gpd_xi = 0.3, .gpd_beta = 150};
     fj.flammability = {1.0, 1.3, 1.2, 0.6, 0.4, 0.9};
-    model.fire["35"] = fj;
+    add_fire_model(model, "35", fj);
     FireModel jx = fj;
     jx.rate_per_ha_year = 1e-4;
     jx.year_factor_shape = 3;
-    model.fire["36"] = jx;
-    model.fire_weather_cross_region_correlation = 0.7;
-    model.pest.probability_per_year = {0.01, 0.05, 0.02, 0.005, 0.003, 0.01};
-    model.pest.mortality = {0.4, 0.8, 0.5, 0.3, 0.2, 0.4};
-    model.pest.fire_weather_elasticity = 0.5;
+    add_fire_model(model, "36", jx);
+    model.weather.cross_region_correlation = 0.7;
+    PestModel pest;
+    pest.probability_per_year = {0.01, 0.05, 0.02, 0.005, 0.003, 0.01};
+    pest.mortality = {0.4, 0.8, 0.5, 0.3, 0.2, 0.4};
+    pest.weather_elasticity = 0.5;
+    set_pest_model(model, pest);
     for (auto& g : model.growth) g = {.max_tco2e_per_ha = 300, .rate_per_year = 0.05, .shape = 2};
     return model;
 }

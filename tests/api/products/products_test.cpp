@@ -18,6 +18,7 @@
 #include "api/json/fields.hpp"
 #include "api/json/loss_table.hpp"
 #include "api/service/calibration.hpp"
+#include "risk/perils/fire.hpp"
 #include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
 
@@ -342,7 +343,7 @@ risk::Model test_model() {
     fire.rate_per_ha_year = 1e-4;
     fire.burned_area.mu = 3.0;
     fire.burned_area.sigma = 1.0;
-    m.fire["35"] = fire;
+    risk::add_fire_model(m, "35", fire);
     m.growth[risk::index(ForestType::chinese_fir)] = {300, 0.05, 1};
     m.growth[risk::index(ForestType::masson_pine)] = {200, 0.04, 1.5};
     m.growth[risk::index(ForestType::broadleaf)] = {250, 0.03, 1};

@@ -309,7 +309,7 @@ TEST(CalibrateFireWeather, RecoversSimulatedCrossRegionCorrelation) {
             regions[r].fires.push_back(static_cast<double>(pois(rng)));
         }
     }
-    const FireWeatherDependence d = estimate_fire_weather_dependence(regions, false);
+    const WeatherDependence d = estimate_weather_dependence(regions, false);
     EXPECT_EQ(d.years.size(), 200u);
     // Poisson noise (variance 1/200 against 0.13) attenuates the correlation by about 4 %.
     EXPECT_NEAR(d.mean_correlation, rho * 0.96, 4 * d.mean_correlation_standard_error);
@@ -326,7 +326,7 @@ TEST(CalibrateFireWeather, FujianAndNeighboursMatchR) {
         {"33", yr, {1125, 718, 330, 272, 425, 247, 97, 433, 139, 206, 155, 67, 83, 70, 45, 30, 21, 21}},
         {"36", yr, {1119, 355, 130, 326, 572, 394, 79, 151, 46, 82, 158, 40, 43, 67, 58, 60, 57, 50}},
         {"44", yr, {469, 212, 128, 124, 165, 188, 59, 239, 65, 158, 128, 273, 64, 302, 266, 126, 114, 99}}};
-    const FireWeatherDependence d = estimate_fire_weather_dependence(regions);
+    const WeatherDependence d = estimate_weather_dependence(regions);
     EXPECT_NEAR(d.correlation[1][0], 0.425507947, 1e-5);
     EXPECT_NEAR(d.correlation[2][0], 0.6621427942, 1e-5);
     EXPECT_NEAR(d.correlation[2][1], 0.3445956488, 1e-5);

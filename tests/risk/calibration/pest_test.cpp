@@ -131,14 +131,14 @@ TEST(CalibratePest, ElasticityMatchesRAndFallsBackToDefault) {
     const std::vector<int> year(fire_years.begin(), fire_years.begin() + 11);
     const std::vector<double> g(residual.begin(), residual.begin() + 11);
     const std::vector<double> pest(std::begin(national_pest_10kha), std::end(national_pest_10kha));
-    const ElasticityEstimate e = estimate_pest_fire_weather_elasticity(year, g, pest);
+    const ElasticityEstimate e = estimate_pest_weather_elasticity(year, g, pest);
     EXPECT_NEAR(e.elasticity, 0.0429809597, 1e-5);
     EXPECT_NEAR(e.standard_error, 0.07612169565, 1e-5);
     EXPECT_FALSE(e.significant);
-    EXPECT_EQ(pest_fire_weather_elasticity(e), default_pest_fire_weather_elasticity);
-    EXPECT_EQ(pest_fire_weather_elasticity(std::nullopt), default_pest_fire_weather_elasticity);
-    EXPECT_EQ(pest_fire_weather_elasticity(ElasticityEstimate{0.7, 0.1, 12, true}), 0.7);
-    EXPECT_EQ(pest_fire_weather_elasticity(ElasticityEstimate{-0.7, 0.1, 12, true}), 0.0);
+    EXPECT_EQ(pest_weather_elasticity(e), default_pest_weather_elasticity);
+    EXPECT_EQ(pest_weather_elasticity(std::nullopt), default_pest_weather_elasticity);
+    EXPECT_EQ(pest_weather_elasticity(ElasticityEstimate{0.7, 0.1, 12, true}), 0.7);
+    EXPECT_EQ(pest_weather_elasticity(ElasticityEstimate{-0.7, 0.1, 12, true}), 0.0);
 }
 
 TEST(CalibratePest, OutbreakProbabilityFromShare) {

@@ -26,9 +26,9 @@ Holding holding(std::string region, double area_ha, ForestType type = ForestType
 BookOptions overridden_fire(double rate, double mu, double sigma) {
     BookOptions o;
     o.perils = {"fire"};
-    o.overrides.fire.frequency = PoissonFrequency{rate};
-    o.overrides.fire.burned_area_ha = BurnedAreaModel{.mu = mu, .sigma = sigma};
-    o.overrides.fire.loss_fraction = 1.0;
+    set_fire_override(o.overrides, {.frequency = PoissonFrequency{rate},
+                                    .burned_area_ha = BurnedAreaModel{.mu = mu, .sigma = sigma},
+                                    .loss_fraction = 1.0});
     o.overrides.carbon.stock_tco2e_per_ha = 1.0;
     return o;
 }
@@ -62,7 +62,9 @@ TEST(FirePeril, CapBindsAtTheHoldingArea) {
     const std::vector<Holding> h{holding("35", 10)};
     BookOptions o = overridden_fire(3.0, 5.0, 1.0);
     o.overrides.carbon.stock_tco2e_per_ha = 150;
-    o.overrides.fire.loss_fraction = 0.6;
+    FireOverride f = *fire_override(o.overrides);
+    f.loss_fraction = 0.6;
+    set_fire_override(o.overrides, f);
     const Book book = prepare_book(model, h, o);
     const YearLosses y = simulate_year_losses(book, {.years = 20'000, .seed = 9});
     const double cap = 10 * 150 * 0.6;
@@ -87,13 +89,13 @@ TEST(FirePeril, CountsWithYearFactorAreNegativeBinomial) {
     fm.burned_area = {.mu = -6, .sigma = 0.1};  // a few hundred m2: the cap never binds
     fm.loss_fraction.fill(1.0);
     fm.flammability[index(ForestType::masson_pine)] = 1.5;
-    model.fire["35"] = fm;
+    add_fire_model(model, "35", fm);
     const std::vector<Holding> h{holding("350802", 2000), holding("3507", 1000, ForestType::masson_pine)};
     BookOptions o;
     o.perils = {"fire"};
     o.overrides.carbon.stock_tco2e_per_ha = 1;
     const Book book = prepare_book(model, h, o);
-    ASSERT_EQ(book.holdings[0].fire_region, "35");
+    ASSERT_EQ(book.holdings[0].weather_region, "35");
     ASSERT_EQ(book.holdings[0].weather_slot, book.holdings[1].weather_slot);
 
     const std::uint32_t years = 200'000;
@@ -121,7 +123,7 @@ TEST(FirePeril, PlainPoissonWhenShapeIsInfinite) {
     FireModel fm;
     fm.rate_per_ha_year = 2e-4;
     fm.burned_area = {.mu = -6, .sigma = 0.1};
-    model.fire["35"] = fm;
+    add_fire_model(model, "35", fm);
     const std::vector<Holding> h{holding("35", 5000)};
     BookOptions o;
     o.perils = {"fire"};
@@ -136,49 +138,6 @@ TEST(FirePeril, PlainPoissonWhenShapeIsInfinite) {
     const Moments m = moments(n);
     EXPECT_NEAR(m.mean, 1.0, 4 * m.se_mean);
     EXPECT_NEAR(m.variance, 1.0, 4 * m.se_variance);
-}
-
-// Gaussian copula of the fire-weather factors: correlation 1 gives one shared factor; 0
-// independent ones (the Spearman correlation of the G's is then near 0).
-TEST(FireWeather, CrossRegionCorrelation) {
-    const FireWeather shared({{"35", 2.0}, {"36", 2.0}}, 1.0);
-    const FireWeather independent({{"35", 2.0}, {"36", 2.0}}, 0.0);
-    std::vector<double> g(3);
-    double sum_product = 0, sum1 = 0, sum2 = 0, ss1 = 0, ss2 = 0;
-    const int n = 50'000;
-    for (std::uint32_t y = 0; y < n; ++y) {
-        shared.draw(5, y, g);
-        ASSERT_EQ(g[0], 1.0);
-        ASSERT_EQ(g[1], g[2]);
-        independent.draw(5, y, g);
-        sum1 += g[1];
-        sum2 += g[2];
-        sum_product += g[1] * g[2];
-        ss1 += g[1] * g[1];
-        ss2 += g[2] * g[2];
-    }
-    const double cov = sum_product / n - (sum1 / n) * (sum2 / n);
-    const double corr = cov / std::sqrt((ss1 / n - sum1 * sum1 / n / n) * (ss2 / n - sum2 * sum2 / n / n));
-    EXPECT_NEAR(corr, 0.0, 4 / std::sqrt(double(n)));
-    EXPECT_NEAR(sum1 / n, 1.0, 4 * std::sqrt(0.5 / n));  // mean 1, variance 1/k
-}
-
-// The block draw (SIMD across years, in chunks of 256) gives each year's draw() bits, for a
-// copula with and without idiosyncratic normals and a region without a factor.
-TEST(FireWeather, BlockDrawHasTheBitsOfTheYearDraw) {
-    for (double rho : {0.6, 1.0}) {
-        const FireWeather w({{"35", 2.5}, {"36", 4.0}, {"43", std::numeric_limits<double>::infinity()}}, rho);
-        const std::size_t n = 700, stride = w.slots() + 2;
-        std::vector<double> z(n), g(n * stride, -1.0), one(w.slots());
-        w.draw_block(77, 5'000, n, z.data(), g.data(), stride);
-        for (std::size_t k = 0; k < n; ++k) {
-            const double zk = w.draw(77, 5'000 + static_cast<std::uint32_t>(k), one);
-            ASSERT_EQ(std::memcmp(&zk, &z[k], sizeof(double)), 0) << k;
-            ASSERT_EQ(std::memcmp(one.data(), &g[k * stride], w.slots() * sizeof(double)), 0) << k;
-            EXPECT_EQ(g[k * stride + 3], 1.0);
-            EXPECT_EQ(g[k * stride + w.slots()], -1.0);  // the stride's padding is left alone
-        }
-    }
 }
 
 // The spliced burned-area model: P(area > threshold) = tail_probability, and above it the GPD
@@ -209,11 +168,85 @@ TEST(Perils, BatchedOccurrenceWordsEqualOneAtATime) {
     }
 }
 
+// A made-up province model (not a calibration): 1e-4 fires per ha-year, lognormal burned area
+// (mu 3, sigma 1, no tail), loss fraction 0.35 for chinese_fir, no year factor (E[G] = 1).
+Model calibrated_fire() {
+    Model model;
+    FireModel fm;
+    fm.rate_per_ha_year = 1e-4;
+    fm.burned_area = {.mu = 3, .sigma = 1};
+    fm.loss_fraction[index(ForestType::chinese_fir)] = 0.35;
+    add_fire_model(model, "35", fm);
+    return model;
+}
+
+// docs/risk-model.md "Overrides": each fire value a quote gives replaces the calibrated one and
+// nothing else; the others stay calibrated. On 1,000 ha of chinese_fir at 100 tCO2e/ha the
+// calibrated fire count is 1e-4 x 1,000 = 0.1 a year, and E[L] = E[N] exp(mu + sigma^2/2) 100 f
+// (compound Poisson mean; the 1,000 ha cap is 3.9 sigma above the median of e^3 ha: below 0.2 %).
+TEST(FireOverride, EachValueGivenReplacesOnlyItself) {
+    struct Case {
+        const char* name;
+        FireOverride given;
+        double fires, mu, sigma, loss_fraction;
+        std::uint16_t slot;  // the weather slot: 0 when the frequency is given
+    };
+    const Case cases[] = {
+        {"nothing", {}, 0.1, 3, 1, 0.35, 1},
+        {"frequency", {.frequency = PoissonFrequency{0.5}}, 0.5, 3, 1, 0.35, 0},
+        {"burned area", {.burned_area_ha = BurnedAreaModel{.mu = 2, .sigma = 0.5}}, 0.1, 2, 0.5, 0.35, 1},
+        {"loss fraction", {.loss_fraction = 0.8}, 0.1, 3, 1, 0.8, 1},
+    };
+    const Model model = calibrated_fire();
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        BookOptions o;
+        o.perils = {"fire"};
+        set_fire_override(o.overrides, c.given);
+        o.overrides.carbon.stock_tco2e_per_ha = 100;
+        const Book book = prepare_book(model, std::vector<Holding>{holding("350802", 1000)}, o);
+        const auto& prepared = dynamic_cast<const FirePeril&>(*book.perils[0]).prepared();
+        ASSERT_EQ(prepared.size(), 1u);
+        EXPECT_DOUBLE_EQ(prepared[0].rate_per_year, c.fires);
+        EXPECT_DOUBLE_EQ(prepared[0].tco2e_per_burned_ha, 100 * c.loss_fraction);
+        EXPECT_EQ(prepared[0].slot, c.slot);
+        const YearLosses y = simulate_year_losses(book, {.years = 200'000, .seed = 31});
+        const Moments m = moments(y.total_tco2e);
+        EXPECT_NEAR(m.mean, c.fires * std::exp(c.mu + 0.5 * c.sigma * c.sigma) * 100 * c.loss_fraction, 4 * m.se_mean);
+    }
+}
+
+// model.fire decodes each field alone; a distribution is given whole; every bad field is named.
+TEST(FireOverride, DecodesPartialBlocksAndNamesEveryBadField) {
+    Value partial;
+    partial["loss_fraction"] = 0.8;
+    ModelOverrides o;
+    std::vector<FieldProblem> problems;
+    decode_fire_override(partial, "/model/fire", o, problems);
+    EXPECT_TRUE(problems.empty());
+    ASSERT_NE(fire_override(o), nullptr);
+    EXPECT_FALSE(fire_override(o)->frequency);
+    EXPECT_FALSE(fire_override(o)->burned_area_ha);
+    EXPECT_EQ(fire_override(o)->loss_fraction, 0.8);
+
+    Value bad;
+    bad["frequency"]["rate_per_year"] = -1;
+    bad["burned_area_ha"]["mu"] = 1;
+    bad["colour"] = "red";
+    decode_fire_override(bad, "/model/fire", o, problems);
+    ASSERT_EQ(problems.size(), 3u);
+    EXPECT_EQ(problems[0].pointer, "/model/fire/frequency/rate_per_year");
+    EXPECT_EQ(problems[0].message, "must be in [0, 1000], got -1");
+    EXPECT_EQ(problems[1].pointer, "/model/fire/burned_area_ha/sigma");
+    EXPECT_EQ(problems[1].message, "is required");
+    EXPECT_EQ(problems[2].pointer, "/model/fire/colour");
+}
+
 TEST(FirePeril, RegionWithoutModelIsAnInputError) {
     Model model;
     FireModel fm;
     fm.rate_per_ha_year = 1e-5;
-    model.fire["35"] = fm;
+    add_fire_model(model, "35", fm);
     const std::vector<Holding> h{holding("350802", 10), holding("440300", 10)};
     BookOptions o;
     o.perils = {"fire"};

@@ -1,3 +1,4 @@
+#include "risk/perils/fire.hpp"
 #include "risk/perils/pest.hpp"
 #include "risk/simulation/simulate.hpp"
 #include "tests/risk/sample_moments.hpp"
@@ -27,9 +28,7 @@ TEST(PestPeril, MeanAndVarianceOfLossWithOverrides) {
     const std::vector<Holding> h{holding("35", 100, ForestType::broadleaf)};
     BookOptions o;
     o.perils = {"pest"};
-    o.overrides.pest.probability_per_year = 0.3;
-    o.overrides.pest.affected_fraction = BetaDistribution{2, 8};
-    o.overrides.pest.mortality = 0.5;
+    set_pest_override(o.overrides, {.probability_per_year = 0.3, .affected_fraction = BetaDistribution{2, 8}, .mortality = 0.5});
     o.overrides.carbon.stock_tco2e_per_ha = 150;
     const Book book = prepare_book(model, h, o);
     const YearLosses y = simulate_year_losses(book, {.years = 200'000, .seed = 21});
@@ -46,9 +45,11 @@ TEST(PestPeril, MeanAndVarianceOfLossWithOverrides) {
 // Calibrated path: probability and mortality by forest type (pine wilt on masson pine only).
 TEST(PestPeril, OnlySusceptibleForestTypesLose) {
     Model model;
-    model.pest.probability_per_year[index(ForestType::masson_pine)] = 0.05;
-    model.pest.mortality[index(ForestType::masson_pine)] = 0.8;
-    model.pest.mortality[index(ForestType::broadleaf)] = 0.8;
+    PestModel pest;
+    pest.probability_per_year[index(ForestType::masson_pine)] = 0.05;
+    pest.mortality[index(ForestType::masson_pine)] = 0.8;
+    pest.mortality[index(ForestType::broadleaf)] = 0.8;
+    set_pest_model(model, pest);
     const std::vector<Holding> h{holding("35", 100, ForestType::masson_pine), holding("35", 100, ForestType::broadleaf)};
     BookOptions o;
     o.perils = {"pest"};
@@ -66,15 +67,17 @@ TEST(PestPeril, OnlySusceptibleForestTypesLose) {
 // Drought years raise the outbreak probability: p G^e. With G ~ gamma(k, 1/k),
 // E[G] = 1 and E[G^2] = 1 + 1/k, so elasticity 1 keeps the mean and elasticity 2 raises it by
 // 1 + 1/k (p small enough that the cap at 1 never binds in practice).
-TEST(PestPeril, FireWeatherElasticityRaisesTheMeanByTheFactorMoment) {
+TEST(PestPeril, WeatherElasticityRaisesTheMeanByTheFactorMoment) {
     for (double e : {1.0, 2.0}) {
         Model model;
         FireModel fm;
         fm.year_factor_shape = 2.0;
-        model.fire["35"] = fm;
-        model.pest.probability_per_year.fill(0.01);
-        model.pest.mortality.fill(1.0);
-        model.pest.fire_weather_elasticity = e;
+        add_fire_model(model, "35", fm);
+        PestModel pest;
+        pest.probability_per_year.fill(0.01);
+        pest.mortality.fill(1.0);
+        pest.weather_elasticity = e;
+        set_pest_model(model, pest);
         const std::vector<Holding> h{holding("35", 1, ForestType::masson_pine)};
         BookOptions o;
         o.perils = {"pest"};
@@ -88,7 +91,7 @@ TEST(PestPeril, FireWeatherElasticityRaisesTheMeanByTheFactorMoment) {
 }
 
 // The outbreak rule, recomputed here from its definition: an outbreak when the holding-year's
-// occurrence word is below word_threshold(p G^e), G the year's fire-weather factor of the
+// occurrence word is below word_threshold(p G^e), G the year's weather factor of the
 // holding's province. The peril screens words with bounds on G^e and takes pow only near the
 // threshold; the decisions must be the definition's, for an elasticity inside [0, 1] (bounds)
 // and one outside (exact pow), on the block path (1 holding) and the year-by-year path (80).
@@ -98,10 +101,12 @@ TEST(PestPeril, OutbreaksFollowTheExactThresholdOfPTimesGToTheE) {
         FireModel fm;
         fm.rate_per_ha_year = 0;  // no fire: the year's loss is the pest's
         fm.year_factor_shape = 1.2;
-        model.fire["35"] = fm;
-        model.pest.probability_per_year = {0.3, 0.3, 0.3, 0.3, 0.3, 0.3};
-        model.pest.mortality = {0.05, 0.05, 0.05, 0.05, 0.05, 0.05};
-        model.pest.fire_weather_elasticity = elasticity;
+        add_fire_model(model, "35", fm);
+        PestModel pest;
+        pest.probability_per_year = {0.3, 0.3, 0.3, 0.3, 0.3, 0.3};
+        pest.mortality = {0.05, 0.05, 0.05, 0.05, 0.05, 0.05};
+        pest.weather_elasticity = elasticity;
+        set_pest_model(model, pest);
         for (auto& g : model.growth) g = {.max_tco2e_per_ha = 300, .rate_per_year = 0.05, .shape = 2};
         for (int n : {1, 80}) {
             std::vector<Holding> hs(static_cast<std::size_t>(n), holding("350802", 1000, ForestType::chinese_fir));
@@ -130,13 +135,73 @@ TEST(PestPeril, OutbreaksFollowTheExactThresholdOfPTimesGToTheE) {
     }
 }
 
+// docs/risk-model.md "Overrides": each pest value a quote gives replaces the calibrated one and
+// nothing else. A made-up calibration (not real): probability 0.04, Beta(2, 8) affected share,
+// mortality 0.05 for every forest type, no weather elasticity. E[L] = p a / (a + b) c m with
+// c = 1,000 ha x 100 tCO2e/ha. Probability alone once reset mortality to 0.5 (ten times 0.05).
+TEST(PestOverride, EachValueGivenReplacesOnlyItself) {
+    Model model;
+    PestModel calibrated;
+    calibrated.probability_per_year.fill(0.04);
+    calibrated.mortality.fill(0.05);
+    set_pest_model(model, calibrated);
+    struct Case {
+        const char* name;
+        PestOverride given;
+        double p, a, b, mortality;
+    };
+    const Case cases[] = {
+        {"nothing", {}, 0.04, 2, 8, 0.05},
+        {"probability", {.probability_per_year = 0.3}, 0.3, 2, 8, 0.05},
+        {"affected fraction", {.affected_fraction = BetaDistribution{1, 1}}, 0.04, 1, 1, 0.05},
+        {"mortality", {.mortality = 0.5}, 0.04, 2, 8, 0.5},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        BookOptions o;
+        o.perils = {"pest"};
+        set_pest_override(o.overrides, c.given);
+        o.overrides.carbon.stock_tco2e_per_ha = 100;
+        const Book book = prepare_book(model, std::vector<Holding>{holding("35", 1000, ForestType::chinese_fir)}, o);
+        const auto& prepared = dynamic_cast<const PestPeril&>(*book.perils[0]).prepared();
+        ASSERT_EQ(prepared.size(), 1u);
+        EXPECT_DOUBLE_EQ(prepared[0].probability, c.p);
+        EXPECT_DOUBLE_EQ(prepared[0].tco2e_if_all_affected, 1000 * 100 * c.mortality);
+        const YearLosses y = simulate_year_losses(book, {.years = 200'000, .seed = 32});
+        const Moments m = moments(y.total_tco2e);
+        EXPECT_NEAR(m.mean, c.p * c.a / (c.a + c.b) * 1000 * 100 * c.mortality, 4 * m.se_mean);
+    }
+}
+
+TEST(PestOverride, DecodesPartialBlocksAndNamesEveryBadField) {
+    Value partial;
+    partial["probability_per_year"] = 0.02;
+    ModelOverrides o;
+    std::vector<FieldProblem> problems;
+    decode_pest_override(partial, "/model/pest", o, problems);
+    EXPECT_TRUE(problems.empty());
+    ASSERT_NE(pest_override(o), nullptr);
+    EXPECT_EQ(pest_override(o)->probability_per_year, 0.02);
+    EXPECT_FALSE(pest_override(o)->mortality);
+    EXPECT_FALSE(pest_override(o)->affected_fraction);
+
+    Value bad;
+    bad["affected_fraction"]["a"] = 2;
+    bad["mortality"] = 2;
+    decode_pest_override(bad, "/model/pest", o, problems);
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_EQ(problems[0].pointer, "/model/pest/affected_fraction/b");
+    EXPECT_EQ(problems[1].pointer, "/model/pest/mortality");
+    EXPECT_EQ(problems[1].message, "must be in [0, 1], got 2");
+}
+
 TEST(PestPeril, BadOverrideNamesTheField) {
     const Model model;
     const std::vector<Holding> h{holding("35", 1, ForestType::masson_pine)};
     BookOptions o;
     o.perils = {"pest"};
     o.overrides.carbon.stock_tco2e_per_ha = 1;
-    o.overrides.pest.probability_per_year = 1.5;
+    set_pest_override(o.overrides, {.probability_per_year = 1.5});
     try {
         prepare_book(model, h, o);
         FAIL();

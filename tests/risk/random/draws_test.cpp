@@ -1,5 +1,5 @@
 #include "risk/random/draws.hpp"
-#include "risk/perils/peril.hpp"
+#include "risk/random/batch.hpp"
 #include "tests/risk/sample_moments.hpp"
 
 #include <boost/math/special_functions/gamma.hpp>
@@ -138,7 +138,7 @@ TEST(Philox, WordsOverYearsAreTheAddressedWords) {
     const std::size_t n = 300;
     std::vector<std::uint32_t> occ(n), hi(n), lo(n), w0(n), w1(n), w2(n), year(n), holding(n);
     occurrence_words_over_years(12345, 1000, n, PerilId::pest, 42, occ.data());
-    word_pairs_over_years(12345, Stream::fire_weather, 1000, n, 35, PerilId::fire, 0, hi.data(), lo.data());
+    word_pairs_over_years(12345, Stream::weather, 1000, n, 35, PerilId::fire, 0, hi.data(), lo.data());
     for (std::size_t k = 0; k < n; ++k) {
         year[k] = static_cast<std::uint32_t>(7 * k);
         holding[k] = static_cast<std::uint32_t>(k % 5);

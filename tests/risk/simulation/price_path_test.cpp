@@ -71,10 +71,10 @@ TEST(PricePath, MertonJumpMeans) {
     EXPECT_NEAR(l.mean, theta + lambda * jm * (1 - std::exp(-k)) / k, 4 * l.se_mean);
 }
 
-// corr(ln S_T, Z_y) = correlation_with_fire_weather, and ln S_T keeps its GBM variance.
+// corr(ln S_T, Z_y) = correlation_with_weather, and ln S_T keeps its GBM variance.
 TEST(PricePath, CorrelationWithTheFireWeatherNormal) {
     const double rho = 0.6;
-    const PriceModel m{.market = "made-up", .spot = 10, .spot_date = "2026-01-01", .volatility = 0.3, .correlation_with_fire_weather = rho};
+    const PriceModel m{.market = "made-up", .spot = 10, .spot_date = "2026-01-01", .volatility = 0.3, .correlation_with_weather = rho};
     const PricePath path(m, monthly());
     const int n = 100'000;
     std::vector<double> x, z;

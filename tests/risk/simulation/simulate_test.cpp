@@ -15,7 +15,7 @@ namespace {
 Book made_up_book(int n, bool price = false) {
     BookOptions o;
     if (price) o.price = PriceLeg{PriceModel{.market = "made-up", .spot = 15, .spot_date = "2026-01-01", .volatility = 0.3, .jump_intensity = 0.5, .jump_std = 0.1,
-                                             .correlation_with_fire_weather = 0.4},
+                                             .correlation_with_weather = 0.4},
                                   {0.25, 0.5, 0.75, 1.0}, 0};
     return prepare_book(made_up_model(), made_up_holdings(n), o);
 }

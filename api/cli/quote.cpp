@@ -23,7 +23,7 @@ int run_quote(const GlobalOptions& g, const std::string& file, unsigned threads,
     if (!body) return 2;
     data::Store store = open_store(g);
     ModelCache models;
-    const auto outcome = quote(store, models, *body, {.limits = {}, .threads = threads, .store = !no_store, .key_id = ""});
+    const auto outcome = quote(store, models, *body, {.limits = {}, .threads = threads, .store = !no_store, .key_id = "", .atomic = true, .request_id = ""});
     if (outcome.problem) return print_problem(*outcome.problem);
     std::cout << outcome.response->dump(2) << '\n';
     return 0;
@@ -89,7 +89,7 @@ void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& acti
     auto no_store = std::make_shared<bool>(false);
     q->add_option("FILE", *file, "Quote request JSON file, or - for stdin");
     q->add_option("--threads", *threads, "Simulation threads (default: $TANHUI_THREADS or all cores)")->envname("TANHUI_THREADS");
-    q->add_flag("--no-store", *no_store, "Do not record the quote in the database");
+    q->add_flag("--no-store", *no_store, "Do not record the quote in the database (the answer then has no quote_id)");
     auto* replay = q->add_subcommand("replay", "Recompute a stored quote and say whether it is bit-identical (exit 1 if not)");
     auto id = std::make_shared<std::string>();
     replay->add_option("QUOTE_ID", *id, "A quote_id from a response")->required();

@@ -308,14 +308,30 @@ void Session::arm_read_timer() {
     read_timer_.expires_after(state_->options.read_timeout);
     read_timer_.async_wait([self = shared_from_this(), generation = generation_](beast::error_code ec) {
         if (ec || generation != self->generation_) return;
-        if (self->phase_ != Phase::idle && self->phase_ != Phase::reading) return;
-        self->timed_out_ = true;
-        beast::error_code ignored;
-        self->stream_.tcp().socket().cancel(ignored);
+        self->cancel_timed_out_read(generation);
+    });
+}
+
+// Cancelling the socket stops only the operation pending at that instant. When a byte has just
+// arrived (a trickling client sends one a second), the read's completion is already queued and
+// Beast's composed read goes on with a fresh read that the cancel never saw, and the connection
+// would stay open for good. So the cancel repeats every read_retry until the read has ended
+// (on_read_error cancels this timer).
+void Session::cancel_timed_out_read(std::uint64_t generation) {
+    static constexpr auto read_retry = std::chrono::milliseconds(200);
+    if (phase_ != Phase::idle && phase_ != Phase::reading) return;
+    timed_out_ = true;
+    beast::error_code ignored;
+    stream_.tcp().socket().cancel(ignored);
+    read_timer_.expires_after(read_retry);
+    read_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+        if (ec || generation != self->generation_) return;
+        self->cancel_timed_out_read(generation);
     });
 }
 
 void Session::on_header(beast::error_code ec, std::size_t) {
+    if (!ec && timed_out_) ec = net::error::operation_aborted;  // completed as the deadline passed
     if (ec) return on_read_error(ec);
     phase_ = Phase::reading;
     started_ = std::chrono::steady_clock::now();
@@ -352,6 +368,7 @@ void Session::on_continue_written(beast::error_code ec, std::size_t) {
 }
 
 void Session::on_read(beast::error_code ec, std::size_t) {
+    if (!ec && timed_out_) ec = net::error::operation_aborted;  // completed as the deadline passed
     if (ec) return on_read_error(ec);
     read_timer_.cancel();
     process();

@@ -102,6 +102,7 @@ private:
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_read_error(boost::beast::error_code ec);
     void arm_read_timer();
+    void cancel_timed_out_read(std::uint64_t generation);
     void process();
     std::optional<Response> authenticate(const Route& route, Request& req);
     std::optional<Response> admit(const Request& req);

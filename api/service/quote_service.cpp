@@ -192,7 +192,16 @@ PricedQuotes price_each(data::Store& store, ModelCache& models, const nlohmann::
 
 ReferenceData store_references(data::Store& store) {
     ReferenceData r;
-    r.region_exists = [&store](const std::string& region) { return store.region(region).has_value(); };
+    // A code in the regions table exists. The table lists every province but the prefectures and
+    // counties of Fujian only (data/historical/regions.csv), so a well-formed code below another
+    // province (Hangzhou's 330100) is accepted on its province; under Fujian it must be listed.
+    r.region_exists = [&store](const std::string& region) {
+        if (store.region(region)) return true;
+        if (region.size() <= 2 || region.find_first_not_of("0123456789") != std::string::npos) return false;
+        const std::string province = region.substr(0, 2);
+        return store.region(province).has_value() && store.region_count("prefecture", province) == 0 &&
+               store.region_count("county", province) == 0;
+    };
     r.market_currency = [&store](const std::string& market) { return store.market_currency(market); };
     return r;
 }

@@ -600,6 +600,13 @@ TEST(QuoteOverrides, UnknownRegionsAndMarketsAreNamedWhateverTheOverrides) {
                                      "loss_fraction": 0.5}, "pest": {"probability_per_year": 0.01}, "carbon": {"stock_tco2e_per_ha": 100}})");
     Reply r = c.post("/v1/quotes", index.dump());
     expect_problem(r, 400, "/holdings/0/region");
+    // Fujian's counties are all listed, so an unlisted Fujian code is unknown; below another
+    // province (whose counties the store does not list) a well-formed code stands on its province.
+    index["holdings"][0]["region"] = "350899";
+    expect_problem(c.post("/v1/quotes", index.dump()), 400, "/holdings/0/region");
+    index["holdings"][0]["region"] = "330106";
+    r = c.post("/v1/quotes", index.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
     json nasdaq = price_request();
     nasdaq["cover"]["market"] = "NASDAQ";
     r = c.post("/v1/quotes", nasdaq.dump());

@@ -1,8 +1,8 @@
 // Group commit of the service's quotes (docs/reliability.md "Durability"; issue 18 item 5).
 //
 // Workers price a request, then hand its rows to the writer and take the next request; the one
-// writer thread takes every write waiting, stores them in one IMMEDIATE transaction (each write in
-// its own savepoint, data::Quotes::write), commits, and only then calls each write's completion,
+// writer thread takes every write waiting, stores them in one IMMEDIATE transaction
+// (data::Quotes::write), commits, and only then calls each write's completion,
 // which answers the client. So an answer is sent only for quotes already committed to the WAL,
 // and many requests share one commit. A checkpointer thread copies the WAL into the database in
 // the background (PASSIVE), so that no commit waits for a checkpoint's fsync.

@@ -64,9 +64,10 @@ public:
     // Stores every quote in one IMMEDIATE transaction: all of them, or (on any error, which is
     // rethrown) none.
     void insert(std::span<const StoredQuote> quotes);
-    // Group commit: every write in one IMMEDIATE transaction, each in its own savepoint, so that
-    // a write whose idempotency key is taken (replay) or that breaks a constraint (failed) stores
-    // nothing and the others are committed together. Throws, with nothing stored, when the
+    // Group commit: every write in one IMMEDIATE transaction. A write whose idempotency key is
+    // live already (replay) stores nothing and the others are committed. When a write breaks a
+    // constraint (failed; never expected) the batch is rolled back and each write is retried in
+    // its own transaction, so that only that write fails. Throws, with nothing stored, when the
     // transaction cannot be begun or committed or a write fails for a cause outside the program
     // (disk full, read-only, I/O error: data/store/storage_error.hpp).
     std::vector<QuoteWriteResult> write(std::span<const QuoteWrite> writes);

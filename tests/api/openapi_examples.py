@@ -52,6 +52,15 @@ def examples_of(spec):
                         yield (f"{method.upper()} {path} {status} {ctype}", media.get("schema"), media["example"], method, path, False)
 
 
+# examples/quotes requests and the route each is sent to.
+EXAMPLE_ROUTES = {
+    "longyan-index": "/v1/quotes", "nanping-price": "/v1/quotes", "sanming-revenue": "/v1/quotes",
+    "buffer": "/v1/risk/buffer", "burning-cost": "/v1/experience/burning-cost",
+    "credibility": "/v1/experience/credibility", "damage": "/v1/valuations/damage",
+    "layer": "/v1/reinsurance/layer", "layer-table": "/v1/reinsurance/layer", "metrics": "/v1/risk/metrics",
+}
+
+
 def check_answer(spec, method, path, status, ctype, body, failures):
     """The answer against its route's schema for `status` (or "default"); a status the route
     does not list is a failure, a listed one without a JSON schema is not checked."""
@@ -142,6 +151,15 @@ def main():
                 call(port, "post", "/v1/quotes/{id}/replay", f"/v1/quotes/{quote_id}/replay", None, failures, spec)
                 call(port, "get", "/v1/quotes/{id}", "/v1/quotes/no-such-quote", None, failures, spec)
                 answers += 3
+            # Every request of examples/quotes, to its route: each product's quote answer.
+            examples_dir = os.path.join(os.path.dirname(os.path.abspath(spec_path)), "..", "examples", "quotes")
+            for name, path in EXAMPLE_ROUTES.items():
+                with open(os.path.join(examples_dir, name + ".json"), encoding="utf-8") as f:
+                    body = json.load(f)
+                status, text = call(port, "post", path, path, body, failures, spec)
+                answers += 1
+                if status != 200:
+                    failures.append(f"examples/quotes/{name}.json to {path}: the server answered {status}: {text[:300]}")
             call(port, "get", "/v1/markets/{market}/prices", "/v1/markets/FJEA/prices?to=2017-01-31", None, failures, spec)
             call(port, "get", "/v1/history/{kind}", "/v1/history/fire?region=35", None, failures, spec)
             answers += 2

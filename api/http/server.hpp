@@ -70,9 +70,6 @@ struct ServerOptions {
     bool synchronous_full = false;
     // How often a server in local mode looks for a newly created API key (then switches to keys).
     std::chrono::milliseconds key_mode_check{100};
-    // Every answer sent, for tests that check answers against api/openapi.yaml: (method, route
-    // pattern or "" when no route matched, status, content type, body). Called on I/O threads.
-    std::function<void(std::string_view, std::string_view, int, std::string_view, std::string_view)> on_response;
 };
 
 class QuoteWriter;

@@ -578,11 +578,6 @@ void Session::respond(Response r, bool close, bool linger_after) {
     if (request_id_.empty()) request_id_ = state_->new_request_id();
     res.set("X-Request-Id", request_id_);
     if (r.content_type == "application/problem+json") r.body = with_instance(r.body, request_id_);
-    if (state_->options.on_response)
-        state_->options.on_response(method_, route_index_ == MetricsRegistry::unmatched
-                                                 ? std::string_view()
-                                                 : std::string_view(state_->router.routes()[route_index_].info.pattern),
-                                    r.status, r.content_type, r.body);
     for (const auto& [name, value] : r.headers) res.set(name, value);
     res.body() = std::move(r.body);
     res.keep_alive(!close);

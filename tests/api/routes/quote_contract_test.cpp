@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -199,16 +200,30 @@ TEST(QuoteContract, NoStoreAnswerHasNoQuoteIdAndStoresNothing) {
 
 // ---- local mode ends with the first key ----------------------------------------------------------
 
-// A server in local mode serves callers without a key; once a key is created in its database
-// (here as `tanhui keys create` does), it requires keys, without a restart.
+// A server in local mode serves callers without a key; once `tanhui keys create` made the first
+// key in its database (and said that the server now requires keys), it requires keys, without a
+// restart.
 TEST(QuoteContract, FirstKeyEndsLocalModeWithoutARestart) {
+    const std::string binary = std::string(TANHUI_BINARY_DIR) + "/tanhui";
+    if (access(binary.c_str(), X_OK) != 0) GTEST_SKIP() << binary << " is not built";
     TestServer srv([](TestServer::Setup& s) {
         s.options = [](ServerOptions& o) { o.key_mode_check = 20ms; };
     });
     Client c = srv.client();
     ASSERT_TRUE(srv.server().local_mode());
     ASSERT_EQ(c.get("/v1/regions").status, 200);
-    const NewKey k = add_key(srv.db(), Role::underwriter, "first");
+    const std::string command = binary + " keys create --role underwriter --name first --db " + srv.db().string() +
+                                " 2>" + (srv.dir() / "keys.err").string();
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::array<char, 256> buf{};
+    std::string printed;
+    while (const std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) printed.append(buf.data(), n);
+    ASSERT_EQ(pclose(pipe), 0);
+    std::stringstream said;
+    said << std::ifstream(srv.dir() / "keys.err").rdbuf();
+    EXPECT_NE(said.str().find("without a restart"), std::string::npos) << said.str();
+    const NewKey k{printed.substr(3, 12), printed.substr(0, printed.find_last_not_of("\n") + 1)};
     int status = 200;
     for (int i = 0; i < 500 && status == 200; ++i) {  // at most 10 s; normally the next request
         std::this_thread::sleep_for(20ms);

@@ -1,8 +1,8 @@
 #include "pricing/asian_put.hpp"
 
 #include "pricing/checks.hpp"
+#include "pricing/china_calendar.hpp"
 
-#include <ql/time/calendars/china.hpp>
 #include <ql/time/date.hpp>
 
 #include <algorithm>
@@ -87,7 +87,6 @@ std::vector<Date> fixing_schedule(Date start, int term_months, FixingFrequency f
         break;
     }
     // Each date from the start, never from the previous fixing, so month ends do not drift.
-    const ql::Calendar calendar = ql::China(ql::China::SSE);
     const ql::Date base = to_quantlib(start);
     std::vector<Date> out;
     out.reserve(months.size());
@@ -95,7 +94,7 @@ std::vector<Date> fixing_schedule(Date start, int term_months, FixingFrequency f
         const ql::Date unadjusted = base + ql::Period(k, ql::Months);
         if (unadjusted > ql::Date::maxDate() - 30)
             checks::fail("term_months", "runs past 2199, got " + std::to_string(term_months));
-        out.push_back(from_quantlib(calendar.adjust(unadjusted, ql::Following)));
+        out.push_back(china_exchange_following(from_quantlib(unadjusted)));
     }
     return out;
 }

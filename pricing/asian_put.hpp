@@ -27,7 +27,8 @@ std::string format_date(Date date);
 enum class FixingFrequency : std::uint8_t { monthly, quarterly, at_expiry };
 std::optional<FixingFrequency> parse_fixing_frequency(std::string_view name);
 
-// Fixing dates of a policy of term_months from start, on QuantLib's China (SSE) calendar:
+// Fixing dates of a policy of term_months from start, on Chinese exchanges' calendar
+// (pricing/china_calendar.hpp):
 // start + k months (k = 1..term for monthly; 3, 6, ... and always the term's end for quarterly;
 // the term's end alone for at_expiry), each moved to the next business day (Following). A start
 // on a month's last day keeps the day number where the month has it (Jan 31 -> Feb 28 -> Mar 31).

@@ -1394,6 +1394,14 @@ def date_range(rows, col):
     return "%s - %s" % (vals[0], vals[-1]) if vals else ""
 
 
+def build_china_holidays(out):
+    """china_holidays.csv from data/prep/china_holidays.py (notices typed there, rule years computed)."""
+    sys.path.insert(0, HERE)
+    import china_holidays  # noqa: E402  (the script beside this one)
+    check(china_holidays.check_quiet() == 0, "china_holidays: the rule no longer reproduces the 2025/2026 notices")
+    WRITTEN["china_holidays.csv"] = china_holidays.write(os.path.join(out, "china_holidays.csv"))
+
+
 def render_provenance(raw, out):
     for name, rows in WRITTEN.items():
         FACTS["rows:" + name] = str(len(rows))
@@ -1446,6 +1454,7 @@ def main(argv=None):
         age_rows = build_age_table(out, dens, params)
         build_forest_types(raw, out, dens, params)
         build_assumptions(out)
+        build_china_holidays(out)
         check_assumption_refs(age_rows)
         render_provenance(raw, out)
         if os.environ.get("PREP_DUMP_FACTS"):

@@ -5,8 +5,10 @@
 #include "api/batch/batch.hpp"
 
 #include "api/batch/checkpoint.hpp"
+#include "api/batch/manifest.hpp"
 #include "api/batch/mpi.hpp"
 #include "api/batch/ord_csv.hpp"
+#include "api/batch/out_dir.hpp"
 #include "api/batch/outputs.hpp"
 #include "api/batch/prepare.hpp"
 #include "api/batch/progress.hpp"
@@ -87,34 +89,6 @@ std::string run_description(const std::string& portfolio_hash, const std::string
            (layout.occurrence_threshold ? format_number(*layout.occurrence_threshold) : "none") + "\n";
 }
 
-// Rank 0 prepares DIR: leftovers of a killed run removed, checkpoints of another run refused.
-// Returns "" or what went wrong (every rank must stop then, not wait).
-std::string prepare_out_dir(const BatchOptions& options, const std::string& run_hash, const std::string& description) {
-    const fs::path checkpoints = options.out / ".checkpoint";
-    try {
-        fs::create_directories(options.out);
-        if (!options.resume) fs::remove_all(checkpoints);
-        // Temporary files of a killed run (AtomicFile names them NAME.tmp-PID).
-        for (const fs::path& d : {options.out, checkpoints}) {
-            std::error_code ec;
-            for (const auto& e : fs::directory_iterator(d, ec))
-                if (e.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(e.path(), ec);
-        }
-        if (const auto existing = read_file(checkpoints / "run.txt")) {
-            if (existing->find(run_hash) == std::string::npos)
-                throw std::runtime_error("--resume: " + checkpoints.string() +
-                                         " holds checkpoints of another run (portfolio, years, seed, model version, layout or "
-                                         "tanhui build differ); run without --resume to start afresh");
-        }
-        fs::create_directories(checkpoints);
-        write_file_atomic(checkpoints / "run.txt", std::string(run_magic) + run_hash + "\n" + description);
-    } catch (const std::exception& e) {
-        std::string status = e.what();
-        return status.empty() ? "cannot prepare " + options.out.string() : status;
-    }
-    return "";
-}
-
 std::string join_numbers(const std::vector<std::size_t>& v) {
     std::string s;
     for (std::size_t x : v) s += std::to_string(x) + ' ';
@@ -145,6 +119,19 @@ struct Run {
     Gathered g;
     std::vector<PolicyResult> results;
     BatchSummary summary;
+    std::size_t saved_chunks = 0;  // checkpointed so far (resumed or computed), over all passes
+    std::uint64_t saved_years = 0;
+
+    void saved(std::uint64_t years) {
+        ++saved_chunks;
+        saved_years += years;
+    }
+    // Rank 0 of a one-process run stops between chunks when asked (SIGINT): what is saved stays.
+    void stop_if_interrupted() const {
+        if (cluster.size != 1 || !options.interrupt || !options.interrupt->load()) return;
+        throw BatchInterrupted(saved_chunks, layout.chunks * layout.passes, saved_years,
+                               std::uint64_t{layout.years} * layout.passes);
+    }
 };
 
 Gathered gathered_for(const Layout& layout) {
@@ -172,6 +159,7 @@ std::vector<std::size_t> pending_chunks(Run& run, std::size_t pass, Progress& pr
                 apply(*done, run.prep, run.g, run.options.years);
                 progress.resumed(done->years);
                 ++run.summary.chunks_resumed;
+                run.saved(done->years);
             } else {
                 pending.push_back(c);
             }
@@ -188,6 +176,7 @@ void compute_pending(Run& run, std::size_t pass, const std::vector<std::size_t>&
     const bool root = run.cluster.rank == 0;
     const auto size = static_cast<std::size_t>(run.cluster.size), rank = static_cast<std::size_t>(run.cluster.rank);
     for (std::size_t k = 0; k < pending.size(); k += size) {
+        run.stop_if_interrupted();
         if (k + rank < pending.size()) {
             const ChunkResult r =
                 compute_chunk(run.prep, run.layout, pass, pending[k + rank], run.options.seed, run.threads, progress.simulated());
@@ -195,6 +184,7 @@ void compute_pending(Run& run, std::size_t pass, const std::vector<std::size_t>&
             if (root) {
                 write_file_atomic(run.checkpoints / chunk_file(pass, r.chunk), bytes);
                 apply(r, run.prep, run.g, run.options.years);
+                run.saved(r.years);
             } else {
                 send_bytes(bytes);
             }
@@ -207,6 +197,7 @@ void compute_pending(Run& run, std::size_t pass, const std::vector<std::size_t>&
             if (!r) throw std::runtime_error("rank " + std::to_string(from) + " sent a damaged chunk " + std::to_string(c));
             write_file_atomic(run.checkpoints / chunk_file(pass, c), received);
             apply(*r, run.prep, run.g, run.options.years);
+            run.saved(r->years);
             progress.simulated() += r->years;
         }
     }
@@ -285,6 +276,7 @@ void check_options(const Portfolio& portfolio, const BatchOptions& options) {
     if (options.years < 1) throw InvalidInput("--years", "must be >= 1");
     if (options.chunk_years < 1) throw InvalidInput("--chunk-years", "must be >= 1");
     if (!(options.euler_level > 0 && options.euler_level < 1)) throw InvalidInput("--euler-level", "must lie in (0, 1)");
+    if (!(options.mc_error_share >= 0)) throw InvalidInput("--mc-error-share", "must be >= 0");
     if (options.out.empty()) throw InvalidInput("--out", "is required");
     if (portfolio.policies.empty()) throw InvalidInput("portfolio", "has no policies");
 }
@@ -314,10 +306,12 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
     const std::string description = run_description(portfolio_hash, model_version, options, layout);
     Run run{portfolio, prep, layout, options, cluster, data::sha256_hex(description), options.out / ".checkpoint",
             risk::thread_count(options.threads), {}, std::vector<PolicyResult>(layout.policies),
-            summary_of(prep, layout, options, cluster)};
+            summary_of(prep, layout, options, cluster), 0, 0};
 
-    std::string status = root ? prepare_out_dir(options, run.run_hash, description) : "";
+    const std::string identity = run_identity(options, portfolio_hash, model_version);
+    std::string status = root ? prepare_out_dir(options, {run.run_hash, description, identity}) : "";
     if (cluster.size > 1) mpi_broadcast(cluster, status);
+    if (status.rfind("refused: ", 0) == 0) throw OutDirRefused(status.substr(9));
     if (!status.empty()) throw std::runtime_error(status);
     if (root) run.g = gathered_for(layout);
     std::optional<AtomicFile> policy_ylt;
@@ -343,6 +337,7 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
         const std::vector<double> euler_holdings = euler_contributions(run);
         write_outputs({portfolio, prep, layout, options, model_version, portfolio_hash}, run.g, run.results, euler_holdings);
         if (policy_ylt) policy_ylt->commit();
+        write_manifest({portfolio, options, model_version, portfolio_hash, identity, prep.book.holdings.size()});
         if (!options.keep_checkpoints) fs::remove_all(run.checkpoints);
     }
     run.summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();

@@ -11,8 +11,10 @@
 #include "pricing/layers.hpp"
 #include "risk/model/model.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,7 @@ struct BatchOptions {
     unsigned threads = 0;  // per process; 0 = all cores
     std::filesystem::path out;
     bool resume = false;
+    bool replace = false;  // remove another run's files in DIR (else refused: api/batch/out_dir.hpp)
     bool keep_checkpoints = false;  // else DIR/.checkpoint is removed after the outputs are written
     std::vector<LayerSpec> layers;
     std::uint32_t chunk_years = 10'000;  // the unit of checkpoints and of MPI work
@@ -43,7 +46,28 @@ struct BatchOptions {
     std::uint64_t column_budget_bytes = std::uint64_t{1} << 30;
     double euler_level = 0.99;  // Euler TVaR contributions per holding (tCO2e) and policy (CNY)
     bool policy_ylt = false;    // also write policy_ylt_cny.csv: each policy's payout in each year that pays
+    // results' mc_error_flag: the pure premium's standard error exceeds this share of it.
+    double mc_error_share = 0.05;
     ProgressStyle progress = ProgressStyle::automatic;
+    // Set (by a SIGINT handler) to stop after the chunk in progress: run_batch throws
+    // BatchInterrupted, the chunks done so far checkpointed. One process only (not under MPI).
+    const std::atomic<bool>* interrupt = nullptr;
+};
+
+// DIR holds another run's files, or checkpoints of this run without --resume (out_dir.hpp).
+class OutDirRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The run stopped on BatchOptions::interrupt; what it saved for --resume.
+class BatchInterrupted : public std::runtime_error {
+public:
+    BatchInterrupted(std::size_t chunks_saved, std::size_t chunks_in_all, std::uint64_t years_saved, std::uint64_t years_in_all)
+        : std::runtime_error("interrupted"), saved_chunks(chunks_saved), total_chunks(chunks_in_all), saved_years(years_saved),
+          total_years(years_in_all) {}
+    std::size_t saved_chunks, total_chunks;  // over all passes
+    std::uint64_t saved_years, total_years;  // years x passes
 };
 
 // The processes of a run: rank 0 gathers and writes; rank r simulates pending chunks r, r + size, ...
@@ -66,7 +90,8 @@ struct BatchSummary {
 
 // Runs the batch and writes DIR (rank 0). Throws PortfolioError for a portfolio the model cannot
 // price (naming the policy's line), before anything is written; InvalidInput for bad options;
-// std::runtime_error when --resume finds checkpoints of another run.
+// OutDirRefused when DIR holds another run's files or this run's checkpoints without --resume;
+// BatchInterrupted when options.interrupt was set.
 BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, const std::string& model_version,
                        const BatchOptions& options, const Cluster& cluster = {});
 

@@ -15,10 +15,21 @@ namespace tanhui::api {
 void append_number(std::string& out, double v) {
     if (!std::isfinite(v)) throw std::domain_error("cannot write a non-finite number");
     if (v == 0) v = 0;  // -0 and +0 print the same
+    // The longest plain decimal of a double: 1.8e308 has 309 digits, 4.9e-324 has 324 after "0.".
+    char buf[400];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    out.append(buf, r.ptr);
+}
+
+namespace {
+// JSON: the shortest round-trip text (an exponent where it is shorter).
+void append_json_number(std::string& out, double v) {
+    if (v == 0) v = 0;
     char buf[32];
     const auto r = std::to_chars(buf, buf + sizeof buf, v);
     out.append(buf, r.ptr);
 }
+}  // namespace
 
 void append_number(std::string& out, std::uint64_t v) {
     char buf[24];
@@ -225,7 +236,7 @@ void dump(std::string& out, const Json& j, int indent, int depth) {
     }
     case Json::value_t::number_float: {
         const double v = j.template get<double>();
-        if (std::isfinite(v)) append_number(out, v);
+        if (std::isfinite(v)) append_json_number(out, v);
         else out += "null";
         return;
     }

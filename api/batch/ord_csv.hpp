@@ -27,8 +27,10 @@ inline constexpr std::string_view alct_header =
 inline constexpr std::string_view ept_header = "SummaryId,EPCalc,EPType,ReturnPeriod,Loss";
 inline constexpr std::string_view ylt_header = "year,loss";
 
-// The shortest text that reads back as the same double (std::to_chars); -0 is written 0.
-// NaN and infinities have no CSV or JSON spelling here: they throw std::domain_error.
+// Numbers in CSV: plain decimal (no exponent: 0.00001, not 1e-05), the shortest such text that
+// reads back as the same double (std::to_chars with chars_format::fixed and no precision); -0 is
+// written 0. NaN and infinities have no CSV spelling here: they throw std::domain_error. (JSON
+// keeps the shortest text with an exponent where shorter: dump_json below.)
 void append_number(std::string& out, double v);
 void append_number(std::string& out, std::uint64_t v);
 std::string format_number(double v);

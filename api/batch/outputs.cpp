@@ -39,6 +39,17 @@ nlohmann::ordered_json number_or_null(double v) { return std::isnan(v) ? nlohman
 // A portfolio with price legs (price or revenue policies) has five more results.csv columns.
 bool has_price_columns(const Prepared& prep) { return !prep.legs.empty(); }
 
+// The return periods of a policy's quote beyond the simulated years (the largest payout is shown).
+std::vector<std::string> beyond_simulation(const pricing::PremiumQuote& pq) {
+    std::vector<std::string> keys;
+    for (const auto& rp : pq.payout_at_return_period_cny)
+        if (rp.beyond_simulation) keys.push_back(key_of(rp.return_period_years));
+    return keys;
+}
+
+// The policy's Monte Carlo error exceeds the stated share of its pure premium (--mc-error-share).
+bool mc_error_flag(const pricing::PremiumQuote& pq, double share) { return pq.pure_premium_se_cny > share * pq.pure_premium_cny; }
+
 std::string results_header(const Prepared& prep) {
     std::string csv = "policy_id,product,form,perils,holdings,carbon_stock_tco2e,sum_insured_cny,expected_loss_tco2e,"
                       "expected_loss_se_tco2e,pure_premium_cny,pure_premium_se_cny,risk_load_cny,risk_load_se_cny,"
@@ -47,6 +58,7 @@ std::string results_header(const Prepared& prep) {
     for (double t : prep.return_periods) csv += ",payout_rp_" + key_of(t) + "_cny";
     csv += ",tvar_contribution_cny";
     if (has_price_columns(prep)) csv += ",market,method,engine,expected_payout_cny,expected_payout_se_cny";
+    csv += ",premium_principle,model_version,seed,years,beyond_simulation,mc_error_flag";
     return csv + '\n';
 }
 
@@ -68,6 +80,9 @@ std::string result_row(const RunOutputs& run, std::size_t p, const PolicyResult&
         append_cell(csv, r.expected_payout.value);
         append_cell(csv, r.expected_payout.standard_error);
     }
+    csv += ',' + std::string(pricing::to_string(q.premium.principle)) + ',' + run.model_version + ',' +
+           std::to_string(run.options.seed) + ',' + std::to_string(run.layout.years) + ',' + joined(beyond_simulation(pq), ';') +
+           ',' + (mc_error_flag(pq, run.options.mc_error_share) ? '1' : '0');
     return csv + '\n';
 }
 
@@ -100,6 +115,8 @@ nlohmann::ordered_json result_json(const RunOutputs& run, std::size_t p, const P
     nlohmann::ordered_json rps = nlohmann::ordered_json::object();
     for (const auto& rp : pq.payout_at_return_period_cny) rps[key_of(rp.return_period_years)] = rp.payout_cny;
     j["payout_at_return_period_cny"] = rps;
+    if (const auto beyond = beyond_simulation(pq); !beyond.empty()) j["beyond_simulation"] = beyond;
+    j["mc_error_flag"] = mc_error_flag(pq, run.options.mc_error_share);
     j["tvar_contribution_cny"] = r.tvar_contribution_cny;
     j["premium_principle"] = std::string(pricing::to_string(q.premium.principle));
     j["premium_parameter"] = q.premium.parameter;
@@ -191,39 +208,43 @@ void write_metrics(const RunOutputs& run, const Gathered& g, const risk::Metrics
 
 // Reinsurance layers on the CNY portfolio.
 void write_layers(const RunOutputs& run, const Gathered& g) {
-    const auto& options = run.options;
-    const std::uint32_t years = run.layout.years;
-    const fs::path& dir = options.out;
     std::vector<pricing::EventLoss> occurrences;
     for (const auto& o : g.occurrences) occurrences.insert(occurrences.end(), o.begin(), o.end());
-    std::string csv = "layer,type,attachment_cny,limit_cny,expected_layer_loss_cny,expected_layer_loss_se_cny,std_dev_cny,"
-                      "probability_of_attaching,probability_of_exhausting,rate_on_line,annual_cap_cny\n";
-    nlohmann::ordered_json json = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < options.layers.size(); ++i) {
-        const LayerSpec& spec = options.layers[i];
-        const pricing::LayerResult r = spec.occurrence ? pricing::per_occurrence_layer(years, occurrences, spec.layer)
-                                                       : pricing::aggregate_layer(g.total_cny, spec.layer);
-        const std::string type = spec.occurrence ? "occurrence" : "aggregate";
-        csv += std::to_string(i + 1) + ',' + type;
-        for (double v : {spec.layer.attachment_cny, spec.layer.limit_cny, r.expected_layer_loss_cny, r.expected_layer_loss_se_cny,
-                         r.std_dev_cny, r.probability_of_attaching, r.probability_of_exhausting, r.rate_on_line, r.annual_cap_cny}) {
-            csv += ',';
-            if (std::isfinite(v)) append_number(csv, v);  // an uncapped occurrence layer: empty cap
-        }
-        csv += '\n';
-        json.push_back({{"layer", i + 1}, {"type", type}, {"attachment_cny", spec.layer.attachment_cny},
-                        {"limit_cny", spec.layer.limit_cny}, {"expected_layer_loss_cny", r.expected_layer_loss_cny},
-                        {"expected_layer_loss_se_cny", r.expected_layer_loss_se_cny}, {"std_dev_cny", r.std_dev_cny},
-                        {"probability_of_attaching", r.probability_of_attaching},
-                        {"probability_of_exhausting", r.probability_of_exhausting}, {"rate_on_line", r.rate_on_line},
-                        {"annual_cap_cny", std::isfinite(r.annual_cap_cny) ? nlohmann::ordered_json(r.annual_cap_cny) : nullptr},
-                        {"years", r.years}});
-    }
-    write_file_atomic(dir / "layers.csv", csv);
-    write_file_atomic(dir / "layers.json", dump_json(json) + "\n");
+    const LayerTables t = layer_tables(run.layout.years, g.total_cny, occurrences, run.options.layers);
+    write_file_atomic(run.options.out / "layers.csv", t.csv);
+    write_file_atomic(run.options.out / "layers.json", dump_json(t.json) + "\n");
 }
 
 }  // namespace
+
+LayerTables layer_tables(std::uint32_t years, std::span<const double> annual_cny, std::span<const pricing::EventLoss> occurrences,
+                         const std::vector<LayerSpec>& specs) {
+    LayerTables t;
+    t.csv = "layer,type,attachment_cny,limit_cny,expected_layer_loss_cny,expected_layer_loss_se_cny,std_dev_cny,"
+            "probability_of_attaching,probability_of_exhausting,rate_on_line,annual_cap_cny\n";
+    t.json = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const LayerSpec& spec = specs[i];
+        const pricing::LayerResult r = spec.occurrence ? pricing::per_occurrence_layer(years, occurrences, spec.layer)
+                                                       : pricing::aggregate_layer(annual_cny, spec.layer);
+        const std::string type = spec.occurrence ? "occurrence" : "aggregate";
+        t.csv += std::to_string(i + 1) + ',' + type;
+        for (double v : {spec.layer.attachment_cny, spec.layer.limit_cny, r.expected_layer_loss_cny, r.expected_layer_loss_se_cny,
+                         r.std_dev_cny, r.probability_of_attaching, r.probability_of_exhausting, r.rate_on_line, r.annual_cap_cny}) {
+            t.csv += ',';
+            if (std::isfinite(v)) append_number(t.csv, v);  // an uncapped occurrence layer: empty cap
+        }
+        t.csv += '\n';
+        t.json.push_back({{"layer", i + 1}, {"type", type}, {"attachment_cny", spec.layer.attachment_cny},
+                          {"limit_cny", spec.layer.limit_cny}, {"expected_layer_loss_cny", r.expected_layer_loss_cny},
+                          {"expected_layer_loss_se_cny", r.expected_layer_loss_se_cny}, {"std_dev_cny", r.std_dev_cny},
+                          {"probability_of_attaching", r.probability_of_attaching},
+                          {"probability_of_exhausting", r.probability_of_exhausting}, {"rate_on_line", r.rate_on_line},
+                          {"annual_cap_cny", std::isfinite(r.annual_cap_cny) ? nlohmann::ordered_json(r.annual_cap_cny) : nullptr},
+                          {"years", r.years}});
+    }
+    return t;
+}
 
 void apply(const ChunkResult& r, const Prepared& prep, Gathered& g, std::uint32_t years) {
     const std::size_t n = r.years;

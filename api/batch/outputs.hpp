@@ -5,9 +5,13 @@
 
 #include "api/batch/batch.hpp"
 #include "api/batch/chunk.hpp"
+#include "pricing/layers.hpp"
 #include "pricing/premium.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +46,16 @@ struct RunOutputs {
     const std::string& model_version;
     const std::string& portfolio_hash;
 };
+
+// The layers of --layer on a CNY portfolio: its year losses and its occurrences (each policy's
+// annual payout; only those above the lowest occurrence attachment need be given), as
+// layers.csv and layers.json hold them. `tanhui layer --run DIR` calls it on a finished run.
+struct LayerTables {
+    std::string csv;
+    nlohmann::ordered_json json;
+};
+LayerTables layer_tables(std::uint32_t years, std::span<const double> annual_cny, std::span<const pricing::EventLoss> occurrences,
+                         const std::vector<LayerSpec>& specs);
 
 void write_outputs(const RunOutputs& run, const Gathered& g, const std::vector<PolicyResult>& results,
                    const std::vector<double>& euler_holdings);

@@ -353,6 +353,7 @@ Portfolio parse_csv_portfolio(const std::string& name, std::string_view text, co
     for (const Holding& h : holdings) by_id.emplace(h.id, &h);
     Portfolio out;
     out.source = name;
+    out.holdings_source = holdings_name;
     std::map<std::string, std::uint32_t> position;
     std::map<std::string, std::size_t> policy_line;
     for (const data::CsvRecord& record : csv.rows) {

@@ -32,6 +32,7 @@ std::string policy_problem(const BatchPolicy& policy, const std::string& pointer
 
 struct Portfolio {
     std::string source;             // the file as given
+    std::string holdings_source;    // where a CSV portfolio's holdings came from ("" for JSON: inline)
     std::vector<Holding> holdings;  // distinct by id, in order of first appearance
     std::vector<BatchPolicy> policies;
     ModelOverrides model;           // JSON "model": one for the whole portfolio (it is simulated once)

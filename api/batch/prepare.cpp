@@ -110,8 +110,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
     std::set<double> rps;
     std::map<std::string, std::uint32_t> legs;
     for (const auto& policy : portfolio.policies) {
-        for (double t : policy.request.return_periods)
-            if (t <= static_cast<double>(years)) rps.insert(t);
+        for (double t : policy.request.return_periods) rps.insert(t);  // beyond the years: flagged in the results
         try {
             PolicyModel m = policy_model(policy, p, model, years, seed);
             if (m.plan.leg) {

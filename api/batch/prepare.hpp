@@ -33,7 +33,7 @@ struct Prepared {
     std::vector<risk::PricePath> legs;
     std::vector<PolicyModel> policies;
     std::vector<double> holding_stock_tco2e;
-    std::vector<double> return_periods;  // every policy's, within the years, ascending
+    std::vector<double> return_periods;  // every policy's, ascending (beyond the years: flagged)
 };
 
 // Throws PortfolioError naming each policy (its line or pointer) that the model cannot price,

@@ -1,17 +1,21 @@
 // `tanhui batch`: price a portfolio over many simulated years and write per-policy results, the
 // portfolio's year loss tables, ORD tables, metrics and layers (api/batch/batch.hpp, docs/batch.md).
 #include "api/batch/batch.hpp"
-#include "api/service/calibration.hpp"
-#include "api/cli/cli.hpp"
 #include "api/batch/portfolio.hpp"
+#include "api/cli/cli.hpp"
+#include "api/cli/io.hpp"
+#include "api/service/calibration.hpp"
 #include "api/service/quote_service.hpp"
 #include "data/store/store.hpp"
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <unistd.h>
 
 namespace tanhui::api {
 
@@ -20,6 +24,7 @@ namespace {
 struct BatchArgs {
     std::string portfolio;
     std::string holdings;
+    std::string model_version;
     std::vector<std::string> layers;
     std::string progress = "auto";
     double column_budget_mib = 1024;
@@ -58,6 +63,56 @@ Portfolio read_portfolio(const BatchArgs& a, const GlobalOptions& g, const std::
     const ReferenceData references = store_references(store);
     const PortfolioChecks checks{a.options.years, a.options.seed, &references};
     return parse_portfolio(a.portfolio, text, holdings, holdings_name, checks);
+}
+
+// Ctrl-C: the run stops after the chunk in progress (its checkpoints stay), and says how to resume;
+// a second Ctrl-C ends the process at once (SA_RESETHAND restores the default action).
+std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void on_interrupt(int) {
+    interrupted.store(true);
+    static constexpr char message[] =
+        "\ntanhui batch: interrupted: stopping after the chunk in progress (Ctrl-C again stops at once)\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, message, sizeof message - 1);
+}
+
+void catch_interrupt() {
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+}
+
+// For /bin/sh: a word left as it is when it needs no quoting, else in single quotes.
+std::string shell_word(const std::string& s) {
+    const bool plain = !s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                                         "_-./:=,+@%") == std::string::npos;
+    if (plain) return s;
+    std::string q = "'";
+    for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+// The command as typed with --resume (and without --replace, which would discard the checkpoints).
+std::string resume_command(const std::vector<std::string>& argv) {
+    std::string command;
+    bool resume = false;
+    for (const auto& word : argv) {
+        if (word == "--replace") continue;
+        resume = resume || word == "--resume";
+        command += (command.empty() ? "" : " ") + shell_word(word);
+    }
+    return resume ? command : command + " --resume";
+}
+
+int report_interrupted(const BatchInterrupted& e, const BatchOptions& o, const GlobalOptions& g) {
+    std::cerr << "tanhui batch: interrupted: " << e.saved_chunks << " of " << e.total_chunks << " chunks ("
+              << with_commas(double(e.saved_years)) << " of " << with_commas(double(e.total_years))
+              << " simulated years) saved in " << (o.out / ".checkpoint").string() << "; no outputs written\n"
+              << "tanhui batch: resume with:\n  " << resume_command(g.argv) << '\n';
+    return 130;  // 128 + SIGINT, as a shell reports a process ended by Ctrl-C
 }
 
 void print_summary(const BatchSummary& s, const BatchOptions& o, const std::string& version) {
@@ -118,13 +173,16 @@ int run(const GlobalOptions& g, BatchArgs& a) {
     if (root) {
         try {
             store = std::make_unique<data::Store>(g.db_path(), data::StoreOptions{.historical_dir = g.historical_dir()});
-            version = ensure_current_model(*store);
+            version = chosen_model_version(*store, a.model_version);
             status = "ok " + version->version;
+        } catch (const UsageError& e) {
+            status = std::string("usage ") + e.what();
         } catch (const std::exception& e) {
             status = std::string("error ") + e.what();
         }
     }
     if (cluster.size > 1) mpi_broadcast(cluster, status);
+    if (status.rfind("usage ", 0) == 0) return fail("tanhui batch: " + status.substr(6), 2);
     if (status.rfind("error ", 0) == 0) return fail("tanhui batch: " + status.substr(6), 1);
     if (!root) {
         store = std::make_unique<data::Store>(g.db_path(), data::StoreOptions{.historical_dir = g.historical_dir()});
@@ -135,6 +193,10 @@ int run(const GlobalOptions& g, BatchArgs& a) {
 
     try {
         const Portfolio portfolio = read_portfolio(a, g, text, *store);
+        if (cluster.size == 1) {
+            catch_interrupt();
+            o.interrupt = &interrupted;
+        }
         const BatchSummary s = run_batch(portfolio, model, version->version, o, cluster);
         if (root && !a.quiet) print_summary(s, o, version->version);
         return 0;
@@ -142,6 +204,10 @@ int run(const GlobalOptions& g, BatchArgs& a) {
         return fail(e.what(), 2);
     } catch (const InvalidInput& e) {
         return fail(std::string("tanhui batch: ") + e.what(), 2);
+    } catch (const OutDirRefused& e) {
+        return fail(std::string("tanhui batch: --out: ") + e.what(), 2);
+    } catch (const BatchInterrupted& e) {
+        return report_interrupted(e, o, g);
     } catch (const std::exception& e) {
         if (cluster.size > 1) {
             std::cerr << "tanhui batch (rank " << cluster.rank << "): " << e.what() << '\n';
@@ -167,10 +233,16 @@ void add_batch_commands(CLI::App& app, const GlobalOptions& global, Action& acti
                                              "portfolio (default: the store's holdings table)");
     b->add_option("--years", a->options.years, "Simulated years")->required()->check(CLI::Range(1u, 4'000'000'000u));
     b->add_option("--seed", a->options.seed, "Seed")->required();
-    b->add_option("--out", a->options.out, "Output folder (created)")->required();
+    b->add_option("--out", a->options.out, "Output folder (created; another run's files are refused unless --replace)")
+        ->required();
     b->add_option("--threads", a->options.threads, "Threads per process (default: $TANHUI_THREADS or all cores)")
         ->envname("TANHUI_THREADS");
     b->add_flag("--resume", a->options.resume, "Skip the chunks already checkpointed in OUT/.checkpoint");
+    b->add_flag("--replace", a->options.replace,
+                "Replace another run's files in OUT (without it such a folder is refused; other files stay)");
+    b->add_option("--model-version", a->model_version, "A stored model version (`tanhui model list`; default: the current one)");
+    b->add_option("--mc-error-share", a->options.mc_error_share,
+                  "results' mc_error_flag: the pure premium's standard error exceeds this share of it (default 0.05)");
     b->add_flag("--mpi", a->mpi, "Spread the chunks over the ranks of mpirun (MPI builds)");
     b->add_option("--layer", a->layers, "Reinsurance layer ATTACHMENT:LIMIT[:occurrence|aggregate] in CNY (repeatable)");
     b->add_option("--chunk-years", a->options.chunk_years, "Years per checkpoint chunk (default 10000)")

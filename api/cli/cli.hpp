@@ -7,6 +7,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tanhui::api {
 
@@ -14,6 +15,7 @@ namespace tanhui::api {
 struct GlobalOptions {
     std::string db;        // --db, else TANHUI_DB, else ./var/tanhui.db
     std::string data_dir;  // --data-dir, else TANHUI_DATA_DIR, else the source tree's data/historical
+    std::vector<std::string> argv;  // the command line as typed (an interrupted batch prints it to resume)
     std::filesystem::path db_path() const;
     std::filesystem::path historical_dir() const;
 };

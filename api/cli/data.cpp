@@ -2,6 +2,7 @@
 #include "api/cli/cli.hpp"
 #include "api/cli/io.hpp"
 
+#include "api/json/reader.hpp"
 #include "data/import/import.hpp"
 #include "data/store/store.hpp"
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace tanhui::api {
@@ -77,8 +79,13 @@ int data_list(const GlobalOptions& g, bool json) {
     return 0;
 }
 
-int data_prices(const GlobalOptions& g, const std::string& market, const std::string& from, const std::string& to,
-                const std::string& format, bool traded_only) {
+int data_prices(const GlobalOptions& g, const std::string& market, const std::optional<std::string>& from_option,
+                const std::optional<std::string>& to_option, const std::string& format, bool traded_only) {
+    // The route's rule (GET /v1/markets/{m}/prices answers 400): a bad date is invalid input.
+    const auto problems = date_range_problems(from_option, to_option, "");
+    for (const auto& p : problems) std::cerr << "tanhui data prices: --" << p.pointer.substr(1) << ": " << p.message << '\n';
+    if (!problems.empty()) return 2;
+    const std::string from = from_option.value_or(""), to = to_option.value_or("");
     data::Store store = open_store(g);
     const auto m = store.market(market);
     if (!m) {
@@ -134,16 +141,20 @@ void add_data_commands(CLI::App& app, const GlobalOptions& global, Action& actio
 
     auto* prices = data->add_subcommand("prices", "Daily prices of one market (CSV or JSON on stdout)");
     auto market = std::make_shared<std::string>();
-    auto from = std::make_shared<std::string>();
-    auto to = std::make_shared<std::string>();
+    auto from_text = std::make_shared<std::string>();
+    auto to_text = std::make_shared<std::string>();
+    auto from = std::make_shared<std::optional<std::string>>();
+    auto to = std::make_shared<std::optional<std::string>>();
     auto format = std::make_shared<std::string>("csv");
     prices->add_option("MARKET", *market, "Market code, e.g. FJEA, CEA, GDEA, HBEA, BJEA, TJEA, EUA")->required();
-    prices->add_option("--from", *from, "First date, YYYY-MM-DD (inclusive)");
-    prices->add_option("--to", *to, "Last date, YYYY-MM-DD (inclusive)");
+    auto* from_opt = prices->add_option("--from", *from_text, "First date, YYYY-MM-DD (inclusive)");
+    auto* to_opt = prices->add_option("--to", *to_text, "Last date, YYYY-MM-DD (inclusive)");
     prices->add_option("--format", *format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
     auto traded_only = std::make_shared<bool>(false);
     prices->add_flag("--traded-only", *traded_only, "Leave out days on which the price was only carried forward");
-    prices->callback([&global, &action, market, from, to, format, traded_only] {
+    prices->callback([&global, &action, market, from, to, format, traded_only, from_text, to_text, from_opt, to_opt] {
+        if (from_opt->count()) *from = *from_text;
+        if (to_opt->count()) *to = *to_text;
         action = [&global, market, from, to, format, traded_only] {
             return data_prices(global, *market, *from, *to, *format, *traded_only);
         };

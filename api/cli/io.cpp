@@ -19,6 +19,13 @@ std::string read_input(const std::string& file) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+ModelVersion chosen_model_version(data::Store& store, const std::string& version) {
+    if (version.empty()) return ensure_current_model(store);
+    auto v = model_version(store, version);
+    if (!v) throw UsageError("--model-version: the store holds no model version \"" + version + "\"; `tanhui model list` lists them");
+    return std::move(*v);
+}
+
 int print_problem(const Problem& problem) {
     std::cout << problem_body(problem) << '\n';
     return 2;

@@ -4,6 +4,7 @@
 
 #include "api/cli/cli.hpp"
 #include "api/json/problem.hpp"
+#include "api/service/calibration.hpp"
 #include "data/store/store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,11 @@ data::Store open_store(const GlobalOptions& global);
 
 // The text of FILE, or of stdin for "-". Throws with the path when it cannot be read.
 std::string read_input(const std::string& file);
+
+// --model-version VERSION of quote, batch and validate: that stored version, or the current one
+// when `version` is empty (calibrating on first use). Throws UsageError (exit 2) for a version the
+// store does not hold, pointing to `tanhui model list`.
+ModelVersion chosen_model_version(data::Store& store, const std::string& version);
 
 // Prints problem+json on stdout and returns the exit code of invalid input, 2.
 int print_problem(const Problem& problem);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     // subcommands created below inherit fallthrough and hand options they do not know to the app.
     app.fallthrough();
     GlobalOptions global;
+    global.argv.assign(argv, argv + argc);
     app.add_option("--db", global.db, "SQLite database (default: $TANHUI_DB or ./var/tanhui.db; built on first use)");
     app.add_option("--data-dir", global.data_dir,
                    "Historical CSV folder used to build the database (default: $TANHUI_DATA_DIR or data/historical)");

@@ -4,7 +4,12 @@
 #include "api/cli/cli.hpp"
 #include "api/cli/io.hpp"
 
+#include "api/batch/batch.hpp"
+#include "api/batch/ord_csv.hpp"
+#include "api/batch/outputs.hpp"
+#include "api/batch/run_tables.hpp"
 #include "api/json/loss_table.hpp"
+#include "api/json/metrics.hpp"
 #include "api/json/problem.hpp"
 #include "api/products/endpoints.hpp"
 #include "api/service/quote_service.hpp"
@@ -56,7 +61,49 @@ struct LossTableOptions {
     std::optional<long long> years;
     std::vector<double> levels;
     std::vector<double> return_periods;
+    std::string run;  // --run DIR: a finished batch run's tables instead of FILE
+    std::string unit = "cny";
 };
+
+// FILE or --run DIR, not both: a CLI11 parse error (exit 2) otherwise.
+void require_file_or_run(const std::string& file, const std::string& run) {
+    if (file.empty() == run.empty())
+        throw CLI::ValidationError(file.empty() ? "give FILE, or --run DIR (the --out folder of a tanhui batch)"
+                                                : "give FILE or --run DIR, not both");
+}
+
+// `tanhui metrics --run DIR`: the metrics of the run's year loss table and yearly largest
+// occurrences in `unit`, as metrics.json holds them (its "cny" or "tco2e" part).
+int run_metrics_of_run(const LossTableOptions& o) try {
+    const auto t = batch::read_run_tables(o.run, o.unit);
+    risk::MetricOptions options;
+    if (!o.levels.empty()) options.levels = o.levels;
+    if (!o.return_periods.empty()) options.return_periods = o.return_periods;
+    std::cout << dump_json(metrics_json(risk::compute_metrics(t.annual, t.largest, options), MetricsFields::batch)) << '\n';
+    return 0;
+} catch (const InvalidInput& e) {
+    std::cerr << "tanhui metrics: " << e.what() << '\n';
+    return 2;
+}
+
+// `tanhui layer --run DIR --layer SPEC...`: layers on the run's CNY tables without simulating, as
+// layers.json holds them (occurrence layers read policy_ylt_cny.csv).
+int run_layers_of_run(const std::string& dir, const std::vector<std::string>& texts) try {
+    std::vector<LayerSpec> specs;
+    bool occurrence = false;
+    for (const auto& text : texts) {
+        specs.push_back(parse_layer(text));
+        occurrence = occurrence || specs.back().occurrence;
+    }
+    const auto t = batch::read_run_tables(dir, "cny");
+    const auto years = static_cast<std::uint32_t>(t.annual.size());
+    const auto occurrences = occurrence ? batch::read_run_occurrences(dir, years) : std::vector<pricing::EventLoss>{};
+    std::cout << dump_json(batch::layer_tables(years, t.annual, occurrences, specs).json) << '\n';
+    return 0;
+} catch (const InvalidInput& e) {
+    std::cerr << "tanhui layer: " << e.what() << '\n';
+    return 2;
+}
 
 bool looks_like_json(const std::string& text) {
     const auto first = text.find_first_not_of(" \t\r\n");
@@ -64,6 +111,7 @@ bool looks_like_json(const std::string& text) {
 }
 
 int run_loss_table(const Endpoint& e, const LossTableOptions& o) {
+    if (!o.run.empty()) return run_metrics_of_run(o);
     const std::string text = read_input(o.file);
     nlohmann::json body;
     if (looks_like_json(text)) {
@@ -96,12 +144,15 @@ int run_loss_table(const Endpoint& e, const LossTableOptions& o) {
 
 void add_loss_table_command(CLI::App& sub, const Endpoint& e, Action& action) {
     auto o = std::make_shared<LossTableOptions>();
-    sub.add_option("FILE", o->file, std::string(e.file_help))->required();
+    sub.add_option("FILE", o->file, std::string(e.file_help));
+    sub.add_option("--run", o->run, "The --out folder of a finished `tanhui batch`: its ylt_UNIT.csv (AEP) and selt_UNIT.csv (OEP)");
+    sub.add_option("--unit", o->unit, "With --run: cny (payouts, default) or tco2e (carbon lost)")->check(CLI::IsMember({"cny", "tco2e"}));
     auto years = std::make_shared<long long>(0);
     auto* years_opt = sub.add_option("--years", *years, "Simulated years N (years absent from the table have zero loss)");
     sub.add_option("--levels", o->levels, "VaR/TVaR levels, e.g. 0.99,0.995")->delimiter(',');
     sub.add_option("--return-periods", o->return_periods, "Return periods in years, e.g. 10,100,250")->delimiter(',');
     sub.callback([&action, &e, o, years, years_opt] {
+        require_file_or_run(o->file, o->run);
         if (years_opt->count()) o->years = *years;
         action = [&e, o] { return run_loss_table(e, *o); };
     });
@@ -115,6 +166,24 @@ void add_model_request_command(CLI::App& sub, const Endpoint& e, const GlobalOpt
         ->envname("TANHUI_THREADS");
     sub.callback([&global, &action, &e, file, threads] {
         action = [&global, &e, file, threads] { return run_model_request(e, global, *file, *threads); };
+    });
+}
+
+void add_layer_command(CLI::App& sub, const Endpoint& e, const GlobalOptions& global, Action& action) {
+    auto file = std::make_shared<std::string>();
+    auto threads = std::make_shared<unsigned>(0);
+    auto run = std::make_shared<std::string>();
+    auto layers = std::make_shared<std::vector<std::string>>();
+    sub.add_option("FILE", *file, std::string(e.file_help));
+    sub.add_option("--threads", *threads, "Simulation threads (default: $TANHUI_THREADS or all cores)")
+        ->envname("TANHUI_THREADS");
+    sub.add_option("--run", *run, "The --out folder of a finished `tanhui batch`: layers on its CNY year losses");
+    sub.add_option("--layer", *layers, "With --run: ATTACHMENT:LIMIT[:occurrence|aggregate] in CNY (repeatable)");
+    sub.callback([&global, &action, &e, file, threads, run, layers] {
+        require_file_or_run(*file, *run);
+        if (run->empty() != layers->empty()) throw CLI::ValidationError("--layer goes with --run (a request FILE carries its layer)");
+        if (!run->empty()) action = [run, layers] { return run_layers_of_run(*run, *layers); };
+        else action = [&global, &e, file, threads] { return run_model_request(e, global, *file, *threads); };
     });
 }
 
@@ -132,6 +201,7 @@ void add_products_commands(CLI::App& app, const GlobalOptions& global, Action& a
         }
         case CommandInput::loss_table: add_loss_table_command(*sub, e, action); break;
         case CommandInput::model_request: add_model_request_command(*sub, e, global, action); break;
+        case CommandInput::layer_table: add_layer_command(*sub, e, global, action); break;
         }
     }
 }

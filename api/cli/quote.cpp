@@ -5,6 +5,7 @@
 #include "api/service/calibration.hpp"
 #include "api/json/problem.hpp"
 #include "api/service/quote_service.hpp"
+#include "data/repositories/calibrations.hpp"
 #include "data/store/store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -18,12 +19,21 @@ namespace tanhui::api {
 
 namespace {
 
-int run_quote(const GlobalOptions& g, const std::string& file, unsigned threads, bool no_store) {
-    const auto body = parse_input_json(read_input(file));
+struct QuoteArgs {
+    std::string file;
+    unsigned threads = 0;
+    bool no_store = false;
+    std::string model_version;
+};
+
+int run_quote(const GlobalOptions& g, const QuoteArgs& a) {
+    const auto body = parse_input_json(read_input(a.file));
     if (!body) return 2;
     data::Store store = open_store(g);
+    if (!a.model_version.empty()) chosen_model_version(store, a.model_version);  // exit 2 if unknown
     ModelCache models;
-    const auto outcome = quote(store, models, *body, {.limits = {}, .threads = threads, .store = !no_store, .key_id = "", .atomic = true, .request_id = ""});
+    const auto outcome = quote(store, models, *body,
+                               {.limits = {}, .threads = a.threads, .store = !a.no_store, .key_id = "", .atomic = true, .request_id = "", .model_version = a.model_version});
     if (outcome.problem) return print_problem(*outcome.problem);
     std::cout << outcome.response->dump(2) << '\n';
     return 0;
@@ -61,6 +71,25 @@ int run_calibrate(const GlobalOptions& g, const CalibrationRequest& request, boo
     return 0;
 }
 
+int run_model_list(const GlobalOptions& g, bool json) {
+    data::Store store = open_store(g);
+    ensure_current_model(store);
+    const auto versions = data::Calibrations(store).versions();
+    if (json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& v : versions)
+            out.push_back({{"model_version", v.version}, {"created", v.created}, {"current", v.current},
+                           {"calibrations", v.calibration_ids}});
+        std::cout << out.dump(2) << '\n';
+        return 0;
+    }
+    std::cout << "model versions, oldest first (use one with --model-version on quote, batch and validate)\n";
+    for (const auto& v : versions)
+        std::cout << (v.current ? "* " : "  ") << v.version << "  created " << v.created << "  " << v.calibration_ids.size()
+                  << " calibrations" << (v.current ? "  (current)" : "") << '\n';
+    return 0;
+}
+
 int run_model_show(const GlobalOptions& g, bool json) {
     data::Store store = open_store(g);
     const ModelVersion v = ensure_current_model(store);
@@ -84,20 +113,20 @@ void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& acti
     auto* q = app.add_subcommand("quote", "Price a policy: a quote request (DESIGN JSON contract) in, the quote out.\n"
                                           "FILE holds one request or an array; - reads stdin. Invalid input prints\n"
                                           "problem+json naming each bad field and exits 2; nothing is stored then.");
-    auto file = std::make_shared<std::string>();
-    auto threads = std::make_shared<unsigned>(0);
-    auto no_store = std::make_shared<bool>(false);
-    q->add_option("FILE", *file, "Quote request JSON file, or - for stdin");
-    q->add_option("--threads", *threads, "Simulation threads (default: $TANHUI_THREADS or all cores)")->envname("TANHUI_THREADS");
-    q->add_flag("--no-store", *no_store, "Do not record the quote in the database (the answer then has no quote_id)");
+    auto args = std::make_shared<QuoteArgs>();
+    auto threads = std::shared_ptr<unsigned>(args, &args->threads);
+    q->add_option("FILE", args->file, "Quote request JSON file, or - for stdin");
+    q->add_option("--threads", args->threads, "Simulation threads (default: $TANHUI_THREADS or all cores)")->envname("TANHUI_THREADS");
+    q->add_flag("--no-store", args->no_store, "Do not record the quote in the database (the answer then has no quote_id)");
+    q->add_option("--model-version", args->model_version, "A stored model version (`tanhui model list`; default: the current one)");
     auto* replay = q->add_subcommand("replay", "Recompute a stored quote and say whether it is bit-identical (exit 1 if not)");
     auto id = std::make_shared<std::string>();
     replay->add_option("QUOTE_ID", *id, "A quote_id from a response")->required();
     replay->callback([&global, &action, id, threads] { action = [&global, id, threads] { return run_replay(global, *id, *threads); }; });
-    q->callback([&global, &action, file, threads, no_store, q] {
+    q->callback([&global, &action, args, q] {
         if (q->got_subcommand("replay")) return;
-        if (file->empty()) throw CLI::RequiredError("FILE");
-        action = [&global, file, threads, no_store] { return run_quote(global, *file, *threads, *no_store); };
+        if (args->file.empty()) throw CLI::RequiredError("FILE");
+        action = [&global, args] { return run_quote(global, *args); };
     });
 
     auto* cal = app.add_subcommand("calibrate", "Fit the model to the stored history, print the fit reports, store them\n"
@@ -122,8 +151,12 @@ void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& acti
         action = [&global, request, json, dry] { return run_calibrate(global, *request, *json, *dry); };
     });
 
-    auto* model = app.add_subcommand("model", "The model version quotes use");
+    auto* model = app.add_subcommand("model", "The model versions quotes, batch and validate use");
     model->require_subcommand(1);
+    auto* list = model->add_subcommand("list", "Every stored model version, oldest first, the current one marked");
+    auto list_json = std::make_shared<bool>(false);
+    list->add_flag("--json", *list_json, "Print JSON");
+    list->callback([&global, &action, list_json] { action = [&global, list_json] { return run_model_list(global, *list_json); }; });
     auto* show = model->add_subcommand("show", "The current model version and its calibrations");
     auto show_json = std::make_shared<bool>(false);
     show->add_flag("--json", *show_json, "Print JSON");

@@ -53,6 +53,7 @@ int run(const GlobalOptions& global, ValidateArgs& a) {
         }
     }
     auto store = open_store(global);
+    if (!a.options.model_version.empty()) chosen_model_version(store, a.options.model_version);  // exit 2 if unknown
     const ValidationReport report = run_validation(store, a.options);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -113,6 +114,8 @@ void add_validate_commands(CLI::App& app, const GlobalOptions& global, Action& a
     v->add_option("--buffer-request", a->options.buffer_file,
                   "Buffer request whose Fujian chinese_fir holding is the buffer project");
     v->add_option("--seed", a->options.seed, "Seed of every Monte Carlo part (default 20190101)");
+    v->add_option("--model-version", a->options.model_version,
+                  "A stored model version (`tanhui model list`; default: the current one)");
     v->add_option("--threads", a->options.threads, "Threads (default: $TANHUI_THREADS or all cores)")->envname("TANHUI_THREADS");
     v->add_option("--plot-script", a->plot_script, "Figure script (default: scripts/plot-validation of the source tree)");
     v->add_flag("--no-figures", a->no_figures, "Write the report and CSV files only");

@@ -46,7 +46,9 @@ bool parse_number(std::string_view s, T& out) {
 
 using Columns = std::map<std::string, std::size_t, std::less<>>;
 
-// The header line: each of year, event and loss once, nothing else. False after a problem.
+// The header line: each of year, event and loss once, nothing else; or year and loss only (a
+// year loss table such as a batch's ylt_cny.csv: each row is its year's loss, as one event).
+// False after a problem.
 bool read_header(const std::vector<std::string_view>& cells, const std::string& at_line, Columns& column,
                  std::vector<FieldProblem>& problems) {
     const std::size_t before = problems.size();
@@ -54,6 +56,7 @@ bool read_header(const std::vector<std::string_view>& cells, const std::string& 
         if (!column.emplace(std::string(cells[i]), i).second)
             problems.push_back({"", at_line + "column \"" + std::string(cells[i]) + "\" is given twice"});
     }
+    if (problems.size() == before && column.size() == 2 && column.count("year") && column.count("loss")) return true;
     for (const char* need : {"year", "event", "loss"})
         if (!column.count(need))
             problems.push_back({"", at_line + "the header must name the columns year,event,loss; \"" + need + "\" is missing"});
@@ -68,7 +71,9 @@ nlohmann::json read_row(const std::vector<std::string_view>& cells, Columns& col
                         const std::string& at, const std::string& at_line, std::vector<FieldProblem>& problems) {
     std::uint64_t year = 0, event = 0;
     double loss = 0;
-    const std::string_view y = cells[column["year"]], e = cells[column["event"]], l = cells[column["loss"]];
+    const auto event_column = column.find("event");
+    const std::string_view y = cells[column["year"]], l = cells[column["loss"]];
+    const std::string_view e = event_column == column.end() ? std::string_view("1") : cells[event_column->second];
     bool ok = true;
     if (!parse_number(y, year) || year < 1 || year > years) {
         problems.push_back({at + "/year", at_line + "year must be a whole number in 1.." + std::to_string(years) +

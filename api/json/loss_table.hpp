@@ -27,7 +27,9 @@ struct LossTableLimits {
 std::optional<risk::LossTable> decode_loss_table(ObjectReader& r, const LossTableLimits& limits,
                                                  std::vector<FieldProblem>& problems);
 
-// A CSV loss table with the header year,event,loss (in any column order; blank lines skipped)
+// A CSV loss table with the header year,event,loss (in any column order; blank lines skipped), or
+// year,loss (a year loss table, e.g. a batch's ylt_cny.csv: each row is one event of event id 1,
+// so the OEP equals the AEP; `tanhui metrics --run DIR` reads the run's largest occurrences too)
 // into the JSON document decode_loss_table reads: {"years": years, "losses": [...]}. Problems name
 // the CSV line: pointer "/losses/<row>/<column>" and a message starting "line N: ".
 Decoded<nlohmann::json> loss_csv_to_json(std::string_view text, std::uint64_t years, const LossTableLimits& limits = {});

@@ -39,6 +39,17 @@ bool valid_iso_date(std::string_view s) {
     return std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}.ok();
 }
 
+std::vector<FieldProblem> date_range_problems(const std::optional<std::string>& from, const std::optional<std::string>& to,
+                                              const std::string& base) {
+    std::vector<FieldProblem> problems;
+    for (const auto& [name, value] : {std::pair{"from", &from}, std::pair{"to", &to}})
+        if (*value && !valid_iso_date(**value))
+            problems.push_back({base + "/" + name, "must be a date YYYY-MM-DD, got \"" + **value + "\""});
+    if (problems.empty() && from && to && *from > *to)
+        problems.push_back({base + "/from", "must not be after to (" + *from + " > " + *to + ")"});
+    return problems;
+}
+
 ObjectReader::ObjectReader(const nlohmann::json& j, std::string path, std::vector<FieldProblem>& problems)
     : j_(j), path_(std::move(path)), problems_(problems), is_object_(j.is_object()) {
     if (!is_object_) problems_.push_back({path_.empty() ? "" : path_, "must be an object, got " + json_type_name(j)});

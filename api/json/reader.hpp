@@ -57,6 +57,11 @@ private:
 };
 
 bool valid_iso_date(std::string_view s);
+// A from..to range of ISO dates, either end optional (nullopt: open): each end given a date
+// YYYY-MM-DD, from not after to. Problems name `base` + "/from" and "/to". The one rule of
+// GET /v1/markets/{m}/prices (base "/query") and `tanhui data prices --from --to`.
+std::vector<FieldProblem> date_range_problems(const std::optional<std::string>& from, const std::optional<std::string>& to,
+                                              const std::string& base);
 std::string json_type_name(const nlohmann::json& j);
 
 }  // namespace tanhui::api

@@ -25,12 +25,14 @@ const Endpoint list[] = {
     {"metrics", "/v1/risk/metrics", Role::actuary, table_body, "metrics",
      "Risk metrics of a loss table: AAL, std, VaR, TVaR, AEP, OEP with standard\n"
      "errors. FILE is JSON {years, losses: [{year, event, loss}], levels?,\n"
-     "return_periods?} or CSV with the header year,event,loss (then --years)",
+     "return_periods?} or CSV with the header year,event,loss or year,loss (then --years);\n"
+     "or --run DIR: the year loss table a `tanhui batch` wrote there",
      "Loss table (JSON or CSV), or - for stdin", CommandInput::loss_table, handle_metrics},
     {"layer", "/v1/reinsurance/layer", Role::actuary, table_body, "layer",
      "Reinsurance layer (per occurrence or annual aggregate) on a simulated portfolio or an explicit\n"
-     "loss table: expected layer loss, probabilities of attaching and exhausting, rate on line",
-     request_file, CommandInput::model_request, handle_layer},
+     "loss table: expected layer loss, probabilities of attaching and exhausting, rate on line;\n"
+     "or --run DIR --layer A:L[:occurrence|aggregate]: layers on a finished `tanhui batch` run",
+     request_file, CommandInput::layer_table, handle_layer},
     {"damage", "/v1/valuations/damage", Role::underwriter, small_body, "damage",
      "Damage valuation for a compensation case: carbon stock lost plus sequestration forgone until\n"
      "regrowth (tCO2e) and its replacement cost at a market's price (median and a range)",

@@ -27,7 +27,9 @@ using EndpointHandler = ProductOutcome (*)(const nlohmann::json& body, const End
 enum class CommandInput : std::uint8_t {
     request,        // a JSON request; no database is opened
     model_request,  // a JSON request on the database's current model; --threads
-    loss_table,     // a JSON request or a CSV loss table with --years; --levels, --return-periods
+    loss_table,     // a JSON request or a CSV loss table with --years; --levels, --return-periods;
+                    // or a batch run's year loss table (--run DIR --unit)
+    layer_table,    // a model_request, or a batch run's CNY tables with --run DIR --layer SPEC
 };
 
 struct Endpoint {

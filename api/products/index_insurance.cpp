@@ -78,7 +78,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const risk::YearLosses losses = risk::simulate_year_losses(book, simulation_of(q, c));
     std::vector<double> payouts(losses.total_tco2e.size());
     for (std::size_t i = 0; i < payouts.size(); ++i) payouts[i] = pricing::payout_cny(policy, losses.total_tco2e[i]);
-    const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, return_periods_within(q));
+    const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
     nlohmann::json r = quote_answer(q, c, pq);
     const risk::Estimate el = risk::average_annual_loss_with_error(losses.total_tco2e);
     r["expected_loss_tco2e"] = el.value;

@@ -123,8 +123,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const risk::Simulation sim = simulation_of(q, c);
     nlohmann::json r;
     if (terms.method == pricing::PriceMethod::risk_neutral) {
-        const auto within = return_periods_within(q);
-        const RiskNeutral rn = risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, within);
+        const RiskNeutral rn = risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, q.return_periods);
         pm = rn.model;
         used["risk_neutral"] = {{"volatility", rn.model.volatility}, {"risk_free_rate", rn.model.risk_free_rate},
                                 {"dividend_yield", rn.model.dividend_yield}};
@@ -135,7 +134,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         const risk::PricePath path(pm, s.times, 0);
         const auto simulated = pricing::simulate_payouts(terms, path, sim.seed, sim.years);
         r = quote_answer(q, c, pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium,
-                                                      return_periods_within(q)));
+                                                      q.return_periods));
         r["mean_simulated_average_price"] = simulated.mean_average_price;
     }
     r["expected_loss_tco2e"] = 0.0;

@@ -14,13 +14,17 @@ nlohmann::json compute_quote(const QuoteRequest& request, const QuoteContext& co
     return request.product->quote(request, context);
 }
 
+namespace {
+std::string return_period_key(double t) {
+    std::ostringstream key;
+    key << t;
+    return key.str();
+}
+}  // namespace
+
 nlohmann::json return_period_json(const pricing::PremiumQuote& pq) {
     nlohmann::json rp = nlohmann::json::object();
-    for (const auto& p : pq.payout_at_return_period_cny) {
-        std::ostringstream key;
-        key << p.return_period_years;
-        rp[key.str()] = p.payout_cny;
-    }
+    for (const auto& p : pq.payout_at_return_period_cny) rp[return_period_key(p.return_period_years)] = p.payout_cny;
     return rp;
 }
 
@@ -42,6 +46,11 @@ nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const 
     r["probability_of_payout_se"] = pq.probability_of_payout_se;
     r["payout_std_dev_cny"] = pq.std_dev_cny;
     r["payout_at_return_period_cny"] = return_period_json(pq);
+    // Return periods beyond the simulated years show the largest payout (docs/pricing.md).
+    nlohmann::json beyond = nlohmann::json::array();
+    for (const auto& p : pq.payout_at_return_period_cny)
+        if (p.beyond_simulation) beyond.push_back(return_period_key(p.return_period_years));
+    if (!beyond.empty()) r["beyond_simulation"] = std::move(beyond);
     r["premium_principle"] = std::string(pricing::to_string(q.premium.principle));
     r["premium_parameter"] = q.premium.parameter;
     r["model_version"] = c.model_version;
@@ -56,13 +65,6 @@ risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c) {
     sim.seed = q.simulation.seed;
     sim.threads = q.simulation.threads > 0 ? static_cast<unsigned>(q.simulation.threads) : c.default_threads;
     return sim;
-}
-
-std::vector<double> return_periods_within(const QuoteRequest& q) {
-    std::vector<double> rps;
-    for (double t : q.return_periods)
-        if (t <= static_cast<double>(q.simulation.years)) rps.push_back(t);
-    return rps;
 }
 
 void require_annual_term(const QuoteRequest& q) {

@@ -38,8 +38,6 @@ nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const 
 nlohmann::json return_period_json(const pricing::PremiumQuote& pq);
 
 risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c);
-// The request's return periods that lie within its simulated years.
-std::vector<double> return_periods_within(const QuoteRequest& q);
 // Throws InvalidInput("/policy/term_months") unless the term is 12 months (the loss model is annual).
 void require_annual_term(const QuoteRequest& q);
 pricing::Date policy_start(const QuoteRequest& q);

@@ -55,7 +55,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         payouts[i] = pricing::payout_cny(terms, y.total_tco2e, averages[i]);
         lost[i] = y.total_tco2e;
     });
-    const auto pq = pricing::quote_premium(payouts, terms.guaranteed_revenue_cny, q.premium, return_periods_within(q));
+    const auto pq = pricing::quote_premium(payouts, terms.guaranteed_revenue_cny, q.premium, q.return_periods);
     nlohmann::json r = quote_answer(q, c, pq);
     r["expected_loss_tco2e"] = risk::average_annual_loss(lost);
     r["market"] = terms.market;

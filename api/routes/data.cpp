@@ -1,6 +1,7 @@
 // Read-only routes over the historical store: health, regions, markets, prices, fire and pest
 // history. The JSON is the CLI's (`tanhui data list --json`, `tanhui data prices --format json`).
 #include "api/json/problem.hpp"
+#include "api/json/reader.hpp"
 #include "api/http/server.hpp"
 #include "api/version.hpp"
 #include "data/store/store.hpp"
@@ -14,21 +15,6 @@ namespace tanhui::api {
 
 namespace {
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-bool valid_iso_date(std::string_view s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-    int y = 0, m = 0, d = 0;
-    auto num = [&](std::size_t at, std::size_t n, int& out) {
-        const auto r = std::from_chars(s.data() + at, s.data() + at + n, out);
-        return r.ec == std::errc{} && r.ptr == s.data() + at + n;
-    };
-    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return false;
-    if (m < 1 || m > 12 || d < 1) return false;
-    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return d <= days[m - 1] + (m == 2 && leap(y) ? 1 : 0);
-}
-
 std::optional<int> parse_year(std::string_view s) {
     int y = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), y);
@@ -38,21 +24,14 @@ std::optional<int> parse_year(std::string_view s) {
 
 nlohmann::json or_null(bool present, const nlohmann::json& value) { return present ? value : nlohmann::json(nullptr); }
 
-// ?from=&to= as ISO dates; problems name "/query/from", "/query/to".
+// ?from=&to= as ISO dates; problems name "/query/from", "/query/to" (api/json/reader.hpp).
 std::vector<FieldProblem> date_range(const Request& req, std::string& from, std::string& to) {
-    std::vector<FieldProblem> errors;
-    for (const char* name : {"from", "to"}) {
-        const std::string* v = req.query_param(name);
-        if (!v) continue;
-        if (!valid_iso_date(*v)) {
-            errors.push_back({pointer_append("/query", name), "must be a date YYYY-MM-DD, got \"" + *v + "\""});
-            continue;
-        }
-        (std::string_view(name) == "from" ? from : to) = *v;
-    }
-    if (errors.empty() && !from.empty() && !to.empty() && from > to)
-        errors.push_back({"/query/from", "must not be after to (" + from + " > " + to + ")"});
-    return errors;
+    std::optional<std::string> f, t;
+    if (const std::string* v = req.query_param("from")) f = *v;
+    if (const std::string* v = req.query_param("to")) t = *v;
+    from = f.value_or("");
+    to = t.value_or("");
+    return date_range_problems(f, t, "/query");
 }
 
 // ?from=&to= as years.

@@ -57,6 +57,7 @@ nlohmann::json report_json(const risk::FitReport& r) {
     j["optimiser"] = r.optimiser;
     j["converged"] = r.converged;
     j["notes"] = r.notes;
+    if (!r.at_bound.empty()) j["at_bound"] = r.at_bound;  // only then: a fit inside its bounds keeps its id
     return j;
 }
 
@@ -579,6 +580,8 @@ std::string format_report(const Calibration& c) {
         for (const auto& g : r["goodness_of_fit"])
             out << "    " << g.value("test", "") << ": statistic " << g["statistic"].dump() << ", p " << g["p_value"].dump()
                 << (g.contains("degrees_of_freedom") ? ", df " + g["degrees_of_freedom"].dump() : "") << "\n";
+        for (const auto& b : r.value("at_bound", nlohmann::json::array()))
+            out << "    AT A BOUND: " << b.get<std::string>() << " (its standard error means little)\n";
     };
     for (const auto& [key, value] : c.report.items())
         if (value.is_object() && value.contains("family") && value.contains("parameters")) fit(key, value);

@@ -133,7 +133,7 @@ PricedQuotes price_atomic(data::Store& store, ModelCache& models, const nlohmann
         out.problem = make_problem(400, invalid_fields_detail(problems, many), problems);
         return out;
     }
-    const auto model = models.current(store);
+    const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
     const QuoteContext context{model.model.get(), model.version, options.threads};
     std::vector<nlohmann::json> results;
     for (std::size_t i = 0; i < elements.size(); ++i) {
@@ -166,7 +166,7 @@ PricedQuotes price_each(data::Store& store, ModelCache& models, const nlohmann::
                         std::vector<Element>& elements, const QuoteOptions& options) {
     PricedQuotes out;
     out.response = nlohmann::json::array();
-    const auto model = models.current(store);
+    const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
     const QuoteContext context{model.model.get(), model.version, options.threads};
     const std::string created = utc_now_iso8601();
     for (std::size_t i = 0; i < elements.size(); ++i) {

@@ -57,6 +57,7 @@ struct QuoteOptions {
     // each element is answered on its own (docs/api.md "Arrays").
     bool atomic = true;
     std::string request_id;  // the `instance` of the element problems of a non-atomic array
+    std::string model_version;  // a stored version to price on (`tanhui quote --model-version`); "" = current
 };
 
 // A request priced, before anything is stored: what to answer and what to store.
@@ -70,7 +71,8 @@ struct PricedQuotes {
 };
 
 // Decodes (every bad field named, by its pointer in the request), checks against the store's
-// regions and markets, prices on the current model version and stamps the quotes. Stores nothing.
+// regions and markets, prices on options.model_version (or the current version) and stamps the
+// quotes. Stores nothing.
 PricedQuotes price_quotes(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options);
 
 // The result of `tanhui quote`: a response document (one quote or an array) or a problem.

@@ -113,7 +113,10 @@ void close_gate(const ValidationOptions& o, Tests& tests, ValidationReport& out,
 std::filesystem::path source_dir() { return TANHUI_SOURCE_DIR; }
 
 ValidationReport run_validation(data::Store& store, const ValidationOptions& o) {
-    const ModelVersion version = ensure_current_model(store);
+    const std::optional<ModelVersion> chosen =
+        o.model_version.empty() ? std::optional<ModelVersion>(ensure_current_model(store)) : model_version(store, o.model_version);
+    if (!chosen) throw InvalidInput("--model-version", "the store holds no model version \"" + o.model_version + "\"");
+    const ModelVersion& version = *chosen;
     const risk::Model model = build_model(store, version);
     Tests tests;
     tests.level = o.level;

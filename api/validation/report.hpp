@@ -25,6 +25,7 @@ struct ValidationOptions {
     std::uint32_t null_replications = 2000;
     double level = 0.01;                   // every gating test passes at p >= level (|z| <= its quantile)
     unsigned threads = 0;                  // 0: all cores
+    std::string model_version;             // a stored version (--model-version); "" = the current one
     // Gating tests known to fail, with the reason they are accepted for now (--accept FILE,
     // docs/validation/findings.csv): a run passes when every other gating test passes.
     std::map<std::string, std::string> accepted_findings;

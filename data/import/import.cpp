@@ -44,6 +44,9 @@ struct Spec {
     std::vector<Column> columns;        // as in the file (and the table, plus `market` for prices)
     std::vector<std::string_view> key;  // primary key columns
     bool user_kind = false;             // offered by `tanhui data import`
+    // Its columns whose cells may be empty (required false) may also be left out of the header
+    // (holdings: a user's file names only what it knows). The historical kinds name every column.
+    bool optional_columns_may_be_absent = false;
 };
 
 constexpr double inf = std::numeric_limits<double>::infinity();
@@ -111,15 +114,24 @@ const std::vector<Spec>& specs() {
          {{"key", Type::text}, {"value", Type::real}, {"unit", Type::text}, {"applies_to", Type::text},
           {"rationale", Type::text}, {"citation", Type::text}},
          {"key"}},
+        // area_ha or area_mu (1 ha = 15 mu, as in a quote request), one of them on each row.
         {"holdings", "holdings",
          {{"id", Type::text}, {"region", Type::region}, {"forest_type", Type::forest_type},
-          {"area_ha", Type::real, true, 0, true}, {"age_years", Type::real, true, 0},
+          {"area_ha", Type::real, false, 0, true}, {"age_years", Type::real, true, 0},
           {"carbon_stock_tco2e_per_ha", Type::real, false, 0},
           {"sequestration_tco2e_per_ha_yr", Type::real, false},
-          {"credits_tco2e", Type::real, false, 0}},
-         {"id"}, true},
+          {"credits_tco2e", Type::real, false, 0}, {"area_mu", Type::real, false, 0, true}},
+         {"id"}, true, true},
     };
     return list;
+}
+
+bool may_be_absent(const Spec& spec, const Column& column) { return spec.optional_columns_may_be_absent && !column.required; }
+
+std::size_t index_of(const Spec& spec, std::string_view column) {
+    for (std::size_t c = 0; c < spec.columns.size(); ++c)
+        if (spec.columns[c].name == column) return c;
+    throw std::logic_error("import: no column " + std::string(column) + " in kind " + std::string(spec.kind));
 }
 
 const Spec* find_spec(std::string_view kind) {
@@ -128,10 +140,12 @@ const Spec* find_spec(std::string_view kind) {
     return nullptr;
 }
 
-// Columns of `markets.csv` that are derived from price_history and not stored.
+// Columns of `markets.csv` that are derived from price_history, and a holding's area_mu (stored
+// as area_ha), are not stored.
 bool stored(const Spec& spec, std::string_view column) {
     return !(spec.kind == "markets" &&
-             (column == "first_date" || column == "last_date" || column == "observations"));
+             (column == "first_date" || column == "last_date" || column == "observations")) &&
+           !(spec.kind == "holdings" && column == "area_mu");
 }
 
 bool valid_date(std::string_view s) {
@@ -258,9 +272,18 @@ std::vector<int> header_positions(const Spec& spec, const CsvTable& csv, Problem
         if (!known) problems.report(1, h, "unknown column for kind " + std::string(spec.kind));
     }
     for (std::size_t c = 0; c < spec.columns.size(); ++c)
-        if (position[c] < 0) problems.report(1, spec.columns[c].name, "missing column in the header");
+        if (position[c] < 0 && !may_be_absent(spec, spec.columns[c])) problems.report(1, spec.columns[c].name, "missing column in the header");
+    if (spec.kind == "holdings" && position[index_of(spec, "area_ha")] < 0 && position[index_of(spec, "area_mu")] < 0)
+        problems.report(1, "area_ha", "missing column in the header (give area_ha, or area_mu: 1 ha = 15 mu)");
     if (problems.total == 0 && csv.rows.empty() && csv.errors.empty()) problems.report(2, "", "no data rows after the header");
     return position;
+}
+
+// A required column, or both area columns of holdings, missing from the header: the rows cannot be read.
+bool missing_required(const Spec& spec, const std::vector<int>& position) {
+    for (std::size_t c = 0; c < spec.columns.size(); ++c)
+        if (position[c] < 0 && !may_be_absent(spec, spec.columns[c])) return true;
+    return spec.kind == "holdings" && position[index_of(spec, "area_ha")] < 0 && position[index_of(spec, "area_mu")] < 0;
 }
 
 // What cells may refer to: the store's regions plus those this file defines; and, for
@@ -324,9 +347,32 @@ std::string check_cell(const Column& col, std::string& cell, const References& r
     return {};
 }
 
-// Rules of one kind across the cells of a row (regions: level and short code; prices: currency).
-bool check_kind_rules(const Spec& spec, const CsvRecord& row, const std::vector<Value>& out, Problems& problems) {
+// A holding's area: area_ha, or area_mu converted to hectares (shortest text of mu / 15).
+bool check_holding_area(const Spec& spec, const CsvRecord& row, std::vector<Value>& out, Problems& problems) {
+    Value& ha = out[index_of(spec, "area_ha")];
+    const Value& mu = out[index_of(spec, "area_mu")];
+    if (ha && mu) {
+        problems.report(row.line, "area_mu", "give area_ha or area_mu, not both");
+        return false;
+    }
+    if (!ha && !mu) {
+        problems.report(row.line, "area_ha", "is empty but required (or give area_mu: 1 ha = 15 mu)");
+        return false;
+    }
+    if (ha) return true;
+    const auto v = parse_number(*mu);
+    if (!v) return false;  // reported as the cell's problem
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, *v / mu_per_ha);
+    ha = std::string(buf, r.ptr);
+    return true;
+}
+
+// Rules of one kind across the cells of a row (regions: level and short code; prices: currency;
+// holdings: the area).
+bool check_kind_rules(const Spec& spec, const CsvRecord& row, std::vector<Value>& out, Problems& problems) {
     bool ok = true;
+    if (spec.kind == "holdings") ok = check_holding_area(spec, row, out, problems);
     if (spec.kind == "regions") {
         static const std::set<std::string> levels{"country", "province", "prefecture", "county"};
         if (out[1] && !levels.count(*out[1])) {
@@ -374,7 +420,7 @@ std::vector<std::vector<Value>> checked_rows(const Spec& spec, const CsvTable& c
         bool row_ok = true;
         for (std::size_t c = 0; c < spec.columns.size(); ++c) {
             const Column& col = spec.columns[c];
-            std::string cell = row.fields[static_cast<std::size_t>(position[c])];
+            std::string cell = position[c] < 0 ? std::string() : row.fields[static_cast<std::size_t>(position[c])];
             if (cell.empty()) {
                 if (col.required) { problems.report(row.line, col.name, "is empty but required"); row_ok = false; }
                 continue;
@@ -492,9 +538,7 @@ ImportResult import_csv(SQLite::Database& db, std::string_view kind, const std::
     const std::string market = market_of(spec, file, options, problems);
     const CsvTable csv = parse_csv(text);
     const std::vector<int> position = header_positions(spec, csv, problems);
-    if (problems.total > 0 &&
-        (csv.header.empty() || std::any_of(position.begin(), position.end(), [](int p) { return p < 0; })))
-        problems.raise(file);
+    if (problems.total > 0 && (csv.header.empty() || missing_required(spec, position))) problems.raise(file);
     const References refs = references_of(db, spec, csv, position);
     const auto values = checked_rows(spec, csv, position, refs, market, problems);
     if (problems.total > 0) problems.raise(file);

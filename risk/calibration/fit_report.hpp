@@ -42,6 +42,10 @@ struct FitReport {
     std::string optimiser;  // "closed_form", "quantlib_simplex", "quantlib_simplex+bfgs"
     bool converged = true;
     std::vector<std::string> notes;  // assumptions, e.g. "trend: log-linear year effect"
+    // Parameters whose estimate sits at a bound of its support or of the searched region
+    // (risk/calibration/mle.hpp parameters_at_bound), e.g. "year_sd at 0": their standard errors
+    // mean little, and the family may be the wrong one (the bound is often a simpler model).
+    std::vector<std::string> at_bound;
 };
 
 // Estimate and standard error of a named parameter; throws InvalidInput if absent.

@@ -84,6 +84,56 @@ private:
     const TransformedLikelihood& f_;
 };
 
+// phi of an estimate; -inf or +inf at the ends of its support (a Simplex that ran to the bound
+// until exp or the logistic rounded to it).
+double transformed_or_end(double theta, Support s, const std::string& name) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    if (s == Support::positive && theta == 0) return -inf;
+    if (s == Support::unit_interval && (theta == 0 || theta == 1)) return theta == 0 ? -inf : inf;
+    return to_transformed(theta, s, name);
+}
+
+bool at_support_end(double theta, Support s) {
+    return (s == Support::positive && theta == 0) || (s == Support::unit_interval && (theta == 0 || theta == 1));
+}
+
+// parameters_at_bound on the optimiser's scale.
+std::vector<std::string> bounds_at(std::span<const MleParameter> parameters, const TransformedLikelihood& f,
+                                   const std::vector<double>& phi) {
+    constexpr double flat = 1e-6;  // log-likelihood lost by the move towards a bound
+    constexpr double toward = 2;   // the move on the transformed scale
+    std::vector<std::string> out;
+    const double f0 = f(phi);
+    if (!std::isfinite(f0)) return out;
+    auto at = [&](std::size_t i, double d) {
+        std::vector<double> x = phi;
+        x[i] += d;
+        return f(x);
+    };
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        const MleParameter& p = parameters[i];
+        const std::string upper = p.support == Support::positive ? " at infinity" : " at 1";
+        if (!std::isfinite(phi[i])) {  // the estimate is the bound itself
+            out.push_back(p.name + (phi[i] < 0 ? " at 0" : upper));
+            continue;
+        }
+        const double h = 1e-4 * std::max(1.0, std::abs(phi[i]));  // the Hessian's step
+        if (!std::isfinite(at(i, h)) || !std::isfinite(at(i, -h))) {
+            out.push_back(p.name + " at the edge of the searched region");
+            continue;
+        }
+        if (p.support == Support::real) continue;
+        // The nearer end first: far out on the transformed scale both sides can look flat.
+        const bool low_first = phi[i] < 0;
+        for (const bool low : {low_first, !low_first})
+            if (at(i, low ? -toward : toward) >= f0 - flat) {
+                out.push_back(p.name + (low ? " at 0" : upper));
+                break;
+            }
+    }
+    return out;
+}
+
 std::vector<double> natural(std::span<const MleParameter> p, std::span<const double> phi) {
     std::vector<double> theta(p.size());
     for (std::size_t i = 0; i < p.size(); ++i) theta[i] = to_natural(phi[i], p[i].support);
@@ -100,6 +150,8 @@ std::vector<std::vector<double>> inverse_observed_information(std::span<const Ml
     std::vector<std::vector<double>> cov(n, std::vector<double>(n, nan));
     positive_definite = false;
     if (estimates.size() != n) throw InvalidInput("estimates", "length differs from the parameters");
+    for (std::size_t i = 0; i < n; ++i)
+        if (at_support_end(estimates[i], parameters[i].support)) return cov;  // no curvature at the bound itself
     const TransformedLikelihood f(parameters, log_likelihood);
     std::vector<double> phi(n), h(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -198,7 +250,17 @@ MleResult maximise_log_likelihood(std::span<const MleParameter> parameters, cons
                                                 r.information_positive_definite);
     r.standard_errors.resize(n);
     for (std::size_t i = 0; i < n; ++i) r.standard_errors[i] = std::sqrt(r.covariance[i][i]);
+    r.at_bound = bounds_at(parameters, f, std::vector<double>(x.begin(), x.end()));
     return r;
+}
+
+std::vector<std::string> parameters_at_bound(std::span<const MleParameter> parameters, const LogLikelihood& log_likelihood,
+                                             std::span<const double> estimates) {
+    if (estimates.size() != parameters.size()) throw InvalidInput("estimates", "length differs from the parameters");
+    std::vector<double> phi(parameters.size());
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+        phi[i] = transformed_or_end(estimates[i], parameters[i].support, parameters[i].name);
+    return bounds_at(parameters, TransformedLikelihood(parameters, log_likelihood), phi);
 }
 
 FitReport report_from(std::string family, const MleResult& result, std::size_t rows) {
@@ -212,6 +274,7 @@ FitReport report_from(std::string family, const MleResult& result, std::size_t r
     rep.rows = rows;
     rep.optimiser = result.optimiser;
     rep.converged = result.converged;
+    rep.at_bound = result.at_bound;
     if (!result.information_positive_definite)
         rep.notes.emplace_back("observed information not positive definite at the optimum: standard errors NaN");
     set_information_criteria(rep);

@@ -43,6 +43,8 @@ struct MleResult {
     bool converged = false;
     bool information_positive_definite = false;  // false: standard errors are NaN
     std::string optimiser;
+    // Parameters whose estimate sits at a bound (parameters_at_bound), e.g. "year_sd at 0".
+    std::vector<std::string> at_bound;
 };
 
 MleResult maximise_log_likelihood(std::span<const MleParameter> parameters, const LogLikelihood& log_likelihood,
@@ -56,7 +58,19 @@ std::vector<std::vector<double>> inverse_observed_information(std::span<const Ml
                                                               std::span<const double> estimates,
                                                               bool& positive_definite);
 
-// A FitReport from an MLE result: names, estimates, SEs, covariance, ll, AIC/BIC.
+// The parameters whose estimate sits at a bound, each as "<name> at <bound>":
+// - of its support ("at 0", "at 1", "at infinity"): moving it e^2 times nearer that bound on the
+//   optimiser's scale (a factor 7.4 for a positive parameter, the odds for a share) costs less
+//   than 1e-6 of log-likelihood. The data then put the estimate at the bound: the Simplex walks
+//   towards it and stops only where the likelihood has gone flat (e.g. a year effect of sd -> 0,
+//   a negative binomial size -> infinity, i.e. Poisson). Its standard error means little.
+// - of the region where the log-likelihood is finite ("at the edge of the searched region"): a
+//   step of the Hessian's size on either side leaves it. This is an optimiser's box written as
+//   -inf outside (e.g. the OU mean reversion floor of risk/calibration/price.cpp).
+std::vector<std::string> parameters_at_bound(std::span<const MleParameter> parameters, const LogLikelihood& log_likelihood,
+                                             std::span<const double> estimates);
+
+// A FitReport from an MLE result: names, estimates, SEs, covariance, ll, AIC/BIC, at_bound.
 FitReport report_from(std::string family, const MleResult& result, std::size_t rows);
 
 }  // namespace tanhui::risk

@@ -41,6 +41,11 @@ ADDED = {
     "expected_payout_se_cny": "batch results: its standard error",
     # issue 15 item 8: every quote answer names the effective parameters it used after overrides.
     "model_used": "quote answers: the model's parameters after the request's overrides",
+    # issue 18 item 7: batch results flag a policy whose Monte Carlo error exceeds
+    # --mc-error-share of its pure premium. (Their new beyond_simulation is absent when every
+    # return period lies within the years, as in every golden case; it cannot be listed here:
+    # metrics answers have carried a field of that name from the start.)
+    "mc_error_flag": "batch results: pure_premium_se_cny > --mc-error-share x pure_premium_cny",
 }
 HASH_ABOVE = 64 * 1024
 
@@ -93,6 +98,19 @@ def json_text(raw: str) -> str:
     return canonical(json.loads(raw, object_pairs_hook=lambda pairs: dict(pairs)))
 
 
+def manifest_text(raw: str) -> str:
+    """A batch's manifest.json (issue 18) with what depends on the build and the checkout masked:
+    the tanhui commit, run_sha256 (it hashes the commit) and the absolute paths of the inputs
+    (made relative to the source tree). Every file's bytes and SHA-256 are compared as they are."""
+    j = json.loads(raw, object_pairs_hook=lambda pairs: dict(pairs))
+    j["tanhui"] = "<build>"
+    j["run_sha256"] = "<build>"
+    for key in ("portfolio", "holdings_file"):
+        if j["parameters"].get(key):
+            j["parameters"][key] = os.path.relpath(j["parameters"][key], ROOT)
+    return canonical(j)
+
+
 class Runner:
     def __init__(self, tanhui, work):
         self.tanhui = tanhui
@@ -133,7 +151,10 @@ def outputs(tanhui, work):
         for f in sorted(p for p in out.rglob("*") if p.is_file()):
             rel = f.relative_to(out)
             text = f.read_text()
-            yield f"batch-{name}/{rel}", json_text(text) if f.suffix == ".json" else text
+            if str(rel) == "manifest.json":
+                yield f"batch-{name}/{rel}", manifest_text(text)
+            else:
+                yield f"batch-{name}/{rel}", json_text(text) if f.suffix == ".json" else text
     out = work / "validate"
     r.run(["validate", "--out", str(out), "--no-figures", "--accept", str(ROOT / "docs/validation/findings.csv")])
     for f in sorted(p for p in out.rglob("*") if p.is_file()):

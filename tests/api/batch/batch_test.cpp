@@ -123,7 +123,7 @@ std::vector<double> by_year(const std::string& text, std::size_t years, std::siz
 const std::vector<std::string> output_files{
     "results.csv", "results.json", "ylt_tco2e.csv", "ylt_cny.csv", "selt_tco2e.csv", "selt_cny.csv", "splt_tco2e.csv",
     "splt_cny.csv", "alt_tco2e.csv", "alt_cny.csv", "alct_tco2e.csv", "alct_cny.csv", "ept_tco2e.csv", "ept_cny.csv",
-    "metrics.json", "layers.csv", "layers.json", "policy_ylt_cny.csv"};
+    "metrics.json", "layers.csv", "layers.json", "policy_ylt_cny.csv", "manifest.json"};
 
 TEST(Batch, WritesEveryOutputAndRemovesItsCheckpoints) {
     TempDir dir;

@@ -170,7 +170,8 @@ TEST(MixedBatch, PortfolioAddsUpAndLegsAreShared) {
     EXPECT_EQ(results[1]["expected_payout_cny"], results[2]["expected_payout_cny"]);  // same leg, same payout
     EXPECT_EQ(metrics["holdings"], 2);  // the price policies add no holdings
     const std::string csv = read(dir / "one" / "results.csv");
-    EXPECT_NE(csv.find(",tvar_contribution_cny,market,method,engine,expected_payout_cny,expected_payout_se_cny\n"), std::string::npos);
+    EXPECT_NE(csv.find(",tvar_contribution_cny,market,method,engine,expected_payout_cny,expected_payout_se_cny,"
+                       "premium_principle,model_version,seed,years,beyond_simulation,mc_error_flag\n"), std::string::npos);
     EXPECT_NE(csv.find("\nPR,price_insurance,,,0,0,150000,"), std::string::npos) << csv;
 }
 

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <iterator>
 #include <random>
 
@@ -54,18 +57,38 @@ TEST(OrdCsv, HeadersAreDesignsByteForByte) {
     EXPECT_EQ(alct_csv(alct), std::string(design_alct) + "\n1,12.5,40,10000,11.716,13.284,0.4,0.032,0,0,0,0,0,0\n");
 }
 
-TEST(OrdCsv, NumbersAreShortestRoundTrip) {
+double read_back(const std::string& s) {
+    double v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);  // strtod would flag a subnormal as a range error
+    return v;
+}
+
+// Numbers in CSV are plain decimal (issue 18: a spreadsheet or an actuary's script must not meet
+// 1e-05), the shortest such text that reads back as the same double.
+TEST(OrdCsv, NumbersArePlainDecimalAndRoundTrip) {
     EXPECT_EQ(format_number(0.1), "0.1");
     EXPECT_EQ(format_number(100), "100");
     EXPECT_EQ(format_number(-0.0), "0");
     EXPECT_EQ(format_number(1.0 / 3), "0.3333333333333333");
-    EXPECT_EQ(format_number(5e-5), "5e-05");
+    EXPECT_EQ(format_number(5e-5), "0.00005");
+    EXPECT_EQ(format_number(1e-5), "0.00001");
+    EXPECT_EQ(format_number(1.5e7), "15000000");
+    EXPECT_EQ(format_number(1e22), "10000000000000000000000");
+    EXPECT_EQ(format_number(-2.5e-10), "-0.00000000025");
     EXPECT_THROW(format_number(NAN), std::domain_error);
+    for (const double extreme : {std::numeric_limits<double>::max(), std::numeric_limits<double>::denorm_min(),
+                                 -std::numeric_limits<double>::min()}) {
+        const std::string s = format_number(extreme);
+        EXPECT_EQ(s.find_first_of("eE"), std::string::npos) << s;
+        EXPECT_EQ(read_back(s), extreme);
+    }
     std::mt19937_64 rng(7);
     std::uniform_real_distribution<double> u(-1e9, 1e9);
     for (int i = 0; i < 10'000; ++i) {
         const double v = u(rng) * std::pow(10.0, double(int(rng() % 40)) - 20);
-        EXPECT_EQ(std::stod(format_number(v)), v);
+        const std::string s = format_number(v);
+        EXPECT_EQ(s.find_first_of("eE"), std::string::npos) << s;
+        EXPECT_EQ(read_back(s), v);
     }
 }
 

@@ -86,4 +86,46 @@ TEST_F(Cli, BadImportExitsTwoNamingItsLine) {
     EXPECT_NE(r.out.find("bad.csv:2: area_ha: must be > 0"), std::string::npos) << r.out;
 }
 
+// The CLI checks dates as GET /v1/markets/{m}/prices does (a 400 there): exit 2 naming the option,
+// where it used to print an empty table with exit 0 (issue 18).
+TEST_F(Cli, DataPricesDatesAreCheckedAsTheRouteChecksThem) {
+    const std::string db = " --db " + path("dates.db");
+    for (const auto& [args, option] : {std::pair<std::string, std::string>{"--from 2025/12/20", "--from"},
+                                       {"--to 2025-02-30", "--to"},
+                                       {"--from 2025-12-31 --to 2025-01-01", "--from"}}) {
+        SCOPED_TRACE(args);
+        const Outcome r = tanhui("data prices FJEA " + args + db);
+        EXPECT_EQ(r.status, 2) << r.out;
+        EXPECT_NE(r.out.find(option + ": must"), std::string::npos) << r.out;
+        EXPECT_EQ(r.out.find("date,close"), std::string::npos) << r.out;
+    }
+    EXPECT_EQ(tanhui("data prices FJEA --from 2016-12-22 --to 2016-12-22" + db).status, 0);
+}
+
+// A holdings file names only the columns it has; area_mu stands for area_ha (1 ha = 15 mu).
+TEST_F(Cli, HoldingsFileOptionalColumnsMayBeLeftOutAndAreaMuIsAccepted) {
+    const std::string db = " --db " + path("holdings.db"), csv = path("mu.csv");
+    std::ofstream(csv) << "id,region,forest_type,area_mu,age_years\nh-mu,350802,chinese_fir,1500,10\n";
+    const Outcome ok = tanhui("data import holdings " + csv + db);
+    EXPECT_EQ(ok.status, 0) << ok.out;
+    const std::string both = path("both.csv");
+    std::ofstream(both) << "id,region,forest_type,area_ha,area_mu,age_years\nh1,350802,chinese_fir,100,1500,10\n";
+    const Outcome bad = tanhui("data import holdings " + both + db);
+    EXPECT_EQ(bad.status, 2) << bad.out;
+    EXPECT_NE(bad.out.find("both.csv:2: area_mu: give area_ha or area_mu, not both"), std::string::npos) << bad.out;
+    const std::string none = path("none.csv");
+    std::ofstream(none) << "id,region,forest_type,age_years\nh1,350802,chinese_fir,10\n";
+    const Outcome missing = tanhui("data import holdings " + none + db);
+    EXPECT_EQ(missing.status, 2) << missing.out;
+    EXPECT_NE(missing.out.find("none.csv:1: area_ha: missing column"), std::string::npos) << missing.out;
+}
+
+// A fit whose estimate the data put at a bound is flagged (issue 18): fire on 2012-2016 has no
+// year-to-year variation left to estimate, year_sd runs to 0.
+TEST_F(Cli, CalibrateFlagsAFitAtAParameterBound) {
+    const Outcome r = tanhui("calibrate --peril fire --from 2012 --to 2016 --dry-run --db " + path("bound.db"));
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("AT A BOUND: year_sd at 0"), std::string::npos) << r.out;
+}
+
 }  // namespace

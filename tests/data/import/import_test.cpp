@@ -174,3 +174,21 @@ TEST_F(Import, CarbonDensityOfAForestTypeTheDatabaseLacksIsABadRow) {
                "bamboo,毛竹,Moso bamboo,,,,0.475,,,,test\n");
     EXPECT_EQ(import_csv(db, "carbon_density", "carbon_density_by_age.csv", text).rows, 1u);
 }
+
+// A holdings file names only the columns it has (issue 18); area_mu stands for area_ha, stored as
+// hectares (1 ha = 15 mu, the quote request's rule); one of them on each row.
+TEST_F(Import, HoldingsOptionalColumnsMayBeAbsentAndAreaMuIsHectaresTimesFifteen) {
+    import_csv(db, "holdings", "h.csv",
+               "id,region,forest_type,age_years,area_mu\nh-mu,350802,chinese_fir,10,1500\nh-odd,3508,bamboo,2,100\n");
+    EXPECT_EQ(db.execAndGet("SELECT area_ha FROM holdings WHERE id='h-mu'").getDouble(), 100.0);
+    EXPECT_EQ(db.execAndGet("SELECT area_ha FROM holdings WHERE id='h-odd'").getDouble(), 100.0 / 15);
+    EXPECT_TRUE(db.execAndGet("SELECT carbon_stock_tco2e_per_ha FROM holdings WHERE id='h-mu'").isNull());
+    import_csv(db, "holdings", "ha.csv", "id,region,forest_type,area_ha,age_years,credits_tco2e\nh-ha,350802,mixed,7.5,3,20\n");
+    EXPECT_EQ(db.execAndGet("SELECT credits_tco2e FROM holdings WHERE id='h-ha'").getDouble(), 20.0);
+    const std::string both = "id,region,forest_type,area_ha,area_mu,age_years\n";
+    expect_rejected("holdings", both + "h1,350802,chinese_fir,100,1500,10\n", 2, "area_mu");
+    expect_rejected("holdings", both + "h1,350802,chinese_fir,,,10\n", 2, "area_ha");
+    expect_rejected("holdings", both + "h1,350802,chinese_fir,,-15,10\n", 2, "area_mu");
+    expect_rejected("holdings", "id,region,forest_type,age_years\nh1,350802,chinese_fir,10\n", 1, "area_ha");
+    expect_rejected("holdings", "id,region,area_ha,age_years\nh1,350802,5,10\n", 1, "forest_type");
+}

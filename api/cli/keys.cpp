@@ -24,9 +24,14 @@ int keys_create(const GlobalOptions& g, const std::string& role_name, const std:
         return 2;
     }
     data::Store store = open_keys_store(g);
+    const bool first = active_key_count(store) == 0;
     const NewKey k = create_key(store, *role, name);
     std::cerr << "tanhui: created key " << k.id << " (" << role_name << ", \"" << name
               << "\"); it is shown once, below, and only its salted hash is stored\n";
+    if (first)
+        std::cerr << "tanhui: this is the first key of " << g.db_path().string()
+                  << ": the server ends local mode now; a server running on this database requires a key with "
+                     "every request from within a second, without a restart\n";
     std::cout << k.key << std::endl;
     return 0;
 }

@@ -34,7 +34,7 @@ int run_quote(const GlobalOptions& g, const QuoteArgs& a) {
     if (!a.model_version.empty()) chosen_model_version(store, a.model_version);  // exit 2 if unknown
     ModelCache models;
     const auto outcome = quote(store, models, *body,
-                               {.limits = {}, .threads = a.threads, .store = !a.no_store, .key_id = "", .model_version = a.model_version});
+                               {.limits = {}, .threads = a.threads, .store = !a.no_store, .key_id = "", .atomic = true, .request_id = "", .model_version = a.model_version});
     if (outcome.problem) return print_problem(*outcome.problem);
     std::cout << outcome.response->dump(2) << '\n';
     return 0;
@@ -118,7 +118,7 @@ void add_quote_commands(CLI::App& app, const GlobalOptions& global, Action& acti
     auto threads = std::shared_ptr<unsigned>(args, &args->threads);
     q->add_option("FILE", args->file, "Quote request JSON file, or - for stdin");
     q->add_option("--threads", args->threads, "Simulation threads (default: $TANHUI_THREADS or all cores)")->envname("TANHUI_THREADS");
-    q->add_flag("--no-store", args->no_store, "Do not record the quote in the database");
+    q->add_flag("--no-store", args->no_store, "Do not record the quote in the database (the answer then has no quote_id)");
     q->add_option("--model-version", args->model_version, "A stored model version (`tanhui model list`; default: the current one)");
     auto* replay = q->add_subcommand("replay", "Recompute a stored quote and say whether it is bit-identical (exit 1 if not)");
     auto id = std::make_shared<std::string>();

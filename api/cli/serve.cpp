@@ -18,6 +18,7 @@ std::vector<Registrar> service_registrars() {
     auto models = std::make_shared<ModelCache>();
     return {
         register_data_routes,
+        register_readiness_route,
         [models](Router& r, ServiceContext& c) { register_quote_routes(r, c, models); },
         [models](Router& r, ServiceContext& c) { register_product_routes(r, c, models); },
     };
@@ -33,6 +34,9 @@ struct ServeOptions {
     std::uint64_t max_years = 1'000'000;
     std::size_t max_connections = 1024;
     std::size_t max_connections_per_address = 0;
+    std::string tls_cert, tls_key;
+    std::vector<std::string> rate_limits;
+    bool fsync = false;
 };
 
 int serve(const GlobalOptions& global, const ServeOptions& o) {
@@ -44,6 +48,10 @@ int serve(const GlobalOptions& global, const ServeOptions& o) {
     options.max_years = o.max_years;
     options.max_connections = o.max_connections;
     options.max_connections_per_address = o.max_connections_per_address;
+    options.tls_cert = o.tls_cert;
+    options.tls_key = o.tls_key;
+    options.synchronous_full = o.fsync;
+    for (const std::string& spec : o.rate_limits) apply_rate_limit(options.admission, spec);
     options.db_path = global.db_path();
     options.historical_dir = global.historical_dir();
     options.handle_signals = true;
@@ -57,8 +65,9 @@ int serve(const GlobalOptions& global, const ServeOptions& o) {
     const std::string host = a.find(':') != std::string::npos ? "[" + a + "]" : a;
     if (server.local_mode())
         std::cerr << "tanhui: local mode: no API key in " << options.db_path.string()
-                  << ", every caller is admin; loopback only (tanhui keys create --role R --name N to add keys)\n";
-    std::cerr << "listening on http://" << host << ":" << server.port() << std::endl;
+                  << ", every caller is admin; loopback only (tanhui keys create --role R --name N adds a key, and "
+                     "this server then requires keys, without a restart)\n";
+    std::cerr << "listening on " << (server.tls() ? "https" : "http") << "://" << host << ":" << server.port() << std::endl;
     server.wait();
     std::cerr << "tanhui: stopped\n";
     return 0;
@@ -85,6 +94,22 @@ void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& acti
                           "Open connections from one client address beyond which new ones get 503 (default 0: no "
                           "limit; set it when untrusted clients reach the server directly, not behind a proxy)")
         ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
+    serve_cmd->add_option("--tls-cert", o->tls_cert, "Serve HTTPS: the PEM certificate chain (with --tls-key)");
+    serve_cmd->add_option("--tls-key", o->tls_key, "Serve HTTPS: the PEM private key of --tls-cert");
+    serve_cmd->add_option("--rate-limit", o->rate_limits,
+                          "Per-key rate limit: R or R:BURST requests a second for every key, or ROLE=R[:BURST] for one "
+                          "role; 0 lifts it (default 200:400; repeatable; 429 with Retry-After beyond it)")
+        ->check([](const std::string& spec) {
+            try {
+                AdmissionConfig config;
+                apply_rate_limit(config, spec);
+                return std::string();
+            } catch (const std::exception& e) {
+                return std::string(e.what());
+            }
+        });
+    serve_cmd->add_flag("--fsync", o->fsync,
+                        "fsync each commit of stored quotes (survives a power cut; default: survives a crash or kill -9)");
     serve_cmd->callback([&global, &action, o] {
         action = [&global, o] { return serve(global, *o); };
     });

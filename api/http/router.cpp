@@ -149,6 +149,19 @@ bool parse_query(std::string_view raw, std::map<std::string, std::string>& out, 
 }
 
 void Router::add(std::string method, std::string pattern, Role role, Handler handler, RouteOptions options) {
+    if (!handler) throw std::logic_error("route " + method + " " + pattern + " has no handler");
+    insert(Route{{std::move(method), std::move(pattern), role}, std::move(handler), nullptr, options, 0});
+}
+
+void Router::add_async(std::string method, std::string pattern, Role role, AsyncHandler handler, RouteOptions options) {
+    if (!handler) throw std::logic_error("route " + method + " " + pattern + " has no handler");
+    options.run_inline = false;
+    insert(Route{{std::move(method), std::move(pattern), role}, nullptr, std::move(handler), options, 0});
+}
+
+void Router::insert(Route route) {
+    const std::string& method = route.info.method;
+    const std::string& pattern = route.info.pattern;
     if (method.empty() || !std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
         throw std::logic_error("route method must be upper-case letters: \"" + method + "\"");
     if (pattern.empty() || pattern.front() != '/')
@@ -163,12 +176,11 @@ void Router::add(std::string method, std::string pattern, Role role, Handler han
             throw std::logic_error("route pattern \"" + pattern + "\" repeats {" + std::string(name) + "}");
         names.push_back(name);
     }
-    if (!handler) throw std::logic_error("route " + method + " " + pattern + " has no handler");
     for (const Route& r : routes_)
         if (r.info.method == method && r.info.pattern == pattern)
             throw std::logic_error("route " + method + " " + pattern + " added twice");
-    Route r{{std::move(method), std::move(pattern), role}, std::move(handler), options, routes_.size()};
-    routes_.push_back(std::move(r));
+    route.index = routes_.size();
+    routes_.push_back(std::move(route));
 }
 
 Router::Match Router::match(std::string_view method, std::string_view raw_path) const {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,12 @@ Response json_response(const nlohmann::ordered_json& body, int status = 200);
 
 using Handler = std::function<Response(const Request&)>;
 
+// A handler that may answer later, from any thread: it returns the answer, or nothing and then
+// calls `respond` exactly once (e.g. after the quote writer committed, api/service/quote_writer.hpp).
+// It must not call `respond` when it returns an answer. `respond` may outlive the request.
+using Responder = std::function<void(Response)>;
+using AsyncHandler = std::function<std::optional<Response>(const Request&, Responder respond)>;
+
 struct RouteOptions {
     std::size_t body_limit = 1 << 20;  // bytes; a larger body is a 413
     // Cheap, never-blocking handlers (/healthz, /metrics) run on the I/O thread; all others run on
@@ -68,7 +75,8 @@ struct RouteInfo {
 
 struct Route {
     RouteInfo info;
-    Handler handler;
+    Handler handler;             // one of the two
+    AsyncHandler async_handler;
     RouteOptions options;
     std::size_t index = 0;  // position in Router::routes(): stable, used by the metrics
 };
@@ -79,6 +87,8 @@ public:
     // segment and is passed as Request::params[name]. A literal segment beats a parameter when
     // both match. Throws std::logic_error for a malformed pattern or a duplicate (method, pattern).
     void add(std::string method, std::string pattern, Role role, Handler handler, RouteOptions options = {});
+    // The same for a handler that may answer later (never run inline).
+    void add_async(std::string method, std::string pattern, Role role, AsyncHandler handler, RouteOptions options = {});
 
     struct Match {
         enum Kind { found, not_found, method_not_allowed } kind = not_found;
@@ -95,6 +105,7 @@ public:
     std::size_t max_body_limit() const;
 
 private:
+    void insert(Route route);
     std::vector<Route> routes_;
 };
 

@@ -1,6 +1,7 @@
 #include "api/http/server.hpp"
 
 #include "api/http/session.hpp"
+#include "api/service/quote_writer.hpp"
 #include "data/store/store.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <csignal>
 #include <stdexcept>
@@ -26,7 +28,34 @@ ServiceContext::ServiceContext(const ServerOptions& options, MetricsRegistry& me
     : metrics(metrics_in),
       db_path_(options.db_path.empty() ? data::default_database_path() : options.db_path),
       historical_dir_(options.historical_dir.empty() ? data::default_historical_dir() : options.historical_dir),
-      max_years_(options.max_years) {}
+      max_years_(options.max_years),
+      synchronous_full_(options.synchronous_full) {}
+
+QuoteWriter& ServiceContext::quote_writer() {
+    std::lock_guard lock(writer_mutex_);
+    if (!writer_) {
+        QuoteWriter::Options o;
+        o.db_path = db_path_;
+        o.historical_dir = historical_dir_;
+        o.synchronous_full = synchronous_full_;
+        o.log = log_event_;
+        writer_ = std::make_shared<QuoteWriter>(std::move(o));
+    }
+    return *writer_;
+}
+
+void ServiceContext::stop_background() {
+    std::shared_ptr<QuoteWriter> writer;
+    {
+        std::lock_guard lock(writer_mutex_);
+        writer = writer_;
+    }
+    if (writer) writer->stop();
+}
+
+void ServiceContext::log_event(std::string_view level, std::string_view message) const {
+    if (log_event_) log_event_(level, message);
+}
 
 data::Store& ServiceContext::store() const {
     // Keyed by path: a thread belongs to one server, but a test process runs several in turn.
@@ -46,6 +75,31 @@ bool is_loopback_address(std::string_view address) {
     if (v6.is_loopback()) return true;
     return v6.is_v4_mapped() && net::ip::make_address_v4(net::ip::v4_mapped, v6).is_loopback();
 }
+
+// ---- TLS -----------------------------------------------------------------------------------
+
+namespace {
+
+// TLS 1.2 and 1.3 only, with OpenSSL's default cipher list; the certificate chain and key as PEM.
+std::unique_ptr<net::ssl::context> make_tls_context(const ServerOptions& options) {
+    if (options.tls_cert.empty() || options.tls_key.empty())
+        throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
+    auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                     net::ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    ctx->use_certificate_chain_file(options.tls_cert.string(), ec);
+    if (ec) throw std::runtime_error("--tls-cert " + options.tls_cert.string() + ": " + ec.message());
+    ctx->use_private_key_file(options.tls_key.string(), net::ssl::context::pem, ec);
+    if (ec) throw std::runtime_error("--tls-key " + options.tls_key.string() + ": " + ec.message());
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+        throw std::runtime_error("--tls-key " + options.tls_key.string() + " does not match --tls-cert " +
+                                 options.tls_cert.string());
+    return ctx;
+}
+
+}  // namespace
 
 // ---- Server --------------------------------------------------------------------------------
 
@@ -99,6 +153,11 @@ Server::Server(ServerOptions options, const std::vector<Registrar>& registrars) 
         state->context.schema_version_ = store.schema_version();
         state->local_mode = active_key_count(store) == 0;
     }
+    ServerState* raw = state.get();
+    state->context.log_event_ = [raw](std::string_view level, std::string_view message) {
+        raw->log_event(level, message);
+    };
+    if (!state->options.tls_cert.empty() || !state->options.tls_key.empty()) state->tls = make_tls_context(state->options);
     register_metrics_route(state->router, state->metrics);
     for (const Registrar& r : registrars) r(state->router, state->context);
     state->metrics.bind_routes(state->router.list());
@@ -200,7 +259,7 @@ void Server::Impl::on_accept(boost::system::error_code ec, tcp::socket socket) {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), state);
+    auto session = std::make_shared<Session>(std::move(socket), state, state->tls.get());
     if (state->connections.load() > state->options.max_connections)
         session->reject_busy("the server has " + std::to_string(state->options.max_connections) +
                              " open connections, its limit; retry shortly");
@@ -252,12 +311,15 @@ void Server::wait() {
     for (auto& t : im.threads) t.join();
     im.state->running = false;
     im.workers->join();
+    // Every answer is sent; the writer commits what may still be queued (nothing, normally).
+    im.state->context.stop_background();
     im.joined = true;
 }
 
 unsigned short Server::port() const { return impl_->port; }
 const std::string& Server::address() const { return impl_->address; }
 bool Server::local_mode() const { return impl_->state->local_mode; }
+bool Server::tls() const { return impl_->state->tls != nullptr; }
 const Router& Server::router() const { return impl_->state->router; }
 MetricsRegistry& Server::metrics() { return impl_->state->metrics; }
 ServiceContext& Server::context() { return impl_->state->context; }

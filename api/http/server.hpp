@@ -18,6 +18,7 @@
 // and one line in service_registrars() (api/cli/serve.cpp) and in api/openapi.yaml.
 #pragma once
 
+#include "api/http/admission.hpp"
 #include "api/http/auth.hpp"
 #include "api/http/metrics_registry.hpp"
 #include "api/http/router.hpp"
@@ -28,6 +29,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,7 +62,17 @@ struct ServerOptions {
     bool handle_signals = false;  // SIGTERM/SIGINT call stop() (`tanhui serve`)
     // One line per request (JSON) and error messages; default: stderr. Never receives a key.
     std::function<void(std::string_view)> log;
+    // TLS (HTTPS) when both are given: a PEM certificate chain and its PEM private key.
+    std::filesystem::path tls_cert, tls_key;
+    // Per-key request budgets (429 beyond them); see api/http/admission.hpp.
+    AdmissionConfig admission = AdmissionConfig::defaults();
+    // Stored quotes fsynced at every commit (SQLite synchronous=FULL): they survive a power cut.
+    bool synchronous_full = false;
+    // How often a server in local mode looks for a newly created API key (then switches to keys).
+    std::chrono::milliseconds key_mode_check{100};
 };
+
+class QuoteWriter;
 
 // What route handlers share: the database, the limits and the metrics. Lives as long as the Server.
 class ServiceContext {
@@ -76,18 +88,31 @@ public:
     int schema_version() const { return schema_version_; }
     MetricsRegistry& metrics;
 
+    // The server's one quote writer (group commit), started on first use and stopped by the
+    // Server after its last request (api/service/quote_writer.hpp).
+    QuoteWriter& quote_writer();
+    // An event that is not a request, as a log line {"time", "level", "message"}.
+    void log_event(std::string_view level, std::string_view message) const;
+
 private:
     friend class Server;
+    void stop_background();  // after the last request: commits what is queued
     std::filesystem::path db_path_;
     std::filesystem::path historical_dir_;
     std::uint64_t max_years_;
+    bool synchronous_full_ = false;
     int schema_version_ = 0;
+    std::function<void(std::string_view, std::string_view)> log_event_;
+    std::mutex writer_mutex_;
+    std::shared_ptr<QuoteWriter> writer_;
 };
 
 using Registrar = std::function<void(Router&, ServiceContext&)>;
 
 // GET /healthz, /v1/regions, /v1/markets, /v1/markets/{market}/prices, /v1/history/{kind}.
 void register_data_routes(Router& router, ServiceContext& ctx);
+// GET /readyz: 503 while the database cannot take a write (api/routes/readiness.cpp).
+void register_readiness_route(Router& router, ServiceContext& ctx);
 
 // Every route group of `tanhui serve`, in one explicit list (defined in api/cli/serve.cpp).
 // /metrics is added by the Server itself.
@@ -115,7 +140,8 @@ public:
 
     unsigned short port() const;        // the bound port (after start)
     const std::string& address() const;  // the bound address
-    bool local_mode() const;
+    bool local_mode() const;  // true until the first API key exists (then for good)
+    bool tls() const;
     const Router& router() const;
     MetricsRegistry& metrics();
     ServiceContext& context();

@@ -68,8 +68,11 @@ bool iequals(std::string_view a, std::string_view b) {
 // a lock held past the busy timeout: data::storage_error) -> 503 saying so: the request was not
 // stored, and it may succeed later (reads go on working); any other store error and anything else
 // -> a logged 500 with a generic message (STYLE "Errors": that is a bug, never the client's fault).
-Response invoke(const Route& route, const Request& req, const ServerState& state) {
+// An async route's handler may instead hand `respond` on and answer nothing here.
+std::optional<Response> invoke(const Route& route, const Request& req, const ServerState& state,
+                               const Responder* respond = nullptr) {
     try {
+        if (route.async_handler) return route.async_handler(req, *respond);
         return route.handler(req);
     } catch (const InvalidInput& e) {
         return invalid_input_problem(e);
@@ -119,6 +122,15 @@ bool loopback_host(std::string_view host) {
     return lowered == "localhost" || is_loopback_address(lowered);
 }
 
+// A client's X-Request-Id is used as the request's id when it is 1 to 128 characters of
+// A-Z a-z 0-9 - . _ ~ : @ + = / (safe in a log line, a header and a URN); else the server makes one.
+bool valid_request_id(std::string_view id) {
+    if (id.empty() || id.size() > 128) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~:@+=/").find(c) != std::string_view::npos;
+    });
+}
+
 std::string seconds_text(std::chrono::milliseconds ms) {
     const double s = static_cast<double>(ms.count()) / 1000.0;
     char buf[32];
@@ -129,7 +141,27 @@ std::string seconds_text(std::chrono::milliseconds ms) {
 }  // namespace
 
 ServerState::ServerState(ServerOptions options_in)
-    : options(std::move(options_in)), context(options, metrics) {}
+    : options(std::move(options_in)), context(options, metrics), admission(options.admission) {}
+
+std::string ServerState::new_request_id() {
+    return request_id_prefix + "-" + std::to_string(next_request.fetch_add(1) + 1);
+}
+
+bool ServerState::still_local_mode() {
+    if (!local_mode.load()) return false;
+    const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    std::int64_t next = next_key_check_ns.load();
+    const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.key_mode_check).count();
+    // One thread looks at a time; the others keep local mode meanwhile (for at most one period).
+    if (now < next || !next_key_check_ns.compare_exchange_strong(next, now + period)) return true;
+    try {
+        if (active_key_count(context.store()) > 0 && local_mode.exchange(false))
+            log_event("info", "an API key exists now: from here on every request needs a key (key mode; no restart)");
+    } catch (const std::exception& e) {
+        log_event("error", std::string("looking for API keys: ") + e.what());
+    }
+    return local_mode.load();
+}
 
 void ServerState::log_event(std::string_view level, std::string_view message) const {
     nlohmann::ordered_json line;
@@ -152,8 +184,8 @@ void ServerState::log(std::string_view line) const {
     std::fflush(stderr);
 }
 
-Session::Session(tcp::socket&& socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)),
+Session::Session(tcp::socket&& socket, std::shared_ptr<ServerState> state, net::ssl::context* tls)
+    : stream_(std::move(socket), tls),
       executor_(stream_.get_executor()),
       read_timer_(executor_),
       handler_timer_(executor_),
@@ -161,7 +193,7 @@ Session::Session(tcp::socket&& socket, std::shared_ptr<ServerState> state)
     state_->connections.fetch_add(1);
     state_->metrics.connection_opened();
     beast::error_code ec;
-    const auto ep = stream_.socket().remote_endpoint(ec);
+    const auto ep = stream_.tcp().socket().remote_endpoint(ec);
     if (!ec) {
         address_ = ep.address().to_string();
         remote_ = address_ + ":" + std::to_string(ep.port());
@@ -189,7 +221,24 @@ void Session::run() {
         std::lock_guard lock(state_->sessions_mutex);
         state_->sessions.emplace(this, weak_from_this());
     }
-    net::dispatch(executor_, beast::bind_front_handler(&Session::do_read, shared_from_this()));
+    net::dispatch(executor_, [self = shared_from_this()] {
+        if (!self->stream_.is_tls()) return self->do_read();
+        self->stream_.tcp().expires_after(self->state_->options.read_timeout);
+        self->stream_.async_handshake(beast::bind_front_handler(&Session::on_handshake, self));
+    });
+}
+
+// A failed TLS handshake (plain HTTP sent to the TLS port, a time-out, no common protocol) has no
+// HTTP answer: the connection is closed.
+void Session::on_handshake(beast::error_code ec) {
+    stream_.tcp().expires_never();
+    if (ec) {
+        phase_ = Phase::closing;
+        beast::error_code ignored;
+        stream_.tcp().socket().close(ignored);
+        return;
+    }
+    do_read();
 }
 
 bool Session::over_address_limit() {
@@ -206,8 +255,13 @@ bool Session::over_address_limit() {
 void Session::reject_busy(std::string detail) {
     net::dispatch(executor_, [self = shared_from_this(), detail = std::move(detail)]() mutable {
         self->started_ = std::chrono::steady_clock::now();
-        self->request_id_ = "-";
-        self->respond(service_unavailable(std::move(detail), 1), true, true);
+        if (!self->stream_.is_tls()) return self->respond(service_unavailable(std::move(detail), 1), true, true);
+        self->stream_.tcp().expires_after(self->state_->options.read_timeout);
+        self->stream_.async_handshake([self, detail = std::move(detail)](beast::error_code ec) mutable {
+            self->stream_.tcp().expires_never();
+            if (ec) return self->close_send();
+            self->respond(service_unavailable(std::move(detail), 1), true, true);
+        });
     });
 }
 
@@ -217,7 +271,7 @@ void Session::shutdown() {
     // handled or written is finished first and answered with Connection: close.
     if (phase_ == Phase::idle && parser_ && !parser_->got_some() && buffer_.size() == 0) {
         beast::error_code ec;
-        stream_.socket().cancel(ec);
+        stream_.tcp().socket().cancel(ec);
     }
 }
 
@@ -242,7 +296,7 @@ void Session::do_read() {
     target_.clear();
     key_id_.clear();
     request_id_.clear();
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     arm_read_timer();
     http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_header, shared_from_this()));
 }
@@ -268,7 +322,7 @@ void Session::cancel_timed_out_read(std::uint64_t generation) {
     if (phase_ != Phase::idle && phase_ != Phase::reading) return;
     timed_out_ = true;
     beast::error_code ignored;
-    stream_.socket().cancel(ignored);
+    stream_.tcp().socket().cancel(ignored);
     read_timer_.expires_after(read_retry);
     read_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
         if (ec || generation != self->generation_) return;
@@ -284,6 +338,7 @@ void Session::on_header(beast::error_code ec, std::size_t) {
     const auto& msg = parser_->get();
     method_ = std::string(to_sv(msg.method_string()));
     target_ = std::string(to_sv(msg.target()));
+    take_request_id();
 
     // The route's own body limit, known now that the target is.
     std::size_t limit = state_->body_limit;
@@ -352,7 +407,7 @@ void Session::on_read_error(beast::error_code ec) {
 // The caller's role (and key id) for a route that needs one, into req; or the problem to answer.
 std::optional<Response> Session::authenticate(const Route& route, Request& req) {
     auto& msg = parser_->get();
-    if (state_->local_mode) {
+    if (state_->still_local_mode()) {
         // Every caller is admin, which is safe only for callers on this machine that mean this
         // server: a web page whose domain name rebinds to 127.0.0.1 (DNS rebinding) sends its
         // own host name, and is refused.
@@ -397,7 +452,7 @@ void Session::process() {
     counted_in_flight_ = true;
     state_->metrics.request_started();
     keep_alive_ = msg.keep_alive();
-    request_id_ = state_->request_id_prefix + "-" + std::to_string(state_->next_request.fetch_add(1) + 1);
+    if (request_id_.empty()) take_request_id();
 
     const std::string_view target = to_sv(msg.target());
     const std::size_t q = target.find('?');
@@ -429,8 +484,10 @@ void Session::process() {
     const Route& route = *match.route;
     route_index_ = route.index;
 
-    if (route.info.role != Role::anyone)
+    if (route.info.role != Role::anyone) {
         if (auto denied = authenticate(route, req)) return respond(std::move(*denied), false);
+        if (auto refused = admit(req)) return respond(std::move(*refused), false);
+    }
 
     req.content_type = std::string(to_sv(msg[http::field::content_type]));
     if (!msg.body().empty() && !is_json_content_type(req.content_type))
@@ -450,8 +507,27 @@ void Session::process() {
     req.request_id = request_id_;
     req.deadline = std::chrono::steady_clock::now() + state_->options.request_timeout;
 
-    if (route.options.run_inline) return respond(invoke(route, req, *state_), false);
+    if (route.options.run_inline) return respond(*invoke(route, req, *state_), false);
     dispatch(route, std::move(req));
+}
+
+void Session::take_request_id() {
+    const std::string_view given = parser_ ? to_sv(parser_->get()["X-Request-Id"]) : std::string_view{};
+    request_id_ = valid_request_id(given) ? std::string(given) : state_->new_request_id();
+}
+
+// The key's budget (api/http/admission.hpp): a 429 with Retry-After when it is spent.
+std::optional<Response> Session::admit(const Request& req) {
+    if (req.key_id.empty()) return std::nullopt;  // local mode
+    const auto decision = state_->admission.admit(req.key_id, req.role);
+    if (decision.admitted) return std::nullopt;
+    const Budget& b = state_->admission.config().of(req.role);
+    const auto seconds = std::max<long long>(1, (decision.retry_after.count() + 999) / 1000);
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%g requests a second (bursts of %g)", b.tokens_per_second, b.burst);
+    return too_many_requests("key " + req.key_id + " (" + std::string(to_string(req.role)) + ") is over its rate limit of " +
+                                 rate + "; retry after " + std::to_string(seconds) + " s",
+                             static_cast<int>(seconds));
 }
 
 void Session::dispatch(const Route& route, Request req) {
@@ -471,10 +547,14 @@ void Session::dispatch(const Route& route, Request req) {
     auto work = net::make_work_guard(*state_->ioc);
     net::post(*state_->workers, [self = shared_from_this(), &route, req = std::move(req), generation,
                                  work = std::move(work)]() mutable {
-        Response response = invoke(route, req, *self->state_);
-        auto executor = self->executor_;
-        net::post(executor, [self = std::move(self), generation, response = std::move(response),
-                             work = std::move(work)]() mutable { self->on_handled(generation, std::move(response)); });
+        // Posts the answer back to the connection's strand, from whichever thread has it.
+        const Responder respond = [self, generation, work](Response response) {
+            auto executor = self->executor_;
+            net::post(executor, [self, generation, response = std::move(response), work]() mutable {
+                self->on_handled(generation, std::move(response));
+            });
+        };
+        if (auto now = invoke(route, req, *self->state_, &respond)) respond(std::move(*now));
     });
 }
 
@@ -495,18 +575,20 @@ void Session::respond(Response r, bool close, bool linger_after) {
     res.set(http::field::server, std::string("tanhui/") + version);
     res.set(http::field::content_type, r.content_type);
     res.set(http::field::cache_control, "no-store");
-    if (!request_id_.empty()) res.set("X-Request-Id", request_id_);
+    if (request_id_.empty()) request_id_ = state_->new_request_id();
+    res.set("X-Request-Id", request_id_);
+    if (r.content_type == "application/problem+json") r.body = with_instance(r.body, request_id_);
     for (const auto& [name, value] : r.headers) res.set(name, value);
     res.body() = std::move(r.body);
     res.keep_alive(!close);
     res.prepare_payload();
-    stream_.expires_after(state_->options.write_timeout);
+    stream_.tcp().expires_after(state_->options.write_timeout);
     http::async_write(stream_, res,
                       beast::bind_front_handler(&Session::on_write, shared_from_this(), close, linger_after));
 }
 
 void Session::on_write(bool close, bool linger_after, beast::error_code ec, std::size_t) {
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     const int status = static_cast<int>(response_->result_int());
     const std::size_t bytes = response_->body().size();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -527,8 +609,19 @@ void Session::close_send() {
     phase_ = Phase::closing;
     read_timer_.cancel();
     handler_timer_.cancel();
+    if (stream_.is_tls()) return tls_shutdown();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// TLS: send close_notify and wait (at most 2 s) for the client's, then close the socket.
+void Session::tls_shutdown() {
+    phase_ = Phase::closing;
+    stream_.tcp().expires_after(drain_timeout);
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+        beast::error_code ec;
+        self->stream_.tcp().socket().close(ec);
+    });
 }
 
 // After answering a request that was not read to its end (413, 431, 408 ...): half-close and read
@@ -536,16 +629,17 @@ void Session::close_send() {
 // reset that can destroy our answer before the client reads it.
 void Session::linger() {
     phase_ = Phase::closing;
+    if (stream_.is_tls()) return tls_shutdown();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return;
     if (!drain_buffer_) drain_buffer_ = std::make_unique<char[]>(drain_chunk);
-    stream_.expires_after(drain_timeout);
+    stream_.tcp().expires_after(drain_timeout);
     drain();
 }
 
 void Session::drain() {
-    stream_.async_read_some(net::buffer(drain_buffer_.get(), drain_chunk),
+    stream_.tcp().async_read_some(net::buffer(drain_buffer_.get(), drain_chunk),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 self->drained_ += n;
                                 if (!ec && self->drained_ <= drain_limit) self->drain();

@@ -3,17 +3,18 @@
 // server (api/http/server.cpp); route handlers never see it.
 #pragma once
 
+#include "api/http/admission.hpp"
 #include "api/http/auth.hpp"
 #include "api/http/metrics_registry.hpp"
 #include "api/http/router.hpp"
 #include "api/http/server.hpp"
+#include "api/http/stream.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -40,7 +41,13 @@ struct ServerState {
     ServiceContext context;
     Router router;
     std::unique_ptr<KeyVerifier> keys;
-    bool local_mode = false;
+    Admission admission;
+    std::unique_ptr<boost::asio::ssl::context> tls;  // HTTPS when set
+    // Local mode (no key: everyone is admin, loopback only) until the first key is created; then
+    // key mode for good, without a restart. Checked every options.key_mode_check at most.
+    std::atomic<bool> local_mode{false};
+    std::atomic<std::int64_t> next_key_check_ns{0};
+    bool still_local_mode();  // false once a key exists (looks at most every key_mode_check)
     std::size_t body_limit = 1 << 20;  // the largest route limit: applied before the route is known
 
     boost::asio::io_context* ioc = nullptr;
@@ -64,6 +71,8 @@ struct ServerState {
     void log(std::string_view line) const;
     // A JSON log line {"time", "level", "message"} for events that are not requests.
     void log_event(std::string_view level, std::string_view message) const;
+    // A request id: 8 random hex digits per server start and a counter (4a3f9c1e-17).
+    std::string new_request_id();
 };
 
 // UTC now as 2027-01-01T08:00:00.123Z (the access log's clock).
@@ -71,7 +80,9 @@ std::string log_time();
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state);
+    // `tls`: the server's TLS context, or nullptr for plain HTTP.
+    Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state,
+            boost::asio::ssl::context* tls);
     ~Session();
 
     void run();          // serve requests until the client or the server closes
@@ -85,6 +96,7 @@ public:
 private:
     enum class Phase { idle, reading, handling, writing, closing };
 
+    void on_handshake(boost::beast::error_code ec);
     void do_read();
     void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
@@ -93,17 +105,20 @@ private:
     void cancel_timed_out_read(std::uint64_t generation);
     void process();
     std::optional<Response> authenticate(const Route& route, Request& req);
+    std::optional<Response> admit(const Request& req);
+    void take_request_id();
     void dispatch(const Route& route, Request req);
     void on_handled(std::uint64_t generation, Response response);
     void respond(Response response, bool close, bool linger = false);
     void on_write(bool close, bool linger, boost::beast::error_code ec, std::size_t bytes);
     void close_send();
+    void tls_shutdown();
     void on_continue_written(boost::beast::error_code ec, std::size_t bytes);
     void linger();
     void drain();
     void write_access_log(int status, std::size_t bytes, double seconds);
 
-    boost::beast::tcp_stream stream_;
+    Stream stream_;
     boost::asio::any_io_executor executor_;  // the connection's strand
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

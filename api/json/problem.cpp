@@ -28,12 +28,13 @@ std::string_view reason_phrase(int status) {
     }
 }
 
-std::string problem_body(const Problem& p) {
+nlohmann::ordered_json problem_json(const Problem& p) {
     nlohmann::ordered_json j;
     j["type"] = p.type;
     j["title"] = p.title.empty() ? std::string(reason_phrase(p.status)) : p.title;
     j["status"] = p.status;
     j["detail"] = p.detail;
+    if (!p.instance.empty()) j["instance"] = p.instance;
     j["errors"] = nlohmann::ordered_json::array();
     for (const FieldProblem& e : p.errors) {
         nlohmann::ordered_json item;
@@ -41,7 +42,25 @@ std::string problem_body(const Problem& p) {
         item["message"] = e.message;
         j["errors"].push_back(std::move(item));
     }
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return j;
+}
+
+std::string problem_body(const Problem& p) {
+    return problem_json(p).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string problem_instance(std::string_view request_id) { return "urn:tanhui:request:" + std::string(request_id); }
+
+std::string with_instance(const std::string& body, std::string_view request_id) {
+    auto j = nlohmann::ordered_json::parse(body, nullptr, false);
+    if (!j.is_object() || j.contains("instance")) return body;
+    nlohmann::ordered_json out;
+    for (auto& [key, value] : j.items()) {
+        if (key == "errors") out["instance"] = problem_instance(request_id);
+        out[key] = std::move(value);
+    }
+    if (!out.contains("instance")) out["instance"] = problem_instance(request_id);
+    return out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 Response problem_response(const Problem& p) {
@@ -50,7 +69,7 @@ Response problem_response(const Problem& p) {
 
 namespace {
 Response make(int status, std::string detail, std::vector<FieldProblem> errors = {}) {
-    return problem_response({status, std::move(detail), std::move(errors), {}, "about:blank"});
+    return problem_response({status, std::move(detail), std::move(errors), {}, "about:blank", {}});
 }
 }  // namespace
 

@@ -36,12 +36,21 @@ struct Problem {
     std::vector<FieldProblem> errors;
     std::string title;  // empty: the reason phrase of `status`
     std::string type = "about:blank";
+    std::string instance;  // empty: none (the server adds the request's, with_instance)
 };
 
 std::string_view reason_phrase(int status);
 
-// The body text, fields in the order type, title, status, detail, errors.
+// The body text, fields in the order type, title, status, detail, instance (when set), errors.
 std::string problem_body(const Problem& problem);
+// The problem as JSON (same fields and order).
+nlohmann::ordered_json problem_json(const Problem& problem);
+
+// The `instance` of every problem the server answers (RFC 9457 sec. 3.1.5): the request's id
+// (its X-Request-Id) as a URN, urn:tanhui:request:<id>. Names one occurrence; not dereferenceable.
+std::string problem_instance(std::string_view request_id);
+// A problem+json body with `instance` set to problem_instance(request_id) unless it has one.
+std::string with_instance(const std::string& body, std::string_view request_id);
 Response problem_response(const Problem& problem);
 
 // One helper per status the service sends.

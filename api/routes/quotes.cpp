@@ -123,29 +123,8 @@ Response portfolio_risk(data::Store& store, ModelCache& models, const nlohmann::
 }  // namespace
 
 void register_quote_routes(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models) {
-    router.add("POST", "/v1/quotes", Role::underwriter, [&ctx, models](const Request& req) {
-        nlohmann::json body;
-        if (auto problem = parse_json_body(req, body)) return *problem;
-        QuoteOptions options;
-        options.limits.max_years = static_cast<long long>(ctx.max_years());
-        options.threads = 1;  // the worker pool gives the parallelism between requests
-        options.key_id = req.key_id;
-        const auto outcome = quote(ctx.store(), *models, body, options);
-        if (outcome.problem) return problem_of(*outcome.problem);
-        ctx.metrics.add_quotes(outcome.quotes);
-        ctx.metrics.add_simulated_years(static_cast<std::uint64_t>(outcome.simulated_years));
-        return json_response(*outcome.response);
-    });
-    router.add("GET", "/v1/quotes/{id}", Role::underwriter, [&ctx](const Request& req) {
-        const auto q = stored_quote(ctx.store(), req.param("id"));
-        if (!q) return not_found("no stored quote " + req.param("id"), {{"/path/id", "unknown quote id"}});
-        return json_response(*q);
-    });
-    router.add("POST", "/v1/quotes/{id}/replay", Role::underwriter, [&ctx, models](const Request& req) {
-        const auto r = replay_quote(ctx.store(), *models, req.param("id"), 1);
-        if (!r) return not_found("no stored quote " + req.param("id"), {{"/path/id", "unknown quote id"}});
-        return json_response(*r);
-    });
+    add_quote_post_route(router, ctx, models);
+    add_quote_read_routes(router, ctx, models);
     router.add("GET", "/v1/models/current", Role::underwriter, [&ctx](const Request&) {
         const ModelVersion v = ensure_current_model(ctx.store());
         nlohmann::json out{{"model_version", v.version}, {"created", v.created}, {"calibrations", nlohmann::json::array()}};

@@ -14,4 +14,9 @@ namespace tanhui::api {
 // new calibration is seen by all.
 void register_quote_routes(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models);
 
+// Parts of register_quote_routes: POST /v1/quotes (api/routes/quote_post.cpp); GET /v1/quotes,
+// GET /v1/quotes/{id} and POST /v1/quotes/{id}/replay (api/routes/quote_reads.cpp).
+void add_quote_post_route(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models);
+void add_quote_read_routes(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models);
+
 }  // namespace tanhui::api

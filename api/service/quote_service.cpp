@@ -50,12 +50,141 @@ std::string new_quote_id() {
     return id;
 }
 
-// Keys every quote response carries first, in DESIGN's order.
+// Keys every quote response carries first, in DESIGN's order. No id: a quote that is not stored.
 nlohmann::json stamped(const std::string& id, const std::string& created, const nlohmann::json& body) {
     nlohmann::json out;
-    out["quote_id"] = id;
+    if (!id.empty()) out["quote_id"] = id;
     for (const auto& [k, v] : body.items()) out[k] = v;
     out["created"] = created;
+    return out;
+}
+
+// "element 3" / "elements 0, 3 and 7" of an array: the indices of the pointers "/3/...".
+std::string elements_named(const std::vector<FieldProblem>& problems) {
+    std::vector<std::string> indices;
+    for (const FieldProblem& p : problems) {
+        const std::string index = p.pointer.substr(1, p.pointer.find('/', 1) - 1);
+        if (indices.empty() || indices.back() != index) indices.push_back(index);
+    }
+    std::string out = indices.size() == 1 ? "element " : "elements ";
+    for (std::size_t i = 0; i < indices.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == indices.size() ? " and " : ", ") + indices[i];
+    return out;
+}
+
+std::string invalid_fields_detail(const std::vector<FieldProblem>& problems, bool many) {
+    std::string detail = std::to_string(problems.size()) + " invalid field" + (problems.size() > 1 ? "s" : "") +
+                         " in the quote request";
+    if (many) detail += " (" + elements_named(problems) + " of the array)";
+    return detail;
+}
+
+Problem unpriceable(const InvalidInput& e, const std::string& base) {
+    const std::string what = base.empty() ? std::string("the request")
+                                          : "element " + base.substr(1) + " of the array";
+    return make_problem(422, what + " is valid JSON but cannot be priced: " + std::string(e.what()),
+                        {{base + field_to_pointer(e.field()), e.what()}});
+}
+
+// One element of the request: decoded and checked against the store, or its problems.
+struct Element {
+    std::optional<QuoteRequest> request;
+    std::vector<FieldProblem> problems;
+};
+
+std::vector<Element> decode_elements(data::Store& store, const nlohmann::json& body, const QuoteOptions& options) {
+    const bool many = body.is_array();
+    const ReferenceData references = store_references(store);
+    std::vector<Element> elements(many ? body.size() : 1);
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        const std::string base = many ? "/" + std::to_string(i) : "";
+        auto d = decode_quote(many ? body[i] : body, options.limits, base);
+        elements[i].problems = std::move(d.problems);
+        if (!d.value) continue;
+        const auto unknown = check_references(*d.value, references, base);
+        elements[i].problems.insert(elements[i].problems.end(), unknown.begin(), unknown.end());
+        if (elements[i].problems.empty()) elements[i].request = std::move(d.value);
+    }
+    return elements;
+}
+
+// Stamps a priced quote, and adds its row when it is to be stored.
+nlohmann::json stamp(PricedQuotes& out, const nlohmann::json& quote, const QuoteRequest& request,
+                     const nlohmann::json& request_json, const std::string& created, const std::string& model_version,
+                     const QuoteOptions& options) {
+    nlohmann::json answer = stamped(options.store ? new_quote_id() : std::string(), created, quote);
+    if (options.store)
+        out.rows.push_back({answer["quote_id"].get<std::string>(), created, request.product_name(), request_json.dump(),
+                            answer.dump(), model_version, static_cast<std::int64_t>(request.simulation.seed),
+                            static_cast<std::int64_t>(request.simulation.years), options.key_id, request.policy.id});
+    ++out.quotes;
+    out.simulated_years += request.simulation.years;
+    return answer;
+}
+
+// All or nothing: any bad element refuses the whole request, and nothing is priced or stored.
+PricedQuotes price_atomic(data::Store& store, ModelCache& models, const nlohmann::json& body,
+                          std::vector<Element>& elements, const QuoteOptions& options) {
+    PricedQuotes out;
+    const bool many = body.is_array();
+    std::vector<FieldProblem> problems;
+    for (const Element& e : elements) problems.insert(problems.end(), e.problems.begin(), e.problems.end());
+    if (!problems.empty()) {
+        out.problem = make_problem(400, invalid_fields_detail(problems, many), problems);
+        return out;
+    }
+    const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
+    const QuoteContext context{model.model.get(), model.version, options.threads};
+    std::vector<nlohmann::json> results;
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        try {
+            results.push_back(compute_quote(*elements[i].request, context));
+        } catch (const InvalidInput& e) {
+            out.problem = unpriceable(e, many ? "/" + std::to_string(i) : "");
+            return out;
+        }
+    }
+    const std::string created = utc_now_iso8601();
+    std::vector<nlohmann::json> answers;
+    for (std::size_t i = 0; i < results.size(); ++i)
+        answers.push_back(stamp(out, results[i], *elements[i].request, many ? body[i] : body, created, model.version, options));
+    out.response = many ? nlohmann::json(answers) : answers.front();
+    return out;
+}
+
+nlohmann::json element_problem(std::size_t index, const Problem& p, const std::string& request_id) {
+    nlohmann::json problem{{"type", p.type}, {"title", std::string(reason_phrase(p.status))}, {"status", p.status},
+                           {"detail", p.detail}, {"errors", nlohmann::json::array()}};
+    if (!request_id.empty()) problem["instance"] = problem_instance(request_id);
+    for (const FieldProblem& e : p.errors) problem["errors"].push_back({{"path", e.pointer}, {"message", e.message}});
+    return {{"index", index}, {"status", p.status}, {"problem", problem}};
+}
+
+// Each element on its own: an element result per element, in request order; the good ones are
+// priced and stored, the bad ones carry their problem (docs/api.md "Arrays").
+PricedQuotes price_each(data::Store& store, ModelCache& models, const nlohmann::json& body,
+                        std::vector<Element>& elements, const QuoteOptions& options) {
+    PricedQuotes out;
+    out.response = nlohmann::json::array();
+    const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
+    const QuoteContext context{model.model.get(), model.version, options.threads};
+    const std::string created = utc_now_iso8601();
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        const std::string base = "/" + std::to_string(i);
+        if (!elements[i].request) {
+            const Problem p = make_problem(400, invalid_fields_detail(elements[i].problems, true), elements[i].problems);
+            out.response.push_back(element_problem(i, p, options.request_id));
+            continue;
+        }
+        try {
+            const nlohmann::json quote = compute_quote(*elements[i].request, context);
+            out.response.push_back({{"index", i}, {"status", 200},
+                                    {"quote", stamp(out, quote, *elements[i].request, body[i], created, model.version, options)}});
+        } catch (const InvalidInput& e) {
+            out.response.push_back(element_problem(i, unpriceable(e, base), options.request_id));
+        }
+    }
+    if (out.quotes < elements.size()) out.status = 207;
     return out;
 }
 
@@ -73,67 +202,34 @@ ReferenceData store_references(data::Store& store) {
         return store.region(province).has_value() && store.region_count("prefecture", province) == 0 &&
                store.region_count("county", province) == 0;
     };
-    r.market_currency = [&store](const std::string& market) -> std::optional<std::string> {
-        const auto m = store.market(market);
-        if (!m) return std::nullopt;
-        return m->currency;
-    };
+    r.market_currency = [&store](const std::string& market) { return store.market_currency(market); };
     return r;
 }
 
-QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options) {
-    QuoteOutcome outcome;
+PricedQuotes price_quotes(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options) {
     const bool many = body.is_array();
     if (many && (body.empty() || body.size() > 1000)) {
-        outcome.problem = make_problem(400, "a request array must hold 1 to 1000 quote requests", {{"", "has " + std::to_string(body.size()) + " elements"}});
+        PricedQuotes out;
+        out.problem = make_problem(400, "a request array must hold 1 to 1000 quote requests",
+                                   {{"", "has " + std::to_string(body.size()) + " elements"}});
+        return out;
+    }
+    std::vector<Element> elements = decode_elements(store, body, options);
+    if (options.atomic || !many) return price_atomic(store, models, body, elements, options);
+    return price_each(store, models, body, elements, options);
+}
+
+QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options) {
+    PricedQuotes priced = price_quotes(store, models, body, options);
+    QuoteOutcome outcome;
+    if (priced.problem) {
+        outcome.problem = std::move(priced.problem);
         return outcome;
     }
-    std::vector<QuoteRequest> requests;
-    std::vector<FieldProblem> problems;
-    const ReferenceData references = store_references(store);
-    for (std::size_t i = 0; i < (many ? body.size() : 1); ++i) {
-        const std::string base = many ? "/" + std::to_string(i) : "";
-        auto d = decode_quote(many ? body[i] : body, options.limits, base);
-        problems.insert(problems.end(), d.problems.begin(), d.problems.end());
-        if (!d.value) continue;
-        const auto unknown = check_references(*d.value, references, base);
-        problems.insert(problems.end(), unknown.begin(), unknown.end());
-        requests.push_back(std::move(*d.value));
-    }
-    if (!problems.empty()) {
-        outcome.problem = make_problem(400, std::to_string(problems.size()) + " invalid field" + (problems.size() > 1 ? "s" : "") +
-                                           " in the quote request", problems);
-        return outcome;
-    }
-    const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
-    QuoteContext context{model.model.get(), model.version, options.threads};
-    std::vector<nlohmann::json> results;
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-        try {
-            results.push_back(compute_quote(requests[i], context));
-            outcome.simulated_years += requests[i].simulation.years;
-        } catch (const InvalidInput& e) {
-            const std::string prefix = many ? "/" + std::to_string(i) : "";
-            outcome.problem = make_problem(422, "the request is valid JSON but cannot be priced: " + std::string(e.what()),
-                                      {{prefix + field_to_pointer(e.field()), e.what()}});
-            return outcome;
-        }
-    }
-    // Stamp and store every quote of the request in one transaction: all or none.
-    const std::string created = utc_now_iso8601();
-    std::vector<nlohmann::json> stamped_results;
-    for (auto& r : results) stamped_results.push_back(stamped(new_quote_id(), created, r));
-    if (options.store) {
-        std::vector<data::StoredQuote> rows;
-        for (std::size_t i = 0; i < stamped_results.size(); ++i)
-            rows.push_back({stamped_results[i]["quote_id"].get<std::string>(), created, requests[i].product_name(),
-                            (many ? body[i] : body).dump(), stamped_results[i].dump(), model.version,
-                            static_cast<std::int64_t>(requests[i].simulation.seed),
-                            static_cast<std::int64_t>(requests[i].simulation.years), options.key_id});
-        data::Quotes(store).insert(rows);
-    }
-    outcome.quotes = stamped_results.size();
-    outcome.response = many ? nlohmann::json(stamped_results) : stamped_results.front();
+    if (options.store && !priced.rows.empty()) data::Quotes(store).insert(priced.rows);
+    outcome.response = std::move(priced.response);
+    outcome.quotes = priced.quotes;
+    outcome.simulated_years = priced.simulated_years;
     return outcome;
 }
 
@@ -148,6 +244,10 @@ std::optional<nlohmann::json> stored_quote(data::Store& store, const std::string
     out["request"] = nlohmann::json::parse(row->request);
     out["response"] = nlohmann::json::parse(row->response);
     return out;
+}
+
+bool may_read_quote(const nlohmann::json& stored, const std::string& caller_key_id, bool sees_all) {
+    return sees_all || stored.value("key_id", std::string()) == caller_key_id;
 }
 
 std::optional<nlohmann::json> replay_quote(data::Store& store, ModelCache& models, const std::string& quote_id, unsigned threads) {

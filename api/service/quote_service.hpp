@@ -6,6 +6,7 @@
 #include "api/json/problem.hpp"
 #include "api/json/quote_request.hpp"
 #include "api/json/references.hpp"
+#include "data/repositories/quotes.hpp"
 #include "data/store/store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,12 +49,33 @@ private:
 struct QuoteOptions {
     DecodeLimits limits;
     unsigned threads = 0;  // simulation threads when the request does not say; 0 = all cores
-    bool store = true;     // write each quote to the quotes table (one transaction per request)
-    std::string key_id;    // the API key that asked, "" for local use
+    // Stamp each quote with an id and store it (one transaction per request). False (`tanhui
+    // quote --no-store`): nothing is stored and the answer carries no quote_id.
+    bool store = true;
+    std::string key_id;  // the API key that asked, "" for local use
+    // An array request: true, all or nothing (one bad element refuses the whole array); false,
+    // each element is answered on its own (docs/api.md "Arrays").
+    bool atomic = true;
+    std::string request_id;  // the `instance` of the element problems of a non-atomic array
     std::string model_version;  // a stored version to price on (`tanhui quote --model-version`); "" = current
 };
 
-// The result of a request: a response document (one quote or an array) or a problem.
+// A request priced, before anything is stored: what to answer and what to store.
+struct PricedQuotes {
+    std::optional<Problem> problem;       // the request is refused as a whole; nothing to store
+    nlohmann::json response;              // a quote, an array of quotes, or the element results
+    int status = 200;                     // 207 when an element of a non-atomic array failed
+    std::vector<data::StoredQuote> rows;  // the quotes to store (empty unless options.store)
+    std::size_t quotes = 0;
+    long long simulated_years = 0;
+};
+
+// Decodes (every bad field named, by its pointer in the request), checks against the store's
+// regions and markets, prices on options.model_version (or the current version) and stamps the
+// quotes. Stores nothing.
+PricedQuotes price_quotes(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options);
+
+// The result of `tanhui quote`: a response document (one quote or an array) or a problem.
 struct QuoteOutcome {
     std::optional<nlohmann::json> response;
     std::optional<Problem> problem;
@@ -65,10 +87,14 @@ struct QuoteOutcome {
 // The functions read `store` when called: they must not outlive it.
 ReferenceData store_references(data::Store& store);
 
+// price_quotes, then (options.store) the quotes stored in one transaction, here and now.
 QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json& body, const QuoteOptions& options);
 
 // A stored quote ({quote_id, created, model_version, key_id, request, response}) or nullopt.
 std::optional<nlohmann::json> stored_quote(data::Store& store, const std::string& quote_id);
+// Whether a caller may read a stored quote: an underwriter its own key's quotes, an actuary or
+// admin (and local mode, where everyone is admin) every quote.
+bool may_read_quote(const nlohmann::json& stored, const std::string& caller_key_id, bool sees_all);
 
 // Recomputes a stored quote with its own model version and seed; says whether every number is
 // bit-identical (the response is compared as JSON text without quote_id and created).

@@ -171,6 +171,27 @@ CREATE TABLE imports (
 );
 )sql";
 
+// Version 4: finding stored quotes (GET /v1/quotes by policy, key and time) and idempotent
+// retries (Idempotency-Key on POST /v1/quotes, docs/api.md). Quotes list newest first by rowid.
+constexpr std::string_view v4 = R"sql(
+ALTER TABLE quotes ADD COLUMN policy_id TEXT;
+UPDATE quotes SET policy_id = json_extract(request, '$.policy.id');
+CREATE INDEX quotes_by_policy ON quotes(policy_id);
+CREATE INDEX quotes_by_key ON quotes(key_id);
+CREATE INDEX quotes_by_created ON quotes(created);
+CREATE TABLE idempotency_keys (
+  key_id          TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  request_sha256  TEXT NOT NULL,
+  status          INTEGER NOT NULL,
+  response        TEXT NOT NULL,
+  created         TEXT NOT NULL,
+  expires         TEXT NOT NULL,
+  PRIMARY KEY (key_id, idempotency_key)
+);
+CREATE INDEX idempotency_by_expiry ON idempotency_keys(expires);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -178,6 +199,7 @@ const std::vector<Migration>& migrations() {
         {1, "historical reference data", v1},
         {2, "holdings, calibrations, model versions", v2},
         {3, "api keys, stored quotes, import log", v3},
+        {4, "quotes found by policy, key and time; idempotency keys", v4},
     };
     return list;
 }

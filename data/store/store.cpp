@@ -126,6 +126,8 @@ Store::Store(const fs::path& path, const StoreOptions& options)
     if (!options.read_only) {
         configure_connection(*db_);
         migrate(*db_);
+        if (!options.wal_autocheckpoint) db_->exec("PRAGMA wal_autocheckpoint = 0");
+        if (options.synchronous_full) db_->exec("PRAGMA synchronous = FULL");
     } else {
         db_->setBusyTimeout(10'000);
     }
@@ -136,6 +138,20 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 
 int Store::schema_version() { return db().execAndGet("PRAGMA user_version").getInt(); }
+
+void Store::checkpoint() { db().exec("PRAGMA wal_checkpoint(PASSIVE)"); }
+
+void Store::check_writable(int wait_ms) {
+    db().setBusyTimeout(wait_ms);
+    try {
+        db().exec("BEGIN IMMEDIATE");
+        db().exec("ROLLBACK");
+    } catch (...) {
+        db().setBusyTimeout(10'000);
+        throw;
+    }
+    db().setBusyTimeout(10'000);
+}
 
 std::vector<Store::TableCount> Store::table_counts() {
     std::vector<TableCount> out;
@@ -184,6 +200,13 @@ std::optional<Store::MarketRange> Store::market(const std::string& market) {
     q.bind(1, market);
     if (!q.executeStep()) return std::nullopt;
     return read_range(q);
+}
+
+std::optional<std::string> Store::market_currency(const std::string& market) {
+    SQLite::Statement q(db(), "SELECT currency FROM markets WHERE market = ?");
+    q.bind(1, market);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
 }
 
 namespace {

@@ -22,6 +22,12 @@ namespace tanhui::data {
 struct StoreOptions {
     std::filesystem::path historical_dir;  // data/historical: used when the database is created
     bool read_only = false;
+    // False for a connection whose commits must never wait for a checkpoint (the service's quote
+    // writer: api/service/quote_writer.hpp); another connection then calls checkpoint().
+    bool wal_autocheckpoint = true;
+    // True: every commit is fsynced (SQLite synchronous=FULL) and survives a power cut; false
+    // (NORMAL): a commit survives the process's crash or kill -9, not an OS crash.
+    bool synchronous_full = false;
 };
 
 // The default historical folder: $TANHUI_DATA_DIR, else the source tree's data/historical.
@@ -50,6 +56,11 @@ public:
     const std::filesystem::path& path() const { return path_; }
     bool created() const { return created_; }  // built by this open
     int schema_version();
+    // Copies what the WAL holds into the database without waiting for anyone (PASSIVE).
+    void checkpoint();
+    // Whether the database can take a write now: begins and rolls back an IMMEDIATE transaction,
+    // waiting at most `wait_ms` for another writer. Throws the store's error when it cannot.
+    void check_writable(int wait_ms);
 
     struct TableCount { std::string table; long long rows; };
     std::vector<TableCount> table_counts();
@@ -62,6 +73,9 @@ public:
     };
     std::vector<MarketRange> market_ranges();
     std::optional<MarketRange> market(const std::string& market);
+    // The currency a market is quoted in, or nothing for an unknown market (one row read: the
+    // quote requests' check; market() reads the whole price history for its range).
+    std::optional<std::string> market_currency(const std::string& market);
 
     struct HistoryRange { std::string region, name_zh; int first_year = 0, last_year = 0; long long rows = 0; };
     std::vector<HistoryRange> fire_ranges();

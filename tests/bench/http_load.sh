@@ -115,6 +115,7 @@ echo "price quote: pure premium $(sed -n 's/.*"pure_premium_cny":\([^,}]*\).*/\1
 
 summary=()
 failed=0
+acknowledged=2  # the warm-up quotes
 run() {
     local name=$1 url=$2 script=${3:-}
     echo
@@ -128,6 +129,9 @@ run() {
     p99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.out")
     bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$tmp/wrk.out")
     bad=${bad:-0}
+    if [[ -n $script ]]; then
+        acknowledged=$((acknowledged + $(awk '/requests in/ {print $1}' "$tmp/wrk.out") - bad))
+    fi
     if grep -q 'Socket errors' "$tmp/wrk.out" || [[ $bad != 0 ]]; then failed=1; fi
     summary+=("$(printf '%-42s %10s req/s   p50 %9s   p99 %9s   non-2xx %s' "$name" "$rps" "$p50" "$p99" "$bad")")
 }
@@ -139,9 +143,17 @@ kill -TERM "$server"
 status=0
 wait "$server" || status=$?
 server=
+# Durability: every quote answered 200 is in the database (the server has exited; nothing to
+# flush). More rows than answers is fine (stored, answer not read before wrk stopped).
+stored=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from quotes").fetchone()[0])' "$tmp/bench.db")
 echo
 echo "== summary ($(nproc) cores, $duration each, wrk -t$threads -c$connections; server exit status $status)"
 printf '%s\n' "${summary[@]}"
+echo "quotes acknowledged (200) $acknowledged, stored $stored"
+if (( stored < acknowledged )); then
+    echo "http_load: fewer quotes stored than acknowledged" >&2
+    failed=1
+fi
 if [[ $failed != 0 || $status != 0 ]]; then
     echo "http_load: errors or non-2xx answers under load, or the server did not exit 0" >&2
     exit 1

@@ -30,6 +30,8 @@ REVIEWED = {
     ("data/store/store.cpp", 'std::string("SELECT h.region, r.name_zh, min(h.year), max(h.year), count(*) FROM ") + table + '
                        '" h JOIN regions r ON r.code = h.region GROUP BY h.region ORDER BY h.region"'):
         "table is one of two literals (\"fire_history\", \"pest_history\") in the same file",
+    ("data/repositories/quotes.cpp", "sql"): "GET /v1/quotes: literal conditions joined in a fixed order; every "
+                                          "filter value, the cursor and the limit are bound",
     ("data/import/import.cpp", "sql"): "built from the import spec's table and column names (constants of import.cpp); "
                                 "every cell is bound",
 }

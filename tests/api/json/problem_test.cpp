@@ -27,11 +27,11 @@ std::string first_path(const Response& r) { return nlohmann::json::parse(r.body)
 
 // Golden text: the member order and spelling clients parse (RFC 9457 sec. 3).
 TEST(Problem, BodyIsTheGoldenText) {
-    const Problem p{422, "limit_cny must be >= 0", {{"/cover/limit_cny", "must be >= 0, got -1"}}, {}, "about:blank"};
+    const Problem p{422, "limit_cny must be >= 0", {{"/cover/limit_cny", "must be >= 0, got -1"}}, {}, "about:blank", {}};
     EXPECT_EQ(problem_body(p),
               R"({"type":"about:blank","title":"Unprocessable Content","status":422,"detail":"limit_cny must be >= 0",)"
               R"("errors":[{"path":"/cover/limit_cny","message":"must be >= 0, got -1"}]})");
-    EXPECT_EQ(problem_body({404, "no such quote", {}, {}, "about:blank"}),
+    EXPECT_EQ(problem_body({404, "no such quote", {}, {}, "about:blank", {}}),
               R"({"type":"about:blank","title":"Not Found","status":404,"detail":"no such quote","errors":[]})");
 }
 

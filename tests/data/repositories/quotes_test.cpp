@@ -16,7 +16,7 @@ namespace {
 
 StoredQuote quote(std::string id, std::string key_id = {}) {
     return {id, "2027-01-01T00:00:00Z", "index_insurance", R"({"product":"index_insurance"})",
-            R"({"premium_cny":1253.5,"quote_id":")" + id + "\"}", "m-28fd71ca70de", 42, 100000, std::move(key_id)};
+            R"({"premium_cny":1253.5,"quote_id":")" + id + "\"}", "m-28fd71ca70de", 42, 100000, std::move(key_id), "LY-2027-001"};
 }
 
 class QuotesRepository : public ::testing::Test {

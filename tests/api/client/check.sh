@@ -3,17 +3,23 @@
 # send (issue 18, item 1): openapi-typescript turns the spec into TypeScript types, and `tsc
 # --strict` type-checks the README's request and every examples/quotes request against the request
 # body type of the operation it is sent to. The npm packages are pinned in package.json and
-# installed into tests/api/client/node_modules by scripts/setup; without them (no network, no npm)
-# the test says so and is skipped (exit 77), so that CI without network does not fail.
+# installed by scripts/setup into a per-user cache (${TANHUI_CLIENT_CHECK_DIR:-~/.cache/tanhui/
+# client-check}, used when its package.json is this one) or found in tests/api/client/node_modules;
+# without them (no network, no npm) the test says so and is skipped (exit 77), so that CI without
+# network does not fail.
 #
 #   tests/api/client/check.sh [SOURCE_DIR]
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/../../.." && pwd)}
 here=$root/tests/api/client
+cache=${TANHUI_CLIENT_CHECK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tanhui/client-check}
 bin=$here/node_modules/.bin
+if [[ ! -x $bin/tsc ]] && cmp -s "$here/package.json" "$cache/package.json"; then
+    bin=$cache/node_modules/.bin
+fi
 if [[ ! -x $bin/openapi-typescript || ! -x $bin/tsc ]] || ! command -v node >/dev/null; then
-    echo "client check skipped: openapi-typescript and typescript are not installed in $here/node_modules" \
-         "(scripts/setup installs them with npm when npm and the network are there)"
+    echo "client check skipped: openapi-typescript and typescript are installed neither in $cache" \
+         "nor in $here/node_modules (scripts/setup installs them with npm when npm and the network are there)"
     exit 77
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tanhui-client.XXXXXX")

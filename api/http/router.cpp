@@ -1,5 +1,7 @@
 #include "api/http/router.hpp"
 
+#include "api/json/text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -20,11 +22,11 @@ const std::string* Request::query_param(const std::string& name) const {
 }
 
 Response json_response(const nlohmann::json& body, int status) {
-    return {status, "application/json", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+    return {status, "application/json", compact_json(body), {}};
 }
 
 Response json_response(const nlohmann::ordered_json& body, int status) {
-    return {status, "application/json", body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
+    return {status, "application/json", compact_json(body), {}};
 }
 
 namespace {

@@ -75,7 +75,10 @@ std::optional<Response> post_quotes(ServiceContext& ctx, ModelCache& models, con
     options.request_id = req.request_id;
     PricedQuotes priced = price_quotes(ctx.store(), models, body, options);
     if (priced.problem) return problem_response(*priced.problem);
-    Response answer = json_response(priced.response, priced.status);
+    // The text the quotes were stored with, when there is one: serialised once.
+    Response answer = priced.response_text.empty()
+                          ? json_response(priced.response, priced.status)
+                          : Response{priced.status, "application/json", std::move(priced.response_text), {}};
     data::QuoteWrite write{std::move(priced.rows), std::nullopt};
     if (idempotent)
         write.idempotency = idempotency_record(req.key_id, idempotent->key, idempotent->digest, answer.status, answer.body);

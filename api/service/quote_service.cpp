@@ -1,5 +1,6 @@
 #include "api/service/quote_service.hpp"
 
+#include "api/json/text.hpp"
 #include "api/products/quote_engine.hpp"
 #include "data/repositories/quotes.hpp"
 
@@ -51,10 +52,10 @@ std::string new_quote_id() {
 }
 
 // Keys every quote response carries first, in DESIGN's order. No id: a quote that is not stored.
-nlohmann::json stamped(const std::string& id, const std::string& created, const nlohmann::json& body) {
+nlohmann::json stamped(const std::string& id, const std::string& created, nlohmann::json&& body) {
     nlohmann::json out;
     if (!id.empty()) out["quote_id"] = id;
-    for (const auto& [k, v] : body.items()) out[k] = v;
+    for (auto& [k, v] : body.items()) out[k] = std::move(v);
     out["created"] = created;
     return out;
 }
@@ -108,14 +109,16 @@ std::vector<Element> decode_elements(data::Store& store, const nlohmann::json& b
     return elements;
 }
 
-// Stamps a priced quote, and adds its row when it is to be stored.
-nlohmann::json stamp(PricedQuotes& out, const nlohmann::json& quote, const QuoteRequest& request,
+// Stamps a priced quote, and adds its row when it is to be stored. `text`, when given, receives
+// the answer as sent (compact JSON); the stored row keeps the same text.
+nlohmann::json stamp(PricedQuotes& out, nlohmann::json&& quote, const QuoteRequest& request,
                      const nlohmann::json& request_json, const std::string& created, const std::string& model_version,
-                     const QuoteOptions& options) {
-    nlohmann::json answer = stamped(options.store ? new_quote_id() : std::string(), created, quote);
+                     const QuoteOptions& options, std::string* text = nullptr) {
+    nlohmann::json answer = stamped(options.store ? new_quote_id() : std::string(), created, std::move(quote));
+    if (text) *text = compact_json(answer);
     if (options.store)
         out.rows.push_back({answer["quote_id"].get<std::string>(), created, request.product_name(), request_json.dump(),
-                            answer.dump(), model_version, static_cast<std::int64_t>(request.simulation.seed),
+                            text ? *text : answer.dump(), model_version, static_cast<std::int64_t>(request.simulation.seed),
                             static_cast<std::int64_t>(request.simulation.years), options.key_id, request.policy.id});
     ++out.quotes;
     out.simulated_years += request.simulation.years;
@@ -145,10 +148,17 @@ PricedQuotes price_atomic(data::Store& store, ModelCache& models, const nlohmann
         }
     }
     const std::string created = utc_now_iso8601();
+    // Each answer is serialised once: the stored row and the response text share it (an array's
+    // text is its elements' texts, as a compact dump of the array would write them).
     std::vector<nlohmann::json> answers;
-    for (std::size_t i = 0; i < results.size(); ++i)
-        answers.push_back(stamp(out, results[i], *elements[i].request, many ? body[i] : body, created, model.version, options));
-    out.response = many ? nlohmann::json(answers) : answers.front();
+    std::string text;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        answers.push_back(stamp(out, std::move(results[i]), *elements[i].request, many ? body[i] : body, created,
+                                model.version, options, &text));
+        out.response_text += many ? (i == 0 ? "[" : ",") + text : text;
+    }
+    if (many) out.response_text += "]";
+    out.response = many ? nlohmann::json(std::move(answers)) : std::move(answers.front());
     return out;
 }
 
@@ -177,9 +187,10 @@ PricedQuotes price_each(data::Store& store, ModelCache& models, const nlohmann::
             continue;
         }
         try {
-            const nlohmann::json quote = compute_quote(*elements[i].request, context);
+            nlohmann::json quote = compute_quote(*elements[i].request, context);
             out.response.push_back({{"index", i}, {"status", 200},
-                                    {"quote", stamp(out, quote, *elements[i].request, body[i], created, model.version, options)}});
+                                    {"quote", stamp(out, std::move(quote), *elements[i].request, body[i], created,
+                                                    model.version, options)}});
         } catch (const InvalidInput& e) {
             out.response.push_back(element_problem(i, unpriceable(e, base), options.request_id));
         }
@@ -256,13 +267,13 @@ std::optional<nlohmann::json> replay_quote(data::Store& store, ModelCache& model
     const auto decoded = decode_quote((*stored)["request"], DecodeLimits{.max_years = 100'000'000, .max_holdings = 10'000'000});
     if (!decoded.value) throw std::runtime_error("stored request of " + quote_id + " no longer decodes");
     const auto model = models.version(store, (*stored)["model_version"].get<std::string>());
-    const nlohmann::json again = compute_quote(*decoded.value, {model.model.get(), model.version, threads});
+    nlohmann::json again = compute_quote(*decoded.value, {model.model.get(), model.version, threads});
     nlohmann::json original = (*stored)["response"];
     original.erase("quote_id");
     original.erase("created");
     const bool identical = original.dump() == again.dump();
     return nlohmann::json{{"quote_id", quote_id}, {"model_version", model.version}, {"bit_identical", identical},
-                          {"original", (*stored)["response"]}, {"replayed", stamped(quote_id, (*stored)["created"].get<std::string>(), again)}};
+                          {"original", (*stored)["response"]}, {"replayed", stamped(quote_id, (*stored)["created"].get<std::string>(), std::move(again))}};
 }
 
 }  // namespace tanhui::api

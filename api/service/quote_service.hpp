@@ -64,6 +64,7 @@ struct QuoteOptions {
 struct PricedQuotes {
     std::optional<Problem> problem;       // the request is refused as a whole; nothing to store
     nlohmann::json response;              // a quote, an array of quotes, or the element results
+    std::string response_text;            // `response` as compact_json writes it; "" for element results
     int status = 200;                     // 207 when an element of a non-atomic array failed
     std::vector<data::StoredQuote> rows;  // the quotes to store (empty unless options.store)
     std::size_t quotes = 0;

@@ -65,7 +65,7 @@ std::vector<QuoteWriteResult> Quotes::write(std::span<const QuoteWrite> writes) 
         std::vector<QuoteWriteResult> results;
         results.reserve(writes.size());
         SQLite::Transaction tx(db(), SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement insert(db(), insert_sql);
+        SQLite::Statement& insert = cached(insert_sql);
         for (const QuoteWrite& w : writes) results.push_back(write_one(store(), insert, w));
         tx.commit();
         return results;
@@ -77,7 +77,7 @@ std::vector<QuoteWriteResult> Quotes::write(std::span<const QuoteWrite> writes) 
     for (const QuoteWrite& w : writes) {
         try {
             SQLite::Transaction tx(db(), SQLite::TransactionBehavior::IMMEDIATE);
-            SQLite::Statement insert(db(), insert_sql);
+            SQLite::Statement& insert = cached(insert_sql);
             results.push_back(write_one(store(), insert, w));
             tx.commit();
         } catch (const std::exception& e) {

@@ -134,6 +134,14 @@ Store::Store(const fs::path& path, const StoreOptions& options)
 }
 
 Store::~Store() = default;
+
+SQLite::Statement& Store::cached_statement(const char* sql) {
+    auto& statement = statements_[sql];
+    if (!statement) return *(statement = std::make_unique<SQLite::Statement>(*db_, sql));
+    statement->reset();
+    statement->clearBindings();
+    return *statement;
+}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 

@@ -8,6 +8,7 @@
 #include "data/types.hpp"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 namespace SQLite {
 class Database;
+class Statement;
 }
 
 namespace tanhui::data {
@@ -118,10 +120,14 @@ public:
 private:
     friend class Repository;  // data/repositories/repository.hpp: the only way to the connection
     SQLite::Database& db() { return *db_; }
+    // A statement of a hot path, prepared once per connection and reset (bindings cleared) each
+    // time it is handed out. `sql` must be a string literal: its address is the key.
+    SQLite::Statement& cached_statement(const char* sql);
 
     std::filesystem::path path_;
     bool created_ = false;
     std::unique_ptr<SQLite::Database> db_;
+    std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;  // after db_: finalised first
 };
 
 }  // namespace tanhui::data

@@ -71,16 +71,24 @@ SinkSampler::SinkSampler(const Book& book, const SinkModel& model, std::optional
 
 void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* out) const {
     const std::size_t holdings = region_of_.size();
-    if (scenario_) {
-        for (std::size_t k = 0; k < n; ++k)
-            for (std::size_t h = 0; h < holdings; ++h) out[k * holdings + h] = scenario_factor_[h];
-        return;
-    }
     const double c = m_.weather_correlation, c2 = std::sqrt(1 - c * c);
     const double a = std::sqrt(m_.region_correlation), b = std::sqrt(1 - m_.region_correlation);
     const bool lognormal = m_.distribution == SinkDistribution::lognormal;
     const double half_var = 0.5 * s_ * s_;
     std::array<double, chunk> w, region, e;
+    if (scenario_) {  // the region's year is the scenario's; each holding keeps its own spread
+        const double sb = s_ * b;
+        for (std::size_t off = 0; off < n; off += chunk) {
+            const std::size_t m = std::min(chunk, n - off);
+            const auto year = first_year + static_cast<std::uint32_t>(off);
+            for (std::size_t h = 0; h < holdings; ++h) {
+                if (b > 0) normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, e.data());
+                for (std::size_t k = 0; k < m; ++k)
+                    out[(off + k) * holdings + h] = scenario_factor_[h] * (b > 0 ? std::exp(sb * e[k] - 0.5 * sb * sb) : 1.0);
+            }
+        }
+        return;
+    }
     for (std::size_t off = 0; off < n; off += chunk) {
         const std::size_t m = std::min(chunk, n - off);
         const auto year = first_year + static_cast<std::uint32_t>(off);

@@ -30,8 +30,9 @@
 
 namespace tanhui::risk {
 
-// A named stress scenario replays one historical year's growth: F = 1 - cut of the holding's
-// province in every simulated year (no spread); the perils keep their simulated losses.
+// A named stress scenario replays one historical year's growth in every simulated year: the
+// region's factor is 1 - cut of the holding's province, and each holding keeps its own spread
+// around it (the lognormal's share 1 - region_correlation); the perils keep their losses.
 struct SinkScenario {
     std::string name;
     std::map<std::string, double> cut_by_province;  // "35" -> 0.189

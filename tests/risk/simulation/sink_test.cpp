@@ -126,8 +126,20 @@ TEST(Sink, ScenarioReplaysTheProvincesCut) {
     const Model model = made_up_model();
     const Book book = prepare_book(model, made_up_holdings(4), no_perils());  // 35, 35, 35, 36
     const SinkSampler sampler(book, model.sink, sink_scenario("drought_2022"));
-    std::vector<double> f(4 * 3);
-    sampler.factors(1, 0, 3, f.data());
+    std::vector<double> f(4 * 20'000);
+    for (std::uint32_t first = 0; first < 20'000; first += 256)
+        sampler.factors(1, first, std::min<std::uint32_t>(256, 20'000 - first), f.data() + std::size_t{first} * 4);
+    double fujian = 0, jiangxi = 0;
+    for (std::size_t k = 0; k < 20'000; ++k) {
+        fujian += f[k * 4];
+        jiangxi += f[k * 4 + 3];
+    }
+    EXPECT_NEAR(fujian / 20'000, 1 - 0.189, 0.002);
+    EXPECT_NEAR(jiangxi / 20'000, 1 - 0.168, 0.002);
+    SinkModel one_region = model.sink;
+    one_region.region_correlation = 1;  // no holding spread: exactly the cut
+    const SinkSampler exact(book, one_region, sink_scenario("drought_2022"));
+    exact.factors(1, 0, 3, f.data());
     EXPECT_DOUBLE_EQ(f[0], 1 - 0.189);
     EXPECT_DOUBLE_EQ(f[3], 1 - 0.168);
     EXPECT_FALSE(sink_scenario("drought_2099"));

@@ -97,9 +97,19 @@ std::optional<IndexForm> parse_index_form(std::string_view name) {
 
 std::string_view to_string(IndexForm form) { return form == IndexForm::linear ? "linear" : "per_tonne"; }
 
+std::optional<IndexBasis> parse_index_basis(std::string_view name) {
+    if (name == "stock_loss") return IndexBasis::stock_loss;
+    if (name == "sink_loss") return IndexBasis::sink_loss;
+    return std::nullopt;
+}
+
+std::string_view to_string(IndexBasis basis) { return basis == IndexBasis::sink_loss ? "sink_loss" : "stock_loss"; }
+
 IndexPolicy index_policy(const IndexInsuranceTerms& terms, double carbon_stock_tco2e) {
     if (!(carbon_stock_tco2e > 0)) checks::fail("holdings", "the insured pool holds no carbon (stock 0 tCO2e)");
+    checks::non_negative(terms.franchise_tco2e, "franchise_tco2e");
     IndexPolicy p;
+    p.franchise_tco2e = terms.franchise_tco2e;
     p.form = terms.form;
     p.carbon_stock_tco2e = carbon_stock_tco2e;
     if (terms.form == IndexForm::per_tonne) {

@@ -60,6 +60,13 @@ enum class IndexForm : std::uint8_t { per_tonne, linear };
 std::optional<IndexForm> parse_index_form(std::string_view name);
 std::string_view to_string(IndexForm form);
 
+// What the index measures (issue 17, Longyan's 固碳量损失): stock_loss = the carbon the covered
+// perils destroyed in the year; sink_loss = that plus the year's sequestration forgone on the lost
+// area (risk/simulation/sink.hpp), so sink_loss >= stock_loss in every year.
+enum class IndexBasis : std::uint8_t { stock_loss, sink_loss };
+std::optional<IndexBasis> parse_index_basis(std::string_view name);
+std::string_view to_string(IndexBasis basis);
+
 // The cover of an index policy as agreed (the request's "cover" of index_insurance).
 struct IndexInsuranceTerms {
     std::vector<std::string> perils;  // covered perils (risk/perils registry names)
@@ -70,6 +77,8 @@ struct IndexInsuranceTerms {
     std::optional<double> sum_insured_cny;  // per_tonne: absent = stock x price; linear: required
     double trigger = 0;
     double exit = 1;
+    IndexBasis index = IndexBasis::stock_loss;
+    double franchise_tco2e = 0;  // nothing below it, the whole payout from it (beside the deductible)
 };
 
 // The terms on an insured pool holding carbon_stock_tco2e: sum insured and limit filled in and
@@ -80,12 +89,14 @@ struct IndexPolicy {
     LinearCover linear;
     double carbon_stock_tco2e = 0;
     double sum_insured_cny = 0;
+    double franchise_tco2e = 0;
 };
 IndexPolicy index_policy(const IndexInsuranceTerms& terms, double carbon_stock_tco2e);
 
-// One policy year on the pool's carbon lost (tCO2e): per_tonne on the loss, linear on the loss
+// One policy year on the pool's index (tCO2e: carbon lost, or lost plus forgone): per_tonne on the loss, linear on the loss
 // ratio min(1, loss / stock). As payout_cny above, unchecked: the inner loop of a simulation.
 inline double payout_cny(const IndexPolicy& policy, double pool_loss_tco2e) {
+    if (pool_loss_tco2e < policy.franchise_tco2e) return 0.0;  // a franchise: below it nothing
     if (policy.form == IndexForm::linear)
         return payout_cny(policy.linear, std::min(1.0, pool_loss_tco2e / policy.carbon_stock_tco2e));
     return payout_cny(policy.per_tonne, pool_loss_tco2e);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pricing/premium.hpp"
+#include "data/types.hpp"
 #include "risk/model/model.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,12 +17,21 @@
 #include <string>
 #include <vector>
 
+namespace tanhui::risk {
+struct Book;
+}
+
 namespace tanhui::api {
 
 // What one simulated year offers a policy.
 struct PolicyYear {
     double pool_loss_tco2e = 0;       // carbon lost by its holdings to its covered perils
     std::span<const double> fixings;  // its price leg's prices at the fixings (empty: no leg)
+    // Only for a plan with needs_holding_losses: the year and seed (the sink's draws, issue 17)
+    // and the carbon lost by each of its holdings (its order) to its covered perils.
+    std::uint32_t year = 0;
+    std::uint64_t seed = 0;
+    std::span<const double> holding_loss_tco2e;
 };
 
 struct BatchPolicySetup {
@@ -29,6 +39,9 @@ struct BatchPolicySetup {
     double pool_stock_tco2e = 0;  // carbon stock of its holdings as the book prepared them
     std::uint32_t years = 0;      // the batch's --years and --seed
     std::uint64_t seed = 0;
+    const risk::Book* book = nullptr;               // the portfolio's book
+    std::span<const std::uint32_t> holdings;        // the policy's positions in it (valid during plan_batch)
+    std::span<const Holding> portfolio_holdings;    // as read, by position
 };
 
 // A price leg: a market's price model (after the portfolio's overrides) on a fixing schedule
@@ -47,6 +60,7 @@ struct BatchPolicyPlan {
     std::vector<std::string> perils;  // covered perils
     std::optional<PriceLegSpec> leg;
     std::function<double(const PolicyYear&)> payout_cny;
+    bool needs_holding_losses = false;  // PolicyYear's year, seed and holding_loss_tco2e are filled
     // The policy's quote from its column of annual payouts (years in order) at the batch's
     // return periods; empty: pricing::quote_premium of the column, as the product's quote does.
     BatchQuoteFn quote;

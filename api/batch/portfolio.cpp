@@ -33,7 +33,8 @@ const std::vector<std::string>& portfolio_csv_columns() {
         "policy_id", "holding_ids", "product", "perils", "form",
         "price_cny_per_tco2e", "deductible_tco2e", "limit_cny", "sum_insured_cny", "trigger", "exit",
         "market", "quantity_tco2e", "target_price_cny", "fixings", "method", "engine", "guaranteed_revenue_cny",
-        "start", "term_months",
+        "start", "term_months", "index", "franchise_tco2e", "target_tco2e", "target_growth_fraction", "settlement",
+        "measurement_cv",
         "principle", "parameter", "alpha", "expense_ratio", "commission", "profit_margin", "subsidy_share",
         "return_periods"};
     return columns;
@@ -275,7 +276,7 @@ nlohmann::json row_holdings(const Row& cell, const HoldingIndex& by_id, const st
 void row_cover_and_premium(const Row& cell, nlohmann::json& req, const std::function<void(const std::string&, const std::string&)>& bad) {
     static const std::set<std::string> cover_numbers{"price_cny_per_tco2e", "deductible_tco2e", "limit_cny", "sum_insured_cny",
                                                      "trigger", "exit", "quantity_tco2e", "target_price_cny",
-                                                     "guaranteed_revenue_cny"};
+                                                     "guaranteed_revenue_cny", "franchise_tco2e"};
     static const std::set<std::string> premium_numbers{"parameter", "alpha", "expense_ratio", "commission",
                                                        "profit_margin", "subsidy_share"};
     nlohmann::json cover = nlohmann::json::object();
@@ -284,8 +285,18 @@ void row_cover_and_premium(const Row& cell, nlohmann::json& req, const std::func
         for (const std::string& p : split_list(cell("perils"))) perils.push_back(p);
         cover["perils"] = perils;
     }
-    for (const char* c : {"form", "market", "method", "engine"})
+    for (const char* c : {"form", "market", "method", "engine", "index", "settlement"})
         if (!cell(c).empty()) cover[c] = cell(c);
+    // sink_insurance's nested members (issue 17): target_tco2e or target_growth_fraction, measurement_cv.
+    for (const auto& [c, member] : {std::pair{"target_tco2e", "tco2e"}, std::pair{"target_growth_fraction", "growth_fraction"}}) {
+        if (cell(c).empty()) continue;
+        if (const auto x = parse_double(cell(c))) cover["target"][member] = *x;
+        else bad(c, "not a number: " + shown(cell(c)));
+    }
+    if (!cell("measurement_cv").empty()) {
+        if (const auto x = parse_double(cell("measurement_cv"))) cover["measurement"] = {{"cv", *x}};
+        else bad("measurement_cv", "not a number: " + shown(cell("measurement_cv")));
+    }
     if (const std::string f = cell("fixings"); !f.empty()) {
         const auto dates = split_list(f);  // "monthly", "quarterly", "at_expiry" or dates separated by ';'
         cover["fixings"] = dates.size() == 1 && f.find('-') == std::string::npos ? nlohmann::json(f) : nlohmann::json(dates);

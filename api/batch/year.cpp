@@ -20,6 +20,8 @@ PortfolioYear::PortfolioYear(const Prepared& p)
 }
 
 void PortfolioYear::run(std::uint64_t seed, std::uint32_t year) {
+    seed_ = seed;
+    year_ = year;
     sink_.reset();
     const double z = p_.book.weather.draw(seed, year, weather_);
     const risk::Year y{seed, year, z, weather_};
@@ -65,7 +67,24 @@ double PortfolioYear::pool_loss_tco2e(const PolicyModel& m) const {
 }
 
 double PortfolioYear::payout_cny(const PolicyModel& m, double pool_loss_tco2e) const {
-    PolicyYear y{pool_loss_tco2e, {}};
+    PolicyYear y;
+    y.pool_loss_tco2e = pool_loss_tco2e;
+    if (m.plan.needs_holding_losses) {
+        policy_loss_.assign(m.holdings.size(), 0.0);
+        for (std::size_t i = 0; i < m.holdings.size(); ++i) {
+            const std::uint32_t h = m.holdings[i];
+            if (m.all_perils) {
+                policy_loss_[i] = holding_total_[h];
+                continue;
+            }
+            double t = 0;
+            for (std::uint32_t k : m.perils) t += loss_[k * holdings_ + h];
+            policy_loss_[i] = t;
+        }
+        y.year = year_;
+        y.seed = seed_;
+        y.holding_loss_tco2e = policy_loss_;
+    }
     if (m.leg != none) y.fixings = std::span<const double>(fixings_.data() + fixing_offset_[m.leg], p_.legs[m.leg].fixings());
     return m.plan.payout_cny(y);
 }

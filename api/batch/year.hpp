@@ -42,6 +42,9 @@ private:
     double total_ = 0;
     double max_event_ = 0;
     std::uint32_t max_event_holding_ = none;
+    std::uint64_t seed_ = 0;
+    std::uint32_t year_ = 0;
+    mutable std::vector<double> policy_loss_;  // a policy's losses by holding (needs_holding_losses)
 };
 
 }  // namespace tanhui::api::batch

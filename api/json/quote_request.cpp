@@ -2,6 +2,7 @@
 
 #include "api/products/registry.hpp"
 #include "risk/perils/registry.hpp"
+#include "risk/simulation/sink.hpp"
 
 #include <set>
 
@@ -227,6 +228,12 @@ Decoded<QuoteRequest> decode_quote(const nlohmann::json& body, const DecodeLimit
     decode_simulation(r, q.simulation, limits, problems);
     decode_return_periods(r, q.return_periods, problems);
     if (const auto* m = r.get("model")) q.model = decode_model_overrides(*m, r.at("model"), problems);
+    static const std::vector<std::string> scenarios = risk::sink_scenario_names();
+    if (auto s = r.one_of("scenario", false, scenarios)) {
+        q.scenario = *s;
+        if (q.product && !q.product->takes_scenario)
+            r.problem("scenario", "applies to a product on the sink; " + q.product_name() + " takes none");
+    }
     r.finish();
     if (q.product && q.product->check_request && q.cover.has_value()) q.product->check_request(q, base, problems);
     if (problems.empty()) out.value = std::move(q);

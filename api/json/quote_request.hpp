@@ -42,6 +42,9 @@ struct QuoteRequest {
     SimulationTerms simulation;
     ModelOverrides model;
     std::vector<double> return_periods{10, 100, 200};
+    // A named stress scenario of the sink (risk/simulation/sink.hpp, "drought_2022"); only a
+    // product with ProductEntry::takes_scenario accepts one.
+    std::optional<std::string> scenario;
 
     std::string product_name() const;  // "" when the product is unknown
 };

@@ -4,10 +4,13 @@
 #include "api/json/model_used.hpp"
 #include "api/products/quote_engine.hpp"
 #include "api/products/registry.hpp"
+#include "api/products/sink_pool.hpp"
 #include "pricing/index_insurance.hpp"
 #include "risk/metrics/metrics.hpp"
+#include "risk/simulation/sink.hpp"
 
 #include <cmath>
+#include <memory>
 
 namespace tanhui::api {
 
@@ -21,6 +24,8 @@ constexpr Range positive{0, INFINITY, true};
 std::any decode_cover(ObjectReader& cr, std::vector<FieldProblem>& problems) {
     IndexInsuranceTerms t;
     t.perils = decode_perils(cr, problems);
+    if (auto index = cr.one_of("index", false, {"stock_loss", "sink_loss"})) t.index = *pricing::parse_index_basis(*index);
+    if (auto v = cr.number("franchise_tco2e", false, non_negative)) t.franchise_tco2e = *v;
     const auto form = cr.one_of("form", true, {"per_tonne", "linear"});
     if (form) t.form = *pricing::parse_index_form(*form);
     if (form && t.form == pricing::IndexForm::per_tonne) {
@@ -57,6 +62,9 @@ nlohmann::json canonical_cover(const std::any& cover) {
                      {"trigger", c.trigger}, {"exit", c.exit}};
     if (c.limit_cny) j["limit_cny"] = *c.limit_cny;
     if (c.sum_insured_cny) j["sum_insured_cny"] = *c.sum_insured_cny;
+    // Only when not the default, so that the batch checkpoints of older covers keep their hashes.
+    if (c.index != pricing::IndexBasis::stock_loss) j["index"] = std::string(pricing::to_string(c.index));
+    if (c.franchise_tco2e > 0) j["franchise_tco2e"] = c.franchise_tco2e;
     return j;
 }
 
@@ -69,24 +77,55 @@ pricing::IndexPolicy policy_on(const IndexInsuranceTerms& terms, double stock_tc
     }
 }
 
+// The index by simulated year: the carbon lost (stock_loss), or that plus the sequestration
+// forgone on the lost area (sink_loss, on the stochastic sink).
+struct IndexYears {
+    std::vector<double> index_tco2e;
+    std::vector<double> loss_tco2e;
+};
+IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk::Book& book, pricing::IndexBasis basis) {
+    const risk::Simulation sim = simulation_of(q, c);
+    if (basis == pricing::IndexBasis::stock_loss) {
+        std::vector<double> losses = risk::simulate_year_losses(book, sim).total_tco2e;
+        return {losses, losses};
+    }
+    std::vector<double> seq;
+    try {
+        seq = risk::sequestration_by_policy_year(book, q.holdings, *c.model, 1);
+    } catch (const InvalidInput& e) {
+        rethrow_under(e, "");
+    }
+    const risk::SinkSampler sampler(book, c.model->sink);
+    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, 1);
+    return {std::move(years.sink_loss_tco2e), std::move(years.stock_loss_tco2e)};
+}
+
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     require_annual_term(q);
     const auto& terms = terms_of<IndexInsuranceTerms>(q.cover);
     const risk::Book book = prepare_pool(q, *c.model, terms.perils);
     const double stock_tco2e = pool_stock_tco2e(book);
     const pricing::IndexPolicy policy = policy_on(terms, stock_tco2e);
-    const risk::YearLosses losses = risk::simulate_year_losses(book, simulation_of(q, c));
-    std::vector<double> payouts(losses.total_tco2e.size());
-    for (std::size_t i = 0; i < payouts.size(); ++i) payouts[i] = pricing::payout_cny(policy, losses.total_tco2e[i]);
+    const IndexYears years = index_years(q, c, book, terms.index);
+    std::vector<double> payouts(years.index_tco2e.size());
+    for (std::size_t i = 0; i < payouts.size(); ++i) payouts[i] = pricing::payout_cny(policy, years.index_tco2e[i]);
     const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
     nlohmann::json r = quote_answer(q, c, pq);
-    const risk::Estimate el = risk::average_annual_loss_with_error(losses.total_tco2e);
+    const risk::Estimate el = risk::average_annual_loss_with_error(years.loss_tco2e);
     r["expected_loss_tco2e"] = el.value;
     r["expected_loss_se_tco2e"] = el.standard_error;
+    if (terms.index != pricing::IndexBasis::stock_loss || terms.franchise_tco2e > 0) {
+        r["index"] = std::string(pricing::to_string(terms.index));
+        r["franchise_tco2e"] = terms.franchise_tco2e;
+        r["expected_index_tco2e"] = risk::average_annual_loss(years.index_tco2e);
+    }
     r["carbon_stock_tco2e"] = stock_tco2e;
     r["perils"] = terms.perils;
     r["form"] = std::string(pricing::to_string(terms.form));
     r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
+    const bool stated = terms.form == pricing::IndexForm::linear || terms.sum_insured_cny;
+    add_market_rates(r, q, terms.form == pricing::IndexForm::linear ? policy.sum_insured_cny : policy.per_tonne.limit_cny,
+                     stated ? "as agreed" : "carbon stock x price");
     return r;
 }
 
@@ -100,7 +139,16 @@ BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup)
     plan.carbon_stock_tco2e = setup.pool_stock_tco2e;
     plan.form = std::string(pricing::to_string(terms.form));
     plan.perils = terms.perils;
-    plan.payout_cny = [policy](const PolicyYear& y) { return pricing::payout_cny(policy, y.pool_loss_tco2e); };
+    if (terms.index == pricing::IndexBasis::stock_loss) {
+        plan.payout_cny = [policy](const PolicyYear& y) { return pricing::payout_cny(policy, y.pool_loss_tco2e); };
+        return plan;
+    }
+    const auto pool = std::make_shared<const SinkPool>(setup, setup.model.sink);
+    plan.needs_holding_losses = true;
+    plan.payout_cny = [policy, pool](const PolicyYear& y) {
+        return pricing::payout_cny(policy, y.pool_loss_tco2e + pool->year(y.seed, y.year, y.holding_loss_tco2e).forgone_tco2e);
+    };
+    plan.details["index"] = "sink_loss";
     return plan;
 }
 

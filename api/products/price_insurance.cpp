@@ -144,6 +144,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["volatility"] = pm.volatility;
     r["fixings"] = fixings_json(s.dates);
     r["model_used"] = used;
+    add_market_rates(r, q, pricing::sum_insured_cny(terms), "quantity x target price");
     require_finite_answer(r, physical, q);
     return r;
 }

@@ -59,6 +59,16 @@ nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const 
     return r;
 }
 
+void add_market_rates(nlohmann::json& r, const QuoteRequest& q, double limit_cny, std::string_view sum_insured_basis) {
+    const double gross_premium_cny = r.at("gross_premium_cny").get<double>();
+    double area_ha = 0;
+    for (const Holding& h : q.holdings) area_ha += h.area_ha;
+    r["rate_on_limit"] = limit_cny > 0 && std::isfinite(limit_cny) ? nlohmann::json(gross_premium_cny / limit_cny) : nlohmann::json();
+    r["premium_per_ha_cny"] = area_ha > 0 ? nlohmann::json(gross_premium_cny / area_ha) : nlohmann::json();
+    r["premium_per_mu_cny"] = area_ha > 0 ? nlohmann::json(gross_premium_cny / (area_ha * mu_per_ha)) : nlohmann::json();
+    r["sum_insured_basis"] = std::string(sum_insured_basis);
+}
+
 risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c) {
     risk::Simulation sim;
     sim.years = static_cast<std::uint32_t>(q.simulation.years);

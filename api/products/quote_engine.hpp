@@ -34,6 +34,11 @@ nlohmann::json compute_quote(const QuoteRequest& request, const QuoteContext& co
 // The fields every simulated quote answer carries: the premium statistics, the premium terms,
 // model version, seed and years.
 nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq);
+// Rates a market can compare (issue 17), on every quote answer: rate_on_limit (gross premium /
+// the most the policy pays in a settlement), premium_per_ha_cny and premium_per_mu_cny (over the
+// insured area; null without holdings) and sum_insured_basis, what the sum insured is.
+// Reads the answer's gross_premium_cny.
+void add_market_rates(nlohmann::json& answer, const QuoteRequest& q, double limit_cny, std::string_view sum_insured_basis);
 // "payout_at_return_period_cny" keyed by the return period's shortest text ("10", "2.5").
 nlohmann::json return_period_json(const pricing::PremiumQuote& pq);
 

@@ -9,12 +9,14 @@ namespace tanhui::api {
 ProductEntry index_insurance_entry();
 ProductEntry price_insurance_entry();
 ProductEntry revenue_insurance_entry();
+ProductEntry sink_insurance_entry();
 
 std::span<const ProductEntry> product_registry() {
     static const ProductEntry products[] = {
         index_insurance_entry(),
         price_insurance_entry(),
         revenue_insurance_entry(),
+        sink_insurance_entry(),
     };
     return products;
 }

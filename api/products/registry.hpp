@@ -32,6 +32,7 @@ struct CoverFacts {
 struct ProductEntry {
     std::string_view name;
     bool needs_holdings = true;  // false: a cover on a market alone (holdings optional, unused)
+    bool takes_scenario = false; // accepts the request's "scenario" (a stress scenario of the sink)
     // The request's "cover" object into the product's terms (pricing/<product>.hpp), held in
     // QuoteRequest::cover; every bad field is added to `problems` with its JSON pointer.
     std::any (*decode_cover)(ObjectReader& cover, std::vector<FieldProblem>& problems) = nullptr;

@@ -64,6 +64,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["fixings"] = fixings_json(dates);
     r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
     r["model_used"]["price"] = price_model_used(pm);
+    add_market_rates(r, q, terms.guaranteed_revenue_cny, "guaranteed revenue");
     require_finite_answer(r, pm, q);
     return r;
 }

@@ -1182,6 +1182,12 @@ VERRA_NPRT = ("Verra (2019), VCS AFOLU Non-Permanence Risk Tool v4.0, Section 2 
               "published tool (v4.1/4.2 of 2023 changed the minimum withholdings)")
 SIX = ";".join(FOREST_TYPES)
 
+# Citations of the sink's labelled assumptions (issue 17, the sink.* rows of ASSUMPTIONS).
+SINK_QY = ("Wen X. et al. 2009, Qianyanzhou eddy covariance 2003-2007 (forest_disaster_literature.csv "
+           "sink_nep_qianyanzhou); Yu G. et al. 2014 PNAS (sink_nep_east_asia)")
+SINK_D22 = ("2022 heat and drought NPP anomaly to 20 Nov vs 2000-2021 (journal 2024; forest_disaster_literature.csv "
+            "sink_npp_drought_2022_*)")
+
 # The ONE place for values the data lacks. key, value, unit, applies_to, rationale, citation, and
 # (issue 16 item 7) optionally low and high: the band a quote with "uncertainty" recomputes under.
 ASSUMPTION_COLUMNS = ["key", "value", "unit", "applies_to", "rationale", "citation", "low", "high"]
@@ -1315,6 +1321,35 @@ ASSUMPTIONS = [
     ("buffer_literature.verra_nprt.maximum", "0.6", "share of a project's credits (overall non-permanence risk rating)",
      "all", "Literature value: the highest overall non-permanence risk rating a project may have; above 60 the "
      "project fails the risk assessment and cannot issue. Together with the minimum: the tool's range.", VERRA_NPRT),
+    # Issue 17: the stochastic annual sink (risk/simulation/sink.hpp; tests/risk/simulation/sink_test.cpp
+    # compares risk::SinkModel and the drought_2022 scenario with these rows). key, value, unit,
+    # applies_to, rationale, citation, low, high.
+    ("sink.growth_cv", "0.13", "coefficient of variation of a holding's annual sequestration (lognormal part)", "all",
+     "Year-to-year spread of the sink: NEP of the Qianyanzhou subtropical plantation 306-430 gC/m2/yr "
+     "(mean 395, sd 50: CV 0.127); across East-Asian monsoon forests 362 +- 39 (0.108). Low: the cross-site "
+     "spread; high: a thinner stand's larger relative spread.", SINK_QY, "0.10", "0.16"),
+    ("sink.weather_correlation", "0.3", "correlation of the sink normal with minus the weather normal", "all",
+     "Hot, dry years raise the fire and pest factor and cut growth (2022: record heat, fires and an NPP "
+     "cut together). No joint fit exists; a moderate value, 0 (independent) to 0.6.", "Tanhui judgement; " + SINK_D22,
+     "0", "0.6"),
+    ("sink.region_correlation", "0.8", "correlation of the sink normals of two holdings of one region", "all",
+     "Growth anomalies are regional (the 2022 anomaly covered whole provinces); stands differ by site and age.",
+     "Tanhui judgement; " + SINK_D22, "0.5", "1"),
+    ("sink.drought_probability", "0.083", "probability a region-year is a drought year", "all",
+     "One severe drought region-year in 12: disaster_history.csv 2010-2021 has one year per province with "
+     "drought the main crop damage (Zhejiang 2013; Fujian 2011 and 2020 milder); 2022 lies outside the table. "
+     "High: Jiangxi's four drought years of 12.", "NBS disaster statistics (data/historical/disaster_history.csv); " + SINK_D22,
+     "0.05", "0.25"),
+    ("sink.drought_cut", "0.189", "share of a year's sequestration a drought year removes", "all",
+     "The 2022 drought's NPP cut in Fujian; Zhejiang 0.141 (low); Qianyanzhou's worst year 23 % below the mean (high).",
+     SINK_D22 + "; " + SINK_QY, "0.141", "0.23"),
+    ("sink.drought_2022.cut.35", "0.189", "share of 2022 NPP lost (Fujian)", "all",
+     "The drought_2022 stress scenario replays it in every simulated year.", SINK_D22),
+    ("sink.drought_2022.cut.33", "0.141", "share of 2022 NPP lost (Zhejiang)", "all", "As sink.drought_2022.cut.35.", SINK_D22),
+    ("sink.drought_2022.cut.36", "0.168", "share of 2022 NPP lost (Jiangxi)", "all", "As sink.drought_2022.cut.35.", SINK_D22),
+    ("sink.drought_2022.cut.elsewhere", "0.061", "share of 2022 GPP lost (Yangtze basin, Jul-Oct)", "all",
+     "Provinces without a 2022 NPP figure take the basin's GPP anomaly.",
+     "Li et al. 2024, Environmental Research Letters 19:034048 (forest_disaster_literature.csv sink_gpp_yangtze_2022)"),
 ]
 
 

@@ -38,4 +38,15 @@ void validate(const GrowthCurve& g, const std::string& at) {
     require(g.shape > 0 && std::isfinite(g.shape), at + "/shape", "> 0", g.shape);
 }
 
+void validate(const SinkModel& s, const std::string& at) {
+    require(s.cv >= 0 && s.cv <= 2, at + "/cv", "in [0, 2]", s.cv);
+    require(s.weather_correlation >= -1 && s.weather_correlation <= 1, at + "/weather_correlation", "in [-1, 1]",
+            s.weather_correlation);
+    require(s.region_correlation >= 0 && s.region_correlation <= 1, at + "/region_correlation", "in [0, 1]",
+            s.region_correlation);
+    require(s.drought_probability >= 0 && s.drought_probability < 1, at + "/drought_probability", "in [0, 1)",
+            s.drought_probability);
+    require(s.drought_cut >= 0 && s.drought_cut <= 1, at + "/drought_cut", "in [0, 1]", s.drought_cut);
+}
+
 }  // namespace tanhui::risk

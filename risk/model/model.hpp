@@ -68,6 +68,21 @@ struct WeatherModel {
     double cross_region_correlation = 1.0;
 };
 
+// The year-to-year spread of a holding's sequestration (issue 17; risk/simulation/sink.hpp draws
+// it): each simulated year the growth-curve sequestration is multiplied by a growth factor F with
+// mean 1. The defaults are the labelled assumptions sink.* of data/historical/assumptions.csv
+// (tests/risk/simulation/sink_test.cpp compares them with the file): Qianyanzhou NEP 306-430
+// gC/m2/yr (CV about 13 %), the 2022 drought's NPP cut in Fujian (-18.9 %) as the drought tail.
+enum class SinkDistribution : std::uint8_t { lognormal, normal };
+struct SinkModel {
+    SinkDistribution distribution = SinkDistribution::lognormal;  // normal: F = 1 + cv X (closed forms)
+    double cv = 0.13;                    // of the lognormal part, between years
+    double weather_correlation = 0.3;    // of the sink normal with minus the region's weather normal
+    double region_correlation = 0.8;     // between holdings of one region (Gaussian copula)
+    double drought_probability = 0.083;  // a region-year is a drought year (the low tail of its normal)
+    double drought_cut = 0.189;          // share of the year's sequestration a drought year removes
+};
+
 // Numbered by PerilId (risk/random/draws.hpp, the random-number peril word).
 enum class PerilId : std::uint16_t;
 
@@ -103,6 +118,7 @@ struct Model {
     ByPeril perils;  // each peril's calibrated parameters (its file's type)
     std::map<std::string, PriceModel> prices;  // by market
     std::array<GrowthCurve, forest_type_count> growth{};
+    SinkModel sink;  // labelled assumptions, not a calibration: not part of the model version
 };
 
 // Throws InvalidInput(field, "must be <what>, got <value>") unless ok (written so that a NaN
@@ -113,6 +129,7 @@ void require_parameter(bool ok, const std::string& field, const std::string& wha
 // out of its domain.
 void validate(const PriceModel& m, const std::string& at);
 void validate(const GrowthCurve& g, const std::string& at);
+void validate(const SinkModel& s, const std::string& at);
 
 // DESIGN "Override semantics": the optional "model" block of a quote. A value given replaces the
 // calibrated one exactly, and only that one (a partial override keeps every other value

@@ -26,6 +26,8 @@ enum class Stream : std::uint32_t {
     holding_perils = 0,  // holding word = the holding's draw index, peril word = PerilId
     weather = 1,         // holding word = region number (0: the shared normal Z_y); peril word 1 (fire's, kept)
     price = 2,           // holding word = market number; see risk/simulation/price_path.hpp
+    sink = 3,            // the growth factor (risk/simulation/sink.hpp): peril word 0; block 0 holding word =
+                         // sink region number, block 1 = the holding's draw index, block 2 = measurement (0)
 };
 
 // The peril half of counter word 2: each peril's number, paired with its name in the peril

@@ -127,4 +127,23 @@ void Weather::draw_block(std::uint64_t seed, std::uint32_t first_year, std::size
     }
 }
 
+void Weather::normals_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, std::size_t slot,
+                            double* x) const {
+    constexpr std::size_t chunk = 256;
+    std::array<std::uint32_t, chunk> hi, lo;
+    std::array<double, chunk> e;
+    const double a = std::sqrt(rho_), b = std::sqrt(1.0 - rho_);
+    for (std::size_t off = 0; off < n; off += chunk) {
+        const std::size_t m = std::min(chunk, n - off);
+        const auto year = first_year + static_cast<std::uint32_t>(off);
+        double* xc = x + off;
+        word_pairs_over_years(seed, Stream::weather, year, m, 0, weather_peril_word, 0, hi.data(), lo.data());
+        normals_from_words(hi.data(), lo.data(), m, xc);
+        if (slot == 0 || rho_ >= 1) continue;
+        word_pairs_over_years(seed, Stream::weather, year, m, numbers_[slot - 1], weather_peril_word, 0, hi.data(), lo.data());
+        normals_from_words(hi.data(), lo.data(), m, e.data());
+        for (std::size_t k = 0; k < m; ++k) xc[k] = a * xc[k] + b * e[k];
+    }
+}
+
 }  // namespace tanhui::risk

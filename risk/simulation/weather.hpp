@@ -38,6 +38,10 @@ public:
     void draw_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* z, double* g,
                     std::size_t stride) const;
 
+    // The Gaussian normals behind G: x[k] = X_{y, slot} of year first_year + k (slot 0: Z_y), the
+    // numbers draw_block turns into G (the sink's correlation with the weather, sink.hpp).
+    void normals_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, std::size_t slot, double* x) const;
+
     // G = gamma quantile at Phi(x) is tabulated per region on [-table_edge, table_edge] and
     // interpolated linearly (relative error below 1e-5; exact beyond the edges): the exact
     // inverse incomplete gamma cost about 2,000 instructions a region-year. Part of the model

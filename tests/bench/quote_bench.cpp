@@ -1,4 +1,5 @@
-// Quote latency on one core (issue 5): an index policy on one holding at 100,000 years, and
+// Quote latency on one core (issue 5): an index policy on one holding at 100,000 years, a sink
+// policy on one holding at 100,000 years of 1 and of 5 policy years (issue 17), and
 // price insurance with Turnbull-Wakeman and with Monte Carlo at 100,000 paths. Each prints the
 // median and p99 of the per-quote wall time.
 #include "api/service/allocator.hpp"
@@ -70,6 +71,22 @@ void BM_QuoteIndexOneHolding100kYears(benchmark::State& state) {
       "simulation": {"years": 100000, "seed": 1}})"));
 }
 BENCHMARK(BM_QuoteIndexOneHolding100kYears)->Unit(benchmark::kMillisecond)->Iterations(50);
+
+// Issue 17: the stochastic sink on one holding (target median <= 5 ms), and a 5-year term (<= 5x).
+nlohmann::json sink_request(int term_months) {
+    nlohmann::json j = nlohmann::json::parse(R"({
+      "product": "sink_insurance", "policy": {"id": "B", "start": "2027-01-01"},
+      "holdings": [{"id": "h", "region": "350802", "forest_type": "chinese_fir", "area_ha": 2000, "age_years": 18}],
+      "cover": {"perils": ["fire", "pest"], "target": {"growth_fraction": 0.02}, "price_cny_per_tco2e": 35},
+      "premium": {"principle": "std_dev", "parameter": 0.25},
+      "simulation": {"years": 100000, "seed": 1}})");
+    j["policy"]["term_months"] = term_months;
+    return j;
+}
+void BM_QuoteSinkOneHolding100kYears(benchmark::State& state) { run(state, sink_request(12)); }
+BENCHMARK(BM_QuoteSinkOneHolding100kYears)->Unit(benchmark::kMillisecond)->Iterations(50);
+void BM_QuoteSinkOneHolding100kFiveYearTerms(benchmark::State& state) { run(state, sink_request(60)); }
+BENCHMARK(BM_QuoteSinkOneHolding100kFiveYearTerms)->Unit(benchmark::kMillisecond)->Iterations(20);
 
 void BM_QuotePriceTurnbullWakeman(benchmark::State& state) {
     // years = 1: the pure premium is the closed-form engine; the load's table is one year.

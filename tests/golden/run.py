@@ -51,6 +51,12 @@ ADDED = {
     # return period lies within the years, as in every golden case; it cannot be listed here:
     # metrics answers have carried a field of that name from the start.)
     "mc_error_flag": "batch results: pure_premium_se_cny > --mc-error-share x pure_premium_cny",
+    # issue 17 item 4: every quote answer gives rates a market can compare and says what its sum
+    # insured is (docs/products.md "Sink insurance and rates a market can compare").
+    "rate_on_limit": "quote answers: gross premium / the most the policy pays over its term",
+    "premium_per_ha_cny": "quote answers: gross premium per hectare insured (null without holdings)",
+    "premium_per_mu_cny": "quote answers: gross premium per mu (null without holdings)",
+    "sum_insured_basis": "quote answers: what the sum insured is",
 }
 HASH_ABOVE = 64 * 1024
 

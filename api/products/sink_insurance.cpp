@@ -1,0 +1,198 @@
+// sink_insurance (碳汇(目标)保险, issue 17): pricing/sink_insurance.hpp on the pool's stochastic
+// sink (risk/simulation/sink.hpp) net of the carbon its covered perils destroyed; the Longli
+// (target growth), Gaochun (sink at expiry) and Fuding (annual incremental sink) forms.
+#include "api/batch/policy.hpp"
+#include "api/json/model_used.hpp"
+#include "api/products/quote_engine.hpp"
+#include "api/products/registry.hpp"
+#include "api/products/sink_pool.hpp"
+#include "pricing/sink_insurance.hpp"
+#include "risk/metrics/metrics.hpp"
+#include "risk/perils/registry.hpp"
+#include "risk/simulation/sink.hpp"
+
+#include <cmath>
+#include <memory>
+
+namespace tanhui::api {
+
+namespace {
+
+using pricing::SinkInsuranceTerms;
+using Range = ObjectReader::Range;
+constexpr Range non_negative{0, INFINITY};
+constexpr Range positive{0, INFINITY, true};
+
+void decode_target(ObjectReader& cr, SinkInsuranceTerms& t, std::vector<FieldProblem>& problems) {
+    const nlohmann::json* j = cr.get("target");
+    if (!j) return cr.problem("target", "is required: {\"tco2e\": X} or {\"growth_fraction\": f}");
+    ObjectReader tr(*j, cr.at("target"), problems);
+    if (tr.ok() && tr.has("tco2e") == tr.has("growth_fraction"))
+        cr.problem("target", "needs exactly one of tco2e and growth_fraction");
+    t.target.tco2e = tr.number("tco2e", false, positive);
+    t.target.growth_fraction = tr.number("growth_fraction", false, {0, 1, true, false});
+    tr.finish();
+}
+
+std::any decode_cover(ObjectReader& cr, std::vector<FieldProblem>& problems) {
+    SinkInsuranceTerms t;
+    static const std::vector<std::string> default_cover = risk::default_perils();  // the peril registry's
+    t.perils = decode_perils(cr, problems, default_cover);
+    decode_target(cr, t, problems);
+    if (auto v = cr.number("price_cny_per_tco2e", true, positive)) t.price_cny_per_tco2e = *v;
+    t.limit_cny = cr.number("limit_cny", false, positive);
+    if (auto v = cr.number("deductible_tco2e", false, non_negative)) t.deductible_tco2e = *v;
+    if (auto s = cr.one_of("settlement", false, {"annual", "term"})) t.settlement = *pricing::parse_settlement(*s);
+    if (const nlohmann::json* m = cr.get("measurement")) {
+        ObjectReader mr(*m, cr.at("measurement"), problems);
+        if (auto v = mr.number("cv", true, {0, 2})) t.measurement_cv = *v;
+        mr.finish();
+    }
+    return t;
+}
+
+void check_request(const QuoteRequest& q, const std::string& base, std::vector<FieldProblem>& problems) {
+    const int m = q.policy.term_months;
+    if (m < 12 || m > 60 || m % 12 != 0)
+        problems.push_back({base + "/policy/term_months", "sink_insurance runs whole policy years: 12, 24, 36, 48 or 60, got " +
+                                                              std::to_string(m)});
+}
+
+CoverFacts facts(const std::any& cover) { return {terms_of<SinkInsuranceTerms>(cover).perils, std::nullopt}; }
+
+nlohmann::json canonical_cover(const std::any& cover) {
+    const auto& c = terms_of<SinkInsuranceTerms>(cover);
+    nlohmann::json target = nlohmann::json::object();
+    if (c.target.tco2e) target["tco2e"] = *c.target.tco2e;
+    if (c.target.growth_fraction) target["growth_fraction"] = *c.target.growth_fraction;
+    nlohmann::json j{{"perils", c.perils}, {"target", target}, {"price_cny_per_tco2e", c.price_cny_per_tco2e},
+                     {"deductible_tco2e", c.deductible_tco2e}, {"settlement", std::string(pricing::to_string(c.settlement))},
+                     {"measurement", {{"cv", c.measurement_cv}}}};
+    if (c.limit_cny) j["limit_cny"] = *c.limit_cny;
+    return j;
+}
+
+pricing::SinkPolicy policy_on(const SinkInsuranceTerms& terms, double stock_tco2e, int term_months) {
+    try {
+        return pricing::sink_policy(terms, stock_tco2e, term_months);
+    } catch (const InvalidInput& e) {
+        if (e.field() == "term_months") rethrow_under(e, "/policy");
+        rethrow_under(e, "/cover");
+    }
+}
+
+// The measured sink of every simulated year: the sink itself, or with the measurement error
+// (annual: each year measured; term: the term's total measured once, at its last year).
+void measure(std::vector<double>& sink, const pricing::SinkPolicy& p, std::uint64_t seed) {
+    if (!(p.measurement_cv > 0)) return;
+    const std::size_t t_years = static_cast<std::size_t>(p.term_years);
+    for (std::size_t path = 0; path * t_years < sink.size(); ++path) {
+        const std::size_t first = path * t_years;
+        if (p.settlement == pricing::Settlement::annual) {
+            for (std::size_t t = 0; t < t_years; ++t)
+                sink[first + t] *= risk::SinkSampler::measurement_factor(seed, static_cast<std::uint32_t>(first + t), p.measurement_cv);
+            continue;
+        }
+        const double f = risk::SinkSampler::measurement_factor(seed, static_cast<std::uint32_t>(first + t_years - 1), p.measurement_cv);
+        for (std::size_t t = 0; t < t_years; ++t) sink[first + t] *= f;
+    }
+}
+
+// Mean and sample standard deviation of the pool's annual sink (which may be negative: a year
+// can lose more carbon than it grows).
+struct SinkStats {
+    double mean = 0, sd = 0;
+};
+SinkStats sink_stats(std::span<const double> sink) {
+    SinkStats s;
+    for (const double x : sink) s.mean += x;
+    s.mean /= static_cast<double>(sink.size());
+    for (const double x : sink) s.sd += (x - s.mean) * (x - s.mean);
+    s.sd = sink.size() > 1 ? std::sqrt(s.sd / static_cast<double>(sink.size() - 1)) : 0.0;
+    return s;
+}
+
+nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
+    const auto& terms = terms_of<SinkInsuranceTerms>(q.cover);
+    const risk::Book book = prepare_pool(q, *c.model, terms.perils);
+    const double stock_tco2e = pool_stock_tco2e(book);
+    const pricing::SinkPolicy policy = policy_on(terms, stock_tco2e, q.policy.term_months);
+    const auto term_years = static_cast<std::size_t>(policy.term_years);
+    std::vector<double> seq;
+    try {
+        seq = risk::sequestration_by_policy_year(book, q.holdings, *c.model, term_years);
+    } catch (const InvalidInput& e) {
+        rethrow_under(e, "");
+    }
+    risk::Simulation sim = simulation_of(q, c);
+    if (std::uint64_t{sim.years} * term_years > 0xffffffffu) throw InvalidInput("/simulation/years", "years x term years must stay below 2^32");
+    sim.years = static_cast<std::uint32_t>(sim.years * term_years);
+    std::optional<risk::SinkScenario> scenario;
+    if (q.scenario) scenario = risk::sink_scenario(*q.scenario);
+    const risk::SinkSampler sampler(book, c.model->sink, scenario);
+    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, term_years);
+    const SinkStats sink = sink_stats(years.sink_tco2e);
+    measure(years.sink_tco2e, policy, sim.seed);
+    std::vector<double> payouts(sim.years / term_years);
+    for (std::size_t i = 0; i < payouts.size(); ++i)
+        payouts[i] = pricing::term_payout_cny(policy, std::span<const double>(years.sink_tco2e.data() + i * term_years, term_years));
+    const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
+    nlohmann::json r = quote_answer(q, c, pq);
+    double expected_seq = 0;
+    for (const double s : seq) expected_seq += s;
+    r["expected_loss_tco2e"] = risk::average_annual_loss(years.stock_loss_tco2e);
+    r["expected_sink_tco2e"] = sink.mean;
+    r["expected_sink_se_tco2e"] = sink.sd / std::sqrt(static_cast<double>(years.sink_tco2e.size()));
+    r["sink_std_dev_tco2e"] = sink.sd;
+    r["expected_sequestration_tco2e"] = expected_seq / static_cast<double>(term_years);
+    r["target_tco2e"] = policy.target_tco2e;
+    r["term_years"] = policy.term_years;
+    r["settlement"] = std::string(pricing::to_string(policy.settlement));
+    r["measurement_cv"] = policy.measurement_cv;
+    r["limit_cny"] = policy.limit_cny;
+    r["carbon_stock_tco2e"] = stock_tco2e;
+    r["perils"] = terms.perils;
+    if (q.scenario) r["scenario"] = *q.scenario;
+    r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
+    const risk::SinkModel& m = c.model->sink;
+    r["model_used"]["sink"] = {{"distribution", m.distribution == risk::SinkDistribution::normal ? "normal" : "lognormal"},
+                               {"cv", m.cv}, {"weather_correlation", m.weather_correlation},
+                               {"region_correlation", m.region_correlation}, {"drought_probability", m.drought_probability},
+                               {"drought_cut", m.drought_cut}};
+    add_market_rates(r, q, policy.settlement == pricing::Settlement::term ? policy.limit_cny : policy.limit_cny * policy.term_years,
+                     "target sink x term years x price");
+    return r;
+}
+
+// In a batch the policy year is the batch's year: a 12-month term, its pool's sink drawn for that
+// year from its holdings' addresses in the portfolio (api/products/sink_pool.hpp).
+BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup) {
+    require_annual_term(q);
+    if (q.scenario) throw InvalidInput("/scenario", "a batch runs no stress scenario; quote it");
+    const auto& terms = terms_of<SinkInsuranceTerms>(q.cover);
+    const pricing::SinkPolicy policy = policy_on(terms, setup.pool_stock_tco2e, q.policy.term_months);
+    const auto pool = std::make_shared<const SinkPool>(setup, setup.model.sink);
+    BatchPolicyPlan plan;
+    plan.sum_insured_cny = policy.sum_insured_cny;
+    plan.carbon_stock_tco2e = setup.pool_stock_tco2e;
+    plan.perils = terms.perils;
+    plan.needs_holding_losses = true;
+    plan.payout_cny = [policy, pool](const PolicyYear& y) {
+        double sink = pool->year(y.seed, y.year, y.holding_loss_tco2e).sink_tco2e;
+        if (policy.measurement_cv > 0) sink *= risk::SinkSampler::measurement_factor(y.seed, y.year, policy.measurement_cv);
+        return pricing::shortfall_payout_cny(policy, policy.target_tco2e, sink);
+    };
+    plan.details["target_tco2e"] = policy.target_tco2e;
+    plan.details["settlement"] = std::string(pricing::to_string(policy.settlement));
+    return plan;
+}
+
+}  // namespace
+
+ProductEntry sink_insurance_entry() {
+    return {.name = "sink_insurance", .needs_holdings = true, .takes_scenario = true, .decode_cover = decode_cover,
+            .check_request = check_request, .facts = facts, .canonical_cover = canonical_cover, .quote = quote,
+            .plan_batch = plan_batch};
+}
+
+}  // namespace tanhui::api

@@ -1,0 +1,67 @@
+#include "pricing/sink_insurance.hpp"
+
+#include "pricing/checks.hpp"
+
+#include <cmath>
+
+namespace tanhui::pricing {
+
+std::optional<Settlement> parse_settlement(std::string_view name) {
+    if (name == "annual") return Settlement::annual;
+    if (name == "term") return Settlement::term;
+    return std::nullopt;
+}
+
+std::string_view to_string(Settlement s) { return s == Settlement::term ? "term" : "annual"; }
+
+double target_tco2e(const SinkTarget& target, double stock_tco2e) {
+    if (target.tco2e.has_value() == target.growth_fraction.has_value())
+        checks::fail("target", "needs exactly one of tco2e and growth_fraction");
+    if (target.tco2e) {
+        checks::positive(*target.tco2e, "target.tco2e");
+        return *target.tco2e;
+    }
+    checks::positive(*target.growth_fraction, "target.growth_fraction");
+    checks::non_negative(stock_tco2e, "carbon_stock_tco2e");
+    return *target.growth_fraction * stock_tco2e;
+}
+
+SinkPolicy sink_policy(const SinkInsuranceTerms& terms, double stock_tco2e, int term_months) {
+    if (term_months < 12 || term_months > 60 || term_months % 12 != 0)
+        checks::fail("term_months", "must be 12, 24, 36, 48 or 60 (whole policy years), got " + std::to_string(term_months));
+    SinkPolicy p;
+    p.term_years = term_months / 12;
+    p.target_tco2e = target_tco2e(terms.target, stock_tco2e);
+    if (!(p.target_tco2e > 0)) checks::fail("target", "is 0 tCO2e: the pool holds no carbon");
+    checks::positive(terms.price_cny_per_tco2e, "price_cny_per_tco2e");
+    checks::non_negative(terms.deductible_tco2e, "deductible_tco2e");
+    checks::non_negative(terms.measurement_cv, "measurement.cv");
+    p.price_cny_per_tco2e = terms.price_cny_per_tco2e;
+    p.deductible_tco2e = terms.deductible_tco2e;
+    p.settlement = terms.settlement;
+    p.measurement_cv = terms.measurement_cv;
+    p.sum_insured_cny = p.target_tco2e * p.term_years * p.price_cny_per_tco2e;
+    const double per_settlement = p.settlement == Settlement::term ? p.sum_insured_cny : p.target_tco2e * p.price_cny_per_tco2e;
+    p.limit_cny = terms.limit_cny.value_or(per_settlement);
+    checks::positive(p.limit_cny, "limit_cny");
+    return p;
+}
+
+double term_payout_cny(const SinkPolicy& p, std::span<const double> measured_sink_tco2e) {
+    if (p.settlement == Settlement::annual) {
+        double total = 0;
+        for (const double s : measured_sink_tco2e) total += shortfall_payout_cny(p, p.target_tco2e, s);
+        return total;
+    }
+    double sink = 0;
+    for (const double s : measured_sink_tco2e) sink += s;
+    return shortfall_payout_cny(p, p.target_tco2e * static_cast<double>(measured_sink_tco2e.size()), sink);
+}
+
+double expected_shortfall_normal(double target, double mean, double sd) {
+    if (!(sd > 0)) return std::max(0.0, target - mean);
+    const double d = (target - mean) / sd;
+    return (target - mean) * 0.5 * std::erfc(-d / std::sqrt(2.0)) + sd * std::exp(-0.5 * d * d) / std::sqrt(2 * M_PI);
+}
+
+}  // namespace tanhui::pricing

@@ -1,0 +1,108 @@
+// The stochastic annual sink (issue 17): each simulated year a holding sequesters its growth-curve
+// value times a growth factor F (Model::sink, risk/model/model.hpp), and the carbon it loses to
+// perils takes that year's sequestration on the lost area with it.
+//
+//   S_{y,r} = -c W_{y,r} + sqrt(1 - c^2) U_{y,r}    the sink normal of region r: W its weather
+//                                                   normal (weather.hpp: dry, fiery years are
+//                                                   lean years), c = weather_correlation
+//   X_{y,h} = sqrt(rho) S_{y,r} + sqrt(1 - rho) e_{y,h}    rho = region_correlation
+//   drought year of r  <=>  S_{y,r} < Phi^-1(drought_probability)
+//   F = exp(s X - s^2 / 2) (1 - cut if drought) / (1 - cut Phi(q - s sqrt(rho))),  s^2 = ln(1 + cv^2)
+//   (normal: F = (1 + cv X) (1 - cut if drought) / (1 - cut (p - cv sqrt(rho) phi(q))))
+// so that E[F] = 1 exactly: the growth curve stays the expected sequestration.
+//
+// Random numbers: Stream::sink (draws.hpp), peril word 0; U on block 0 with the region's number as
+// holding word, e on block 1 with the holding's draw index, the measurement error on block 2. The
+// perils' and the weather's draws do not move, so requests without the sink keep their bits.
+// The sink region is the holding's weather region when it has one, else its province.
+#pragma once
+
+#include "risk/model/model.hpp"
+#include "risk/simulation/simulate.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tanhui::risk {
+
+// A named stress scenario replays one historical year's growth in every simulated year: the
+// region's factor is 1 - cut of the holding's province, and each holding keeps its own spread
+// around it (the lognormal's share 1 - region_correlation); the perils keep their losses.
+struct SinkScenario {
+    std::string name;
+    std::map<std::string, double> cut_by_province;  // "35" -> 0.189
+    double cut_elsewhere = 0;
+};
+// "drought_2022": the 2022 heat and drought's NPP anomaly (Fujian -18.9 %, Zhejiang -14.1 %,
+// Jiangxi -16.8 %; elsewhere the Yangtze basin's GPP anomaly -6.1 %). The values are the
+// assumptions sink.drought_2022.* of data/historical/assumptions.csv. nullopt for another name.
+std::optional<SinkScenario> sink_scenario(std::string_view name);
+std::vector<std::string> sink_scenario_names();
+
+class SinkSampler {
+public:
+    // Throws InvalidInput ("model/sink/...") for parameters out of their domain.
+    SinkSampler(const Book& book, const SinkModel& model, std::optional<SinkScenario> scenario = std::nullopt);
+    // F of years first_year .. first_year + n - 1, holdings in book order: out[k * holdings + h].
+    void factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* out) const;
+    // A measurement error with mean 1 and the given CV (lognormal), for year `year` of a pool.
+    static double measurement_factor(std::uint64_t seed, std::uint32_t year, double cv);
+    std::size_t holdings() const { return region_of_.size(); }
+
+private:
+    const Book& book_;
+    SinkModel m_;
+    std::optional<SinkScenario> scenario_;
+    std::vector<std::size_t> region_of_;        // holding -> sink region
+    std::vector<std::uint32_t> region_number_;  // sink region -> holding word of U
+    std::vector<std::size_t> region_slot_;      // sink region -> weather slot of W
+    std::vector<double> scenario_factor_;       // by holding, with a scenario
+    double threshold_ = 0;                      // Phi^-1(drought_probability), -inf without droughts
+    double s_ = 0;                              // lognormal sigma
+    double scale_ = 1;                          // 1 / E[unscaled F]
+};
+
+// One holding's year: F x sequestration on the area that stood, the carbon lost, and the
+// sequestration forgone on the lost area. growth_reduction is the seam for forgone growth that
+// does not kill trees (issue 16: general pests' defoliation): the share of the year's
+// sequestration of the standing area it takes; 0 until a peril reports it.
+struct HoldingSinkYear {
+    double sink_tco2e = 0;     // sequestered on the standing area - carbon lost
+    double forgone_tco2e = 0;  // sequestration forgone on the lost area (>= 0)
+};
+inline HoldingSinkYear holding_sink_year(double factor, double sequestration_tco2e, double stock_tco2e,
+                                         double loss_tco2e, double growth_reduction = 0) {
+    const double lost_share = stock_tco2e > 0 ? std::min(1.0, loss_tco2e / stock_tco2e) : 0.0;
+    const double grown = factor * sequestration_tco2e;
+    HoldingSinkYear r;
+    r.forgone_tco2e = std::max(0.0, grown * lost_share);
+    r.sink_tco2e = grown * (1 - lost_share) * (1 - growth_reduction) - loss_tco2e;
+    return r;
+}
+
+// The pool's year by year, index = year - sim.first_year: its sink, the carbon its covered perils
+// destroyed (the stock_loss index) and that plus the sequestration forgone on the lost area (the
+// sink_loss index: >= stock_loss in every year). Simulated year y is policy year y % term_years
+// of its path: sequestration_tco2e[t * holdings + h] is holding h's growth-curve sequestration
+// (tCO2e, whole area) in policy year t. Same bits for any thread count.
+struct PoolSinkYears {
+    std::vector<double> sink_tco2e;
+    std::vector<double> stock_loss_tco2e;
+    std::vector<double> sink_loss_tco2e;
+};
+// sequestration_tco2e for simulate_pool_sink: a holding's own sequestration_tco2e_per_ha_yr in
+// every policy year, else its forest type's curve at age + t (the stand grows older along the
+// term), times its area. Throws InvalidInput ("holdings/3/sequestration_tco2e_per_ha_yr") when
+// neither gives it.
+std::vector<double> sequestration_by_policy_year(const Book& book, std::span<const Holding> holdings, const Model& model,
+                                                 std::size_t term_years);
+
+PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, const Simulation& sim,
+                                 std::span<const double> sequestration_tco2e, std::size_t term_years = 1);
+
+}  // namespace tanhui::risk

@@ -1,0 +1,180 @@
+// The stochastic annual sink (risk/simulation/sink.hpp) against closed forms and invariants.
+#include "risk/simulation/sink.hpp"
+#include "tests/risk/made_up_book.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+namespace tanhui::risk {
+namespace {
+
+BookOptions no_perils() {
+    BookOptions o;
+    o.perils = {};
+    return o;
+}
+
+// One holding, no perils: its sink is 100 tCO2e x F.
+Book one_holding_book(const Model& model) { return prepare_book(model, made_up_holdings(1), no_perils()); }
+
+std::vector<double> factors_of(const Book& book, const SinkModel& m, std::uint32_t years, std::uint64_t seed) {
+    const SinkSampler sampler(book, m);
+    std::vector<double> f(std::size_t{years} * book.holdings.size());
+    for (std::uint32_t first = 0; first < years; first += 256)
+        sampler.factors(seed, first, std::min<std::uint32_t>(256, years - first), f.data() + std::size_t{first} * book.holdings.size());
+    return f;
+}
+
+// E[max(0, T - G)] for G ~ N(mu, sd^2) (pricing::expected_shortfall_normal, which risk's tests
+// cannot link).
+double pricing_free_expected_shortfall(double t, double mu, double sigma) {
+    const double d = (t - mu) / sigma;
+    return (t - mu) * 0.5 * std::erfc(-d / std::sqrt(2.0)) + sigma * std::exp(-0.5 * d * d) / std::sqrt(2 * M_PI);
+}
+
+double mean(const std::vector<double>& x) {
+    double s = 0;
+    for (double v : x) s += v;
+    return s / static_cast<double>(x.size());
+}
+
+double sd(const std::vector<double>& x) {
+    const double m = mean(x);
+    double s = 0;
+    for (double v : x) s += (v - m) * (v - m);
+    return std::sqrt(s / static_cast<double>(x.size() - 1));
+}
+
+TEST(Sink, NormalSinkShortfallMatchesTheClosedFormWithinFourStandardErrors) {
+    const Model model = made_up_model();
+    const Book book = one_holding_book(model);
+    SinkModel m;
+    m.distribution = SinkDistribution::normal;
+    m.drought_probability = 0;
+    const std::uint32_t n = 200'000;
+    const SinkSampler sampler(book, m);
+    const std::vector<double> seq{100.0};
+    const PoolSinkYears years = simulate_pool_sink(book, sampler, {.years = n, .seed = 7, .threads = 2}, seq, 1);
+    for (const double target : {70.0, 90.0, 100.0, 113.0, 140.0}) {
+        std::vector<double> shortfall(n);
+        for (std::size_t i = 0; i < n; ++i) shortfall[i] = std::max(0.0, target - years.sink_tco2e[i]);
+        const double expected = pricing_free_expected_shortfall(target, 100.0, 100.0 * m.cv);
+        const double se = sd(shortfall) / std::sqrt(double(n));
+        EXPECT_NEAR(mean(shortfall), expected, 4 * se + 1e-12) << "target " << target;
+    }
+}
+
+TEST(Sink, GrowthFactorHasMeanOneWithAndWithoutDroughts) {
+    const Model model = made_up_model();
+    const Book book = prepare_book(model, made_up_holdings(8), no_perils());
+    for (const SinkDistribution d : {SinkDistribution::lognormal, SinkDistribution::normal})
+        for (const double p : {0.0, 0.083, 0.3}) {
+            SinkModel m;
+            m.distribution = d;
+            m.drought_probability = p;
+            m.drought_cut = 0.189;
+            const std::vector<double> f = factors_of(book, m, 100'000, 3);
+            EXPECT_NEAR(mean(f), 1.0, 4 * sd(f) / std::sqrt(double(f.size()) / 8)) << "p " << p;
+        }
+}
+
+TEST(Sink, SpreadMatchesTheQianyanzhouCvAndDroughtsCutTheLowTail) {
+    const Model model = made_up_model();
+    const Book book = one_holding_book(model);
+    SinkModel m;  // the defaults: assumptions.csv
+    m.drought_probability = 0;
+    EXPECT_NEAR(sd(factors_of(book, m, 100'000, 5)), 0.13, 0.003);
+    m = SinkModel{};
+    const std::vector<double> f = factors_of(book, m, 100'000, 5);
+    // Qianyanzhou 2003-2007: NEP 306-430 gC/m2/yr, mean 395, CV about 13 %; with drought years
+    // the spread widens a little and the 5 % quantile falls towards the 2022 cut.
+    EXPECT_GT(sd(f), 0.13);
+    EXPECT_LT(sd(f), 0.17);
+    std::vector<double> sorted = f;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_LT(sorted[sorted.size() / 20], 1 - 0.189);
+}
+
+TEST(Sink, SinkLossIsAtLeastStockLossInEveryYearAndTheSameBitsForAnyThreads) {
+    const Model model = made_up_model();
+    const std::vector<Holding> holdings = made_up_holdings(12);
+    const Book book = prepare_book(model, holdings);
+    const SinkSampler sampler(book, model.sink);
+    const std::vector<double> seq = sequestration_by_policy_year(book, holdings, model, 2);
+    std::vector<PoolSinkYears> runs;
+    for (unsigned threads : {1u, 2u, 8u}) runs.push_back(simulate_pool_sink(book, sampler, {.years = 4'000, .seed = 9, .threads = threads}, seq, 2));
+    double lost = 0;
+    for (std::size_t i = 0; i < 4'000; ++i) {
+        EXPECT_GE(runs[0].sink_loss_tco2e[i], runs[0].stock_loss_tco2e[i]) << i;
+        lost += runs[0].stock_loss_tco2e[i];
+    }
+    EXPECT_GT(lost, 0.0);
+    for (std::size_t r = 1; r < runs.size(); ++r) {
+        EXPECT_EQ(0, std::memcmp(runs[0].sink_tco2e.data(), runs[r].sink_tco2e.data(), 4'000 * sizeof(double)));
+        EXPECT_EQ(0, std::memcmp(runs[0].sink_loss_tco2e.data(), runs[r].sink_loss_tco2e.data(), 4'000 * sizeof(double)));
+    }
+}
+
+TEST(Sink, ScenarioReplaysTheProvincesCut) {
+    const Model model = made_up_model();
+    const Book book = prepare_book(model, made_up_holdings(4), no_perils());  // 35, 35, 35, 36
+    const SinkSampler sampler(book, model.sink, sink_scenario("drought_2022"));
+    std::vector<double> f(4 * 20'000);
+    for (std::uint32_t first = 0; first < 20'000; first += 256)
+        sampler.factors(1, first, std::min<std::uint32_t>(256, 20'000 - first), f.data() + std::size_t{first} * 4);
+    double fujian = 0, jiangxi = 0;
+    for (std::size_t k = 0; k < 20'000; ++k) {
+        fujian += f[k * 4];
+        jiangxi += f[k * 4 + 3];
+    }
+    EXPECT_NEAR(fujian / 20'000, 1 - 0.189, 0.002);
+    EXPECT_NEAR(jiangxi / 20'000, 1 - 0.168, 0.002);
+    SinkModel one_region = model.sink;
+    one_region.region_correlation = 1;  // no holding spread: exactly the cut
+    const SinkSampler exact(book, one_region, sink_scenario("drought_2022"));
+    exact.factors(1, 0, 3, f.data());
+    EXPECT_DOUBLE_EQ(f[0], 1 - 0.189);
+    EXPECT_DOUBLE_EQ(f[3], 1 - 0.168);
+    EXPECT_FALSE(sink_scenario("drought_2099"));
+}
+
+TEST(Sink, MeasurementWithCvZeroIsOne) {
+    EXPECT_EQ(SinkSampler::measurement_factor(1, 2, 0), 1.0);
+    double s = 0;
+    for (std::uint32_t y = 0; y < 100'000; ++y) s += SinkSampler::measurement_factor(4, y, 0.1);
+    EXPECT_NEAR(s / 100'000, 1.0, 4 * 0.1 / std::sqrt(100'000.0));
+}
+
+// The defaults of SinkModel and the scenario are the labelled assumptions of the shipped table.
+TEST(Sink, DefaultsAreTheAssumptionsTable) {
+    std::ifstream in(std::string(TANHUI_SOURCE_DIR) + "/data/historical/assumptions.csv");
+    ASSERT_TRUE(in);
+    std::map<std::string, double> value;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream row(line);
+        std::string key, v;
+        std::getline(row, key, ',');
+        std::getline(row, v, ',');
+        if (key.rfind("sink.", 0) == 0) value[key] = std::stod(v);
+    }
+    const SinkModel m;
+    EXPECT_EQ(value.at("sink.growth_cv"), m.cv);
+    EXPECT_EQ(value.at("sink.weather_correlation"), m.weather_correlation);
+    EXPECT_EQ(value.at("sink.region_correlation"), m.region_correlation);
+    EXPECT_EQ(value.at("sink.drought_probability"), m.drought_probability);
+    EXPECT_EQ(value.at("sink.drought_cut"), m.drought_cut);
+    const SinkScenario s = *sink_scenario("drought_2022");
+    for (const auto& [province, cut] : s.cut_by_province) EXPECT_EQ(value.at("sink.drought_2022.cut." + province), cut);
+    EXPECT_EQ(value.at("sink.drought_2022.cut.elsewhere"), s.cut_elsewhere);
+}
+
+}  // namespace
+}  // namespace tanhui::risk

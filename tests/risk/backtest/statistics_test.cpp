@@ -330,11 +330,12 @@ TEST(PriceBacktest, ForecastsUseNoLaterPrice) {
     EXPECT_GT(compared, 100u);
 }
 
-// On a series that is GBM, the rolling GBM/OU VaR holds its level: the exceedance rate is
+// On a series that is GBM, the selected family's rolling VaR holds its level: the exceedance rate is
 // within Kupiec's acceptance, and a market with too little history is reported, not tested.
 TEST(PriceBacktest, CalibratedProcessPassesOnItsOwnData) {
     PriceBacktestOptions o;
     o.window = 250;
+    o.families = default_eligible_families(false);  // the jump fits are slow and add nothing here
     const auto b = backtest_price(synthetic_prices(1600, 0.5), "TEST", o);
     ASSERT_TRUE(b.included);
     for (const auto& r : b.tests)

@@ -192,6 +192,13 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_by_expiry ON idempotency_keys(expires);
 )sql";
 
+// Version 5: every labelled assumption may carry the low and high value of its band (issue 16
+// item 7: a quote shows what the band does to its premium). NULL where no band is given.
+constexpr std::string_view v5 = R"sql(
+ALTER TABLE assumptions ADD COLUMN low REAL;
+ALTER TABLE assumptions ADD COLUMN high REAL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -200,6 +207,7 @@ const std::vector<Migration>& migrations() {
         {2, "holdings, calibrations, model versions", v2},
         {3, "api keys, stored quotes, import log", v3},
         {4, "quotes found by policy, key and time; idempotency keys", v4},
+        {5, "low and high values of the labelled assumptions", v5},
     };
     return list;
 }

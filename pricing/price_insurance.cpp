@@ -90,6 +90,8 @@ risk::PriceModel risk_neutral_model(const risk::PriceModel& physical, const Blac
     q.drift = physical.risk_free_rate - physical.dividend_yield;
     q.volatility = market.volatility;
     q.jump_intensity = 0;
+    q.tail_dof = 0;
+    q.noise_sd = 0;
     q.correlation_with_weather = 0;
     return q;
 }

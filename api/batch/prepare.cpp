@@ -48,7 +48,8 @@ std::string leg_key(const PriceLegSpec& leg) {
     const risk::PriceModel& m = leg.model;
     std::string key = m.market + (m.process == risk::PriceProcess::ou ? "|ou" : "|gbm");
     for (double v : {m.spot, m.drift, m.volatility, m.mean_reversion, m.long_run_log_price, m.jump_intensity, m.jump_mean,
-                     m.jump_std, m.risk_free_rate, m.risk_neutral_volatility, m.dividend_yield, m.correlation_with_weather})
+                     m.jump_std, m.risk_free_rate, m.risk_neutral_volatility, m.dividend_yield, m.correlation_with_weather,
+                     m.tail_dof, m.noise_sd})
         key += '|' + format_number(v);
     key += "|t";
     for (double t : leg.fixing_times_years) key += '|' + format_number(t);

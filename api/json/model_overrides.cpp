@@ -29,6 +29,10 @@ std::optional<ModelOverrides::Price> decode_price(ObjectReader& mr, std::vector<
     price.jump_intensity = pr.number("jump_intensity", false, {0, 365});
     price.jump_mean = pr.number("jump_mean", false, {-5, 5});
     price.jump_std = pr.number("jump_std", false, {0, 5});
+    price.tail_dof = pr.number("tail_dof", false, {0, 1e6});
+    if (price.tail_dof && *price.tail_dof != 0 && !(*price.tail_dof > 2))
+        problems.push_back({pr.at("tail_dof"), "must be 0 (normal innovations) or above 2, got " + std::to_string(*price.tail_dof)});
+    price.noise_sd = pr.number("noise_sd", false, {0, 2});
     pr.finish();
     return price;
 }
@@ -63,7 +67,11 @@ risk::PriceModel effective_price_model(const risk::Model& model, const std::stri
     }
     pm.market = market;
     if (o) {
-        if (o->process) pm.process = *o->process;
+        if (o->process) {
+            pm.process = *o->process;
+            pm.tail_dof = 0;
+            pm.noise_sd = 0;
+        }
         if (o->spot) pm.spot = *o->spot;
         if (o->drift) pm.drift = *o->drift;
         if (o->volatility) pm.volatility = *o->volatility;
@@ -74,6 +82,8 @@ risk::PriceModel effective_price_model(const risk::Model& model, const std::stri
         if (o->jump_intensity) pm.jump_intensity = *o->jump_intensity;
         if (o->jump_mean) pm.jump_mean = *o->jump_mean;
         if (o->jump_std) pm.jump_std = *o->jump_std;
+        if (o->tail_dof) pm.tail_dof = *o->tail_dof;
+        if (o->noise_sd) pm.noise_sd = *o->noise_sd;
     }
     risk::validate(pm, "/model/price");
     return pm;

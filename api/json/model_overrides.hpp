@@ -23,6 +23,10 @@ struct ModelOverrides {
         std::optional<double> spot, drift, volatility, risk_free_rate, dividend_yield;
         std::optional<double> mean_reversion, long_run_price;
         std::optional<double> jump_intensity, jump_mean, jump_std;
+        // Issue 19's families: Student-t innovations and observation noise. A request that names
+        // `process` without them gets them at 0 (normal, no noise): a full GBM/OU override keeps
+        // the answer it had before the calibration chose a fat-tailed or noisy family.
+        std::optional<double> tail_dof, noise_sd;
     };
     risk::ModelOverrides risk;  // the perils' blocks (each its own type) and carbon
     std::optional<Price> price;

@@ -49,12 +49,16 @@ Json pool_model_used(const risk::Model& model, const risk::ModelOverrides& overr
 }
 
 Json price_model_used(const risk::PriceModel& m) {
-    return {{"market", m.market}, {"process", m.process == risk::PriceProcess::ou ? "ou" : "gbm"}, {"spot", m.spot},
+    Json j{{"market", m.market}, {"process", m.process == risk::PriceProcess::ou ? "ou" : "gbm"}, {"spot", m.spot},
             {"spot_date", m.spot_date}, {"drift", m.drift}, {"volatility", m.volatility}, {"mean_reversion", m.mean_reversion},
             {"long_run_price", std::exp(m.long_run_log_price)}, {"jump_intensity", m.jump_intensity}, {"jump_mean", m.jump_mean},
             {"jump_std", m.jump_std}, {"risk_free_rate", m.risk_free_rate}, {"dividend_yield", m.dividend_yield},
             {"risk_neutral_volatility", m.risk_neutral_volatility},
             {"correlation_with_weather", m.correlation_with_weather}};
+    // Issue 19's families, shown only when in force (a plain GBM/OU answer keeps its bytes).
+    if (m.tail_dof > 0) j["tail_dof"] = m.tail_dof;
+    if (m.noise_sd > 0) j["noise_sd"] = m.noise_sd;
+    return j;
 }
 
 }  // namespace tanhui::api

@@ -94,6 +94,7 @@ nlohmann::ordered_json price_json(const DamageRequest& q, const risk::PriceModel
     p["method"] = monte_carlo ? "monte_carlo" : "closed_form";
     p["process"] = pm.process == risk::PriceProcess::ou ? "ou" : "gbm";
     p["jumps"] = pm.jump_intensity > 0;
+    if (pm.tail_dof > 0) p["tail_dof"] = pm.tail_dof;
     p["spot_cny_per_tco2e"] = pm.spot;
     p["spot_date"] = pm.spot_date;
     p["horizon_years"] = q.price_horizon_years;

@@ -1,6 +1,7 @@
 #include "api/service/calibration.hpp"
 
 #include "api/json/value.hpp"
+#include "api/service/price_choice.hpp"
 #include "api/service/store_history.hpp"
 #include "data/import/import.hpp"
 #include "data/repositories/calibrations.hpp"
@@ -111,14 +112,18 @@ Calibration calibrate_growth(data::Store& store) {
 }
 
 // ------------------------------------------------------------------------------------------
-// Price: GBM, OU, and either with Merton jumps by exact MLE on traded days; the lowest AIC is
-// the physical model, and the GBM volatility of all returns serves risk-neutral pricing.
+// Price (issue 19): families of risk::price_families() fitted by exact MLE on traded days; the
+// physical model is the family the out-of-sample rolling backtest chose on the shipped history
+// (api/service/price_choice.hpp); elsewhere (no choice, or a sub-period asked for) the lowest AIC
+// among gbm and ou (and their Merton forms with --jumps). Risk-neutral pricing uses the efficient price's volatility (gbm_noise), so that a thin
+// market's bid-ask bounce is not priced as volatility.
 
 nlohmann::json price_model_json(const risk::PriceModel& m) {
     return {{"process", m.process == risk::PriceProcess::ou ? "ou" : "gbm"},
             {"spot", m.spot}, {"spot_date", m.spot_date}, {"drift", num(m.drift)}, {"volatility", num(m.volatility)},
             {"mean_reversion", num(m.mean_reversion)}, {"long_run_log_price", num(m.long_run_log_price)},
             {"jump_intensity", num(m.jump_intensity)}, {"jump_mean", num(m.jump_mean)}, {"jump_std", num(m.jump_std)},
+            {"tail_dof", num(m.tail_dof)}, {"noise_sd", num(m.noise_sd)},
             {"risk_free_rate", m.risk_free_rate}, {"dividend_yield", m.dividend_yield},
             {"risk_neutral_volatility", num(m.risk_neutral_volatility)}};
 }
@@ -133,20 +138,34 @@ Calibration calibrate_price(data::Store& store, const std::string& market, std::
     std::vector<double> hashed;
     for (std::size_t i = 0; i < series.t_years.size(); ++i) hashed.insert(hashed.end(), {series.t_years[i], series.log_price[i]});
 
+    // gbm and ou always (the fallback and the report), the Merton forms with --jumps, the family
+    // the backtest chose (api/service/price_choice.hpp) and gbm_noise (the risk-neutral volatility).
+    const std::optional<std::string> chosen = shipped_price_family(market);
+    std::vector<std::string> families{"gbm", "ou"};
+    if (jumps) families.insert(families.end(), {"gbm_merton", "ou_merton"});
+    for (const std::string& f : {chosen.value_or("gbm"), std::string("gbm_noise")})
+        if (std::find(families.begin(), families.end(), f) == families.end()) families.push_back(f);
     struct Candidate { std::string name; risk::PriceFit fit; };
     std::vector<Candidate> fits;
-    fits.push_back({"gbm", risk::fit_gbm(series, market)});
-    fits.push_back({"ou", risk::fit_ou(series, market)});
-    if (jumps) {
-        fits.push_back({"gbm_merton", risk::fit_merton(series, market, risk::PriceProcess::gbm)});
-        fits.push_back({"ou_merton", risk::fit_merton(series, market, risk::PriceProcess::ou)});
-    }
+    for (const std::string& family : families) fits.push_back({family, risk::fit_price_family(series, market, family)});
     std::size_t best = 0;
-    for (std::size_t i = 1; i < fits.size(); ++i)
-        if (fits[i].fit.report.converged && std::isfinite(fits[i].fit.report.aic) && fits[i].fit.report.aic < fits[best].fit.report.aic)
-            best = i;
+    std::string selection;
+    if (chosen && !from_year && !to_year) {
+        while (fits[best].name != *chosen) ++best;
+        selection = "out-of-sample rolling backtest on the shipped history (tanhui validate, docs/validation.md \"Carbon "
+                    "price\"): the best mean 20-step log score among the families passing Kupiec and Christoffersen at "
+                    "95 % and 99 % (p >= 0.01); validate's price_families.csv has every family's scores";
+    } else {
+        for (std::size_t i = 1; i < fits.size(); ++i)
+            if ((fits[i].name == "ou" || fits[i].name.ends_with("_merton")) && fits[i].fit.report.converged &&
+                std::isfinite(fits[i].fit.report.aic) && fits[i].fit.report.aic < fits[best].fit.report.aic)
+                best = i;
+        selection = std::string(chosen ? "a sub-period of the history" : "no backtest choice for this market") +
+                    ": lowest AIC among " + (jumps ? "gbm, ou, gbm_merton, ou_merton" : "gbm, ou");
+    }
     risk::PriceModel model = fits[best].fit.model;
-    model.risk_neutral_volatility = fits[0].fit.model.volatility;
+    for (const auto& f : fits)
+        if (f.name == "gbm_noise") model.risk_neutral_volatility = f.fit.model.volatility;
     const std::string currency = range ? range->currency : "CNY";
     model.risk_free_rate = store.assumption("risk_free_rate." + currency).value_or(0);
     model.dividend_yield = 0;
@@ -157,8 +176,9 @@ Calibration calibrate_price(data::Store& store, const std::string& market, std::
     report["traded_observations"] = series.t_years.size();
     report["untraded_days_dropped"] = series.untraded_dropped;
     report["selected"] = fits[best].name;
-    report["selection"] = jumps ? "lowest AIC among gbm, ou, gbm_merton, ou_merton" : "lowest AIC among gbm, ou";
+    report["selection"] = selection;
     for (const auto& f : fits) report[f.name] = report_json(f.fit.report);
+    report["risk_neutral_volatility_source"] = "gbm_noise volatility (the efficient price's, bid-ask bounce removed)";
     report["risk_free_rate_source"] = "assumptions.csv risk_free_rate." + currency;
     return make(std::string(price_family), market, sha_of_doubles(hashed), std::move(report), price_model_json(model));
 }
@@ -177,6 +197,9 @@ risk::PriceModel price_model_from_json(const std::string& market, const nlohmann
     p.jump_intensity = get("jump_intensity");
     p.jump_mean = get("jump_mean");
     p.jump_std = get("jump_std");
+    // Absent from calibrations stored before issue 19: normal innovations, no noise.
+    p.tail_dof = m.contains("tail_dof") ? get("tail_dof") : 0.0;
+    p.noise_sd = m.contains("noise_sd") ? get("noise_sd") : 0.0;
     p.risk_free_rate = get("risk_free_rate");
     p.dividend_yield = get("dividend_yield");
     p.risk_neutral_volatility = get("risk_neutral_volatility");

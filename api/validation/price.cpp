@@ -1,5 +1,8 @@
 #include "api/validation/price.hpp"
 
+#include "api/service/price_choice.hpp"
+
+#include <algorithm>
 #include <sstream>
 
 namespace tanhui::api::validation {
@@ -7,8 +10,8 @@ namespace tanhui::api::validation {
 namespace {
 
 // Markets whose shipped series is known to be broken (docs/calibration.md "Data issues"): reported,
-// never gating.
-bool known_data_issue(const std::string& market) { return market == "SZEA"; }
+// never gating. None since SZEA was cut to its clean window (issue 19 item 4).
+bool known_data_issue(const std::string& /*market*/) { return false; }
 
 }  // namespace
 
@@ -24,11 +27,23 @@ ojson price_json(const std::vector<risk::MarketBacktest>& markets, const risk::P
         ojson mj{{"market", m.market}, {"traded", m.traded}, {"untraded_dropped", m.untraded_dropped},
                  {"included", m.included}};
         if (!m.included) mj["reason"] = m.reason;
-        if (known_data_issue(m.market)) mj["data_issue"] = "two instruments mixed in one series (docs/calibration.md)";
         if (m.included) {
             mj["test_dates"] = {m.first_test_date, m.last_test_date};
             mj["refits"] = m.refits;
-            mj["ou_selected"] = m.ou_selected;
+            mj["selected"] = m.selected;
+            mj["selection"] = "best mean log score at the longest horizon among the families passing every test there "
+                              "(p >= 0.01); if none passes, the best mean log score";
+            mj["families"] = ojson::array();
+            for (const auto& f : m.families) {
+                ojson fj{{"family", f.family}, {"failed_fits", f.failed_fits}, {"passes", f.passes},
+                         {"mean_log_score", ojson::array()}, {"tests", ojson::array()}};
+                for (const double s : f.mean_log_score) fj["mean_log_score"].push_back(num(s));
+                for (const auto& r : f.tests)
+                    fj["tests"].push_back({{"horizon", r.horizon}, {"level", r.level}, {"exceedances", r.kupiec.exceedances},
+                                           {"kupiec_p_value", num(r.kupiec.p_value)},
+                                           {"christoffersen_p_value", num(r.christoffersen.p_value)}});
+                mj["families"].push_back(fj);
+            }
             mj["tests"] = ojson::array();
             for (const auto& r : m.tests)
                 mj["tests"].push_back({{"method", r.method}, {"horizon", r.horizon}, {"level", r.level},
@@ -55,6 +70,23 @@ std::string price_tests_csv(const std::vector<risk::MarketBacktest>& markets) {
     return o.str();
 }
 
+std::string price_families_csv(const std::vector<risk::MarketBacktest>& markets) {
+    std::ostringstream o;
+    o << "market,family,selected,passes,horizon,mean_log_score,level,trials,exceedances,expected,kupiec_p,christoffersen_p\n";
+    for (const auto& m : markets)
+        for (const auto& f : m.families)
+            for (const auto& r : f.tests) {
+                const auto h = static_cast<std::size_t>(
+                    std::find(m.horizons.begin(), m.horizons.end(), r.horizon) - m.horizons.begin());
+                o << m.market << ',' << f.family << ',' << (f.family == m.selected ? 1 : 0) << ',' << (f.passes ? 1 : 0)
+                  << ',' << r.horizon << ',' << csv(f.mean_log_score[h]) << ',' << csv(r.level) << ',' << r.kupiec.trials
+                  << ',' << r.kupiec.exceedances << ','
+                  << csv(static_cast<double>(r.kupiec.trials) * r.kupiec.expected_rate) << ',' << csv(r.kupiec.p_value)
+                  << ',' << csv(r.christoffersen.p_value) << '\n';
+            }
+    return o.str();
+}
+
 std::string price_series_csv(const risk::MarketBacktest& m, const risk::PriceBacktestOptions& o) {
     std::ostringstream out;
     out << "horizon,origin_date,target_date,horizon_years,log_return,process";
@@ -73,6 +105,12 @@ std::string price_series_csv(const risk::MarketBacktest& m, const risk::PriceBac
 void price_tests(const std::vector<risk::MarketBacktest>& markets, Tests& t) {
     for (const auto& m : markets) {
         if (!m.included) continue;
+        // The family production quotes the market on (api/service/price_choice.hpp) must be the one
+        // this backtest selects: p = 1 when it is, 0 when not (then update the table and re-record).
+        const auto shipped = shipped_price_family(m.market);
+        t.add("price." + m.market + ".family", "price/" + m.market,
+              "quoted family " + shipped.value_or("(none: AIC)") + " is the backtest's choice " + m.selected, 0,
+              shipped == m.selected ? 1.0 : 0.0, !known_data_issue(m.market));
         for (const auto& r : m.tests) {
             // Gating: the calibrated process over 20 traded days (the products fix monthly or
             // quarterly), on every market without a known data issue. One-day tails and the

@@ -13,6 +13,8 @@ namespace tanhui::api::validation {
 
 ojson price_json(const std::vector<risk::MarketBacktest>& markets, const risk::PriceBacktestOptions& options);
 std::string price_tests_csv(const std::vector<risk::MarketBacktest>& markets);  // price_tests.csv
+// price_families.csv: every candidate family's tests and mean log score, the selected one marked.
+std::string price_families_csv(const std::vector<risk::MarketBacktest>& markets);
 // price_var_<market>.csv: each forecast with the model's and the historical VaR at each level.
 std::string price_series_csv(const risk::MarketBacktest& market, const risk::PriceBacktestOptions& options);
 // Gating: the calibrated process over more than one step, on markets without a known data issue.

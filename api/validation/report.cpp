@@ -63,13 +63,16 @@ ojson price_section(data::Store& store, Tests& tests, ValidationReport& out, uns
     for (const auto& m : store.market_ranges()) names.push_back(m.market);
     std::vector<std::vector<PricePoint>> points;
     for (const auto& n : names) points.push_back(store.prices(n));
-    const risk::PriceBacktestOptions po;
+    risk::PriceBacktestOptions po;
+    // As production calibrates by default: the Merton fits (a minute a market) are left out.
+    po.families = risk::default_eligible_families(false);
     std::vector<risk::MarketBacktest> markets(names.size());
     risk::parallel_for(names.size(), threads,
                        [&](std::size_t i) { markets[i] = risk::backtest_price(points[i], names[i], po); });
     timings["price"] = seconds_since(t0);
     validation::price_tests(markets, tests);
     out.csv.push_back({"price_tests.csv", validation::price_tests_csv(markets)});
+    out.csv.push_back({"price_families.csv", validation::price_families_csv(markets)});
     for (const auto& m : markets)
         if (m.included && (m.market == "FJEA" || m.market == "CEA"))
             out.csv.push_back({"price_var_" + m.market + ".csv", validation::price_series_csv(m, po)});

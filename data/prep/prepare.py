@@ -411,6 +411,9 @@ MARKETS = [
      "Tianjin Climate Exchange (天津排放权交易所)", "CNY"),
 ]
 
+SZEA_MIXED_TO = "2022-05-19"  # last close of the mixed two-instrument window (build_prices)
+SZEA_CLEAN_FROM = "2022-06-08"  # first close after the limit-up run that followed it
+
 ICAP_SYSTEMS = {
     "FJEA": "Fujian (Pilot) Emissions Trading System",
     "SZEA": "Shenzhen (Pilot) Emissions Trading System",
@@ -673,6 +676,24 @@ def build_prices(raw, out):
     FACTS["icap_long_vs_wide"] = "identical for " + ", ".join(sorted(ICAP_SYSTEMS))
     for m in ["FJEA", "SZEA", "SHEA", "CQEA"]:
         series[m] = icap_prices(icap[ICAP_SYSTEMS[m]], m)
+    # SZEA (issue 19 item 4): from 2018-11-30 to 2022-05-19 ICAP's one Shenzhen secondary-market
+    # column alternates between ~3-10 and ~20-40 CNY (282 closes under 10 CNY): two instruments
+    # in one export, and no stored raw source separates them. Only the clean window after the
+    # last such close is shipped.
+    sz_all = series["SZEA"]
+    low = [r["date"] for r in sz_all if dec(r["close"]) < Decimal("10")]
+    check(len(low) == 282 and low[0] == "2018-11-30" and low[-1] == "2022-05-19", "SZEA mixed window changed")
+    # Right after it the quotes climb from 10.29 to 29.38 CNY by the +10 % daily limit on every
+    # one of 12 trading days (2022-05-20..2022-06-07): the low quote being pulled to the
+    # allowance's level, not a price path either instrument had. The shipped window starts after it.
+    run = [r for r in sz_all if SZEA_MIXED_TO < r["date"] < SZEA_CLEAN_FROM]
+    check(len(run) == 12 and all(dec(b["close"]) >= dec(a["close"]) * Decimal("1.095") for a, b in zip(run, run[1:])),
+          "SZEA limit-up run after the mixed window changed")
+    series["SZEA"] = [dict(r) for r in sz_all if r["date"] >= SZEA_CLEAN_FROM]
+    series["SZEA"][0]["traded"] = "1"
+    FACTS["SZEA_raw_rows"] = str(len(sz_all))
+    FACTS["SZEA_low_closes"] = str(len(low))
+    FACTS["SZEA_dropped_rows"] = str(len(sz_all) - len(series["SZEA"]))
     series["BJEA"] = beijing_series(raw)
     series["TJEA"] = tianjin_series(raw, icap[ICAP_SYSTEMS["TJEA"]])
 

@@ -325,7 +325,7 @@ std::optional<BurnedAreaFit> production_area_fit(const std::vector<FireYear>& fi
         }
     if (area.year.size() < 5) return std::nullopt;
     try {
-        return fit_burned_area(area, {.trend = true, .year_effect = true, .reference_year = std::nullopt});
+        return fit_burned_area(area, production_area_options);
     } catch (const std::exception&) {
         return std::nullopt;
     }

@@ -134,6 +134,12 @@ struct BurnedAreaOptions {
     std::optional<int> reference_year;  // default: last year
 };
 
+// Production's area model (issue 19 item 2, finding F1): the window mean with a year effect, no
+// trend. The 2004-2018 area trends (Shanxi -7.7 %, Hubei -7.9 %, Liaoning +16 % a year) did not
+// hold in 2019-2021; held at their 2018 level they put 75 % of province-years inside the 90 %
+// interval. risk/calibration/fire_model.cpp and risk/backtest/fire.cpp both use this.
+inline constexpr BurnedAreaOptions production_area_options{.trend = false, .year_effect = true, .reference_year = std::nullopt};
+
 struct BurnedAreaFit {
     FitReport report;
     bool trend = false;

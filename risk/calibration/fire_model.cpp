@@ -103,7 +103,7 @@ CalibrationRecord calibrate_fire_region(History& history, const std::string& reg
     const auto trend = fit_counts(years, counts, CountFamily::negative_binomial, true);
     const auto cmp = compare_trend(stationary, trend);
     const CountFit& counts_fit = cmp.trend_selected ? trend : stationary;
-    const auto area_fit = fit_burned_area(area, {.trend = true, .year_effect = true, .reference_year = std::nullopt});
+    const auto area_fit = fit_burned_area(area, production_area_options);
 
     const int last_year = years.back();
     FireModelOptions options;

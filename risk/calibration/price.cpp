@@ -81,7 +81,7 @@ PriceModel base_model(const LogPriceSeries& s, const std::string& market, PriceP
     return m;
 }
 
-void describe_data(FitReport& r, const LogPriceSeries& s) {
+void describe_data_impl(FitReport& r, const LogPriceSeries& s) {
     r.data_from = s.first_date;
     r.data_to = s.last_date;
     r.data_hash = data_hash({s.t_years, s.log_price});
@@ -96,7 +96,7 @@ void describe_data(FitReport& r, const LogPriceSeries& s) {
                           " % of traded steps have an unchanged close (sticky price): a diffusion fits them badly");
 }
 
-void add_transform_tests(FitReport& r, std::vector<double> u, const char* what) {
+void add_transform_tests_impl(FitReport& r, std::vector<double> u, const char* what) {
     for (double& v : u) v = std::clamp(v, 0.0, 1.0);
     r.goodness_of_fit.push_back(kolmogorov_smirnov(u, true));
     r.goodness_of_fit.back().note += std::string("; ") + what;
@@ -173,6 +173,11 @@ struct JumpMixture {
 
 }  // namespace
 
+void describe_price_data(FitReport& r, const LogPriceSeries& s) { describe_data_impl(r, s); }
+void add_price_transform_tests(FitReport& r, std::vector<double> u, const char* what) {
+    add_transform_tests_impl(r, std::move(u), what);
+}
+
 long days_between(const std::string& from, const std::string& to) {
     return parse_date(to, "date") - parse_date(from, "date");
 }
@@ -245,8 +250,8 @@ PriceFit fit_gbm(const LogPriceSeries& series, const std::string& market) {
     r.log_likelihood = ll;
     r.rows = st.h.size();
     r.optimiser = "closed_form";
-    add_transform_tests(r, std::move(u), "standardised log returns");
-    describe_data(r, series);
+    add_transform_tests_impl(r, std::move(u), "standardised log returns");
+    describe_data_impl(r, series);
     set_information_criteria(r);
     return f;
 }
@@ -297,8 +302,8 @@ PriceFit fit_ou(const LogPriceSeries& series, const std::string& market) {
         const auto [mean, var] = ou_step(st.x0[i], st.h[i], res.estimates[0], res.estimates[1], res.estimates[2]);
         u.push_back(normal_cdf((st.x1[i] - mean) / std::sqrt(var)));
     }
-    add_transform_tests(f.report, std::move(u), "standardised OU innovations");
-    describe_data(f.report, series);
+    add_transform_tests_impl(f.report, std::move(u), "standardised OU innovations");
+    describe_data_impl(f.report, series);
     f.report.notes.emplace_back("likelihood conditional on the first observation");
     note_ou_box(f.report, box, res.estimates[0], res.estimates[1]);
     if (res.estimates[0] * st.total_time < 1)
@@ -439,8 +444,8 @@ PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, Pri
         const JumpMixture step{e[j0] * st.h[i], e[j0 + 1], e[j0 + 2] * e[j0 + 2]};
         u.push_back(step.cdf(st.x1[i], mean, var));
     }
-    add_transform_tests(f.report, std::move(u), "probability transforms of the jump-diffusion steps");
-    describe_data(f.report, series);
+    add_transform_tests_impl(f.report, std::move(u), "probability transforms of the jump-diffusion steps");
+    describe_data_impl(f.report, series);
     f.report.notes.emplace_back("jumps not compensated in the drift; Poisson sum truncated at tail mass 1e-12");
     if (ou) f.report.notes.emplace_back("OU: jumps within a step added without decay (exact as k h -> 0)");
     f.report.notes.push_back("likelihood ratio against the " + diffusion.report.family + " fit: " +

@@ -56,6 +56,37 @@ PriceFit fit_ou(const LogPriceSeries& series, const std::string& market);
 // Parameters: the base process's, then "jump_intensity", "jump_mean", "jump_std".
 PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, PriceProcess base);
 
+// Student-t innovations (issue 19; model.hpp "Fat tails"): the step law of GBM or OU with the
+// normal replaced by a variance-scaled t_dof. Parameters: the base process's, then "tail_dof"
+// (searched in (2.05, 200]).
+PriceFit fit_student_t(const LogPriceSeries& series, const std::string& market, PriceProcess base);
+
+// Thin trading (issue 19; model.hpp "Thin trading"): the observed log close is the GBM or OU log
+// price plus i.i.d. N(0, noise_sd^2) noise. Exact Gaussian likelihood by the Kalman filter,
+// conditional on the first observation (the efficient price then N(y0, noise_sd^2)). The
+// returns' lag-1 autocovariance is -noise_sd^2 (Roll 1984), which starts the search.
+// Parameters: the base process's, then "noise_sd".
+PriceFit fit_noisy(const LogPriceSeries& series, const std::string& market, PriceProcess base);
+
+// The Kalman filter's mean and variance of the efficient log price at the last observation of
+// `series` under a model with noise_sd (> 0 or 0: then the last log close, variance 0).
+struct FilteredLogPrice {
+    double mean = 0;
+    double variance = 0;
+};
+FilteredLogPrice filter_log_price(const PriceModel& model, const LogPriceSeries& series);
+
+// Shared by the fits: data range and hash, notes on untraded and unchanged closes; KS and AD of
+// probability transforms u.
+void describe_price_data(FitReport& r, const LogPriceSeries& s);
+void add_price_transform_tests(FitReport& r, std::vector<double> u, const char* what);
+
+// The candidate families of issue 19, in the order the backtest and calibration report them:
+// gbm, ou, gbm_merton, ou_merton, gbm_t, ou_t, gbm_noise, ou_noise.
+const std::vector<std::string>& price_families();
+// Fits one of them; throws InvalidInput for an unknown name.
+PriceFit fit_price_family(const LogPriceSeries& series, const std::string& market, const std::string& family);
+
 // Traded points of one market to a fitted PriceFit; `jumps` adds Merton jumps.
 PriceFit fit_price(std::span<const PricePoint> points, const std::string& market, PriceProcess process, bool jumps);
 

@@ -26,6 +26,8 @@ void validate(const PriceModel& m, const std::string& at) {
     require(m.jump_intensity >= 0 && std::isfinite(m.jump_intensity), at + "/jump_intensity", ">= 0", m.jump_intensity);
     require(m.jump_std >= 0 && std::isfinite(m.jump_std), at + "/jump_std", ">= 0", m.jump_std);
     require(std::isfinite(m.jump_mean), at + "/jump_mean", "finite", m.jump_mean);
+    require(m.tail_dof == 0 || (m.tail_dof > 2 && m.tail_dof <= 1e6), at + "/tail_dof", "0 (normal) or in (2, 1e6]", m.tail_dof);
+    require(m.noise_sd >= 0 && std::isfinite(m.noise_sd), at + "/noise_sd", ">= 0", m.noise_sd);
     require(std::isfinite(m.risk_free_rate), at + "/risk_free_rate", "finite", m.risk_free_rate);
     require(std::isfinite(m.dividend_yield), at + "/dividend_yield", "finite", m.dividend_yield);
     require(m.correlation_with_weather >= -1 && m.correlation_with_weather <= 1, at + "/correlation_with_weather",

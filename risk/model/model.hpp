@@ -29,6 +29,14 @@ enum class PriceProcess : std::uint8_t { gbm, ou };
 // Log price: GBM (d ln S = (drift - vol^2/2) dt + vol dW) or Ornstein-Uhlenbeck / Schwartz
 // one-factor (d ln S = mean_reversion (long_run_log_price - ln S) dt + vol dW), either with
 // Merton jumps (Poisson jump_intensity per year, log-jump ~ N(jump_mean, jump_std^2)).
+// Fat tails (issue 19): tail_dof > 2 replaces the normal innovation of every step by a Student-t
+// one of the same variance, (dof - 2) / dof scaled; the law of the return over any one step
+// (a day in calibration, a fixing interval in simulation) is then location + scale t_dof. It is a
+// family of marginals, not a Levy process: a sum of t steps is not t.
+// Thin trading (issue 19): noise_sd > 0 says the observed log close is the efficient log price
+// plus i.i.d. N(0, noise_sd^2) noise (bid-ask bounce, Roll 1984); `volatility` is the efficient
+// price's. The simulated price is the efficient one; the noise enters only calibration and the
+// backtest's forecasts of observed closes.
 struct PriceModel {
     std::string market;
     PriceProcess process = PriceProcess::gbm;
@@ -41,6 +49,8 @@ struct PriceModel {
     double jump_intensity = 0;       // per year
     double jump_mean = 0;
     double jump_std = 0;
+    double tail_dof = 0;             // Student-t innovations' degrees of freedom (> 2); 0: normal
+    double noise_sd = 0;             // observation noise of the log close; 0: none
     double risk_free_rate = 0.02;    // for risk-neutral pricing
     // Volatility of all log returns (GBM MLE) used by risk-neutral pricing; 0: use `volatility`.
     // Differs from `volatility` when the physical model has jumps or mean reversion.

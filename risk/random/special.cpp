@@ -4,6 +4,7 @@
 
 #include <ql/math/distributions/normaldistribution.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -241,6 +242,28 @@ double anderson_darling_cdf(double z, double n) {
     }
     const double p = x + fix;
     return p < 0 ? 0 : (p > 1 ? 1 : p);
+}
+
+double student_t_cdf(double x, double dof) {
+    if (!(dof > 0) || std::isnan(x)) return std::numeric_limits<double>::quiet_NaN();
+    const double tail = 0.5 * beta_regularised(dof / (dof + x * x), dof / 2, 0.5);
+    return x >= 0 ? 1 - tail : tail;
+}
+
+double student_t_quantile(double p, double dof) {
+    if (!(p > 0 && p < 1) || !(dof > 0)) return std::numeric_limits<double>::quiet_NaN();
+    double lo = -1, hi = 1;
+    while (student_t_cdf(lo, dof) > p) lo *= 2;
+    while (student_t_cdf(hi, dof) < p) hi *= 2;
+    for (int i = 0; i < 200 && hi - lo > 1e-12 * std::max(1.0, std::abs(lo)); ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (student_t_cdf(mid, dof) < p ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+double student_t_log_pdf(double x, double dof) {
+    return log_gamma((dof + 1) / 2) - log_gamma(dof / 2) - 0.5 * std::log(dof * std::numbers::pi) - (dof + 1) / 2 * std::log1p(x * x / dof);
 }
 
 }  // namespace tanhui::risk

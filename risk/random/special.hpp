@@ -13,6 +13,11 @@ double beta_regularised(double x, double a, double b);  // I_x(a, b)
 double normal_cdf(double x);
 double normal_quantile(double p);
 double normal_log_pdf(double x, double mean, double sd);
+// Student's t with dof > 0 degrees of freedom (unit scale): cdf 1 - I_{dof/(dof+x^2)}(dof/2, 1/2) / 2
+// for x >= 0 (symmetric), quantile by bisection on the cdf to 1e-12, log density.
+double student_t_cdf(double x, double dof);
+double student_t_quantile(double p, double dof);
+double student_t_log_pdf(double x, double dof);
 
 double chi_square_sf(double x, double df);     // P(X > x), X ~ chi2(df)
 double poisson_log_pmf(double y, double mean);

@@ -29,7 +29,10 @@ PriceAtHorizon closed_form(const PriceModel& model, double h, std::span<const do
     out.method = PriceAtHorizonMethod::closed_form;
     out.levels.assign(levels.begin(), levels.end());
     out.median = {std::exp(mean), 0};
-    for (const double a : levels) out.quantiles.push_back(std::exp(mean + sd * normal_quantile(a)));
+    for (const double a : levels)
+        out.quantiles.push_back(std::exp(model.tail_dof > 0 ? mean + sd * std::sqrt((model.tail_dof - 2) / model.tail_dof) *
+                                                                          student_t_quantile(a, model.tail_dof)
+                                                            : mean + sd * normal_quantile(a)));
     return out;
 }
 

@@ -12,6 +12,7 @@ namespace {
 constexpr std::uint16_t normals_word = 0;
 constexpr std::uint16_t jump_count_word = 1;
 constexpr std::uint16_t ptrs_word = 0x10;
+constexpr std::uint16_t first_tail_word = 0x20;  // 0x20 .. 0x27: the t innovation's gamma tries
 constexpr std::uint16_t first_jump_word = 0x100;
 constexpr std::uint64_t max_jumps_per_step = 0xffff - first_jump_word;
 
@@ -79,7 +80,15 @@ void PricePath::simulate(std::uint64_t seed, std::uint32_t year, double weather_
     double x = std::log(model_.spot);
     for (std::size_t j = 0; j < steps_.size(); ++j) {
         const Step& s = steps_[j];
-        const double e = out[j] + shift * unit_[j];
+        double e = out[j] + shift * unit_[j];
+        if (model_.tail_dof > 0) {  // Student-t: N(0, 1) x sqrt((dof - 2) / chi2_dof), chi2_dof = 2 Gamma(dof / 2)
+            const auto block = static_cast<std::uint16_t>(j);
+            const double g = gamma_marsaglia_tsang(model_.tail_dof / 2, [&](int i) {
+                return draw_words(seed, static_cast<std::uint32_t>(Stream::price), year, market_,
+                                  static_cast<std::uint16_t>(first_tail_word + i), block);
+            });
+            e *= std::sqrt((model_.tail_dof - 2) / (2 * g));
+        }
         x = x * s.decay + s.mean_shift + s.sd * e;
         if (s.jump_mean > 0) {
             const auto block = static_cast<std::uint16_t>(j);

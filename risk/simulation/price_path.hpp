@@ -18,7 +18,9 @@
 // (independent of holdings); peril word 0 blocks j / 2: step j's normal n (words 2 (j % 2),
 // 2 (j % 2) + 1); peril word 1 block j: step j's jump count (word 0, inversion; PTRS tries at
 // peril words 0x10 .. 0x1f); peril word 0x100 + i block j: the i-th jump of step j (words 0-1
-// its size, word 2 its time).
+// its size, word 2 its time); with tail_dof > 0, peril words 0x20 .. 0x27 block j: the gamma
+// tries of step j's Student-t scale (the step's e times sqrt((dof - 2) / chi2_dof); the weather
+// correlation is then that of the normals before the scaling).
 #pragma once
 
 #include "risk/model/model.hpp"

@@ -532,9 +532,10 @@ TEST(FreshDatabase, FirstRequestsOfManyWorkersAtOnceAreNever500) {
 
 // ---- overrides and checks that mean what they say (issue 15, item 8) ------------------------
 
-// FJEA is calibrated as an OU market. An override of its volatility alone keeps the process,
-// the mean reversion and the long-run price (it used to turn the market into a GBM); an override
-// equal to the calibrated value changes nothing, bit for bit. model_used says what was used.
+// FJEA is calibrated on the family its backtest chose, GBM with observation noise (issue 19). An
+// override of its volatility alone keeps the family (it used to turn an OU market into a GBM); an
+// override equal to the calibrated value changes nothing, bit for bit; naming the process drops
+// the noise. model_used says what was used.
 TEST(QuoteOverrides, PartialPriceOverrideKeepsTheCalibratedProcess) {
     if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
     TestServer srv(calibrated());
@@ -547,8 +548,8 @@ TEST(QuoteOverrides, PartialPriceOverrideKeepsTheCalibratedProcess) {
     ASSERT_EQ(r.status, 200) << r.body;
     const json plain = r.json();
     const json calibrated_price = plain["model_used"]["price"];
-    ASSERT_EQ(calibrated_price["process"], "ou") << calibrated_price;
-    ASSERT_GT(calibrated_price["mean_reversion"].get<double>(), 0.0);
+    ASSERT_EQ(calibrated_price["process"], "gbm") << calibrated_price;
+    ASSERT_GT(calibrated_price["noise_sd"].get<double>(), 0.0);
 
     j["model"] = {{"price", {{"volatility", calibrated_price["volatility"]}}}};
     r = c.post("/v1/quotes", j.dump());
@@ -559,10 +560,36 @@ TEST(QuoteOverrides, PartialPriceOverrideKeepsTheCalibratedProcess) {
     r = c.post("/v1/quotes", j.dump());
     ASSERT_EQ(r.status, 200) << r.body;
     const json used = r.json()["model_used"]["price"];
-    EXPECT_EQ(used["process"], "ou");
+    EXPECT_EQ(used["process"], "gbm");
     EXPECT_EQ(used["volatility"], 0.5);
-    for (const char* key : {"mean_reversion", "long_run_price", "spot", "drift", "jump_intensity"})
-        EXPECT_EQ(used[key], calibrated_price[key]) << key;
+    for (const char* key : {"noise_sd", "spot", "drift", "jump_intensity"}) EXPECT_EQ(used[key], calibrated_price[key]) << key;
+
+    j["model"]["price"]["process"] = "gbm";
+    r = c.post("/v1/quotes", j.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_FALSE(r.json()["model_used"]["price"].contains("noise_sd"));
+}
+
+// model.price sweeps issue 19's families: Student-t innovations change an actuarial price quote
+// and show in model_used; a tail_dof at or below 2 (other than 0) is a 400.
+TEST(QuoteOverrides, PriceOverrideSweepsTheFatTailedFamily) {
+    if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TestServer srv(calibrated());
+    Client c = srv.client();
+    json j = price_request();
+    j["cover"]["method"] = "actuarial";
+    j["cover"].erase("engine");
+    j["model"] = {{"price", {{"process", "gbm"}, {"spot", 20}, {"volatility", 0.5}}}};
+    Reply r = c.post("/v1/quotes", j.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const double normal = r.json()["pure_premium_cny"].get<double>();
+    j["model"]["price"]["tail_dof"] = 3;
+    r = c.post("/v1/quotes", j.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["model_used"]["price"]["tail_dof"], 3);
+    EXPECT_NE(r.json()["pure_premium_cny"].get<double>(), normal);
+    j["model"]["price"]["tail_dof"] = 1.5;
+    EXPECT_EQ(c.post("/v1/quotes", j.dump()).status, 400);
 }
 
 // Every product's answer carries model_used; an override shows as the value used.

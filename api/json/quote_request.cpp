@@ -227,6 +227,12 @@ Decoded<QuoteRequest> decode_quote(const nlohmann::json& body, const DecodeLimit
     decode_simulation(r, q.simulation, limits, problems);
     decode_return_periods(r, q.return_periods, problems);
     if (const auto* m = r.get("model")) q.model = decode_model_overrides(*m, r.at("model"), problems);
+    if (const auto* u = r.get("uncertainty")) {
+        if (u->is_boolean())
+            q.uncertainty = u->get<bool>();
+        else
+            r.problem("uncertainty", "must be true or false");
+    }
     r.finish();
     if (q.product && q.product->check_request && q.cover.has_value()) q.product->check_request(q, base, problems);
     if (problems.empty()) out.value = std::move(q);

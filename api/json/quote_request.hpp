@@ -42,6 +42,9 @@ struct QuoteRequest {
     SimulationTerms simulation;
     ModelOverrides model;
     std::vector<double> return_periods{10, 100, 200};
+    // The answer adds the pure premium under the low and high value of each labelled assumption
+    // its perils use (api/service/uncertainty.hpp).
+    bool uncertainty = false;
 
     std::string product_name() const;  // "" when the product is unknown
 };

@@ -234,6 +234,12 @@ Decoded<QuoteRequest> decode_quote(const nlohmann::json& body, const DecodeLimit
         if (q.product && !q.product->takes_scenario)
             r.problem("scenario", "applies to a product on the sink; " + q.product_name() + " takes none");
     }
+    if (const auto* u = r.get("uncertainty")) {
+        if (u->is_boolean())
+            q.uncertainty = u->get<bool>();
+        else
+            r.problem("uncertainty", "must be true or false");
+    }
     r.finish();
     if (q.product && q.product->check_request && q.cover.has_value()) q.product->check_request(q, base, problems);
     if (problems.empty()) out.value = std::move(q);

@@ -45,6 +45,9 @@ struct QuoteRequest {
     // A named stress scenario of the sink (risk/simulation/sink.hpp, "drought_2022"); only a
     // product with ProductEntry::takes_scenario accepts one.
     std::optional<std::string> scenario;
+    // The answer adds the pure premium under the low and high value of each labelled assumption
+    // its perils use (api/service/uncertainty.hpp).
+    bool uncertainty = false;
 
     std::string product_name() const;  // "" when the product is unknown
 };

@@ -5,6 +5,7 @@
 #include "api/service/store_history.hpp"
 #include "data/import/import.hpp"
 #include "data/repositories/calibrations.hpp"
+#include "risk/calibration/assumption_overlay.hpp"
 #include "risk/calibration/price.hpp"
 #include "risk/model/growth.hpp"
 #include "risk/perils/registry.hpp"
@@ -311,16 +312,34 @@ ModelVersion ensure_current_model(data::Store& store) {
     return *current_model_version(store);
 }
 
+namespace {
+
+std::vector<risk::CalibrationRecord> records_of(const ModelVersion& version, const risk::PerilEntry& e) {
+    std::vector<risk::CalibrationRecord> mine;
+    for (const auto& c : version.calibrations)
+        if (risk::peril_of_family(c.family) == &e) mine.push_back({c.family, c.scope, {}, {}, to_value(c.model)});
+    return mine;
+}
+
+}  // namespace
+
+std::set<std::string> assumptions_read(const ModelVersion& version, const risk::PerilEntry& peril, risk::History& history) {
+    risk::AssumptionOverlay reading(history);
+    risk::Model scratch;
+    peril.assemble(scratch, records_of(version, peril), reading);
+    return reading.read();
+}
+
 risk::Model build_model(data::Store& store, const ModelVersion& version) {
+    StoreHistory history(store);
+    return build_model(store, version, history);
+}
+
+risk::Model build_model(data::Store& store, const ModelVersion& version, risk::History& history) {
+    (void)store;
     risk::Model model;
     model.version = version.version;
-    StoreHistory history(store);
-    for (const risk::PerilEntry& e : risk::peril_registry()) {
-        std::vector<risk::CalibrationRecord> mine;
-        for (const auto& c : version.calibrations)
-            if (risk::peril_of_family(c.family) == &e) mine.push_back({c.family, c.scope, {}, {}, to_value(c.model)});
-        e.assemble(model, mine, history);
-    }
+    for (const risk::PerilEntry& e : risk::peril_registry()) e.assemble(model, records_of(version, e), history);
     for (const auto& c : version.calibrations) {
         const auto& m = c.model;
         if (c.family == growth_family) {

@@ -4,12 +4,15 @@
 #pragma once
 
 #include "data/store/store.hpp"
+#include "risk/calibration/history.hpp"
 #include "risk/model/model.hpp"
+#include "risk/perils/registry.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +74,11 @@ ModelVersion ensure_current_model(data::Store& store);
 // (risk::PerilEntry::assemble, with the store's labelled assumptions), prices by market, growth
 // curves.
 risk::Model build_model(data::Store& store, const ModelVersion& version);
+// The same with the labelled assumptions read from `history` (an AssumptionOverlay over the
+// store's: the model under other values of them).
+risk::Model build_model(data::Store& store, const ModelVersion& version, risk::History& history);
+// The labelled assumptions (assumptions.csv keys) the assembly of `peril` reads.
+std::set<std::string> assumptions_read(const ModelVersion& version, const risk::PerilEntry& peril, risk::History& history);
 
 nlohmann::json to_json(const Calibration& c);
 // Plain-text report for the terminal.

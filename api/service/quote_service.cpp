@@ -2,6 +2,7 @@
 
 #include "api/json/text.hpp"
 #include "api/products/quote_engine.hpp"
+#include "api/service/uncertainty.hpp"
 #include "data/repositories/quotes.hpp"
 
 #include <openssl/rand.h>
@@ -141,7 +142,7 @@ PricedQuotes price_atomic(data::Store& store, ModelCache& models, const nlohmann
     std::vector<nlohmann::json> results;
     for (std::size_t i = 0; i < elements.size(); ++i) {
         try {
-            results.push_back(compute_quote(*elements[i].request, context));
+            results.push_back(compute_quote_with_band(store, *elements[i].request, context));
         } catch (const InvalidInput& e) {
             out.problem = unpriceable(e, many ? "/" + std::to_string(i) : "");
             return out;
@@ -187,7 +188,7 @@ PricedQuotes price_each(data::Store& store, ModelCache& models, const nlohmann::
             continue;
         }
         try {
-            nlohmann::json quote = compute_quote(*elements[i].request, context);
+            nlohmann::json quote = compute_quote_with_band(store, *elements[i].request, context);
             out.response.push_back({{"index", i}, {"status", 200},
                                     {"quote", stamp(out, std::move(quote), *elements[i].request, body[i], created,
                                                     model.version, options)}});
@@ -267,7 +268,7 @@ std::optional<nlohmann::json> replay_quote(data::Store& store, ModelCache& model
     const auto decoded = decode_quote((*stored)["request"], DecodeLimits{.max_years = 100'000'000, .max_holdings = 10'000'000});
     if (!decoded.value) throw std::runtime_error("stored request of " + quote_id + " no longer decodes");
     const auto model = models.version(store, (*stored)["model_version"].get<std::string>());
-    nlohmann::json again = compute_quote(*decoded.value, {model.model.get(), model.version, threads});
+    nlohmann::json again = compute_quote_with_band(store, *decoded.value, {model.model.get(), model.version, threads});
     nlohmann::json original = (*stored)["response"];
     original.erase("quote_id");
     original.erase("created");

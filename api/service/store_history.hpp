@@ -20,6 +20,11 @@ public:
     std::optional<double> forest_area_ha(const std::string& region) override { return store_.forest_area_ha(region); }
     std::vector<Inventory> forest_area_series(const std::string& region) override;
     std::optional<double> assumption(const std::string& key) override { return store_.assumption(key); }
+    std::optional<AssumptionRange> assumption_range(const std::string& key) override {
+        const auto a = store_.labelled_assumption(key);
+        if (!a || !a->low || !a->high) return std::nullopt;
+        return AssumptionRange{*a->low, *a->high};
+    }
     long long county_count(const std::string& province) override { return store_.region_count("county", province); }
     std::vector<std::string> provinces() override;
 

@@ -7,6 +7,7 @@
 #include "api/validation/format.hpp"
 #include "api/validation/gate.hpp"
 #include "api/validation/price.hpp"
+#include "api/validation/uncertainty.hpp"
 #include "api/validation/writers.hpp"
 #include "risk/backtest/fire.hpp"
 #include "risk/backtest/price.hpp"
@@ -142,6 +143,9 @@ ValidationReport run_validation(data::Store& store, const ValidationOptions& o) 
     t0 = std::chrono::steady_clock::now();
     j["buffer"] = validation::buffer_section(store, model, o, out.csv);
     timings["buffer"] = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    j["uncertainty"] = validation::uncertainty_section(store, version, o);
+    timings["uncertainty"] = seconds_since(t0);
     j["timings_seconds"] = timings;
     close_gate(o, tests, out, j);
     validation::Reports reports = validation::write_reports(j, tests);

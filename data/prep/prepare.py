@@ -1249,30 +1249,42 @@ ASSUMPTIONS = [
     ("fire_loss_fraction.chinese_fir", "0.9", "fraction of tree-layer carbon lost per ha of damaged forest",
      "chinese_fir",
      "No data. Applied to NBS 受害森林面积 (damaged forest area, which counts stands with tree "
-     "mortality), not to 火场总面积. Thin-barked conifer plantations suffer near-total mortality.", TANHUI),
+     "mortality), not to 火场总面积. Thin-barked conifer plantations suffer near-total mortality."
+     " Band: Tanhui assumption, from a surface fire that kills the smaller stems to a stand-replacing"
+     " crown fire.", TANHUI, "0.7", "1"),
     ("fire_loss_fraction.masson_pine", "0.9", "fraction of tree-layer carbon lost per ha of damaged forest",
-     "masson_pine", "As chinese_fir: resinous conifer, crown fires kill most stems.", TANHUI),
+     "masson_pine", "As chinese_fir: resinous conifer, crown fires kill most stems."
+     " Band: as chinese_fir.", TANHUI, "0.7", "1"),
     ("fire_loss_fraction.eucalyptus", "0.8", "fraction of tree-layer carbon lost per ha of damaged forest",
-     "eucalyptus", "Oil-rich foliage burns intensely; some stems resprout (epicormic), hence below conifers.", TANHUI),
+     "eucalyptus", "Oil-rich foliage burns intensely; some stems resprout (epicormic), hence below conifers."
+     " Band: Tanhui assumption (resprouting stems at the low end).", TANHUI, "0.6", "0.95"),
     ("fire_loss_fraction.mixed", "0.75", "fraction of tree-layer carbon lost per ha of damaged forest",
-     "mixed", "Between conifer (0.9) and broadleaf (0.6) values.", TANHUI),
+     "mixed", "Between conifer (0.9) and broadleaf (0.6) values."
+     " Band: Tanhui assumption, between the conifer and broadleaf bands.", TANHUI, "0.55", "0.9"),
     ("fire_loss_fraction.broadleaf", "0.6", "fraction of tree-layer carbon lost per ha of damaged forest",
      "broadleaf", "Evergreen broadleaves (e.g. 木荷, planted as fire belts in south China) burn less "
-     "completely and resprout.", TANHUI),
+     "completely and resprout."
+     " Band: Tanhui assumption (+-0.2).", TANHUI, "0.4", "0.8"),
     ("fire_loss_fraction.bamboo", "0.7", "fraction of tree-layer carbon lost per ha of damaged forest",
-     "bamboo", "Culms are killed but rhizomes survive and regrow within a few years.", TANHUI),
+     "bamboo", "Culms are killed but rhizomes survive and regrow within a few years."
+     " Band: Tanhui assumption (+-0.2).", TANHUI, "0.5", "0.9"),
     ("flammability.chinese_fir", "1", "relative fire rate per ha (chinese_fir = 1)", "chinese_fir",
      "Reference type by definition.", TANHUI),
     ("flammability.masson_pine", "1.3", "relative fire rate per ha (chinese_fir = 1)", "masson_pine",
-     "Resinous needles and litter, plus dead trees left by pine wilt disease.", TANHUI),
+     "Resinous needles and litter, plus dead trees left by pine wilt disease."
+     " Band: Tanhui assumption: from as flammable as fir to twice fir's excess.", TANHUI, "1", "1.6"),
     ("flammability.eucalyptus", "1.3", "relative fire rate per ha (chinese_fir = 1)", "eucalyptus",
-     "Volatile oils and bark litter.", TANHUI),
+     "Volatile oils and bark litter."
+     " Band: as masson_pine.", TANHUI, "1", "1.6"),
     ("flammability.mixed", "1", "relative fire rate per ha (chinese_fir = 1)", "mixed",
-     "Between conifer and broadleaf.", TANHUI),
+     "Between conifer and broadleaf."
+     " Band: Tanhui assumption (+-0.2).", TANHUI, "0.8", "1.2"),
     ("flammability.broadleaf", "0.6", "relative fire rate per ha (chinese_fir = 1)", "broadleaf",
-     "Moist evergreen broadleaf stands ignite less readily.", TANHUI),
+     "Moist evergreen broadleaf stands ignite less readily."
+     " Band: Tanhui assumption (+-0.2).", TANHUI, "0.4", "0.8"),
     ("flammability.bamboo", "0.7", "relative fire rate per ha (chinese_fir = 1)", "bamboo",
-     "Moist stands with sparse litter, but dry culm debris after harvest.", TANHUI),
+     "Moist stands with sparse litter, but dry culm debris after harvest."
+     " Band: Tanhui assumption (+-0.2).", TANHUI, "0.5", "0.9"),
     ("fujian_forest_share.masson_pine_and_mixed", "0.473", "share of Fujian forest area", "35",
      "Published: stands containing Masson pine = 57.21 million mu = 47.3 % of Fujian forest area "
      "(黄金水 et al. 2021, row in pine_wilt_literature.csv). Split into masson_pine and mixed below.",
@@ -1297,27 +1309,68 @@ ASSUMPTIONS = [
      "Derived from literature: Fujian 2020-21 control season 789,000 dead pines removed on 94,000 mu "
      "(= 6,266.7 ha) of epidemic area (rows of pine_wilt_literature.csv).",
      "福建松材线虫病防治实现\"双下降\", 中国绿色时报 2021-09 (via pine_wilt_literature.csv)"),
-    ("pwd_mortality_fraction", "0.1", "fraction of tree-layer carbon lost per ha of PWD occurrence area per year",
+    ("pwd_mortality_fraction", "1", "fraction of an infected host pine's tree-layer carbon lost (it dies)",
      "masson_pine",
-     "Placeholder: ~126 dead pines per ha of epidemic area (row above) against a typical Masson pine "
-     "stand of ~1,000-1,500 stems per ha; infected trees themselves die (mortality of an infected "
-     "pine taken as 1).", TANHUI),
+     "Literature value: susceptible pines infected by the pine wood nematode die (mortality close to 100 %); "
+     "the pine-wilt model's infested stands die over pwd.stand_death_years."
+     " Band: 'close to 100 %' (the literature); 0.9 for stands cut before all infected trees die.",
+     "潘佳亮 et al. 2021, 中国森林病虫 (forest_disaster_literature.csv pwd_mortality_infected)", "0.9", "1"),
+    ("pwd.stand_death_years", "4", "years in which an infested pine stand dies",
+     "masson_pine", "Literature value: 3-5 years for a whole infected pine stand to die (清流县 2022 notice); "
+     "the middle value. The infested share dies at 1/4 of it a year; the mean loss does not depend on it."
+     " Band: the published 3-5 years.",
+     "清流县人民政府 2022 (forest_disaster_literature.csv pwd_stand_death_years)", "3", "5"),
+    ("pwd.fujian_dead_pines_per_year", "789000", "dead pines removed in Fujian in a control season",
+     "masson_pine", "Literature value: 789,000 dead pines removed in the 2020-21 season (100 % of those found); "
+     "the pine-wilt model's annual dying host stock in the epidemic counties."
+     " Band: low = the 2013 autumn survey (40多万株 dead pines in the vector-beetle area, 王玲萍 2014); "
+     "high = Tanhui assumption, 1.5 x the 2020-21 count (dead pines not found or not removed).",
+     "福建松材线虫病防治实现\"双下降\", 中国绿色时报 2021-09 (via pine_wilt_literature.csv)", "400000", "1200000"),
+    ("pwd.pines_per_ha", "1200", "pine stems per ha of a Fujian masson pine stand",
+     "masson_pine", "Placeholder: middle-aged to mature masson pine stands carry about 800-2,000 stems per ha "
+     "(plantations are set at 2,500-3,300 and thinned); turns dead pines into dead stand area. No stand "
+     "table is in the raw data."
+     " Band: the stem densities of middle-aged to mature masson pine stands (Tanhui assumption).", TANHUI, "800", "2000"),
+    ("pwd.fujian_pine_area_ha", "2933333", "ha of pine forest in Fujian",
+     "masson_pine", "Literature value: 全省松林面积4,400多万亩 (44 M mu = 2.93 Mha, about 42 % of the "
+     "forest land) around 2013."
+     " Band: high = stands containing masson pine, 57.21 M mu (黄金水 et al. 2021).",
+     "王玲萍 2014, 福建省松材线虫病发生防控类型区划 (pine_wilt_literature.csv pine_forest_area)", "2933333", "3814000"),
     ("risk_free_rate.CNY", "0.015", "per year, continuously compounded", "CNY markets",
      "Placeholder for risk-neutral pricing of CNY price insurance: the one-year Chinese government "
      "bond yield was about 1.3-1.6 % through 2025; no yield curve is in the raw data. Override per "
-     "quote with model.price.risk_free_rate.", TANHUI),
+     "quote with model.price.risk_free_rate."
+     " Band: the one-year government bond yield's range through 2025 (the rationale's 1.3-1.6 %).", TANHUI, "0.013", "0.016"),
     ("risk_free_rate.EUR", "0.02", "per year, continuously compounded", "EUR markets",
      "Placeholder: euro short rates (ECB deposit facility) were about 2 % in late 2025; no curve in "
      "the raw data. Override per quote with model.price.risk_free_rate.", TANHUI),
     ("pest.affected_beta_a", "2", "Beta shape a of the share of a holding affected in an outbreak year",
      "all", "Placeholder: no per-outbreak affected shares exist in the raw data; Beta(2, 8) (mean 0.2) is the "
      "design's example. The calibrated outbreak probability is scaled so that p x mean share reproduces "
-     "the national occurrence share (NBS), so this choice moves the spread, not the mean.", TANHUI),
+     "the national occurrence share (NBS), so this choice moves the spread, not the mean."
+     " Band: Tanhui assumption; a changes the spread (with b fixed, also the mean share, which the "
+     "outbreak probability then offsets).", TANHUI, "1", "4"),
     ("pest.affected_beta_b", "8", "Beta shape b of the share of a holding affected in an outbreak year",
-     "all", "Placeholder paired with pest.affected_beta_a.", TANHUI),
-    ("pest_mortality.general", "0.05", "fraction of tree-layer carbon lost per ha of pest occurrence area",
-     "all", "Placeholder: NBS occurrence area (森林病虫鼠害发生面积) counts light infestations; most is "
-     "defoliation or partial damage, not stand death. No mortality series exists in the raw data.", TANHUI),
+     "all", "Placeholder paired with pest.affected_beta_a."
+     " Band: Tanhui assumption, paired with pest.affected_beta_a (mean share 0.11-0.33 with a = 2).", TANHUI, "4", "16"),
+    ("pest.severe_share", "0.095", "share of the pest occurrence area that is severe (重度)",
+     "all", "Literature value: 1,800 万亩 severe of the 1.9 亿亩 national occurrence forecast for 2012. General "
+     "pests lose stock only on this part of the occurrence area."
+     " Band: one year's forecast (2012) is the only figure; Tanhui assumption of +-50 % around it.",
+     "national forecast 2012 (forest_disaster_literature.csv pest_severe_share_cn)", "0.05", "0.15"),
+    ("pest.severe_mortality", "0.1", "fraction of tree-layer carbon lost per ha of severe pest occurrence",
+     "all", "Placeholder: no mortality series in the raw data. With the national occurrence share (5.75 %) "
+     "and the severe share it makes general pests take 0.055 % of the stock a year, half the national "
+     "growth-loss figure (0.11 %, which is forgone growth, not mortality); 0.2 would take all of it."
+     " Band: 0.2 is where general pests' stock loss would equal the whole national growth-loss figure"
+     " (0.0011 / (0.0575 x 0.095)); 0.05 half the value (Tanhui assumption).",
+     TANHUI, "0.05", "0.2"),
+    ("pest.growth_loss_share_of_stock", "0.0011", "forgone growth from pests a year, share of the national stock",
+     "all", "Literature value: 17 M m3 a year of timber growth lost to forest pests 2000-2010, about 0.11 % "
+     "of the national stock (forgone growth, not mortality); the model's defoliation growth loss."
+     " Band: 17 M m3 over the national stock of NFI9 (17.56 G m3) and NFI6 (12.46 G m3), "
+     "forest_area.csv.",
+     "张鹏霞 et al. 2014 (forest_disaster_literature.csv pest_growth_loss_cn)", "0.00097", "0.00136"),
     ("pwd.fujian_epidemic_counties.2014", "21", "county-level epidemic units of pine wilt disease in Fujian",
      "masson_pine", "Literature value: count of 2014 epidemic units in pine_wilt_fujian_units_literature.csv "
      "(国家林业局公告2014年第2号).", "pine_wilt_fujian_units_literature.csv, list_year 2014"),
@@ -1326,7 +1379,10 @@ ASSUMPTIONS = [
      "pine_wilt_fujian_units_literature.csv, list_year 2015"),
     ("pwd.fujian_epidemic_counties.2021", "41", "county-level epidemic units of pine wilt disease in Fujian",
      "masson_pine", "Literature value: 41 epidemic county units in the 2020-21 control season (reported "
-     "2021-09), pine_wilt_literature.csv.", "pine_wilt_literature.csv, Fujian 2020-2021 pwd_epidemic_county_units"),
+     "2021-09), pine_wilt_literature.csv."
+     " Band: low = Tanhui assumption, revocations continuing (23 township points revoked for 2024, "
+     "闽林文〔2025〕6号); high = the fitted county hazard 0.053 projected from 2021 to 2027 (41 + 43 x (1 -"
+     " 0.947^6)).", "pine_wilt_literature.csv, Fujian 2020-2021 pwd_epidemic_county_units", "30", "53"),
     # Flat reversal buffers of other programmes: literature values that `tanhui validate` sets beside
     # the model's buffer (docs/validation.md "Reversal buffer"). Not used by any quote.
     ("buffer_literature.carb_us_forest.wildfire", "0.04", "share of a project's credits (reversal risk rating)",

@@ -31,6 +31,16 @@ public:
     virtual std::vector<Inventory> forest_area_series(const std::string& region) = 0;
     // A labelled assumption of data/historical/assumptions.csv.
     virtual std::optional<double> assumption(const std::string& key) = 0;
+    // Its low and high value (the published range, or the band the row argues for); none when
+    // the row gives no band (a quote's uncertainty band leaves it out).
+    struct AssumptionRange {
+        double low = 0;
+        double high = 0;
+    };
+    virtual std::optional<AssumptionRange> assumption_range(const std::string& key) {
+        (void)key;
+        return std::nullopt;
+    }
     // Counties of a province (GB/T 2260 codes under its prefix).
     virtual long long county_count(const std::string& province) = 0;
     // Codes of every province, in the store's order.

@@ -85,7 +85,8 @@ std::vector<CalibrationRecord> calibrate_pest(History& history, const Calibratio
     const auto elasticity = weather_elasticity(history, share);
     const double e = pest_weather_elasticity(elasticity);
 
-    // Pine wilt: the annual hazard that an uninfected Fujian county unit becomes an epidemic unit.
+    // Pine wilt: the annual hazard that an uninfected Fujian county unit becomes an epidemic unit
+    // (reported: the spread the county prevalence of assemble_pest comes from).
     std::vector<int> pwd_years;
     std::vector<double> pwd_units;
     for (int y : {2014, 2015, 2021})
@@ -96,26 +97,11 @@ std::vector<CalibrationRecord> calibrate_pest(History& history, const Calibratio
         }
     const double county_units = static_cast<double>(history.county_count("35"));
     const auto hazard = fit_annual_hazard(pwd_years, pwd_units, county_units);
-    const double h = estimate(hazard, "annual_hazard");
 
-    const double a = required_assumption(history, "pest.affected_beta_a");
-    const double b = required_assumption(history, "pest.affected_beta_b");
-    const double m_general = required_assumption(history, "pest_mortality.general");
-    const double m_pwd = required_assumption(history, "pwd_mortality_fraction");
-    const double p_general = outbreak_probability_from_share(share.mean_share, a, b);
-    // masson_pine: an outbreak of either process; mortality weighted so that p x E[f] x m keeps
-    // the sum of the two expected losses.
-    const double p_pine = 1 - (1 - p_general) * (1 - h);
-    const double m_pine = (p_general * m_general + h * m_pwd) / (p_general + h);
-
+    // Only what the data give; the labelled assumptions join at assembly (assemble_pest), so
+    // that a quote's uncertainty band can re-assemble under each one's low and high value.
     Value model;
-    for (std::size_t i = 0; i < forest_type_count; ++i) {
-        const bool pine = static_cast<ForestType>(i) == ForestType::masson_pine;
-        model["probability_per_year"][forest_type_names[i]] = pine ? p_pine : p_general;
-        model["mortality"][forest_type_names[i]] = pine ? m_pine : m_general;
-    }
-    model["affected_a"] = a;
-    model["affected_b"] = b;
+    model["occurrence_share"] = share.mean_share;
     model["fire_weather_elasticity"] = e;
 
     Value report;
@@ -126,32 +112,58 @@ std::vector<CalibrationRecord> calibrate_pest(History& history, const Calibratio
     report["pine_wilt_hazard"]["county_units"] = county_units;
     report["fire_weather_elasticity"] = elasticity_value(elasticity);
     report["fire_weather_elasticity_used"] = e;
-    Value& assumptions = report["assumptions"];
-    assumptions["pest.affected_beta_a"] = a;
-    assumptions["pest.affected_beta_b"] = b;
-    assumptions["pest_mortality.general"] = m_general;
-    assumptions["pwd_mortality_fraction"] = m_pwd;
     report["scope"] = "general pests: national NBS occurrence share (no provincial series exists); "
-                      "pine wilt: Fujian epidemic county units";
+                      "pine wilt: Fujian epidemic county units and dead pines (assembled from assumptions.csv)";
     std::vector<CalibrationRecord> out;
     out.push_back({std::string(pest_family), "all", std::move(data), std::move(report), std::move(model)});
     return out;
 }
 
+PestModel pest_model_from(double occurrence_share, double weather_elasticity, History& history) {
+    PestModel p;
+    p.affected_a = required_assumption(history, "pest.affected_beta_a");
+    p.affected_b = required_assumption(history, "pest.affected_beta_b");
+    p.weather_elasticity = weather_elasticity;
+    // General pests: outbreaks reproduce the national occurrence share; stock dies only on the
+    // severe part of the occurrence area; the rest of the national growth loss is forgone growth.
+    const double severe_share = required_assumption(history, "pest.severe_share");
+    const double severe_mortality = required_assumption(history, "pest.severe_mortality");
+    const double growth_loss_share = required_assumption(history, "pest.growth_loss_share_of_stock");
+    const double p_general = outbreak_probability_from_share(occurrence_share, p.affected_a, p.affected_b);
+    for (std::size_t i = 0; i < forest_type_count; ++i) {
+        p.probability_per_year[i] = p_general;
+        p.mortality[i] = severe_share * severe_mortality;
+    }
+    p.growth_loss_fraction = occurrence_share > 0 ? std::min(1.0, growth_loss_share / occurrence_share) : 0.0;
+
+    // Pine wilt: the share of Fujian counties that are epidemic units; in them, the dead pines of
+    // a season over the host stock they stand in gives the annual dying share d of host stock;
+    // infested stands die over stand_death_years, so q E[f] dying_fraction = d.
+    const double counties = required_assumption(history, "pwd.fujian_epidemic_counties.2021");
+    const double county_units = static_cast<double>(history.county_count("35"));
+    PineWiltModel& pw = p.pine_wilt;
+    pw.host_share[index(ForestType::masson_pine)] = 1.0;
+    pw.county_probability = county_units > 0 ? std::clamp(counties / county_units, 0.0, 1.0) : 0.0;
+    const double dead_pines = required_assumption(history, "pwd.fujian_dead_pines_per_year");
+    const double pines_per_ha = required_assumption(history, "pwd.pines_per_ha");
+    const double pine_area_ha = required_assumption(history, "pwd.fujian_pine_area_ha");
+    const double death_years = required_assumption(history, "pwd.stand_death_years");
+    const double mortality = required_assumption(history, "pwd_mortality_fraction");
+    pw.dying_fraction = death_years > 0 ? std::clamp(mortality / death_years, 0.0, 1.0) : 0.0;
+    const double epidemic_area_ha = pine_area_ha * pw.county_probability;
+    const double dying_share = epidemic_area_ha > 0 ? dead_pines / pines_per_ha / epidemic_area_ha : 0.0;
+    const double mean_infested = p.affected_a / (p.affected_a + p.affected_b);
+    pw.stand_probability =
+        pw.dying_fraction > 0 ? std::clamp(dying_share / (mean_infested * pw.dying_fraction), 0.0, 1.0) : 0.0;
+    return p;
+}
+
 void assemble_pest(Model& model, std::span<const CalibrationRecord> calibrations, History& history) {
-    (void)history;
     for (const CalibrationRecord& c : calibrations) {
         if (c.family != pest_family) continue;
         const Value& m = c.model;
-        PestModel p;
-        for (std::size_t i = 0; i < forest_type_count; ++i) {
-            p.probability_per_year[i] = m.at("probability_per_year").at(forest_type_names[i]).as_real();
-            p.mortality[i] = m.at("mortality").at(forest_type_names[i]).as_real();
-        }
-        p.affected_a = m.at("affected_a").as_real();
-        p.affected_b = m.at("affected_b").as_real();
-        p.weather_elasticity = m.at("fire_weather_elasticity").as_real();
-        set_pest_model(model, p);
+        set_pest_model(model, pest_model_from(m.at("occurrence_share").as_real(), m.at("fire_weather_elasticity").as_real(),
+                                              history));
     }
 }
 

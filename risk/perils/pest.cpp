@@ -14,9 +14,26 @@ namespace tanhui::risk {
 //   block 0         word 0: the outbreak (raw compare with the threshold)
 //   blocks 1 .. 8   Gamma(a) tries of the affected fraction (Marsaglia-Tsang, one per block)
 //   blocks 9 .. 16  Gamma(b) tries; fraction = X / (X + Y)
+//   block 17        word 0: pine-wilt infestation of the holding (its county epidemic)
+//   blocks 18 .. 33 the infested share, as blocks 1 .. 16
+// and the county's pine-wilt epidemic of the year on stream weather, holding word = the county's
+// code as a number, peril word PerilId::pest, block 0, word 0 (the weather's own draws use peril
+// word 1): every holding of a county reads the same word, so a county's holdings are infected
+// together.
 namespace {
 
 constexpr int gamma_blocks = 8;
+constexpr std::uint16_t pine_wilt_block = 17;
+
+// The county word of a holding's region: its normalised code as a number (a province or
+// prefecture code stands for the whole of it).
+std::uint32_t county_word(const std::string& region) {
+    const std::string code = normalise_region_code(region);
+    std::uint32_t w = 0;
+    for (char c : code)
+        if (c >= '0' && c <= '9') w = w * 10 + static_cast<std::uint32_t>(c - '0');
+    return w;
+}
 
 std::string str(double v) { return std::to_string(v); }
 
@@ -49,6 +66,12 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
     if (elasticity_ != 0 && slots_ > max_weather_slots)
         throw InvalidInput("holdings", "more than " + std::to_string(max_weather_slots - 1) + " weather regions in one book");
 
+    // An override of the outbreak probability describes the whole peril: no pine-wilt process.
+    const PineWiltModel& pw = m.pine_wilt;
+    pine_wilt_ = !o.probability_per_year && pw.county_probability > 0 && pw.stand_probability > 0 && pw.dying_fraction > 0;
+    county_threshold_ = word_threshold(pw.county_probability);
+    stand_threshold_ = word_threshold(pw.stand_probability);
+
     for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
         const PreparedHolding& h = setup.holdings[i];
         const std::size_t t = index(h.forest_type);
@@ -59,9 +82,14 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
         p.draw_index = h.draw_index;
         p.position = static_cast<std::uint32_t>(i);
         p.slot = elasticity_ != 0 ? h.weather_slot : 0;
-        if (p.probability > 0 && p.tco2e_if_all_affected > 0) {
+        p.growth_tco2e_if_all_affected = h.area_ha * h.stock_tco2e_per_ha * m.growth_loss_fraction;
+        if (pine_wilt_) p.pine_wilt_tco2e_if_all_infested = h.area_ha * h.stock_tco2e_per_ha * pw.host_share[t] * pw.dying_fraction;
+        p.county = county_word(h.region);
+        const bool general = p.probability > 0 && (p.tco2e_if_all_affected > 0 || p.growth_tco2e_if_all_affected > 0);
+        if (general || p.pine_wilt_tco2e_if_all_infested > 0) {
             holdings_.push_back(p);
             draw_index_.push_back(p.draw_index);
+            any_pine_wilt_ = any_pine_wilt_ || p.pine_wilt_tco2e_if_all_infested > 0;
         }
     }
 }
@@ -120,7 +148,6 @@ public:
 
 double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
                            EventSink& events) const {
-    const auto pest = static_cast<std::uint16_t>(PerilId::pest);
     std::array<double, max_weather_slots> lower, upper;
     SlotFactors::bounds(y.weather.data(), slots_, elasticity_, lower.data(), upper.data());
     std::array<std::uint32_t, occurrence_batch> batch;
@@ -131,14 +158,59 @@ double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
         if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::pest, draw_index_.data() + start, n, batch.data());
         for (std::size_t i = 0; i < n; ++i) {
             const Prepared& h = holdings_[start + i];
-            if (!SlotFactors::outbreak(h, words[i], y.weather[h.slot], elasticity_, lower[h.slot], upper[h.slot])) continue;
-            const DrawAddress at{y.seed, Stream::holding_perils, y.year, h.draw_index, pest};
-            const double fraction =
-                beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
-            const double loss = fraction * h.tco2e_if_all_affected;
+            const double fraction = outbreak_fraction(y, h, words[i], lower.data(), upper.data());
+            const bool outbreak = fraction >= 0;
+            double loss = outbreak ? fraction * h.tco2e_if_all_affected : 0.0;
             if (loss > 0) events.add(h.position, PerilId::pest, 0, loss);
+            const double pine_wilt = any_pine_wilt_ ? pine_wilt_loss(y, h) : 0.0;
+            if (pine_wilt > 0) events.add(h.position, PerilId::pest, loss > 0 ? 1 : 0, pine_wilt);
+            if (!outbreak && !(pine_wilt > 0)) continue;
+            loss += pine_wilt;
             loss_tco2e[h.position] += loss;
             total += loss;
+        }
+    }
+    return total;
+}
+
+// The affected share of the general outbreak of a holding-year, -1 when there is none.
+double PestPeril::outbreak_fraction(const Year& y, const Prepared& h, std::uint32_t word, const double* lower,
+                                    const double* upper) const {
+    if (!SlotFactors::outbreak(h, word, y.weather[h.slot], elasticity_, lower[h.slot], upper[h.slot])) return -1;
+    const auto pest = static_cast<std::uint16_t>(PerilId::pest);
+    const DrawAddress at{y.seed, Stream::holding_perils, y.year, h.draw_index, pest};
+    return beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
+}
+
+// The pine-wilt loss of a holding-year: its county epidemic (one word per county and year), its
+// infestation, the infested share of its host stock dying.
+double PestPeril::pine_wilt_loss(const Year& y, const Prepared& h) const {
+    if (!(h.pine_wilt_tco2e_if_all_infested > 0)) return 0;
+    const auto pest = static_cast<std::uint16_t>(PerilId::pest);
+    const auto county = draw_words(y.seed, static_cast<std::uint32_t>(Stream::weather), y.year, h.county, pest, 0);
+    if (!(county[0] < county_threshold_)) return 0;
+    const DrawAddress at{y.seed, Stream::holding_perils, y.year, h.draw_index, pest};
+    if (!(at(pine_wilt_block)[0] < stand_threshold_)) return 0;
+    const double infested = beta_from_gammas(
+        a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(pine_wilt_block + 1 + b)); }, gamma_blocks);
+    return infested * h.pine_wilt_tco2e_if_all_infested;
+}
+
+double PestPeril::add_forgone_growth(const Year& y, std::span<double> growth_tco2e) const {
+    std::array<double, max_weather_slots> lower, upper;
+    SlotFactors::bounds(y.weather.data(), slots_, elasticity_, lower.data(), upper.data());
+    std::array<std::uint32_t, occurrence_batch> words;
+    double total = 0;
+    for (std::size_t start = 0; start < holdings_.size(); start += occurrence_batch) {
+        const std::size_t n = std::min(occurrence_batch, holdings_.size() - start);
+        occurrence_words(y.seed, y.year, PerilId::pest, draw_index_.data() + start, n, words.data());
+        for (std::size_t i = 0; i < n; ++i) {
+            const Prepared& h = holdings_[start + i];
+            const double fraction = outbreak_fraction(y, h, words[i], lower.data(), upper.data());
+            if (fraction < 0) continue;
+            const double growth = fraction * h.growth_tco2e_if_all_affected;
+            growth_tco2e[h.position] += growth;
+            total += growth;
         }
     }
     return total;
@@ -147,7 +219,7 @@ double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
 bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
                           std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     const std::size_t n_holdings = holdings_.size();
-    if (n_holdings > 64 || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
+    if (any_pine_wilt_ || n_holdings > 64 || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
         return false;
 
     // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
@@ -276,6 +348,18 @@ void validate(const PestModel& m, const std::string& at) {
     require_parameter(m.affected_b > 0 && std::isfinite(m.affected_b), at + "/affected_b", "> 0", m.affected_b);
     require_parameter(std::isfinite(m.weather_elasticity) && m.weather_elasticity >= 0, at + "/weather_elasticity", ">= 0",
                       m.weather_elasticity);
+    require_parameter(m.growth_loss_fraction >= 0 && m.growth_loss_fraction <= 1, at + "/growth_loss_fraction", "in [0, 1]",
+                      m.growth_loss_fraction);
+    const PineWiltModel& pw = m.pine_wilt;
+    for (std::size_t i = 0; i < forest_type_count; ++i)
+        require_parameter(pw.host_share[i] >= 0 && pw.host_share[i] <= 1,
+                          at + "/pine_wilt/host_share/" + std::string(forest_type_names[i]), "in [0, 1]", pw.host_share[i]);
+    require_parameter(pw.county_probability >= 0 && pw.county_probability <= 1, at + "/pine_wilt/county_probability",
+                      "in [0, 1]", pw.county_probability);
+    require_parameter(pw.stand_probability >= 0 && pw.stand_probability <= 1, at + "/pine_wilt/stand_probability",
+                      "in [0, 1]", pw.stand_probability);
+    require_parameter(pw.dying_fraction >= 0 && pw.dying_fraction <= 1, at + "/pine_wilt/dying_fraction", "in [0, 1]",
+                      pw.dying_fraction);
 }
 
 const PestModel* pest_model(const Model& model) { return model.perils.find<PestModel>(PerilId::pest); }
@@ -328,6 +412,21 @@ Value describe_pest(const Model& model, const ModelOverrides& overrides, std::sp
         g["affected_fraction"]["a"] = ab.a;
         g["affected_fraction"]["b"] = ab.b;
         g["mortality"] = o.mortality ? *o.mortality : m.mortality[t];
+        // What the calibrated model adds (an override of the probability describes the whole peril).
+        if (!o.probability_per_year && pest_model(model)) {
+            g["growth_loss_fraction"] = m.growth_loss_fraction;
+            const PineWiltModel& pw = m.pine_wilt;
+            if (pw.host_share[t] > 0 && pw.county_probability > 0) {
+                Value& p = g["pine_wilt"];
+                p["host_share"] = pw.host_share[t];
+                p["county_probability"] = pw.county_probability;
+                p["stand_probability"] = pw.stand_probability;
+                p["infested_fraction"]["distribution"] = "beta";
+                p["infested_fraction"]["a"] = ab.a;
+                p["infested_fraction"]["b"] = ab.b;
+                p["dying_fraction"] = pw.dying_fraction;
+            }
+        }
         out.push_back(std::move(g));
     }
     return out;

@@ -64,6 +64,102 @@ TEST(PestPeril, OnlySusceptibleForestTypesLose) {
     EXPECT_NEAR(m.mean, 0.05 * 0.2 * 100 * 100 * 0.8, 4 * m.se_mean);
 }
 
+PestModel pine_wilt_only(double county, double stand, double dying) {
+    PestModel pest;
+    pest.pine_wilt.host_share[index(ForestType::masson_pine)] = 1.0;
+    pest.pine_wilt.county_probability = county;
+    pest.pine_wilt.stand_probability = stand;
+    pest.pine_wilt.dying_fraction = dying;
+    return pest;
+}
+
+// Pine wilt alone: L = C x S x F x c, C ~ Bernoulli(county), S ~ Bernoulli(stand), F ~ Beta(2, 8),
+// c = area x stock x dying fraction: E[L] = county x stand x 0.2 x c.
+TEST(PestPeril, PineWiltMeanIsCountyTimesStandTimesInfestedTimesDying) {
+    Model model;
+    set_pest_model(model, pine_wilt_only(0.5, 0.1, 0.25));
+    const std::vector<Holding> h{holding("350802", 100, ForestType::masson_pine), holding("350802", 100, ForestType::chinese_fir)};
+    BookOptions o;
+    o.perils = {"pest"};
+    o.overrides.carbon.stock_tco2e_per_ha = 100;
+    const Book book = prepare_book(model, h, o);
+    std::vector<double> pine(100'000);
+    simulate(book, {.years = 100'000, .seed = 23}, [&](const YearResult& y) {
+        ASSERT_EQ(y.loss_tco2e[1], 0.0);  // not a host
+        pine[y.year] = y.loss_tco2e[0];
+    });
+    const Moments m = moments(pine);
+    EXPECT_NEAR(m.mean, 0.5 * 0.1 * 0.2 * 100 * 100 * 0.25, 4 * m.se_mean);
+}
+
+// Contagion at county level: with every stand of an epidemic county infested (stand probability
+// 1), two holdings of one county lose in the same years (P(both) = 0.5), two of different
+// counties independently (P(both) = 0.25).
+TEST(PestPeril, PineWiltHitsTheHoldingsOfACountyTogether) {
+    Model model;
+    set_pest_model(model, pine_wilt_only(0.5, 1.0, 0.25));
+    const std::vector<Holding> h{holding("350802", 10, ForestType::masson_pine), holding("350802", 10, ForestType::masson_pine),
+                                 holding("350982", 10, ForestType::masson_pine)};
+    BookOptions o;
+    o.perils = {"pest"};
+    o.overrides.carbon.stock_tco2e_per_ha = 100;
+    const Book book = prepare_book(model, h, o);
+    const std::size_t n = 40'000;
+    std::size_t same = 0, both_other = 0;
+    simulate(book, {.years = n, .seed = 24}, [&](const YearResult& y) {
+        const bool a = y.loss_tco2e[0] > 0, b = y.loss_tco2e[1] > 0, c = y.loss_tco2e[2] > 0;
+        same += a == b;
+        both_other += a && c;
+    });
+    EXPECT_EQ(same, n);
+    const double se = std::sqrt(0.25 * 0.75 / double(n));
+    EXPECT_NEAR(double(both_other) / double(n), 0.25, 4 * se);
+}
+
+// A full override describes the whole peril: no pine wilt on top.
+TEST(PestPeril, AnOverriddenProbabilityLeavesPineWiltOut) {
+    Model model;
+    set_pest_model(model, pine_wilt_only(1.0, 1.0, 1.0));
+    const std::vector<Holding> h{holding("350802", 100, ForestType::masson_pine)};
+    BookOptions o;
+    o.perils = {"pest"};
+    set_pest_override(o.overrides, {.probability_per_year = 0.0, .affected_fraction = std::nullopt, .mortality = 0.5});
+    o.overrides.carbon.stock_tco2e_per_ha = 100;
+    const Book book = prepare_book(model, h, o);
+    simulate(book, {.years = 1'000, .seed = 25}, [&](const YearResult& y) { ASSERT_EQ(y.loss_tco2e[0], 0.0); });
+}
+
+// Forgone growth of defoliation, from the outbreaks that cost stock: E[G] = p E[F] area stock g,
+// and in a year with an outbreak G / L = g / mortality.
+TEST(PestPeril, ForgoneGrowthFollowsTheSameOutbreaks) {
+    Model model;
+    PestModel pest;
+    pest.probability_per_year.fill(0.3);
+    pest.mortality.fill(0.01);
+    pest.growth_loss_fraction = 0.02;
+    set_pest_model(model, pest);
+    const std::vector<Holding> h{holding("35", 100, ForestType::broadleaf)};
+    BookOptions o;
+    o.perils = {"pest"};
+    o.overrides.carbon.stock_tco2e_per_ha = 150;
+    const Book book = prepare_book(model, h, o);
+    const auto* peril = dynamic_cast<const PestPeril*>(book.perils.at(0).get());
+    ASSERT_NE(peril, nullptr);
+    const std::vector<double> g{1.0};
+    const std::size_t n = 100'000;
+    std::vector<double> growth(n);
+    simulate(book, {.years = n, .seed = 26}, [&](const YearResult& y) {
+        std::vector<double> forgone(1, 0.0);
+        const double total = peril->add_forgone_growth(Year{26, y.year, 0.0, g}, forgone);
+        ASSERT_EQ(total, forgone[0]);
+        growth[y.year] = forgone[0];
+        if (y.loss_tco2e[0] > 0) ASSERT_NEAR(forgone[0] / y.loss_tco2e[0], 2.0, 1e-12);
+        else ASSERT_EQ(forgone[0], 0.0);
+    });
+    const Moments m = moments(growth);
+    EXPECT_NEAR(m.mean, 0.3 * 0.2 * 100 * 150 * 0.02, 4 * m.se_mean);
+}
+
 // Drought years raise the outbreak probability: p G^e. With G ~ gamma(k, 1/k),
 // E[G] = 1 and E[G^2] = 1 + 1/k, so elasticity 1 keeps the mean and elasticity 2 raises it by
 // 1 + 1/k (p small enough that the cap at 1 never binds in practice).

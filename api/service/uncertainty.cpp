@@ -1,0 +1,96 @@
+#include "api/service/uncertainty.hpp"
+
+#include "api/products/registry.hpp"
+#include "api/service/calibration.hpp"
+#include "api/service/store_history.hpp"
+#include "risk/calibration/assumption_overlay.hpp"
+#include "risk/perils/registry.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace tanhui::api {
+
+namespace {
+
+struct Banded {
+    std::string key;
+    double value = 0;
+    risk::History::AssumptionRange range;
+};
+
+// The labelled assumptions with a band that the assembly of the request's perils reads.
+std::vector<Banded> banded_assumptions(const ModelVersion& version, const QuoteRequest& request, risk::History& history) {
+    std::set<std::string> keys;
+    for (const std::string& name : request.product->facts(request.cover).perils)
+        if (const risk::PerilEntry* e = risk::find_peril(name)) {
+            const auto read = assumptions_read(version, *e, history);
+            keys.insert(read.begin(), read.end());
+        }
+    std::vector<Banded> out;
+    for (const std::string& key : keys) {
+        const auto value = history.assumption(key);
+        const auto range = history.assumption_range(key);
+        if (value && range && range->low != range->high) out.push_back({key, *value, *range});
+    }
+    return out;
+}
+
+double pure_premium(data::Store& store, const ModelVersion& version, risk::AssumptionOverlay& history,
+                    const QuoteRequest& request, const QuoteContext& context) {
+    const risk::Model model = build_model(store, version, history);
+    QuoteContext c = context;
+    c.model = &model;
+    return compute_quote(request, c).at("pure_premium_cny").get<double>();
+}
+
+}  // namespace
+
+nlohmann::json uncertainty_band(data::Store& store, const QuoteRequest& request, const QuoteContext& context,
+                                double point_cny) {
+    const auto version = model_version(store, context.model_version);
+    if (!version) throw std::runtime_error("model version " + context.model_version + " is not in the store");
+    StoreHistory history(store);
+    const std::vector<Banded> banded = banded_assumptions(*version, request, history);
+
+    nlohmann::json out;
+    out["pure_premium_cny"] = point_cny;
+    out["assumptions"] = nlohmann::json::array();
+    double lowest = point_cny, highest = point_cny;
+    const auto note = [&](double v) {
+        lowest = std::min(lowest, v);
+        highest = std::max(highest, v);
+        return v;
+    };
+    for (const Banded& b : banded) {
+        nlohmann::json row{{"key", b.key}, {"value", b.value}, {"low", b.range.low}, {"high", b.range.high}};
+        for (const bool high : {false, true}) {
+            risk::AssumptionOverlay perturbed(history);
+            perturbed.set(b.key, high ? b.range.high : b.range.low);
+            row[high ? "pure_premium_at_high_cny" : "pure_premium_at_low_cny"] =
+                note(pure_premium(store, *version, perturbed, request, context));
+        }
+        out["assumptions"].push_back(std::move(row));
+    }
+    for (const bool high : {false, true}) {
+        risk::AssumptionOverlay all(history);
+        for (const Banded& b : banded) all.set(b.key, high ? b.range.high : b.range.low);
+        out[high ? "all_high_pure_premium_cny" : "all_low_pure_premium_cny"] =
+            banded.empty() ? point_cny : note(pure_premium(store, *version, all, request, context));
+    }
+    out["range_cny"] = {{"low", lowest}, {"high", highest}};
+    out["seed"] = request.simulation.seed;
+    out["years"] = request.simulation.years;
+    return out;
+}
+
+nlohmann::json compute_quote_with_band(data::Store& store, const QuoteRequest& request, const QuoteContext& context) {
+    nlohmann::json quote = compute_quote(request, context);
+    if (request.uncertainty)
+        quote["uncertainty"] = uncertainty_band(store, request, context, quote.at("pure_premium_cny").get<double>());
+    return quote;
+}
+
+}  // namespace tanhui::api

@@ -1,0 +1,109 @@
+// The uncertainty band of a quote (api/service/uncertainty.hpp) on the calibrated shipped data:
+// which assumptions take part, and the invariants of common random numbers (a premium that rises
+// with an assumption is bracketed by its low and high value).
+#include "api/service/uncertainty.hpp"
+
+#include "api/service/quote_service.hpp"
+#include "tests/api/routes/quote_fixtures.hpp"
+#include "tests/data/test_db.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace tanhui::api {
+namespace {
+
+using nlohmann::json;
+namespace quotes = tanhui::testing::quotes;
+
+json index_request(const json& perils, long long years) {
+    json body = json::parse(R"({
+      "product": "index_insurance",
+      "policy": {"id": "LY-2027-001", "start": "2027-01-01", "term_months": 12},
+      "holdings": [
+        {"id": "xinluo-fir-1", "region": "350802", "forest_type": "chinese_fir", "area_ha": 2000, "age_years": 18},
+        {"id": "xinluo-pine-2", "region": "350802", "forest_type": "masson_pine", "area_ha": 1200, "age_years": 25}],
+      "cover": {"form": "per_tonne", "price_cny_per_tco2e": 20, "deductible_tco2e": 50, "limit_cny": 2000000},
+      "premium": {"principle": "std_dev", "parameter": 0.25, "expense_ratio": 0.15},
+      "uncertainty": true})");
+    body["cover"]["perils"] = perils;
+    body["simulation"] = {{"years", years}, {"seed", 7}};
+    return body;
+}
+
+json quote_of(const json& body) {
+    testing::TempDir dir;
+    const auto path = dir / "q.db";
+    quotes::copy_calibrated(path);
+    data::Store store(path);
+    ModelCache models;
+    QuoteOptions options;
+    options.store = false;
+    options.threads = 2;
+    const QuoteOutcome out = quote(store, models, body, options);
+    if (out.problem) throw std::runtime_error(out.problem->detail);
+    return *out.response;
+}
+
+TEST(UncertaintyBand, PestBandListsThePestAssumptionsAndBracketsTheMonotoneOnes) {
+    if (!quotes::have_historical()) GTEST_SKIP() << "no data/historical";
+    const json q = quote_of(index_request({"pest"}, 20'000));
+    const json& u = q.at("uncertainty");
+    const double point = q.at("pure_premium_cny").get<double>();
+    EXPECT_EQ(u.at("pure_premium_cny").get<double>(), point);
+    std::set<std::string> keys;
+    for (const json& a : u.at("assumptions")) {
+        keys.insert(a.at("key").get<std::string>());
+        EXPECT_LE(a.at("low").get<double>(), a.at("high").get<double>());
+        EXPECT_GE(a.at("pure_premium_at_low_cny").get<double>(), u.at("range_cny").at("low").get<double>());
+        EXPECT_LE(a.at("pure_premium_at_high_cny").get<double>(), u.at("range_cny").at("high").get<double>());
+    }
+    for (const char* k : {"pest.severe_mortality", "pest.severe_share", "pwd.fujian_dead_pines_per_year"}) {
+        ASSERT_TRUE(keys.count(k)) << k;
+        // The pest loss of every year is proportional to it (same draws): the premium rises with it.
+        for (const json& a : u.at("assumptions"))
+            if (a.at("key") == k) {
+                EXPECT_LE(a.at("pure_premium_at_low_cny").get<double>(), point) << k;
+                EXPECT_GE(a.at("pure_premium_at_high_cny").get<double>(), point) << k;
+            }
+    }
+    EXPECT_FALSE(keys.count("flammability.chinese_fir"));  // fire is not covered
+}
+
+// Every fire assumption (flammability, loss fraction) raises the fire loss of every year: all low
+// <= point <= all high, each one-at-a-time pair brackets the point.
+TEST(UncertaintyBand, AllLowAndAllHighBracketThePointWhereEveryAssumptionRaisesThePremium) {
+    if (!quotes::have_historical()) GTEST_SKIP() << "no data/historical";
+    const json q = quote_of(index_request({"fire"}, 20'000));
+    const json& u = q.at("uncertainty");
+    const double point = q.at("pure_premium_cny").get<double>();
+    ASSERT_FALSE(u.at("assumptions").empty());
+    for (const json& a : u.at("assumptions")) {
+        EXPECT_LE(a.at("pure_premium_at_low_cny").get<double>(), point) << a.at("key");
+        EXPECT_GE(a.at("pure_premium_at_high_cny").get<double>(), point) << a.at("key");
+    }
+    EXPECT_LE(u.at("all_low_pure_premium_cny").get<double>(), point);
+    EXPECT_GE(u.at("all_high_pure_premium_cny").get<double>(), point);
+}
+
+TEST(UncertaintyBand, AbsentUnlessAsked) {
+    if (!quotes::have_historical()) GTEST_SKIP() << "no data/historical";
+    json body = index_request({"fire"}, 2'000);
+    body.erase("uncertainty");
+    EXPECT_FALSE(quote_of(body).contains("uncertainty"));
+    body["uncertainty"] = "yes";
+    testing::TempDir dir;
+    quotes::copy_calibrated(dir / "q.db");
+    data::Store store(dir / "q.db");
+    ModelCache models;
+    QuoteOptions options;
+    options.store = false;
+    const QuoteOutcome out = quote(store, models, body, options);
+    ASSERT_TRUE(out.problem);
+    EXPECT_EQ(out.problem->errors.at(0).pointer, "/uncertainty");
+}
+
+}  // namespace
+}  // namespace tanhui::api

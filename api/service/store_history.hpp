@@ -22,6 +22,15 @@ public:
     std::optional<double> assumption(const std::string& key) override { return store_.assumption(key); }
     long long county_count(const std::string& province) override { return store_.region_count("county", province); }
     std::vector<std::string> provinces() override;
+    std::vector<GeoHazardYear> geological_hazard_years(const std::string& province) override {
+        return store_.geological_hazards(province);
+    }
+    std::vector<DisasterYear> disaster_years(const std::string& province) override {
+        return store_.disaster_history(province);
+    }
+    std::vector<std::string> province_neighbours(const std::string& province) override {
+        return store_.province_neighbours(province);
+    }
 
 private:
     data::Store& store_;

@@ -192,6 +192,29 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_by_expiry ON idempotency_keys(expires);
 )sql";
 
+// Version 5: the regional event perils' history (issue 16): NBS geological hazards by province
+// (landslide) and the provinces' land neighbours (freeze's spatial correlation).
+constexpr std::string_view v5 = R"sql(
+CREATE TABLE geological_hazards (
+  region TEXT NOT NULL REFERENCES regions(code),
+  year   INTEGER NOT NULL,
+  hazards_total REAL NOT NULL CHECK (hazards_total >= 0),
+  landslides REAL NOT NULL CHECK (landslides >= 0),
+  collapses REAL NOT NULL CHECK (collapses >= 0),
+  debris_flows REAL NOT NULL CHECK (debris_flows >= 0),
+  ground_subsidence REAL, deaths REAL, casualties REAL, direct_loss_10k_cny REAL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (region, year)
+) WITHOUT ROWID;
+CREATE TABLE province_neighbours (
+  region    TEXT NOT NULL REFERENCES regions(code),
+  neighbour TEXT NOT NULL REFERENCES regions(code),
+  seat_distance_km REAL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (region, neighbour)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -200,6 +223,7 @@ const std::vector<Migration>& migrations() {
         {2, "holdings, calibrations, model versions", v2},
         {3, "api keys, stored quotes, import log", v3},
         {4, "quotes found by policy, key and time; idempotency keys", v4},
+        {5, "geological hazards and province neighbours (regional event perils)", v5},
     };
     return list;
 }

@@ -70,6 +70,24 @@ struct FireYear {
     double fires_general = 0, fires_larger = 0, fires_major = 0, fires_extreme = 0;
 };
 
+// NBS geological hazards of a province-year (geological_hazards.csv): counts of events.
+struct GeoHazardYear {
+    std::string region;
+    int year = 0;
+    double hazards_total = 0;
+    double landslides = 0;    // 滑坡
+    double collapses = 0;     // 崩塌 (rock falls)
+    double debris_flows = 0;  // 泥石流
+};
+
+// The NBS crop-disaster index of a province-year (disaster_history.csv), 10^3 ha of crops affected.
+struct DisasterYear {
+    std::string region;
+    int year = 0;
+    double freeze_affected_kha = 0;             // low temperature, freeze and snow
+    double flood_geo_typhoon_affected_kha = 0;  // flood, geological hazards and typhoon
+};
+
 struct PestYear {
     std::string region;
     int year = 0;

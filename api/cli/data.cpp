@@ -165,7 +165,8 @@ void add_data_commands(CLI::App& app, const GlobalOptions& global, Action& actio
     auto file = std::make_shared<std::string>();
     auto import_market = std::make_shared<std::string>();
     import->add_option("KIND", *kind, "prices, fire, pest, regions or holdings (also: forest_area, markets, "
-                                      "disaster, forest_types, carbon_density, assumptions)")
+                                      "disaster, geological_hazards, province_neighbours, forest_types, carbon_density, "
+                                      "assumptions)")
         ->required()->check(CLI::IsMember(data::import_kinds()));
     import->add_option("FILE", *file, "CSV file with a header row; docs/data.md lists the columns of each kind")->required();
     import->add_option("--market", *import_market, "For prices: the market (default: from the file name prices_<MARKET>.csv)");

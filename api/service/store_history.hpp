@@ -27,6 +27,15 @@ public:
     }
     long long county_count(const std::string& province) override { return store_.region_count("county", province); }
     std::vector<std::string> provinces() override;
+    std::vector<GeoHazardYear> geological_hazard_years(const std::string& province) override {
+        return store_.geological_hazards(province);
+    }
+    std::vector<DisasterYear> disaster_years(const std::string& province) override {
+        return store_.disaster_history(province);
+    }
+    std::vector<std::string> province_neighbours(const std::string& province) override {
+        return store_.province_neighbours(province);
+    }
 
 private:
     data::Store& store_;

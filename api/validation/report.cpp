@@ -8,9 +8,11 @@
 #include "api/validation/gate.hpp"
 #include "api/validation/price.hpp"
 #include "api/validation/uncertainty.hpp"
+#include "api/validation/regional.hpp"
 #include "api/validation/writers.hpp"
 #include "risk/backtest/fire.hpp"
 #include "risk/backtest/price.hpp"
+#include "risk/backtest/regional.hpp"
 #include "risk/calibration/fire_model.hpp"
 #include "risk/perils/fire.hpp"
 #include "risk/simulation/parallel.hpp"
@@ -80,6 +82,28 @@ ojson price_section(data::Store& store, Tests& tests, ValidationReport& out, uns
     return validation::price_json(markets, po);
 }
 
+// Landslide and freeze (issue 16 item 9): every province's geological hazards and freeze index.
+void regional_section(data::Store& store, const ValidationOptions& o, Tests& tests, ValidationReport& out, ojson& j,
+                      ojson& timings) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::vector<GeoHazardYear>> geo;
+    std::vector<std::vector<DisasterYear>> freeze;
+    for (const auto& r : store.regions("province")) {
+        geo.push_back(store.geological_hazards(r.code));
+        freeze.push_back(store.disaster_history(r.code));
+    }
+    risk::RegionalBacktestOptions ro;
+    ro.seed = validation::mix(o.seed, 7);
+    if (const auto share = store.assumption("freeze.event_year_share_of_max")) ro.event_year_share_of_max = *share;
+    const auto landslide = risk::backtest_landslide(geo, ro);
+    const auto frozen = risk::backtest_freeze(freeze, ro);
+    validation::regional_tests(landslide, frozen, tests);
+    out.csv.push_back({"landslide_forecasts.csv", validation::landslide_csv(landslide)});
+    j["landslide"] = validation::landslide_json(landslide, ro);
+    j["freeze"] = validation::freeze_json(frozen, ro);
+    timings["regional"] = seconds_since(t0);
+}
+
 // The accepted findings against the tests, the gate's verdict, and tests.csv.
 void close_gate(const ValidationOptions& o, Tests& tests, ValidationReport& out, ojson& j) {
     for (auto& x : tests.all)
@@ -146,6 +170,7 @@ ValidationReport run_validation(data::Store& store, const ValidationOptions& o) 
     t0 = std::chrono::steady_clock::now();
     j["uncertainty"] = validation::uncertainty_section(store, version, o);
     timings["uncertainty"] = seconds_since(t0);
+    regional_section(store, o, tests, out, j, timings);
     j["timings_seconds"] = timings;
     close_gate(o, tests, out, j);
     validation::Reports reports = validation::write_reports(j, tests);

@@ -1,6 +1,7 @@
 #include "api/validation/writers.hpp"
 
 #include "api/validation/uncertainty.hpp"
+#include "api/validation/regional.hpp"
 #include "risk/perils/fire.hpp"
 
 #include <cmath>
@@ -232,6 +233,7 @@ Reports write_reports(const ojson& j, const Tests& tests) {
     write_burning_cost(j, w);
     write_buffer(j, w);
     if (j.contains("uncertainty")) write_uncertainty(j["uncertainty"], w.text, w.md);
+    write_regional(j, w.text, w.md);
     write_gate(tests, w);
     return {w.text.str(), w.md.str()};
 }

@@ -1429,6 +1429,63 @@ ASSUMPTIONS = [
      "Li et al. 2024, Environmental Research Letters 19:034048 (forest_disaster_literature.csv sink_gpp_yangtze_2022)"),
 ]
 
+# The regional event perils (issue 16: freeze, landslide; docs/risk-model.md "Freeze", "Landslide"),
+# each (key, value, unit, applies_to, rationale, citation, low, high).
+LIT_2008 = "forest_disaster_literature.csv (raw PROVENANCE 9.3), rows "
+FREEZE_VULN = LIT_2008 + "ice_vuln_* (Geographical Sciences 2011 transect; iForest 10:406, 2017 for the range)"
+REGIONAL_ASSUMPTIONS = [
+    ("freeze.return_period_2008_years", "50", "years", "freeze",
+     "Return period assumed for a January-2008 glaze-ice footprint on a province: CMA and the State Council "
+     "called the 2008 storm the worst in 50 years in southern China (a century in parts of Hunan and "
+     "Guizhou); the NBS freeze series (2010-2021) has no event of that size, so the period is not estimable "
+     "from Tanhui's data. Low 30, high 100.",
+     TANHUI + "; 2008 characterisation from contemporary CMA reports (not in the raw data; verify)", "30", "100"),
+    ("freeze.affected_share_2008", "0.25", "share of a province's forest", "freeze",
+     "Affected share of a hard-hit province's forest in January 2008: Hunan 67.88 M mu = 4.53 Mha of 10.5 Mha "
+     "(0.43), Zhejiang public-welfare forest 0.39, Zhejiang all forestry (early count) 0.14, Guangdong 0.08; "
+     "national 19.4 Mha of 195 Mha (0.10). Central value between the provincial figures; low Guangdong, high Hunan.",
+     LIT_2008 + "ice2008_43_area_mu, ice2008_33pw_affected_share, ice2008_33_area_mu, ice2008_44_area_mu; forest_area.csv",
+     "0.08", "0.43"),
+    ("freeze.affected_share_beta_a", "0.5", "Beta first shape", "freeze",
+     "Shape a of the footprint's affected share Beta(a, b) given an event year (b is solved from the 2008 "
+     "anchor and the return period): a < 1 puts most event years near no forest damage (the NBS index is a "
+     "crop index; most freeze years have no forest report). Not estimable from the data.", TANHUI, "0.3", "1"),
+    ("freeze.event_year_share_of_max", "0.25", "share of the province's largest year", "freeze",
+     "A province-year is a freeze event year when its NBS low-temperature/freeze/snow crop area reaches this "
+     "share of the province's largest year (an event-year index, not a severity).", TANHUI, "0.1", "0.5"),
+    ("freeze.stock_lost_share_2008", "0.25", "share of standing stock on the affected area", "freeze",
+     "Standing volume lost per affected ha in 2008 (340 M m3 / 19.4 Mha = 17.5 m3/ha) over the national stock "
+     "density of NFI7 (13.72 bn m3 / 195.5 Mha = 70.2 m3/ha). Low: Fujian's density (90 m3/ha, NFI9); high: "
+     "young stands (50 m3/ha).", LIT_2008 + "ice2008_cn_volume_m3, ice2008_cn_area_ha; forest_area.csv NFI7",
+     "0.19", "0.35"),
+    ("freeze.damage_rate_2008_mean", "0.5316666667", "share of trees damaged", "freeze",
+     "Mean of the three measured species damage rates after the 2008 storm (slash pine 0.61, masson pine "
+     "0.525, chinese fir 0.46): the damage rate behind freeze.stock_lost_share_2008; a forest type's loss "
+     "fraction is stock_lost_share x its damage rate / this mean.", FREEZE_VULN, "0.5316666667", "0.5316666667"),
+    ("freeze.damage_rate.chinese_fir", "0.46", "share of trees damaged", "chinese_fir",
+     "Measured after the 2008 ice storm; range across stand types.", FREEZE_VULN, "0.25", "0.81"),
+    ("freeze.damage_rate.masson_pine", "0.525", "share of trees damaged", "masson_pine",
+     "Measured after the 2008 ice storm; range across stand types.", FREEZE_VULN, "0.25", "0.81"),
+    ("freeze.damage_rate.eucalyptus", "0.61", "share of trees damaged", "eucalyptus",
+     "No eucalyptus figure in the raw data: slash pine's 0.61, the exotic fast-grown plantation species "
+     "measured (eucalyptus is frost-sensitive, so not lower than the pines); high the top of the range.",
+     FREEZE_VULN, "0.46", "0.81"),
+    ("freeze.damage_rate.broadleaf", "0.5316666667", "share of trees damaged", "broadleaf",
+     "No broadleaf figure in the raw data: the mean of the three measured species.", FREEZE_VULN, "0.25", "0.81"),
+    ("freeze.damage_rate.bamboo", "0.81", "share of trees damaged", "bamboo",
+     "Bamboo bends and splits under ice (Fujian 2008: nearly all bamboo affected in a Nanping village): the top "
+     "of the measured range.", FREEZE_VULN + "; ice2008_35_qualitative", "0.53", "0.81"),
+    ("freeze.damage_rate.mixed", "0.5316666667", "share of trees damaged", "mixed",
+     "No mixed-stand figure: the mean of the three measured species.", FREEZE_VULN, "0.25", "0.81"),
+    ("landslide.area_per_event_ha", "1", "ha of forest per event", "landslide",
+     "Forest area lost per NBS geological-hazard event (landslide, rock fall, debris flow): no inventory exists "
+     "(raw PROVENANCE 9.3, not found). Most reported events are small slope failures of 10^3-10^4 m2; debris "
+     "flows run longer. Low 0.2, high 5.", TANHUI, "0.2", "5"),
+    ("landslide.stock_lost_fraction", "1", "share of standing stock on the area lost", "landslide",
+     "A slide or debris flow removes the stand on its track; low: trees partly left standing at the margins.",
+     TANHUI, "0.5", "1"),
+]
+
 
 # (forest type, origin) -> (upper bounds of young, middle-aged, near-mature, mature; rationale; citation)
 AGE_CLASS_ASSUMPTIONS = {
@@ -1474,7 +1531,7 @@ def build_assumptions(out):
     # high value of its band appended (strings; low <= value <= high). Rows without a band get
     # empty low/high columns (NULL in the store).
     rows = [dict(zip(ASSUMPTION_COLUMNS, tuple(a) + ("", "") if len(a) == 6 else a))
-            for a in ASSUMPTIONS + age_class_assumption_rows()]
+            for a in ASSUMPTIONS + age_class_assumption_rows() + REGIONAL_ASSUMPTIONS]
     for r in rows:
         check(len(r) == len(ASSUMPTION_COLUMNS), "assumption %s: 6 or 8 fields" % r["key"])
         check(NUM_RE.match(r["value"]), "assumption %s: value must be a number" % r["key"])
@@ -1497,7 +1554,7 @@ def build_assumptions(out):
 
 
 def check_assumption_refs(age_rows):
-    keys = {a[0] for a in ASSUMPTIONS + age_class_assumption_rows()}
+    keys = {a[0] for a in ASSUMPTIONS + age_class_assumption_rows() + REGIONAL_ASSUMPTIONS}
     for r in age_rows:
         for part in r["source"].split("+"):
             if part.startswith("assumption:"):
@@ -1525,10 +1582,17 @@ def build_china_holidays(out):
     WRITTEN["china_holidays.csv"] = china_holidays.write(os.path.join(out, "china_holidays.csv"))
 
 
+def build_regional(raw, out, regions):
+    """geological_hazards.csv and province_neighbours.csv from data/prep/regional.py (beside this one)."""
+    sys.path.insert(0, HERE)
+    import regional  # noqa: E402
+    regional.build(raw, out, regions, (read_csv_dicts, read_text, write_csv, check, fmt_int, FACTS))
+
+
 def render_provenance(raw, out):
     for name, rows in WRITTEN.items():
         FACTS["rows:" + name] = str(len(rows))
-    for name in ["fire_history.csv", "disaster_history.csv", "pest_history.csv"]:
+    for name in ["fire_history.csv", "disaster_history.csv", "pest_history.csv", "geological_hazards.csv"]:
         FACTS["range:" + name] = date_range(WRITTEN[name], "year")
     for m in [m[0] for m in MARKETS]:
         FACTS["range:prices_%s.csv" % m] = date_range(WRITTEN["prices_%s.csv" % m], "date")
@@ -1578,6 +1642,7 @@ def main(argv=None):
         build_forest_types(raw, out, dens, params)
         build_assumptions(out)
         build_china_holidays(out)
+        build_regional(raw, out, regions)
         check_assumption_refs(age_rows)
         render_provenance(raw, out)
         if os.environ.get("PREP_DUMP_FACTS"):

@@ -199,6 +199,29 @@ ALTER TABLE assumptions ADD COLUMN low REAL;
 ALTER TABLE assumptions ADD COLUMN high REAL;
 )sql";
 
+// Version 6: the regional event perils' history (issue 16): NBS geological hazards by province
+// (landslide) and the provinces' land neighbours (freeze's spatial correlation).
+constexpr std::string_view v6 = R"sql(
+CREATE TABLE geological_hazards (
+  region TEXT NOT NULL REFERENCES regions(code),
+  year   INTEGER NOT NULL,
+  hazards_total REAL NOT NULL CHECK (hazards_total >= 0),
+  landslides REAL NOT NULL CHECK (landslides >= 0),
+  collapses REAL NOT NULL CHECK (collapses >= 0),
+  debris_flows REAL NOT NULL CHECK (debris_flows >= 0),
+  ground_subsidence REAL, deaths REAL, casualties REAL, direct_loss_10k_cny REAL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (region, year)
+) WITHOUT ROWID;
+CREATE TABLE province_neighbours (
+  region    TEXT NOT NULL REFERENCES regions(code),
+  neighbour TEXT NOT NULL REFERENCES regions(code),
+  seat_distance_km REAL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (region, neighbour)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -208,6 +231,7 @@ const std::vector<Migration>& migrations() {
         {3, "api keys, stored quotes, import log", v3},
         {4, "quotes found by policy, key and time; idempotency keys", v4},
         {5, "low and high values of the labelled assumptions", v5},
+        {6, "geological hazards and province neighbours (regional event perils)", v6},
     };
     return list;
 }

@@ -42,6 +42,8 @@ constexpr HistoricalFile historical_files[] = {
     {"fire", "fire_history.csv"},
     {"disaster", "disaster_history.csv"},
     {"pest", "pest_history.csv"},
+    {"geological_hazards", "geological_hazards.csv"},
+    {"province_neighbours", "province_neighbours.csv"},
     {"forest_types", "forest_types.csv"},
     {"carbon_density", "carbon_density_by_age.csv"},
     {"assumptions", "assumptions.csv"},
@@ -263,6 +265,37 @@ std::vector<FireYear> Store::fire_history(const std::string& region, int from_ye
         out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getDouble(),
                        q.getColumn(3).getDouble(), q.getColumn(4).getDouble(), nullable(5), nullable(6),
                        nullable(7), nullable(8)});
+    return out;
+}
+
+std::vector<GeoHazardYear> Store::geological_hazards(const std::string& region) {
+    SQLite::Statement q(db(), "SELECT region, year, hazards_total, landslides, collapses, debris_flows "
+                             "FROM geological_hazards WHERE region = ? ORDER BY year");
+    q.bind(1, normalise_region_code(region));
+    std::vector<GeoHazardYear> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getDouble(),
+                       q.getColumn(3).getDouble(), q.getColumn(4).getDouble(), q.getColumn(5).getDouble()});
+    return out;
+}
+
+std::vector<DisasterYear> Store::disaster_history(const std::string& region) {
+    SQLite::Statement q(db(), "SELECT region, year, coalesce(lowtemp_freeze_snow_affected_kha, 0), "
+                             "coalesce(flood_geo_typhoon_affected_kha, 0) FROM disaster_history "
+                             "WHERE region = ? ORDER BY year");
+    q.bind(1, normalise_region_code(region));
+    std::vector<DisasterYear> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getDouble(),
+                       q.getColumn(3).getDouble()});
+    return out;
+}
+
+std::vector<std::string> Store::province_neighbours(const std::string& region) {
+    SQLite::Statement q(db(), "SELECT neighbour FROM province_neighbours WHERE region = ? ORDER BY neighbour");
+    q.bind(1, normalise_region_code(region));
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
     return out;
 }
 

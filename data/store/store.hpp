@@ -87,6 +87,11 @@ public:
     std::vector<PricePoint> prices(const std::string& market, const std::string& from = {}, const std::string& to = {});
     std::vector<FireYear> fire_history(const std::string& region, int from_year = 0, int to_year = 9999);
     std::vector<PestYear> pest_history(const std::string& region, const std::string& pest = {});
+    // The regional event perils' history (issue 16): geological hazards (oldest first), the
+    // freeze and flood columns of disaster_history, a province's land neighbours.
+    std::vector<GeoHazardYear> geological_hazards(const std::string& region);
+    std::vector<DisasterYear> disaster_history(const std::string& region);
+    std::vector<std::string> province_neighbours(const std::string& region);
     std::vector<Region> regions(const std::string& level = {});
     std::optional<Region> region(const std::string& code);
     // Forest area (ha) of a region from its latest inventory that reports one.

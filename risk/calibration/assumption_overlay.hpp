@@ -38,6 +38,13 @@ public:
     std::vector<Inventory> forest_area_series(const std::string& region) override { return base_.forest_area_series(region); }
     long long county_count(const std::string& province) override { return base_.county_count(province); }
     std::vector<std::string> provinces() override { return base_.provinces(); }
+    std::vector<GeoHazardYear> geological_hazard_years(const std::string& province) override {
+        return base_.geological_hazard_years(province);
+    }
+    std::vector<DisasterYear> disaster_years(const std::string& province) override { return base_.disaster_years(province); }
+    std::vector<std::string> province_neighbours(const std::string& province) override {
+        return base_.province_neighbours(province);
+    }
 
 private:
     History& base_;

@@ -45,6 +45,12 @@ public:
     virtual long long county_count(const std::string& province) = 0;
     // Codes of every province, in the store's order.
     virtual std::vector<std::string> provinces() = 0;
+    // The regional event perils (issue 16): NBS geological hazards of a province
+    // (geological_hazards.csv) and its freeze / flood crop-disaster index (disaster_history.csv),
+    // oldest first; the provinces sharing a land border with it (province_neighbours.csv).
+    virtual std::vector<GeoHazardYear> geological_hazard_years(const std::string& province) = 0;
+    virtual std::vector<DisasterYear> disaster_years(const std::string& province) = 0;
+    virtual std::vector<std::string> province_neighbours(const std::string& province) = 0;
 };
 
 // What a calibration run is asked for: regions (a peril that calibrates by region: empty for its

@@ -97,6 +97,7 @@ struct YearBlock {
     std::size_t years = 0;
     std::size_t slots = 1;            // weather slots a year
     const double* weather = nullptr;  // G of year first_year + k, slot s: [k * slots + s]
+    const double* weather_normal = nullptr;  // Z of year first_year + k: [k]
 };
 
 class Peril {

@@ -3,8 +3,12 @@
 #include "risk/perils/registry.hpp"
 
 #include "risk/calibration/fire_model.hpp"
+#include "risk/calibration/freeze_model.hpp"
+#include "risk/calibration/landslide_model.hpp"
 #include "risk/calibration/pest_model.hpp"
 #include "risk/perils/fire.hpp"
+#include "risk/perils/freeze.hpp"
+#include "risk/perils/landslide.hpp"
 #include "risk/perils/pest.hpp"
 
 #include <string>
@@ -18,6 +22,10 @@ const PerilEntry perils[] = {
      assemble_fire, fire_history_rows, {}},
     {pest_peril_name, PerilId::pest, true, make_pest, decode_pest_override, describe_pest, pest_families, calibrate_pest,
      assemble_pest, pest_history_rows, pest_history_filters},
+    {freeze_peril_name, PerilId::freeze, false, make_freeze, decode_freeze_override, describe_freeze, freeze_families,
+     calibrate_freeze, assemble_freeze, freeze_history_rows, {}},
+    {landslide_peril_name, PerilId::landslide, false, make_landslide, decode_landslide_override, describe_landslide,
+     landslide_families, calibrate_landslide, assemble_landslide, landslide_history_rows, {}},
 };
 
 std::vector<std::string> names_where(bool (*keep)(const PerilEntry&)) {

@@ -8,6 +8,9 @@
 //   key     = (seed & 0xffffffff, seed >> 32)
 //   counter = (year, holding, peril << 16 | block, stream)
 // Streams and peril numbers are listed below; docs/risk-model.md gives what each block holds.
+// Regional event perils (freeze, landslide) draw their year's event on the stream `regional`
+// with the region's number (region_number: "35" -> 35) in the holding word: every holding of a
+// province, in any book, sees the same event of a year.
 #pragma once
 
 #include <Random123/philox.h>
@@ -28,6 +31,7 @@ enum class Stream : std::uint32_t {
     price = 2,           // holding word = market number; see risk/simulation/price_path.hpp
     sink = 3,            // the growth factor (risk/simulation/sink.hpp): peril word 0; block 0 holding word =
                          // sink region number, block 1 = the holding's draw index, block 2 = measurement (0)
+    regional = 4,        // holding word = region number (0: the peril's shared normal), peril word = PerilId
 };
 
 // The peril half of counter word 2: each peril's number, paired with its name in the peril
@@ -57,6 +61,11 @@ struct DrawAddress {
         return draw_words(seed, static_cast<std::uint32_t>(stream), year, holding, peril, block);
     }
 };
+
+// The address of a region's event of a year for a regional event peril (stream regional).
+inline DrawAddress regional_address(std::uint64_t seed, std::uint32_t year, std::uint32_t region_number, PerilId peril) {
+    return {seed, Stream::regional, year, region_number, static_cast<std::uint16_t>(peril)};
+}
 
 inline constexpr double two_to_32 = 4294967296.0;
 

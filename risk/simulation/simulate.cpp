@@ -99,7 +99,7 @@ private:
                 occurrence_words_over_years(seed, begin, n, book_.perils[p]->id(), holdings[h], column.data());
                 for (std::size_t k = 0; k < n; ++k) words_[p][k * h_count + h] = column[k];
             }
-            const YearBlock block{seed, begin, n, slots_, weather_.data()};
+            const YearBlock block{seed, begin, n, slots_, weather_.data(), weather_normal_.data()};
             block_loss_[p].assign(n * book_.holdings.size(), 0.0);
             block_events_[p].clear();
             next_event_[p] = 0;

@@ -81,6 +81,21 @@ Weather::Weather(std::vector<WeatherRegion> regions, double rho) : regions_(std:
     }
 }
 
+GammaOfNormal::GammaOfNormal(double shape) : shape_(shape) {
+    if (!(shape > 0)) throw InvalidInput("year_factor_shape", "must be > 0, got " + str(shape));
+    if (!std::isinf(shape)) table_ = weather_table(shape);
+}
+
+double GammaOfNormal::operator()(double x) const {
+    if (!table_) return 1.0;
+    const std::vector<double>& t = *table_;
+    const double u = (x + Weather::table_edge) / (2 * Weather::table_edge) * static_cast<double>(Weather::table_intervals);
+    if (!(u >= 0 && u < static_cast<double>(Weather::table_intervals))) return gamma_mean_one_quantile(shape_, x);
+    const auto i = static_cast<std::size_t>(u);
+    const double w = u - static_cast<double>(i);
+    return t[i] + w * (t[i + 1] - t[i]);
+}
+
 double Weather::quantile(std::size_t s, double x) const {
     const std::vector<double>& t = *tables_[s];
     const double u = (x + table_edge) / (2 * table_edge) * static_cast<double>(table_intervals);

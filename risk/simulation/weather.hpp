@@ -64,4 +64,17 @@ std::uint32_t region_number(std::string_view region);
 // A gamma(shape, 1/shape) quantile of Phi(x), computed from whichever tail is accurate.
 double gamma_mean_one_quantile(double shape, double x);
 
+// The same quantile through the table and interpolation Weather uses (shared with it per shape):
+// the year factors of regional event perils (risk/perils/landslide.hpp).
+class GammaOfNormal {
+public:
+    explicit GammaOfNormal(double shape);
+    double operator()(double x) const;
+    double shape() const { return shape_; }
+
+private:
+    double shape_;
+    std::shared_ptr<const std::vector<double>> table_;  // empty: shape infinite, G = 1
+};
+
 }  // namespace tanhui::risk

@@ -18,6 +18,9 @@ public:
     std::map<std::string, double> assumptions;
     std::map<std::string, long long> counties;
     std::vector<std::string> province_codes;
+    std::map<std::string, std::vector<GeoHazardYear>> geohazards;
+    std::map<std::string, std::vector<DisasterYear>> disasters;
+    std::map<std::string, std::vector<std::string>> neighbours;
 
     std::vector<FireYear> fire_years(const std::string& region, int from, int to) override {
         std::vector<FireYear> out;
@@ -42,6 +45,9 @@ public:
     }
     long long county_count(const std::string& province) override { return counties[province]; }
     std::vector<std::string> provinces() override { return province_codes; }
+    std::vector<GeoHazardYear> geological_hazard_years(const std::string& p) override { return geohazards[p]; }
+    std::vector<DisasterYear> disaster_years(const std::string& p) override { return disasters[p]; }
+    std::vector<std::string> province_neighbours(const std::string& p) override { return neighbours[p]; }
 };
 
 }  // namespace tanhui::risk

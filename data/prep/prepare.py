@@ -1402,6 +1402,13 @@ def build_china_holidays(out):
     WRITTEN["china_holidays.csv"] = china_holidays.write(os.path.join(out, "china_holidays.csv"))
 
 
+def build_typhoon(raw, out, regions):
+    """typhoon_tracks.csv and region_centroids.csv from data/prep/typhoon.py (the script beside this one)."""
+    sys.path.insert(0, HERE)
+    import typhoon  # noqa: E402
+    typhoon.build(raw, out, regions, (raw_path, write_csv, check, FACTS))
+
+
 def render_provenance(raw, out):
     for name, rows in WRITTEN.items():
         FACTS["rows:" + name] = str(len(rows))
@@ -1455,6 +1462,7 @@ def main(argv=None):
         build_forest_types(raw, out, dens, params)
         build_assumptions(out)
         build_china_holidays(out)
+        build_typhoon(raw, out, regions)
         check_assumption_refs(age_rows)
         render_provenance(raw, out)
         if os.environ.get("PREP_DUMP_FACTS"):

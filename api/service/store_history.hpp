@@ -22,6 +22,10 @@ public:
     std::optional<double> assumption(const std::string& key) override { return store_.assumption(key); }
     long long county_count(const std::string& province) override { return store_.region_count("county", province); }
     std::vector<std::string> provinces() override;
+    std::vector<TrackPoint> typhoon_tracks(int from_year, int to_year) override {
+        return store_.typhoon_tracks(from_year, to_year);
+    }
+    std::vector<RegionPoint> region_centroids() override { return store_.region_centroids(); }
 
 private:
     data::Store& store_;

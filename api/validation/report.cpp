@@ -7,11 +7,13 @@
 #include "api/validation/format.hpp"
 #include "api/validation/gate.hpp"
 #include "api/validation/price.hpp"
+#include "api/validation/typhoon.hpp"
 #include "api/validation/writers.hpp"
 #include "risk/backtest/fire.hpp"
 #include "risk/backtest/price.hpp"
 #include "risk/calibration/fire_model.hpp"
 #include "risk/perils/fire.hpp"
+#include "risk/perils/typhoon.hpp"
 #include "risk/simulation/parallel.hpp"
 
 #include <algorithm>
@@ -139,6 +141,11 @@ ValidationReport run_validation(data::Store& store, const ValidationOptions& o) 
     t0 = std::chrono::steady_clock::now();
     j["buffer"] = validation::buffer_section(store, model, o, out.csv);
     timings["buffer"] = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    if (ojson typhoon = validation::typhoon_section(model, tests, out.csv); !typhoon.is_null()) {
+        j[std::string(risk::typhoon_peril_name)] = std::move(typhoon);
+        timings[std::string(risk::typhoon_peril_name)] = seconds_since(t0);
+    }
     j["timings_seconds"] = timings;
     close_gate(o, tests, out, j);
     validation::Reports reports = validation::write_reports(j, tests);

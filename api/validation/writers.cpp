@@ -1,5 +1,6 @@
 #include "api/validation/writers.hpp"
 
+#include "api/validation/typhoon.hpp"
 #include "risk/perils/fire.hpp"
 
 #include <cmath>
@@ -230,6 +231,7 @@ Reports write_reports(const ojson& j, const Tests& tests) {
     write_price(j, w);
     write_burning_cost(j, w);
     write_buffer(j, w);
+    write_typhoon(j, w.text, w.md);
     write_gate(tests, w);
     return {w.text.str(), w.md.str()};
 }

@@ -1355,9 +1355,16 @@ def age_class_assumption_rows():
     return rows
 
 
+def typhoon_assumption_rows():
+    """The typhoon peril's rows, kept beside its data in data/prep/typhoon.py."""
+    sys.path.insert(0, HERE)
+    import typhoon  # noqa: E402
+    return list(typhoon.ASSUMPTIONS)
+
+
 def build_assumptions(out):
     rows = [dict(zip(["key", "value", "unit", "applies_to", "rationale", "citation"], a))
-            for a in ASSUMPTIONS + age_class_assumption_rows()]
+            for a in ASSUMPTIONS + age_class_assumption_rows() + typhoon_assumption_rows()]
     for r in rows:
         check(NUM_RE.match(r["value"]), "assumption %s: value must be a number" % r["key"])
     keys = [r["key"] for r in rows]
@@ -1374,7 +1381,7 @@ def build_assumptions(out):
 
 
 def check_assumption_refs(age_rows):
-    keys = {a[0] for a in ASSUMPTIONS + age_class_assumption_rows()}
+    keys = {a[0] for a in ASSUMPTIONS + age_class_assumption_rows() + typhoon_assumption_rows()}
     for r in age_rows:
         for part in r["source"].split("+"):
             if part.startswith("assumption:"):

@@ -85,6 +85,10 @@ public:
     std::vector<PricePoint> prices(const std::string& market, const std::string& from = {}, const std::string& to = {});
     std::vector<FireYear> fire_history(const std::string& region, int from_year = 0, int to_year = 9999);
     std::vector<PestYear> pest_history(const std::string& region, const std::string& pest = {});
+    // Typhoon best-track points of the seasons from..to, by storm and time (typhoon_tracks.csv).
+    std::vector<TrackPoint> typhoon_tracks(int from_year = 0, int to_year = 9999);
+    // Every region's seat coordinates (region_centroids.csv), by code.
+    std::vector<RegionPoint> region_centroids();
     std::vector<Region> regions(const std::string& level = {});
     std::optional<Region> region(const std::string& code);
     // Forest area (ha) of a region from its latest inventory that reports one.

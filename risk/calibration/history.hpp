@@ -35,6 +35,10 @@ public:
     virtual long long county_count(const std::string& province) = 0;
     // Codes of every province, in the store's order.
     virtual std::vector<std::string> provinces() = 0;
+    // Typhoon best-track points (typhoon_tracks.csv) of the seasons from..to, by storm and time.
+    virtual std::vector<TrackPoint> typhoon_tracks(int from_year, int to_year) = 0;
+    // The regions' seat coordinates (region_centroids.csv), by code.
+    virtual std::vector<RegionPoint> region_centroids() = 0;
 };
 
 // What a calibration run is asked for: regions (a peril that calibrates by region: empty for its

@@ -4,8 +4,10 @@
 
 #include "risk/calibration/fire_model.hpp"
 #include "risk/calibration/pest_model.hpp"
+#include "risk/calibration/typhoon_model.hpp"
 #include "risk/perils/fire.hpp"
 #include "risk/perils/pest.hpp"
+#include "risk/perils/typhoon.hpp"
 
 #include <string>
 
@@ -18,6 +20,8 @@ const PerilEntry perils[] = {
      assemble_fire, fire_history_rows, {}},
     {pest_peril_name, PerilId::pest, true, make_pest, decode_pest_override, describe_pest, pest_families, calibrate_pest,
      assemble_pest, pest_history_rows, pest_history_filters},
+    {typhoon_peril_name, PerilId::typhoon, false, make_typhoon, decode_typhoon_override, describe_typhoon, typhoon_families,
+     calibrate_typhoon, assemble_typhoon, typhoon_history_rows, {}},
 };
 
 std::vector<std::string> names_where(bool (*keep)(const PerilEntry&)) {

@@ -18,6 +18,8 @@ public:
     std::map<std::string, double> assumptions;
     std::map<std::string, long long> counties;
     std::vector<std::string> province_codes;
+    std::vector<TrackPoint> tracks;
+    std::vector<RegionPoint> centroids;
 
     std::vector<FireYear> fire_years(const std::string& region, int from, int to) override {
         std::vector<FireYear> out;
@@ -42,6 +44,13 @@ public:
     }
     long long county_count(const std::string& province) override { return counties[province]; }
     std::vector<std::string> provinces() override { return province_codes; }
+    std::vector<TrackPoint> typhoon_tracks(int from, int to) override {
+        std::vector<TrackPoint> out;
+        for (const TrackPoint& p : tracks)
+            if (p.year >= from && p.year <= to) out.push_back(p);
+        return out;
+    }
+    std::vector<RegionPoint> region_centroids() override { return centroids; }
 };
 
 }  // namespace tanhui::risk

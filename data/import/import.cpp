@@ -122,7 +122,8 @@ const std::vector<Spec>& specs() {
          {"forest_type", "origin", "region", "age_group"}},
         {"assumptions", "assumptions",
          {{"key", Type::text}, {"value", Type::real}, {"unit", Type::text}, {"applies_to", Type::text},
-          {"rationale", Type::text}, {"citation", Type::text}},
+          {"rationale", Type::text}, {"citation", Type::text}, {"low", Type::real, false},
+          {"high", Type::real, false}},
          {"key"}},
         // area_ha or area_mu (1 ha = 15 mu, as in a quote request), one of them on each row.
         {"holdings", "holdings",

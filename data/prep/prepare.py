@@ -1182,7 +1182,9 @@ VERRA_NPRT = ("Verra (2019), VCS AFOLU Non-Permanence Risk Tool v4.0, Section 2 
               "published tool (v4.1/4.2 of 2023 changed the minimum withholdings)")
 SIX = ";".join(FOREST_TYPES)
 
-# The ONE place for values the data lacks. key, value, unit, applies_to, rationale, citation.
+# The ONE place for values the data lacks. key, value, unit, applies_to, rationale, citation, and
+# (issue 16 item 7) optionally low and high: the band a quote with "uncertainty" recomputes under.
+ASSUMPTION_COLUMNS = ["key", "value", "unit", "applies_to", "rationale", "citation", "low", "high"]
 ASSUMPTIONS = [
     ("carbon_fraction_default", "0.47", "t C per t dry biomass",
      "chinese_fir;masson_pine;eucalyptus;broadleaf;mixed",
@@ -1363,10 +1365,19 @@ def typhoon_assumption_rows():
 
 
 def build_assumptions(out):
-    rows = [dict(zip(["key", "value", "unit", "applies_to", "rationale", "citation"], a))
+    # A row is (key, value, unit, applies_to, rationale, citation) or the same with the low and
+    # high value of its band appended (strings; low <= value <= high). Rows without a band get
+    # empty low/high columns (NULL in the store).
+    rows = [dict(zip(ASSUMPTION_COLUMNS, tuple(a) + ("", "") if len(a) == 6 else a))
             for a in ASSUMPTIONS + age_class_assumption_rows() + typhoon_assumption_rows()]
     for r in rows:
+        check(len(r) == len(ASSUMPTION_COLUMNS), "assumption %s: 6 or 8 fields" % r["key"])
         check(NUM_RE.match(r["value"]), "assumption %s: value must be a number" % r["key"])
+        check((r["low"] == "") == (r["high"] == ""), "assumption %s: give both low and high, or neither" % r["key"])
+        if r["low"]:
+            check(NUM_RE.match(r["low"]) and NUM_RE.match(r["high"]), "assumption %s: low/high must be numbers" % r["key"])
+            check(Decimal(r["low"]) <= Decimal(r["value"]) <= Decimal(r["high"]),
+                  "assumption %s: low <= value <= high" % r["key"])
     keys = [r["key"] for r in rows]
     check(len(set(keys)) == len(keys), "duplicate assumption keys")
     shares = [Decimal(r["value"]) for r in rows if r["key"].startswith("fujian_forest_share.")
@@ -1376,7 +1387,7 @@ def build_assumptions(out):
                                                               "fujian_forest_share.mixed"))
     check(mp == Decimal("0.473"), "masson pine + mixed share != 0.473")
     check(round(789000 / (94000 / 15.0), 1) == 125.9, "PWD dead-tree density")
-    write_csv(out, "assumptions.csv", ["key", "value", "unit", "applies_to", "rationale", "citation"], rows)
+    write_csv(out, "assumptions.csv", ASSUMPTION_COLUMNS, rows)
     return rows
 
 

@@ -192,9 +192,16 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_by_expiry ON idempotency_keys(expires);
 )sql";
 
-// Version 5: the typhoon best track and the regions' seat coordinates (data/prep/typhoon.py), and
-// a holding's own coordinates.
+// Version 5: every labelled assumption may carry the low and high value of its band (issue 16
+// item 7: a quote shows what the band does to its premium). NULL where no band is given.
 constexpr std::string_view v5 = R"sql(
+ALTER TABLE assumptions ADD COLUMN low REAL;
+ALTER TABLE assumptions ADD COLUMN high REAL;
+)sql";
+
+// Version 6: the typhoon best track and the regions' seat coordinates (data/prep/typhoon.py), and
+// a holding's own coordinates.
+constexpr std::string_view v6 = R"sql(
 CREATE TABLE typhoon_tracks (
   storm        TEXT NOT NULL,
   year         INTEGER NOT NULL,
@@ -226,7 +233,8 @@ const std::vector<Migration>& migrations() {
         {2, "holdings, calibrations, model versions", v2},
         {3, "api keys, stored quotes, import log", v3},
         {4, "quotes found by policy, key and time; idempotency keys", v4},
-        {5, "typhoon best track, region seat coordinates, holding coordinates", v5},
+        {5, "low and high values of the labelled assumptions", v5},
+        {6, "typhoon best track, region seat coordinates, holding coordinates", v6},
     };
     return list;
 }

@@ -330,11 +330,16 @@ std::optional<double> Store::assumption(const std::string& key) {
 }
 
 std::optional<Store::Assumption> Store::labelled_assumption(const std::string& key) {
-    SQLite::Statement q(db(), "SELECT key, value, unit, applies_to, rationale, citation FROM assumptions WHERE key = ?");
+    SQLite::Statement q(db(), "SELECT key, value, unit, applies_to, rationale, citation, low, high FROM assumptions "
+                              "WHERE key = ?");
     q.bind(1, key);
     if (!q.executeStep()) return std::nullopt;
+    const auto optional = [&](int column) {
+        return q.isColumnNull(column) ? std::nullopt : std::optional<double>(q.getColumn(column).getDouble());
+    };
     return Assumption{q.getColumn(0).getString(), q.getColumn(1).getDouble(), q.getColumn(2).getString(),
-                      q.getColumn(3).getString(),  q.getColumn(4).getString(), q.getColumn(5).getString()};
+                      q.getColumn(3).getString(),  q.getColumn(4).getString(), q.getColumn(5).getString(),
+                      optional(6),                 optional(7)};
 }
 
 std::vector<Store::InventoryArea> Store::forest_area_series(const std::string& region) {

@@ -95,7 +95,12 @@ public:
     std::optional<double> forest_area_ha(const std::string& region);
     std::optional<double> assumption(const std::string& key);
     // A labelled assumption with its unit and where it comes from (assumptions.csv).
-    struct Assumption { std::string key; double value = 0; std::string unit, applies_to, rationale, citation; };
+    struct Assumption {
+        std::string key;
+        double value = 0;
+        std::string unit, applies_to, rationale, citation;
+        std::optional<double> low, high;  // the band, where the row gives one
+    };
     std::optional<Assumption> labelled_assumption(const std::string& key);
 
     // Every inventory of a region that reports a forest area, oldest first.

@@ -180,6 +180,9 @@ TEST_F(Historical, HistoryReadsMatchTheShippedFiles) {
     EXPECT_EQ(co2->applies_to, "all");
     EXPECT_EQ(co2->citation, "IPCC 2006 Guidelines, Vol. 4, Ch. 2 (C to CO2 conversion 44/12)");
     EXPECT_EQ(co2->value, *store.assumption("co2_per_c"));
+    // A physical constant has no band: its low and high columns are empty, read as absent.
+    EXPECT_FALSE(co2->low);
+    EXPECT_FALSE(co2->high);
     EXPECT_FALSE(store.labelled_assumption("no.such.key"));
 }
 

@@ -88,7 +88,7 @@ TEST(TyphoonCalibration, TheEventSetHasTenThousandSeasonsOfTheHistorysStorms) {
     ASSERT_NE(m, nullptr);
     EXPECT_GE(m->events->seasons(), 10000u);
     const double per_season = c.records[0].model.at("storms_per_season").as_real();
-    EXPECT_NEAR(per_season, 1548.0 / 76.0, 0.5);  // 1,548 storms in the box in 76 seasons
+    EXPECT_NEAR(per_season, 1587.0 / 76.0, 0.5);  // 1,587 storms in the box in 76 seasons
     EXPECT_NEAR(double(m->events->storms().size()) / m->events->seasons(), per_season, 0.3);
 }
 

@@ -40,6 +40,9 @@ struct Holding {
     std::optional<double> carbon_stock_tco2e_per_ha;
     std::optional<double> sequestration_tco2e_per_ha_yr;
     std::optional<double> credits_tco2e;
+    // Where the holding is (degrees N, E; both or neither): the typhoon peril uses them, else the
+    // seat of its region.
+    std::optional<double> latitude, longitude;
 };
 
 inline constexpr double mu_per_ha = 15.0;
@@ -93,6 +96,25 @@ struct PestYear {
     int year = 0;
     std::string pest;  // all, disease, insect, rodent, pine_wilt ...
     double occurrence_area_ha = 0;
+};
+
+// One point of a tropical-cyclone best track (typhoon_tracks.csv: CMA, inside the box of
+// data/prep/typhoon.py), in time order within its storm.
+struct TrackPoint {
+    std::string storm;       // "2006-10": year and the storm's serial number in it
+    int year = 0;            // the storm's season
+    std::string cma_number;  // China's number ("0608" = Saomai), "" if none
+    std::string time;        // UTC, "2006-08-10T06"
+    int intensity_class = 0;  // CMA class 0-6, 9 extratropical
+    double lat = 0, lon = 0;  // degrees N, E
+    double pressure_hpa = 0;  // minimum central pressure
+    double wind_ms = 0;       // 2-minute mean maximum wind near the centre (0 where not given)
+};
+
+// The seat of a region (region_centroids.csv), where a holding without coordinates is placed.
+struct RegionPoint {
+    std::string region;  // short code ("350982")
+    double latitude = 0, longitude = 0;
 };
 
 // The current UTC time as ISO 8601, "2027-01-01T08:00:00Z" (records' created/imported times).

@@ -46,6 +46,8 @@ nlohmann::json holding_json(const Holding& h) {
     if (h.carbon_stock_tco2e_per_ha) j["carbon_stock_tco2e_per_ha"] = *h.carbon_stock_tco2e_per_ha;
     if (h.sequestration_tco2e_per_ha_yr) j["sequestration_tco2e_per_ha_yr"] = *h.sequestration_tco2e_per_ha_yr;
     if (h.credits_tco2e) j["credits_tco2e"] = *h.credits_tco2e;
+    if (h.latitude) j["latitude"] = *h.latitude;
+    if (h.longitude) j["longitude"] = *h.longitude;
     return j;
 }
 

@@ -70,6 +70,10 @@ Decoded<Holding> decode_holding(const nlohmann::json& j, const std::string& path
     h.carbon_stock_tco2e_per_ha = r.number("carbon_stock_tco2e_per_ha", false, {0, 5000});
     h.sequestration_tco2e_per_ha_yr = r.number("sequestration_tco2e_per_ha_yr", false, {-500, 500});
     h.credits_tco2e = r.number("credits_tco2e", false, non_negative);
+    h.latitude = r.number("latitude", false, {-90, 90});
+    h.longitude = r.number("longitude", false, {-180, 180});
+    if (r.has("latitude") != r.has("longitude"))
+        r.problem(r.has("latitude") ? "longitude" : "latitude", "give latitude and longitude together");
     r.finish();
     if (out.problems.empty()) out.value = std::move(h);
     return out;

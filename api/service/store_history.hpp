@@ -36,6 +36,10 @@ public:
     std::vector<std::string> province_neighbours(const std::string& province) override {
         return store_.province_neighbours(province);
     }
+    std::vector<TrackPoint> typhoon_tracks(int from_year, int to_year) override {
+        return store_.typhoon_tracks(from_year, to_year);
+    }
+    std::vector<RegionPoint> region_centroids() override { return store_.region_centroids(); }
 
 private:
     data::Store& store_;

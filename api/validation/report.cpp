@@ -9,12 +9,14 @@
 #include "api/validation/price.hpp"
 #include "api/validation/uncertainty.hpp"
 #include "api/validation/regional.hpp"
+#include "api/validation/typhoon.hpp"
 #include "api/validation/writers.hpp"
 #include "risk/backtest/fire.hpp"
 #include "risk/backtest/price.hpp"
 #include "risk/backtest/regional.hpp"
 #include "risk/calibration/fire_model.hpp"
 #include "risk/perils/fire.hpp"
+#include "risk/perils/typhoon.hpp"
 #include "risk/simulation/parallel.hpp"
 
 #include <algorithm>
@@ -171,6 +173,10 @@ ValidationReport run_validation(data::Store& store, const ValidationOptions& o) 
     j["uncertainty"] = validation::uncertainty_section(store, version, o);
     timings["uncertainty"] = seconds_since(t0);
     regional_section(store, o, tests, out, j, timings);
+    if (ojson typhoon = validation::typhoon_section(model, tests, out.csv); !typhoon.is_null()) {
+        j[std::string(risk::typhoon_peril_name)] = std::move(typhoon);
+        timings[std::string(risk::typhoon_peril_name)] = seconds_since(t0);
+    }
     j["timings_seconds"] = timings;
     close_gate(o, tests, out, j);
     validation::Reports reports = validation::write_reports(j, tests);

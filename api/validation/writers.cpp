@@ -2,6 +2,7 @@
 
 #include "api/validation/uncertainty.hpp"
 #include "api/validation/regional.hpp"
+#include "api/validation/typhoon.hpp"
 #include "risk/perils/fire.hpp"
 
 #include <cmath>
@@ -234,6 +235,7 @@ Reports write_reports(const ojson& j, const Tests& tests) {
     write_buffer(j, w);
     if (j.contains("uncertainty")) write_uncertainty(j["uncertainty"], w.text, w.md);
     write_regional(j, w.text, w.md);
+    write_typhoon(j, w.text, w.md);
     write_gate(tests, w);
     return {w.text.str(), w.md.str()};
 }

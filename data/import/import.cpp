@@ -36,6 +36,7 @@ struct Column {
     bool required = true;
     double min = -std::numeric_limits<double>::infinity();
     bool min_exclusive = false;
+    double max = std::numeric_limits<double>::infinity();  // inclusive
 };
 
 struct Spec {
@@ -107,6 +108,15 @@ const std::vector<Spec>& specs() {
           {"occurrence_area_ha", Type::real, true, 0}, {"control_area_ha", Type::real, false, 0},
           {"control_rate_pct", Type::real, false, 0}, {"source", Type::text}},
          {"region", "year", "pest"}, true},
+        {"typhoon", "typhoon_tracks",
+         {{"storm", Type::text}, {"year", Type::integer, true, 1900}, {"cma_number", Type::text, false},
+          {"time", Type::text}, {"class", Type::integer, true, 0}, {"lat", Type::real, true, -90, false, 90},
+          {"lon", Type::real, true, -180, false, 360}, {"pressure_hpa", Type::real, true, 0, true}, {"wind_ms", Type::real, true, 0}},
+         {"storm", "time"}},
+        {"region_centroids", "region_centroids",
+         {{"region", Type::region}, {"level", Type::text}, {"latitude", Type::real, true, -90, false, 90},
+          {"longitude", Type::real, true, -180, false, 180}, {"matched_as", Type::text}},
+         {"region"}},
         {"forest_types", "forest_types",
          {{"forest_type", Type::forest_type}, {"name_zh", Type::text}, {"name_en", Type::text},
           {"wood_density_t_per_m3", Type::real, false, 0, true}, {"bef_a_t_per_m3", Type::real, false, 0},
@@ -131,7 +141,8 @@ const std::vector<Spec>& specs() {
           {"area_ha", Type::real, false, 0, true}, {"age_years", Type::real, true, 0},
           {"carbon_stock_tco2e_per_ha", Type::real, false, 0},
           {"sequestration_tco2e_per_ha_yr", Type::real, false},
-          {"credits_tco2e", Type::real, false, 0}, {"area_mu", Type::real, false, 0, true}},
+          {"credits_tco2e", Type::real, false, 0}, {"area_mu", Type::real, false, 0, true},
+          {"latitude", Type::real, false, -90, false, 90}, {"longitude", Type::real, false, -180, false, 180}},
          {"id"}, true, true},
     };
     return list;
@@ -350,6 +361,11 @@ std::string check_cell(const Column& col, std::string& cell, const References& r
         if (col.min_exclusive ? !(*v > col.min) : !(*v >= col.min)) {
             std::ostringstream m;
             m << "must be " << (col.min_exclusive ? "> " : ">= ") << col.min << ", got " << cell;
+            return m.str();
+        }
+        if (!(*v <= col.max)) {
+            std::ostringstream m;
+            m << "must be <= " << col.max << ", got " << cell;
             return m.str();
         }
         return {};

@@ -1526,12 +1526,19 @@ def age_class_assumption_rows():
     return rows
 
 
+def typhoon_assumption_rows():
+    """The typhoon peril's rows, kept beside its data in data/prep/typhoon.py."""
+    sys.path.insert(0, HERE)
+    import typhoon  # noqa: E402
+    return list(typhoon.ASSUMPTIONS)
+
+
 def build_assumptions(out):
     # A row is (key, value, unit, applies_to, rationale, citation) or the same with the low and
     # high value of its band appended (strings; low <= value <= high). Rows without a band get
     # empty low/high columns (NULL in the store).
     rows = [dict(zip(ASSUMPTION_COLUMNS, tuple(a) + ("", "") if len(a) == 6 else a))
-            for a in ASSUMPTIONS + age_class_assumption_rows() + REGIONAL_ASSUMPTIONS]
+            for a in ASSUMPTIONS + age_class_assumption_rows() + REGIONAL_ASSUMPTIONS + typhoon_assumption_rows()]
     for r in rows:
         check(len(r) == len(ASSUMPTION_COLUMNS), "assumption %s: 6 or 8 fields" % r["key"])
         check(NUM_RE.match(r["value"]), "assumption %s: value must be a number" % r["key"])
@@ -1554,7 +1561,7 @@ def build_assumptions(out):
 
 
 def check_assumption_refs(age_rows):
-    keys = {a[0] for a in ASSUMPTIONS + age_class_assumption_rows() + REGIONAL_ASSUMPTIONS}
+    keys = {a[0] for a in ASSUMPTIONS + age_class_assumption_rows() + REGIONAL_ASSUMPTIONS + typhoon_assumption_rows()}
     for r in age_rows:
         for part in r["source"].split("+"):
             if part.startswith("assumption:"):
@@ -1587,6 +1594,13 @@ def build_regional(raw, out, regions):
     sys.path.insert(0, HERE)
     import regional  # noqa: E402
     regional.build(raw, out, regions, (read_csv_dicts, read_text, write_csv, check, fmt_int, FACTS))
+
+
+def build_typhoon(raw, out, regions):
+    """typhoon_tracks.csv and region_centroids.csv from data/prep/typhoon.py (the script beside this one)."""
+    sys.path.insert(0, HERE)
+    import typhoon  # noqa: E402
+    typhoon.build(raw, out, regions, (raw_path, write_csv, check, FACTS))
 
 
 def render_provenance(raw, out):
@@ -1643,6 +1657,7 @@ def main(argv=None):
         build_assumptions(out)
         build_china_holidays(out)
         build_regional(raw, out, regions)
+        build_typhoon(raw, out, regions)
         check_assumption_refs(age_rows)
         render_provenance(raw, out)
         if os.environ.get("PREP_DUMP_FACTS"):

@@ -14,7 +14,7 @@ namespace {
 
 std::vector<Holding> holdings_of(SQLite::Database& db) {
     SQLite::Statement q(db, "SELECT id, region, forest_type, area_ha, age_years, carbon_stock_tco2e_per_ha, "
-                            "sequestration_tco2e_per_ha_yr, credits_tco2e FROM holdings ORDER BY rowid");
+                            "sequestration_tco2e_per_ha_yr, credits_tco2e, latitude, longitude FROM holdings ORDER BY rowid");
     std::vector<Holding> out;
     auto optional = [&](int c) -> std::optional<double> {
         if (q.getColumn(c).isNull()) return std::nullopt;
@@ -32,6 +32,8 @@ std::vector<Holding> holdings_of(SQLite::Database& db) {
         h.carbon_stock_tco2e_per_ha = optional(5);
         h.sequestration_tco2e_per_ha_yr = optional(6);
         h.credits_tco2e = optional(7);
+        h.latitude = optional(8);
+        h.longitude = optional(9);
         out.push_back(std::move(h));
     }
     return out;

@@ -220,6 +220,30 @@ CREATE TABLE province_neighbours (
   source TEXT NOT NULL,
   PRIMARY KEY (region, neighbour)
 ) WITHOUT ROWID;
+// Version 7: the typhoon best track and the regions' seat coordinates (data/prep/typhoon.py), and
+// a holding's own coordinates.
+constexpr std::string_view v7 = R"sql(
+CREATE TABLE typhoon_tracks (
+  storm        TEXT NOT NULL,
+  year         INTEGER NOT NULL,
+  cma_number   TEXT,
+  time         TEXT NOT NULL,
+  class        INTEGER NOT NULL,
+  lat          REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
+  lon          REAL NOT NULL CHECK (lon BETWEEN -180 AND 360),
+  pressure_hpa REAL NOT NULL CHECK (pressure_hpa > 0),
+  wind_ms      REAL NOT NULL CHECK (wind_ms >= 0),
+  PRIMARY KEY (storm, time)
+) WITHOUT ROWID;
+CREATE TABLE region_centroids (
+  region     TEXT PRIMARY KEY REFERENCES regions(code),
+  level      TEXT NOT NULL,
+  latitude   REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+  longitude  REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+  matched_as TEXT NOT NULL
+);
+ALTER TABLE holdings ADD COLUMN latitude REAL CHECK (latitude IS NULL OR latitude BETWEEN -90 AND 90);
+ALTER TABLE holdings ADD COLUMN longitude REAL CHECK (longitude IS NULL OR longitude BETWEEN -180 AND 180);
 )sql";
 
 }  // namespace
@@ -232,6 +256,7 @@ const std::vector<Migration>& migrations() {
         {4, "quotes found by policy, key and time; idempotency keys", v4},
         {5, "low and high values of the labelled assumptions", v5},
         {6, "geological hazards and province neighbours (regional event perils)", v6},
+        {7, "typhoon best track, region seat coordinates, holding coordinates", v7},
     };
     return list;
 }

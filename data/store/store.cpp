@@ -47,6 +47,8 @@ constexpr HistoricalFile historical_files[] = {
     {"forest_types", "forest_types.csv"},
     {"carbon_density", "carbon_density_by_age.csv"},
     {"assumptions", "assumptions.csv"},
+    {"typhoon", "typhoon_tracks.csv"},
+    {"region_centroids", "region_centroids.csv"},
 };
 
 }  // namespace
@@ -296,6 +298,24 @@ std::vector<std::string> Store::province_neighbours(const std::string& region) {
     q.bind(1, normalise_region_code(region));
     std::vector<std::string> out;
     while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+std::vector<TrackPoint> Store::typhoon_tracks(int from_year, int to_year) {
+    SQLite::Statement q(db(), "SELECT storm, year, cma_number, time, class, lat, lon, pressure_hpa, wind_ms "
+                             "FROM typhoon_tracks WHERE year BETWEEN ? AND ? ORDER BY year, storm, time");
+    q.bind(1, from_year);
+    q.bind(2, to_year);
+    std::vector<TrackPoint> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt(), q.getColumn(2).getString(),
+                       q.getColumn(3).getString(), q.getColumn(4).getInt(), q.getColumn(5).getDouble(),
+                       q.getColumn(6).getDouble(), q.getColumn(7).getDouble(), q.getColumn(8).getDouble()});
+    return out;
+}
+
+std::vector<RegionPoint> Store::region_centroids() {
+    SQLite::Statement q(db(), "SELECT region, latitude, longitude FROM region_centroids ORDER BY region");
+    std::vector<RegionPoint> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getDouble(), q.getColumn(2).getDouble()});
     return out;
 }
 

@@ -92,6 +92,10 @@ public:
     std::vector<GeoHazardYear> geological_hazards(const std::string& region);
     std::vector<DisasterYear> disaster_history(const std::string& region);
     std::vector<std::string> province_neighbours(const std::string& region);
+    // Typhoon best-track points of the seasons from..to, by storm and time (typhoon_tracks.csv).
+    std::vector<TrackPoint> typhoon_tracks(int from_year = 0, int to_year = 9999);
+    // Every region's seat coordinates (region_centroids.csv), by code.
+    std::vector<RegionPoint> region_centroids();
     std::vector<Region> regions(const std::string& level = {});
     std::optional<Region> region(const std::string& code);
     // Forest area (ha) of a region from its latest inventory that reports one.

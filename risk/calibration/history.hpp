@@ -51,6 +51,10 @@ public:
     virtual std::vector<GeoHazardYear> geological_hazard_years(const std::string& province) = 0;
     virtual std::vector<DisasterYear> disaster_years(const std::string& province) = 0;
     virtual std::vector<std::string> province_neighbours(const std::string& province) = 0;
+    // Typhoon best-track points (typhoon_tracks.csv) of the seasons from..to, by storm and time.
+    virtual std::vector<TrackPoint> typhoon_tracks(int from_year, int to_year) = 0;
+    // The regions' seat coordinates (region_centroids.csv), by code.
+    virtual std::vector<RegionPoint> region_centroids() = 0;
 };
 
 // What a calibration run is asked for: regions (a peril that calibrates by region: empty for its

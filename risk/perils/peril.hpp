@@ -29,6 +29,7 @@ struct PreparedHolding {
     std::optional<double> sequestration_tco2e_per_ha_yr;  // not used by the perils
     std::string region;          // as given
     std::string weather_region;  // key of Model::weather.year_factor_shape that applies ("" if none)
+    std::optional<double> latitude, longitude;  // degrees, when the holding gives them (typhoon)
 };
 
 // The longest prefix of a region code (a 6-digit code normalised first) that is a key of

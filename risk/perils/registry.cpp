@@ -6,10 +6,12 @@
 #include "risk/calibration/freeze_model.hpp"
 #include "risk/calibration/landslide_model.hpp"
 #include "risk/calibration/pest_model.hpp"
+#include "risk/calibration/typhoon_model.hpp"
 #include "risk/perils/fire.hpp"
 #include "risk/perils/freeze.hpp"
 #include "risk/perils/landslide.hpp"
 #include "risk/perils/pest.hpp"
+#include "risk/perils/typhoon.hpp"
 
 #include <string>
 
@@ -26,6 +28,8 @@ const PerilEntry perils[] = {
      calibrate_freeze, assemble_freeze, freeze_history_rows, {}},
     {landslide_peril_name, PerilId::landslide, false, make_landslide, decode_landslide_override, describe_landslide,
      landslide_families, calibrate_landslide, assemble_landslide, landslide_history_rows, {}},
+    {typhoon_peril_name, PerilId::typhoon, false, make_typhoon, decode_typhoon_override, describe_typhoon, typhoon_families,
+     calibrate_typhoon, assemble_typhoon, typhoon_history_rows, {}},
 };
 
 std::vector<std::string> names_where(bool (*keep)(const PerilEntry&)) {

@@ -194,6 +194,8 @@ Book prepare_book(const Model& model, std::span<const Holding> holdings, const B
         p.stock_tco2e_per_ha = carbon.stock_tco2e_per_ha;
         p.sequestration_tco2e_per_ha_yr = carbon.sequestration_tco2e_per_ha_yr;
         p.region = h.region;
+        p.latitude = h.latitude;
+        p.longitude = h.longitude;
         p.weather_region = region_key(model.weather.year_factor_shape, h.region);
         if (!p.weather_region.empty()) {
             auto [it, added] = slot_of.try_emplace(p.weather_region, static_cast<std::uint16_t>(regions.size() + 1));

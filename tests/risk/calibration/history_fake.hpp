@@ -21,6 +21,8 @@ public:
     std::map<std::string, std::vector<GeoHazardYear>> geohazards;
     std::map<std::string, std::vector<DisasterYear>> disasters;
     std::map<std::string, std::vector<std::string>> neighbours;
+    std::vector<TrackPoint> tracks;
+    std::vector<RegionPoint> centroids;
 
     std::vector<FireYear> fire_years(const std::string& region, int from, int to) override {
         std::vector<FireYear> out;
@@ -48,6 +50,13 @@ public:
     std::vector<GeoHazardYear> geological_hazard_years(const std::string& p) override { return geohazards[p]; }
     std::vector<DisasterYear> disaster_years(const std::string& p) override { return disasters[p]; }
     std::vector<std::string> province_neighbours(const std::string& p) override { return neighbours[p]; }
+    std::vector<TrackPoint> typhoon_tracks(int from, int to) override {
+        std::vector<TrackPoint> out;
+        for (const TrackPoint& p : tracks)
+            if (p.year >= from && p.year <= to) out.push_back(p);
+        return out;
+    }
+    std::vector<RegionPoint> region_centroids() override { return centroids; }
 };
 
 }  // namespace tanhui::risk

@@ -1,0 +1,211 @@
+#include "risk/perils/typhoon.hpp"
+
+#include "risk/random/batch.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace tanhui::risk {
+
+double typhoon_share_lost(double gust_ms, double threshold_ms, double half_damage_ms) {
+    if (!(gust_ms > threshold_ms)) return 0;
+    const double vn = (gust_ms - threshold_ms) / (half_damage_ms - threshold_ms);
+    const double v3 = vn * vn * vn;
+    return v3 / (1 + v3);
+}
+
+void validate(const TyphoonVulnerability& v, const std::string& at) {
+    require_parameter(v.threshold_ms >= 0 && v.threshold_ms < 100, at + "/threshold_ms", "in [0, 100)", v.threshold_ms);
+    for (std::size_t i = 0; i < forest_type_count; ++i)
+        require_parameter(v.half_damage_ms[i] > v.threshold_ms && v.half_damage_ms[i] < 500,
+                          at + "/half_damage_ms/" + std::string(forest_type_names[i]), "> threshold_ms and < 500",
+                          v.half_damage_ms[i]);
+}
+
+const TyphoonModel* typhoon_model(const Model& model) { return model.perils.find<TyphoonModel>(PerilId::typhoon); }
+void set_typhoon_model(Model& model, TyphoonModel typhoon) { model.perils.set(PerilId::typhoon, std::move(typhoon)); }
+
+const TyphoonOverride* typhoon_override(const ModelOverrides& overrides) {
+    return overrides.perils.find<TyphoonOverride>(PerilId::typhoon);
+}
+void set_typhoon_override(ModelOverrides& overrides, const TyphoonOverride& typhoon) {
+    overrides.perils.set(PerilId::typhoon, typhoon);
+}
+
+std::optional<TyphoonPlace> typhoon_place(const TyphoonModel& model, const PreparedHolding& holding) {
+    if (holding.latitude && holding.longitude) return TyphoonPlace{*holding.latitude, *holding.longitude, ""};
+    const std::string seat = region_key(model.seats, holding.region);
+    if (seat.empty()) return std::nullopt;
+    const auto& [lat, lon] = model.seats.at(seat);
+    return TyphoonPlace{lat, lon, seat};
+}
+
+namespace {
+
+struct Effective {
+    double threshold_ms, half_damage_ms, scale;
+};
+
+Effective effective(const TyphoonModel& m, const TyphoonOverride& o, ForestType t) {
+    return {o.threshold_ms ? *o.threshold_ms : m.vulnerability.threshold_ms,
+            o.half_damage_ms ? *o.half_damage_ms : m.vulnerability.half_damage_ms[index(t)],
+            o.vulnerability_scale ? *o.vulnerability_scale : 1.0};
+}
+
+void check_override(const TyphoonModel& m, const TyphoonOverride& o) {
+    const double floor = m.events->threshold_ms();
+    if (o.threshold_ms && !(*o.threshold_ms >= floor))
+        throw InvalidInput("model/typhoon/threshold_ms",
+                           "must be >= " + std::to_string(floor) + " (the event set keeps no weaker gust), got " +
+                               std::to_string(*o.threshold_ms));
+    if (o.half_damage_ms) {
+        for (std::size_t i = 0; i < forest_type_count; ++i) {
+            const double th = o.threshold_ms ? *o.threshold_ms : m.vulnerability.threshold_ms;
+            if (!(*o.half_damage_ms > th))
+                throw InvalidInput("model/typhoon/half_damage_ms", "must be > the threshold " + std::to_string(th));
+        }
+    }
+}
+
+}  // namespace
+
+TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
+    static const TyphoonOverride none;
+    const TyphoonOverride& o = typhoon_override(setup.overrides) ? *typhoon_override(setup.overrides) : none;
+    const TyphoonModel* m = typhoon_model(setup.model);
+    if (!m || !m->events) {
+        if (!setup.holdings.empty())
+            throw InvalidInput("perils", "no typhoon calibration in this model version (run tanhui calibrate)");
+        return;
+    }
+    validate(m->vulnerability, "model/typhoon/vulnerability");
+    check_override(*m, o);
+    seasons_ = m->events->seasons();
+    std::map<std::pair<double, double>, std::uint32_t> hazard_of;
+    for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
+        const PreparedHolding& h = setup.holdings[i];
+        const auto place = typhoon_place(*m, h);
+        if (!place)
+            throw InvalidInput("holdings/" + std::to_string(i) + "/region",
+                               "no coordinates for region \"" + h.region + "\": give latitude and longitude");
+        auto [it, added] = hazard_of.try_emplace({place->latitude, place->longitude}, static_cast<std::uint32_t>(hazards_.size()));
+        if (added) hazards_.push_back(m->events->hazard_at(place->latitude, place->longitude));
+        const Effective e = effective(*m, o, h.forest_type);
+        Prepared p;
+        p.tco2e = h.area_ha * h.stock_tco2e_per_ha;
+        p.threshold_ms = e.threshold_ms;
+        p.half_damage_ms = e.half_damage_ms;
+        p.scale = e.scale;
+        p.position = static_cast<std::uint32_t>(i);
+        p.hazard = it->second;
+        if (p.tco2e > 0 && p.scale > 0 && !hazards_[p.hazard]->gust_ms.empty()) holdings_.push_back(p);
+    }
+}
+
+std::span<const std::uint32_t> TyphoonPeril::occurrence_holdings() const {
+    static const std::uint32_t season_word[1] = {typhoon_season_word};
+    return holdings_.empty() ? std::span<const std::uint32_t>() : std::span<const std::uint32_t>(season_word);
+}
+
+// A holding's storms of a season in storm order, each taking its share of what is left.
+template <class Emit>
+double TyphoonPeril::holding_loss(const Prepared& h, std::uint32_t season, Emit&& emit) const {
+    const LocationHazard& hz = *hazards_[h.hazard];
+    double left = h.tco2e, total = 0;
+    std::uint32_t number = 0;
+    for (std::uint32_t e = hz.season_begin[season]; e < hz.season_begin[season + 1]; ++e) {
+        const double share = std::min(1.0, h.scale * typhoon_share_lost(hz.gust_ms[e], h.threshold_ms, h.half_damage_ms));
+        const double loss = left * share;
+        if (!(loss > 0)) continue;
+        left -= loss;
+        total += loss;
+        emit(number++, loss);
+    }
+    return total;
+}
+
+double TyphoonPeril::add_year(const Year& y, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
+                              EventSink& events) const {
+    if (holdings_.empty()) return 0;
+    std::uint32_t word;
+    if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::typhoon, &typhoon_season_word, 1, &word);
+    else word = occurrence[0];
+    const std::uint32_t season = typhoon_season(word, seasons_);
+    double total = 0;
+    for (const Prepared& h : holdings_) {
+        const double l = holding_loss(h, season, [&](std::uint32_t j, double loss) {
+            events.add(h.position, PerilId::typhoon, j, loss);
+        });
+        loss_tco2e[h.position] += l;
+        total += l;
+    }
+    return total;
+}
+
+bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
+                             std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
+    if (holdings_.empty() || occurrence.size() != block.years || loss_tco2e.size() != block.years * book_holdings)
+        return false;
+    for (std::size_t k = 0; k < block.years; ++k) {
+        const std::uint32_t season = typhoon_season(occurrence[k], seasons_);
+        for (const Prepared& h : holdings_) {
+            loss_tco2e[k * book_holdings + h.position] = holding_loss(h, season, [&](std::uint32_t j, double loss) {
+                events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::typhoon, j, loss}});
+            });
+        }
+    }
+    return true;
+}
+
+// model.typhoon: {"vulnerability_scale", "threshold_ms", "half_damage_ms"}, each optional.
+void decode_typhoon_override(const Value& block, const std::string& at, ModelOverrides& overrides,
+                             std::vector<FieldProblem>& problems) {
+    RecordReader r(block, at, problems);
+    TyphoonOverride o;
+    o.vulnerability_scale = r.number("vulnerability_scale", false, {0, 100});
+    o.threshold_ms = r.number("threshold_ms", false, {0, 100});
+    o.half_damage_ms = r.number("half_damage_ms", false, {0, 500, true});
+    r.finish();
+    set_typhoon_override(overrides, o);
+}
+
+// One entry per distinct (place, forest type), as the constructor prepares it.
+Value describe_typhoon(const Model& model, const ModelOverrides& overrides, std::span<const PreparedHolding> holdings) {
+    static const TyphoonOverride none;
+    const TyphoonOverride& o = typhoon_override(overrides) ? *typhoon_override(overrides) : none;
+    const TyphoonModel* m = typhoon_model(model);
+    Value out = Value::list();
+    if (!m || !m->events) return out;
+    std::map<std::tuple<double, double, std::string, std::size_t>, int> groups;
+    for (const auto& h : holdings)
+        if (const auto place = typhoon_place(*m, h)) ++groups[{place->latitude, place->longitude, place->seat, index(h.forest_type)}];
+    for (const auto& [key, count] : groups) {
+        const auto& [lat, lon, seat, t] = key;
+        const Effective e = effective(*m, o, static_cast<ForestType>(t));
+        const auto hazard = m->events->hazard_at(lat, lon);
+        std::uint32_t damaging = 0;
+        for (std::uint32_t s = 0; s < m->events->seasons(); ++s) damaging += hazard->season_begin[s + 1] > hazard->season_begin[s];
+        Value g;
+        g["latitude"] = lat;
+        g["longitude"] = lon;
+        g["place"] = seat.empty() ? Value("holding coordinates") : Value("seat of region " + seat);
+        g["forest_type"] = forest_type_names[t];
+        g["holdings"] = count;
+        g["threshold_ms"] = e.threshold_ms;
+        g["half_damage_ms"] = e.half_damage_ms;
+        g["vulnerability_scale"] = e.scale;
+        g["seasons"] = m->events->seasons();
+        g["seasons_with_damaging_gust"] = damaging;
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+std::unique_ptr<Peril> make_typhoon(const PerilSetup& setup) { return std::make_unique<TyphoonPeril>(setup); }
+
+}  // namespace tanhui::risk

@@ -45,6 +45,10 @@ public:
     std::vector<std::string> province_neighbours(const std::string& province) override {
         return base_.province_neighbours(province);
     }
+    std::vector<TrackPoint> typhoon_tracks(int from_year, int to_year) override {
+        return base_.typhoon_tracks(from_year, to_year);
+    }
+    std::vector<RegionPoint> region_centroids() override { return base_.region_centroids(); }
 
 private:
     History& base_;

@@ -220,6 +220,8 @@ CREATE TABLE province_neighbours (
   source TEXT NOT NULL,
   PRIMARY KEY (region, neighbour)
 ) WITHOUT ROWID;
+)sql";
+
 // Version 7: the typhoon best track and the regions' seat coordinates (data/prep/typhoon.py), and
 // a holding's own coordinates.
 constexpr std::string_view v7 = R"sql(

@@ -173,6 +173,7 @@ ValidationReport run_validation(data::Store& store, const ValidationOptions& o) 
     j["uncertainty"] = validation::uncertainty_section(store, version, o);
     timings["uncertainty"] = seconds_since(t0);
     regional_section(store, o, tests, out, j, timings);
+    t0 = std::chrono::steady_clock::now();
     if (ojson typhoon = validation::typhoon_section(model, tests, out.csv); !typhoon.is_null()) {
         j[std::string(risk::typhoon_peril_name)] = std::move(typhoon);
         timings[std::string(risk::typhoon_peril_name)] = seconds_since(t0);

@@ -298,6 +298,9 @@ std::vector<std::string> Store::province_neighbours(const std::string& region) {
     q.bind(1, normalise_region_code(region));
     std::vector<std::string> out;
     while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+}
+
 std::vector<TrackPoint> Store::typhoon_tracks(int from_year, int to_year) {
     SQLite::Statement q(db(), "SELECT storm, year, cma_number, time, class, lat, lon, pressure_hpa, wind_ms "
                              "FROM typhoon_tracks WHERE year BETWEEN ? AND ? ORDER BY year, storm, time");

@@ -1,4 +1,6 @@
 #include "api/validation/regional.hpp"
+#include "risk/perils/freeze.hpp"
+#include "risk/perils/landslide.hpp"
 
 #include <cmath>
 #include <iomanip>
@@ -46,20 +48,20 @@ ojson freeze_json(const risk::FreezeBacktest& b, const risk::RegionalBacktestOpt
 }
 
 void regional_tests(const risk::LandslideBacktest& l, const risk::FreezeBacktest& f, Tests& t) {
-    t.add("landslide.count_pit_uniform", "landslide", "KS uniformity of geological-hazard count PITs (iid)", l.ks.statistic,
+    t.add("landslide.count_pit_uniform", std::string(risk::landslide_peril_name), "KS uniformity of geological-hazard count PITs (iid)", l.ks.statistic,
           l.ks.p_value, true);
-    t.add("landslide.count_coverage_90", "landslide", "coverage of central 90 % count intervals (binomial)",
+    t.add("landslide.count_coverage_90", std::string(risk::landslide_peril_name), "coverage of central 90 % count intervals (binomial)",
           l.coverage_90.observed, l.coverage_90.binomial_p_value, true);
-    t.add("landslide.count_coverage_50", "landslide", "coverage of central 50 % count intervals (binomial)",
+    t.add("landslide.count_coverage_50", std::string(risk::landslide_peril_name), "coverage of central 50 % count intervals (binomial)",
           l.coverage_50.observed, l.coverage_50.binomial_p_value, false);
-    t.add("freeze.event_years", "freeze", "freeze event years of the test years against the fitted probabilities (z, quasi-binomial)",
+    t.add("freeze.event_years", std::string(risk::freeze_peril_name), "freeze event years of the test years against the fitted probabilities (z, quasi-binomial)",
           f.z, f.p_value, true);
 }
 
 void write_regional(const ojson& j, std::ostream& t, std::ostream& m) {
     const auto g = &number_or_nan;
-    const auto& l = j["landslide"];
-    const auto& f = j["freeze"];
+    const auto& l = j[std::string(risk::landslide_peril_name)];
+    const auto& f = j[std::string(risk::freeze_peril_name)];
     t << "\n== Landslide counts (geological hazards), fit " << l["fit_years"][0] << "-" << l["fit_years"][1] << ", "
       << l["province_years"] << " province-years scored\n"
       << "   KS " << fixed(g(l["ks"]["statistic"]), 3) << " (p " << pval(g(l["ks"]["iid_p_value"])) << ")  mean PIT "

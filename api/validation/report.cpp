@@ -1,4 +1,6 @@
 #include "api/validation/report.hpp"
+#include "risk/perils/freeze.hpp"
+#include "risk/perils/landslide.hpp"
 
 #include "api/service/calibration.hpp"
 #include "api/validation/buffer.hpp"
@@ -101,8 +103,8 @@ void regional_section(data::Store& store, const ValidationOptions& o, Tests& tes
     const auto frozen = risk::backtest_freeze(freeze, ro);
     validation::regional_tests(landslide, frozen, tests);
     out.csv.push_back({"landslide_forecasts.csv", validation::landslide_csv(landslide)});
-    j["landslide"] = validation::landslide_json(landslide, ro);
-    j["freeze"] = validation::freeze_json(frozen, ro);
+    j[std::string(risk::landslide_peril_name)] = validation::landslide_json(landslide, ro);
+    j[std::string(risk::freeze_peril_name)] = validation::freeze_json(frozen, ro);
     timings["regional"] = seconds_since(t0);
 }
 

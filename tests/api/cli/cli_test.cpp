@@ -120,12 +120,5 @@ TEST_F(Cli, HoldingsFileOptionalColumnsMayBeLeftOutAndAreaMuIsAccepted) {
     EXPECT_NE(missing.out.find("none.csv:1: area_ha: missing column"), std::string::npos) << missing.out;
 }
 
-// A fit whose estimate the data put at a bound is flagged (issue 18): fire on 2012-2016 has no
-// year-to-year variation left to estimate, year_sd runs to 0.
-TEST_F(Cli, CalibrateFlagsAFitAtAParameterBound) {
-    const Outcome r = tanhui("calibrate --peril fire --from 2012 --to 2016 --dry-run --db " + path("bound.db"));
-    EXPECT_EQ(r.status, 0) << r.out;
-    EXPECT_NE(r.out.find("AT A BOUND: year_sd at 0"), std::string::npos) << r.out;
-}
 
 }  // namespace

@@ -119,7 +119,8 @@ nlohmann::json stamp(PricedQuotes& out, nlohmann::json&& quote, const QuoteReque
     if (text) *text = compact_json(answer);
     if (options.store)
         out.rows.push_back({answer["quote_id"].get<std::string>(), created, request.product_name(), request_json.dump(),
-                            text ? *text : answer.dump(), model_version, static_cast<std::int64_t>(request.simulation.seed),
+                            text ? *text : compact_json(answer), model_version,
+                            static_cast<std::int64_t>(request.simulation.seed),
                             static_cast<std::int64_t>(request.simulation.years), options.key_id, request.policy.id});
     ++out.quotes;
     out.simulated_years += request.simulation.years;

@@ -50,8 +50,6 @@ struct Spec {
     bool optional_columns_may_be_absent = false;
 };
 
-constexpr double inf = std::numeric_limits<double>::infinity();
-
 const std::vector<Spec>& specs() {
     static const std::vector<Spec> list{
         {"regions", "regions",

@@ -36,6 +36,13 @@ struct ServeOptions {
     std::size_t max_connections_per_address = 0;
     std::string tls_cert, tls_key;
     std::vector<std::string> rate_limits;
+    std::vector<std::string> key_budgets;
+    double max_request_cost = LanesConfig{}.max_request_cost;
+    double cheap_cost_limit = LanesConfig{}.cheap_cost_limit;
+    unsigned expensive_threads = 0;
+    std::size_t cheap_queue = LanesConfig{}.cheap_queue;
+    std::size_t expensive_queue = LanesConfig{}.expensive_queue;
+    unsigned ready_wait_ms = 1'000;
     bool fsync = false;
 };
 
@@ -52,6 +59,13 @@ int serve(const GlobalOptions& global, const ServeOptions& o) {
     options.tls_key = o.tls_key;
     options.synchronous_full = o.fsync;
     for (const std::string& spec : o.rate_limits) apply_rate_limit(options.admission, spec);
+    for (const std::string& spec : o.key_budgets) apply_key_budget(options.budgets, spec);
+    options.lanes.max_request_cost = o.max_request_cost;
+    options.lanes.cheap_cost_limit = o.cheap_cost_limit;
+    options.lanes.expensive_threads = o.expensive_threads;
+    options.lanes.cheap_queue = o.cheap_queue;
+    options.lanes.expensive_queue = o.expensive_queue;
+    options.lanes.ready_wait = std::chrono::milliseconds(o.ready_wait_ms);
     options.db_path = global.db_path();
     options.historical_dir = global.historical_dir();
     options.handle_signals = true;
@@ -103,6 +117,38 @@ void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& acti
             try {
                 AdmissionConfig config;
                 apply_rate_limit(config, spec);
+                return std::string();
+            } catch (const std::exception& e) {
+                return std::string(e.what());
+            }
+        });
+    serve_cmd->add_option("--max-request-cost", o->max_request_cost,
+                          "Largest cost of one request, in simulated holding-years (years x holdings, summed over an "
+                          "array; default 3e8); a costlier request gets 422 and belongs in `tanhui batch`")
+        ->check(CLI::Range(1.0, 1e15));
+    serve_cmd->add_option("--cheap-cost-limit", o->cheap_cost_limit,
+                          "Requests costing more run in the expensive lane (default 2e6 holding-years)")
+        ->check(CLI::Range(0.0, 1e15));
+    serve_cmd->add_option("--expensive-threads", o->expensive_threads,
+                          "Threads of the expensive lane (default: half the cores, at least 1; --threads sizes the "
+                          "cheap lane)")
+        ->check(CLI::Range(1u, 1024u));
+    serve_cmd->add_option("--cheap-queue", o->cheap_queue, "Requests waiting in the cheap lane beyond which 503 (default 1024)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+    serve_cmd->add_option("--expensive-queue", o->expensive_queue,
+                          "Requests waiting in the expensive lane beyond which 503 (default 16)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
+    serve_cmd->add_option("--ready-max-wait", o->ready_wait_ms,
+                          "GET /readyz fails while cheap requests wait longer than this many ms in the queue (default 1000)")
+        ->check(CLI::Range(1u, 3'600'000u));
+    serve_cmd->add_option("--key-budget", o->key_budgets,
+                          "Per-key budget: N:C (N expensive requests at once, C holding-years a minute) for every key, "
+                          "or ROLE=N:C; 0 lifts either (default underwriter=2:3e9, actuary and admin 4:6e9; "
+                          "repeatable; 429 with Retry-After beyond it)")
+        ->check([](const std::string& spec) {
+            try {
+                CostBudgetConfig config;
+                apply_key_budget(config, spec);
                 return std::string();
             } catch (const std::exception& e) {
                 return std::string(e.what());

@@ -65,4 +65,50 @@ private:
     std::array<Shard, 16> shards_;
 };
 
+// ---- Cost budgets (issue 20) ------------------------------------------------------------------
+
+// What a key of a role may spend on simulations: expensive requests running at once, and cost
+// (simulated holding-years, api/service/request_cost.hpp) a minute. 0: unlimited.
+struct CostBudget {
+    unsigned concurrent_expensive = 0;
+    double cost_per_minute = 0;
+};
+
+struct CostBudgetConfig {
+    std::array<CostBudget, 4> by_role{};
+    // Underwriter 2 expensive requests at once and 3e9 holding-years a minute; actuary and admin 4
+    // and 6e9 (docs/reliability.md).
+    static CostBudgetConfig defaults();
+    const CostBudget& of(Role role) const { return by_role[static_cast<std::size_t>(role)]; }
+};
+
+// Parses one --key-budget value: "N:C" or "ROLE=N:C" (N expensive requests at once, C cost a
+// minute; 0 lifts either). Throws InvalidInput("--key-budget", why) for anything else.
+void apply_key_budget(CostBudgetConfig& config, std::string_view spec);
+
+// The keys' cost budgets: the cost a minute is a token bucket of Admission (tokens = cost,
+// refilled at C/60 a second, bursts of C), the expensive requests at once a counter per key.
+class CostBudgets {
+public:
+    explicit CostBudgets(CostBudgetConfig config);
+
+    struct Decision {
+        bool admitted = true;
+        std::chrono::milliseconds retry_after{0};
+        std::string why;  // refused: which budget, for the 429's detail
+    };
+    // Charges `cost` to the key and, when `expensive`, takes one of its slots (give it back with
+    // release()). A refused request is charged nothing.
+    Decision admit(const std::string& key_id, Role role, double cost, bool expensive);
+    void release(const std::string& key_id);  // an expensive request of the key ended
+
+    const CostBudgetConfig& config() const { return config_; }
+
+private:
+    CostBudgetConfig config_;
+    Admission cost_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, unsigned> running_;
+};
+
 }  // namespace tanhui::api

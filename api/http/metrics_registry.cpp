@@ -134,6 +134,7 @@ std::string MetricsRegistry::render() const {
     out += "# HELP tanhui_simulated_years_total Simulated years run for quotes and risk requests.\n"
            "# TYPE tanhui_simulated_years_total counter\n"
            "tanhui_simulated_years_total " + std::to_string(simulated_years_.load(std::memory_order_relaxed)) + "\n";
+    if (extra_) out += extra_();
     return out;
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ public:
 
     std::uint64_t requests(std::size_t route, int status) const;  // for tests
     std::string render() const;
+    // More text for render() (the server's lanes, api/http/lanes.hpp); set before the first request.
+    void set_extra(std::function<std::string()> extra) { extra_ = std::move(extra); }
     static constexpr const char* content_type = "text/plain; version=0.0.4; charset=utf-8";
 
 private:
@@ -55,6 +58,7 @@ private:
     std::atomic<std::int64_t> connections_{0};
     std::atomic<std::uint64_t> quotes_{0};
     std::atomic<std::uint64_t> simulated_years_{0};
+    std::function<std::string()> extra_;
 };
 
 // GET /metrics (public, answered on the I/O thread).

@@ -4,13 +4,16 @@
 #pragma once
 
 #include "api/http/auth.hpp"
+#include "api/service/request_cost.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +37,10 @@ struct Request {
     Role role = Role::anyone;  // the caller's role (admin in local mode)
     std::string request_id;    // also in the X-Request-Id response header and the access log
     std::chrono::steady_clock::time_point deadline;  // the server answers 503 after this
+    // Set when the client hung up or the deadline passed: a simulation that reads it stops
+    // between blocks of years (risk::Simulation::cancel); never null for a handler.
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    RequestCost cost;  // from the route's estimate (RouteOptions::cost), before any work
 
     // Path parameter by name (empty when absent).
     const std::string& param(const std::string& name) const;
@@ -65,6 +72,11 @@ struct RouteOptions {
     // Cheap, never-blocking handlers (/healthz, /metrics) run on the I/O thread; all others run on
     // the worker pool, so that a long simulation never delays them.
     bool run_inline = false;
+    // The request's cost, computed on the I/O thread before any work (api/service/request_cost.hpp):
+    // over the server's ceiling a 422, above its cheap-cost limit the expensive lane, and charged
+    // to the key's cost budget. Null: cost 0 (reads, closed-form work), the cheap lane.
+    std::function<RequestCost(const Request&)> cost = nullptr;
+    bool expensive = false;  // always the expensive lane, whatever the cost (e.g. a replay)
 };
 
 struct RouteInfo {

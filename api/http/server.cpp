@@ -118,7 +118,7 @@ struct Server::Impl {
 
     std::shared_ptr<ServerState> state;
     net::io_context ioc;
-    std::optional<net::thread_pool> workers;
+    std::optional<Lanes> lanes;
     net::strand<net::io_context::executor_type> strand;
     tcp::acceptor acceptor;
     net::steady_timer accept_timer;
@@ -142,6 +142,7 @@ unsigned default_threads(unsigned n) {
 
 Server::Server(ServerOptions options, const std::vector<Registrar>& registrars) {
     options.io_threads = default_threads(options.io_threads);
+    if (options.worker_threads > 0) options.lanes.cheap_threads = options.worker_threads;
     options.worker_threads = default_threads(options.worker_threads);
     if (options.listen == "localhost") options.listen = "127.0.0.1";
     auto state = std::make_shared<ServerState>(std::move(options));
@@ -205,8 +206,15 @@ void Server::start() {
     im.address = addr.to_string();
 
     st.ioc = &im.ioc;
-    im.workers.emplace(st.options.worker_threads);
-    st.workers = &*im.workers;
+    im.lanes.emplace(st.options.lanes);
+    st.lanes = &*im.lanes;
+    st.metrics.set_extra([lanes = st.lanes] { return lanes->render(); });
+    st.context.overload_check_ = [lanes = st.lanes, limit = st.options.lanes.ready_wait]() -> std::optional<std::string> {
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(lanes->queue_wait(Lane::cheap));
+        if (wait <= limit) return std::nullopt;
+        return "cheap requests wait " + std::to_string(wait.count()) + " ms in the queue (limit " +
+               std::to_string(limit.count()) + " ms)";
+    };
     Impl* impl = &im;
     st.on_idle = [impl] {
         net::post(impl->strand, [impl] {
@@ -310,7 +318,7 @@ void Server::wait() {
     if (!im.started || im.joined) return;
     for (auto& t : im.threads) t.join();
     im.state->running = false;
-    im.workers->join();
+    im.lanes->join();
     // Every answer is sent; the writer commits what may still be queued (nothing, normally).
     im.state->context.stop_background();
     im.joined = true;

@@ -20,6 +20,7 @@
 
 #include "api/http/admission.hpp"
 #include "api/http/auth.hpp"
+#include "api/http/lanes.hpp"
 #include "api/http/metrics_registry.hpp"
 #include "api/http/router.hpp"
 
@@ -30,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,7 +46,7 @@ struct ServerOptions {
     std::string listen = "127.0.0.1";  // IPv4 or IPv6 literal
     unsigned short port = 8080;        // 0: an ephemeral port (see Server::port())
     unsigned io_threads = 0;           // 0: hardware cores
-    unsigned worker_threads = 0;       // handler threads; 0: hardware cores
+    unsigned worker_threads = 0;       // the cheap lane's handler threads; 0: hardware cores (lanes.cheap_threads)
     std::filesystem::path db_path;     // built from historical_dir when missing
     std::filesystem::path historical_dir;
     std::uint64_t max_years = 1'000'000;  // cap on simulated years per request (quote routes enforce it)
@@ -66,6 +68,11 @@ struct ServerOptions {
     std::filesystem::path tls_cert, tls_key;
     // Per-key request budgets (429 beyond them); see api/http/admission.hpp.
     AdmissionConfig admission = AdmissionConfig::defaults();
+    // The worker lanes, the request cost ceiling and the cheap-cost limit (api/http/lanes.hpp);
+    // worker_threads, when set, sizes the cheap lane.
+    LanesConfig lanes;
+    // Per-key expensive requests at once and cost a minute (429 beyond them).
+    CostBudgetConfig budgets = CostBudgetConfig::defaults();
     // Stored quotes fsynced at every commit (SQLite synchronous=FULL): they survive a power cut.
     bool synchronous_full = false;
     // How often a server in local mode looks for a newly created API key (then switches to keys).
@@ -85,6 +92,9 @@ public:
 
     const std::filesystem::path& db_path() const { return db_path_; }
     std::uint64_t max_years() const { return max_years_; }
+    // Why the server should not take more work now (the cheap lane's queue wait is over
+    // LanesConfig::ready_wait), or nothing: /readyz fails while there is a reason.
+    std::optional<std::string> overloaded() const { return overload_check_ ? overload_check_() : std::nullopt; }
     int schema_version() const { return schema_version_; }
     MetricsRegistry& metrics;
 
@@ -103,6 +113,7 @@ private:
     bool synchronous_full_ = false;
     int schema_version_ = 0;
     std::function<void(std::string_view, std::string_view)> log_event_;
+    std::function<std::optional<std::string>()> overload_check_;
     std::mutex writer_mutex_;
     std::shared_ptr<QuoteWriter> writer_;
 };

@@ -4,6 +4,7 @@
 #include "api/version.hpp"
 #include "data/store/storage_error.hpp"
 #include "data/types.hpp"
+#include "risk/simulation/simulate.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -69,13 +70,20 @@ bool iequals(std::string_view a, std::string_view b) {
 // stored, and it may succeed later (reads go on working); any other store error and anything else
 // -> a logged 500 with a generic message (STYLE "Errors": that is a bug, never the client's fault).
 // An async route's handler may instead hand `respond` on and answer nothing here.
+}  // namespace
+
 std::optional<Response> invoke(const Route& route, const Request& req, const ServerState& state,
-                               const Responder* respond = nullptr) {
+                               const Responder* respond) {
     try {
         if (route.async_handler) return route.async_handler(req, *respond);
         return route.handler(req);
     } catch (const InvalidInput& e) {
         return invalid_input_problem(e);
+    } catch (const risk::Cancelled&) {
+        // Its client hung up (nobody reads this) or its deadline passed (the 503 is already sent).
+        return service_unavailable("the request was cancelled (its client hung up or its deadline passed); nothing "
+                                   "of it was stored",
+                                   1);
     } catch (const std::exception& e) {
         if (const auto storage = data::storage_error(e)) {
             const std::string& cause = storage->cause;
@@ -96,6 +104,8 @@ std::optional<Response> invoke(const Route& route, const Request& req, const Ser
         return internal_error(req.request_id);
     }
 }
+
+namespace {
 
 // The Host header names this machine: localhost, an address in 127.0.0.0/8 or ::1, with or without
 // a port; or no Host at all (HTTP/1.0).
@@ -141,7 +151,10 @@ std::string seconds_text(std::chrono::milliseconds ms) {
 }  // namespace
 
 ServerState::ServerState(ServerOptions options_in)
-    : options(std::move(options_in)), context(options, metrics), admission(options.admission) {}
+    : options(std::move(options_in)),
+      context(options, metrics),
+      admission(options.admission),
+      budgets(options.budgets) {}
 
 std::string ServerState::new_request_id() {
     return request_id_prefix + "-" + std::to_string(next_request.fetch_add(1) + 1);
@@ -508,7 +521,7 @@ void Session::process() {
     req.deadline = std::chrono::steady_clock::now() + state_->options.request_timeout;
 
     if (route.options.run_inline) return respond(*invoke(route, req, *state_), false);
-    dispatch(route, std::move(req));
+    schedule(route, std::move(req));
 }
 
 void Session::take_request_id() {
@@ -530,34 +543,6 @@ std::optional<Response> Session::admit(const Request& req) {
                              static_cast<int>(seconds));
 }
 
-void Session::dispatch(const Route& route, Request req) {
-    phase_ = Phase::handling;
-    const std::uint64_t generation = generation_;
-    handler_timer_.expires_after(state_->options.request_timeout);
-    handler_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
-        if (ec || generation != self->generation_ || self->phase_ != Phase::handling) return;
-        // The handler keeps its worker until it returns; its late answer is dropped.
-        self->respond(service_unavailable("the request did not finish within " +
-                                              seconds_text(self->state_->options.request_timeout) + " s",
-                                          1),
-                      true);
-    });
-    // The guard keeps the io_context running until the answer is posted back, so a graceful
-    // stop waits for the handler.
-    auto work = net::make_work_guard(*state_->ioc);
-    net::post(*state_->workers, [self = shared_from_this(), &route, req = std::move(req), generation,
-                                 work = std::move(work)]() mutable {
-        // Posts the answer back to the connection's strand, from whichever thread has it.
-        const Responder respond = [self, generation, work](Response response) {
-            auto executor = self->executor_;
-            net::post(executor, [self, generation, response = std::move(response), work]() mutable {
-                self->on_handled(generation, std::move(response));
-            });
-        };
-        if (auto now = invoke(route, req, *self->state_, &respond)) respond(std::move(*now));
-    });
-}
-
 void Session::on_handled(std::uint64_t generation, Response response) {
     if (generation != generation_ || phase_ != Phase::handling) return;
     handler_timer_.cancel();
@@ -568,6 +553,11 @@ void Session::respond(Response r, bool close, bool linger_after) {
     // Pending timers hold a reference to the session: cancel them, or they keep it alive.
     read_timer_.cancel();
     handler_timer_.cancel();
+    if (watching_) {
+        watching_ = false;
+        beast::error_code ignored;
+        stream_.tcp().socket().cancel(ignored);
+    }
     close = close || !keep_alive_ || shutting_down_ || state_->stopping;
     phase_ = Phase::writing;
     response_.emplace(static_cast<http::status>(r.status), 11);

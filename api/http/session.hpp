@@ -5,6 +5,7 @@
 
 #include "api/http/admission.hpp"
 #include "api/http/auth.hpp"
+#include "api/http/lanes.hpp"
 #include "api/http/metrics_registry.hpp"
 #include "api/http/router.hpp"
 #include "api/http/server.hpp"
@@ -51,7 +52,8 @@ struct ServerState {
     std::size_t body_limit = 1 << 20;  // the largest route limit: applied before the route is known
 
     boost::asio::io_context* ioc = nullptr;
-    boost::asio::thread_pool* workers = nullptr;
+    Lanes* lanes = nullptr;  // set by Server::start
+    CostBudgets budgets;
 
     std::atomic<bool> stopping{false};
     std::atomic<bool> running{false};
@@ -74,6 +76,10 @@ struct ServerState {
     // A request id: 8 random hex digits per server start and a counter (4a3f9c1e-17).
     std::string new_request_id();
 };
+
+// Runs a route's handler; nothing escapes (session.cpp). An async handler gets `respond`.
+std::optional<Response> invoke(const Route& route, const Request& req, const ServerState& state,
+                               const Responder* respond = nullptr);
 
 // UTC now as 2027-01-01T08:00:00.123Z (the access log's clock).
 std::string log_time();
@@ -107,7 +113,12 @@ private:
     std::optional<Response> authenticate(const Route& route, Request& req);
     std::optional<Response> admit(const Request& req);
     void take_request_id();
-    void dispatch(const Route& route, Request req);
+    // api/http/session_work.cpp: the request's cost against the ceiling and the key's budgets, then
+    // its lane; the handler on that lane; a hang-up of the client while it runs.
+    std::optional<Response> charge(const Route& route, Request& req, Lane& lane, bool& holds_slot);
+    void schedule(const Route& route, Request req);
+    void dispatch(const Route& route, Request req, Lane lane, bool holds_slot);
+    void watch_hang_up(std::uint64_t generation, std::shared_ptr<std::atomic<bool>> cancel);
     void on_handled(std::uint64_t generation, Response response);
     void respond(Response response, bool close, bool linger = false);
     void on_write(bool close, bool linger, boost::beast::error_code ec, std::size_t bytes);
@@ -136,6 +147,7 @@ private:
     bool shutting_down_ = false;
     bool keep_alive_ = true;
     bool counted_in_flight_ = false;
+    bool watching_ = false;  // an async_wait for a hang-up is pending on the socket
     std::size_t drained_ = 0;
     std::unique_ptr<char[]> drain_buffer_;
 

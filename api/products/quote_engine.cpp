@@ -74,6 +74,7 @@ risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c) {
     sim.years = static_cast<std::uint32_t>(q.simulation.years);
     sim.seed = q.simulation.seed;
     sim.threads = q.simulation.threads > 0 ? static_cast<unsigned>(q.simulation.threads) : c.default_threads;
+    sim.cancel = c.cancel;
     return sim;
 }
 

@@ -22,6 +22,8 @@ struct QuoteContext {
     const risk::Model* model = nullptr;
     std::string model_version;
     unsigned default_threads = 0;  // when the request does not say; 0 = all cores
+    // Stops the request's simulations between blocks of years (risk::Simulation::cancel).
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // The quote, without quote_id and created (the caller stamps and stores it). Deterministic:

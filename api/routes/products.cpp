@@ -29,7 +29,10 @@ void register_product_routes(Router& router, ServiceContext& ctx, std::shared_pt
                 ctx.metrics.add_simulated_years(outcome.simulated_years);
                 return json_response(*outcome.response);
             },
-            {.body_limit = e.body_limit, .run_inline = false});
+            {.body_limit = e.body_limit, .run_inline = false, .cost = [&ctx](const Request& req) {
+                 const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                 return simulation_request_cost(body, static_cast<long long>(ctx.max_years()));
+             }});
     }
 }
 

@@ -73,6 +73,7 @@ std::optional<Response> post_quotes(ServiceContext& ctx, ModelCache& models, con
     options.key_id = req.key_id;
     options.atomic = atomic;
     options.request_id = req.request_id;
+    options.cancel = req.cancel.get();
     PricedQuotes priced = price_quotes(ctx.store(), models, body, options);
     if (priced.problem) return problem_response(*priced.problem);
     // The text the quotes were stored with, when there is one: serialised once.
@@ -100,7 +101,11 @@ std::optional<Response> post_quotes(ServiceContext& ctx, ModelCache& models, con
 void add_quote_post_route(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models) {
     router.add_async("POST", "/v1/quotes", Role::underwriter, [&ctx, models](const Request& req, Responder respond) {
         return post_quotes(ctx, *models, req, respond);
-    });
+    }, {.cost = [&ctx](const Request& req) {
+        // The cost decides the lane before any work (docs/reliability.md); a body that is not JSON costs 0.
+        const auto body = nlohmann::json::parse(req.body, nullptr, false);
+        return quote_request_cost(body, static_cast<long long>(ctx.max_years()));
+    }});
 }
 
 }  // namespace tanhui::api

@@ -44,7 +44,7 @@ void add_quote_read_routes(Router& router, ServiceContext& ctx, std::shared_ptr<
         const auto r = replay_quote(ctx.store(), *models, req.param("id"), 1);
         if (!r) return no_quote(req.param("id"));
         return json_response(*r);
-    });
+    }, {.expensive = true});  // the stored quote's cost is not known before reading it: the expensive lane
 }
 
 }  // namespace tanhui::api

@@ -26,7 +26,8 @@ std::string key_of(double v) {
 // POST /v1/portfolio/risk: {"holdings": [...], "perils"? (default: the registry's default cover), "simulation": {years, seed},
 // "price_cny_per_tco2e"?, "levels"?, "return_periods"?} -> metrics in tCO2e (and CNY) with Euler
 // TVaR contributions per holding.
-Response portfolio_risk(data::Store& store, ModelCache& models, const nlohmann::json& body, std::uint64_t max_years) {
+Response portfolio_risk(data::Store& store, ModelCache& models, const nlohmann::json& body, std::uint64_t max_years,
+                        const std::atomic<bool>* cancel) {
     std::vector<FieldProblem> problems;
     ObjectReader r(body, "", problems);
     std::vector<Holding> holdings;
@@ -44,6 +45,7 @@ Response portfolio_risk(data::Store& store, ModelCache& models, const nlohmann::
     sim.years = 100'000;
     sim.seed = 1;
     sim.threads = 1;
+    sim.cancel = cancel;
     if (const auto* s = r.get("simulation")) {
         ObjectReader sr(*s, "/simulation", problems);
         if (auto y = sr.integer("years", false, 1, static_cast<long long>(max_years))) sim.years = static_cast<std::uint32_t>(*y);
@@ -171,8 +173,11 @@ void register_quote_routes(Router& router, ServiceContext& ctx, std::shared_ptr<
     router.add("POST", "/v1/portfolio/risk", Role::actuary, [&ctx, models](const Request& req) {
         nlohmann::json body;
         if (auto problem = parse_json_body(req, body)) return *problem;
-        return portfolio_risk(ctx.store(), *models, body, ctx.max_years());
-    });
+        return portfolio_risk(ctx.store(), *models, body, ctx.max_years(), req.cancel.get());
+    }, {.cost = [&ctx](const Request& req) {
+        const auto body = nlohmann::json::parse(req.body, nullptr, false);
+        return simulation_request_cost(body, static_cast<long long>(ctx.max_years()));
+    }});
 }
 
 }  // namespace tanhui::api

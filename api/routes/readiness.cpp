@@ -1,4 +1,4 @@
-// GET /readyz: whether this server can do its work now (docs/api.md "Health and readiness").
+// GET /readyz: whether this server can do its work now, and promptly (docs/api.md "Health and readiness").
 // Liveness (GET /healthz) says the process answers; readiness says it can also store: the
 // database file is where it was opened and takes a write within a second. A load balancer takes
 // a server whose readiness fails out of rotation and puts it back when it passes again.
@@ -23,6 +23,10 @@ Response not_ready(std::string cause) {
 }
 
 Response readiness(ServiceContext& ctx) {
+    // Cheap requests waiting too long for a worker: this server cannot quote promptly now
+    // (docs/reliability.md "Cost, lanes and budgets"); a load balancer sends the traffic elsewhere.
+    if (auto overloaded = ctx.overloaded())
+        return service_unavailable("not ready: " + *overloaded + "; quotes would wait", 1);
     std::error_code ec;
     if (!std::filesystem::exists(ctx.db_path(), ec))
         return not_ready("the database file " + ctx.db_path().string() + " is gone");
@@ -39,8 +43,8 @@ Response readiness(ServiceContext& ctx) {
 }  // namespace
 
 void register_readiness_route(Router& router, ServiceContext& ctx) {
-    // On the worker pool, unlike /healthz: it reads the database, and a server whose workers are
-    // all busy is not ready to take more work.
+    // In the cheap lane, unlike /healthz: it reads the database, and it waits in the queue
+    // like a cheap quote, so its own wait counts.
     router.add("GET", "/readyz", Role::anyone, [&ctx](const Request& req) {
         if (auto p = check_query(req, {})) return *p;
         return readiness(ctx);

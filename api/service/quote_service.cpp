@@ -139,7 +139,7 @@ PricedQuotes price_atomic(data::Store& store, ModelCache& models, const nlohmann
         return out;
     }
     const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
-    const QuoteContext context{model.model.get(), model.version, options.threads};
+    const QuoteContext context{model.model.get(), model.version, options.threads, options.cancel};
     std::vector<nlohmann::json> results;
     for (std::size_t i = 0; i < elements.size(); ++i) {
         try {
@@ -179,7 +179,7 @@ PricedQuotes price_each(data::Store& store, ModelCache& models, const nlohmann::
     PricedQuotes out;
     out.response = nlohmann::json::array();
     const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
-    const QuoteContext context{model.model.get(), model.version, options.threads};
+    const QuoteContext context{model.model.get(), model.version, options.threads, options.cancel};
     const std::string created = utc_now_iso8601();
     for (std::size_t i = 0; i < elements.size(); ++i) {
         const std::string base = "/" + std::to_string(i);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +59,9 @@ struct QuoteOptions {
     bool atomic = true;
     std::string request_id;  // the `instance` of the element problems of a non-atomic array
     std::string model_version;  // a stored version to price on (`tanhui quote --model-version`); "" = current
+    // Set by the server when the client hung up or the deadline passed: the simulations stop
+    // between blocks of years with risk::Cancelled and nothing is priced or stored.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // A request priced, before anything is stored: what to answer and what to store.

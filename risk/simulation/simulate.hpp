@@ -12,11 +12,13 @@
 #include "risk/simulation/price_path.hpp"
 #include "risk/simulation/weather.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,15 @@ struct Simulation {
     std::uint32_t first_year = 0;  // simulate years first_year .. first_year + years - 1 (split runs)
     unsigned threads = 0;          // 0: std::thread::hardware_concurrency()
     bool record_events = false;    // fill YearResult::events
+    // When set, checked before each block of years: once true, the run stops within a block and
+    // throws Cancelled (a server whose client hung up, or whose deadline passed). No effect on
+    // the numbers of a run that is not cancelled.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+// Thrown by a run whose Simulation::cancel became true; nothing of the run is returned.
+struct Cancelled : std::runtime_error {
+    Cancelled() : std::runtime_error("the simulation was cancelled") {}
 };
 
 // Threads take blocks of this many consecutive years (counted from first_year) and run each

@@ -4,7 +4,11 @@
 #   1. price-insurance quotes, Turnbull-Wakeman, expected-value principle (closed form; target
 #      >= 5,000 requests/s on 2 cores),
 #   2. index quotes at 10,000 simulated years (fire and pest on the calibrated model),
-#   3. GET /healthz.
+#   3. GET /healthz,
+#   4. mixed (issue 20): price quotes as in 1 while heavy index quotes (200 holdings x 100,000
+#      years = 2e7 simulated holding-years each, under the default --max-request-cost) run beside
+#      them on 4 more connections; the price quotes' rate and p99 say whether cheap work waits
+#      behind expensive work.
 # Builds nothing: give it a built binary. The server listens on 127.0.0.1 only, on a port of its
 # choosing, over a fresh database in a temp folder (built from data/historical and calibrated by
 # the warm-up quote), and gets SIGTERM at the end. Every quote is stored, as in production, and
@@ -97,8 +101,19 @@ wrk.body = f:read("*a")
 f:close()
 EOF
 }
+# The heavy index quote of scenario 4: index.json with 200 holdings and 100,000 years.
+python3 - "$tmp" <<'EOF'
+import json, sys
+d = sys.argv[1]
+q = json.load(open(d + "/index.json"))
+two = q["holdings"]
+q["holdings"] = [dict(two[i % 2], id="h%d" % i) for i in range(200)]
+q["simulation"]["years"] = 100000
+json.dump(q, open(d + "/heavy.json", "w"))
+EOF
 post_script price
 post_script index
+post_script heavy
 
 # Warm-up: the first quote calibrates the model (seconds); each must answer 200.
 for kind in index price; do
@@ -138,6 +153,22 @@ run() {
 run "price quote (Turnbull-Wakeman)" "$base/v1/quotes" "$tmp/price.lua"
 run "index quote (10,000 years)" "$base/v1/quotes" "$tmp/index.lua"
 run "GET /healthz" "$base/healthz"
+
+# 4. Mixed: the heavy quotes start a second before the price quotes and end after them.
+heavy_duration=$(( ${duration%s} + 3 ))s
+wrk -t1 -c4 -d"$heavy_duration" --latency --timeout 60s -s "$tmp/heavy.lua" "$base/v1/quotes" >"$tmp/heavy.out" &
+heavy=$!
+sleep 1
+run "price quote beside 4 heavy index quotes" "$base/v1/quotes" "$tmp/price.lua"
+wait "$heavy"
+echo
+echo "== heavy index quotes (200 holdings x 100,000 years) beside them, wrk -t1 -c4 -d$heavy_duration"
+cat "$tmp/heavy.out"
+heavy_done=$(awk '/requests in/ {print $1}' "$tmp/heavy.out")
+heavy_bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$tmp/heavy.out")
+acknowledged=$((acknowledged + heavy_done - ${heavy_bad:-0}))
+summary+=("$(printf '%-42s %10s done    p50 %9s   p99 %9s   non-2xx %s' "  heavy index quotes beside them" "$heavy_done" \
+    "$(awk '$1 == "50%" {print $2}' "$tmp/heavy.out")" "$(awk '$1 == "99%" {print $2}' "$tmp/heavy.out")" "${heavy_bad:-0}")")
 
 kill -TERM "$server"
 status=0

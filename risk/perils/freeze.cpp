@@ -1,7 +1,9 @@
 #include "risk/perils/freeze.hpp"
 
+#include "risk/random/beta_batch.hpp"
 #include "risk/simulation/weather.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -98,6 +100,14 @@ void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size
                          double* share) const {
     const std::size_t s_count = slots_.size();
     regional_year_normals(seed, first_year, n, z, PerilId::freeze, slots_, dependence_, independent_, share);
+    // The event province-years whose share is a Beta draw, then the first gamma tries of all of
+    // them at once (beta_first_tries); the few not accepted there take the scalar draw.
+    thread_local std::vector<std::uint32_t> at, year, number;
+    thread_local std::vector<double> beta;
+    thread_local std::vector<unsigned char> accepted;
+    at.clear();
+    year.clear();
+    number.clear();
     for (std::size_t k = 0; k < n; ++k)
         for (std::size_t s = 0; s < s_count; ++s) {
             double& x = share[k * s_count + s];
@@ -110,11 +120,29 @@ void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size
                 x = *p.fixed_share;
                 continue;
             }
-            const DrawAddress at =
-                regional_address(seed, first_year + static_cast<std::uint32_t>(k), slots_[s].number, PerilId::freeze);
-            x = beta_from_gammas(p.share.a, p.share.b, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); },
-                                 gamma_blocks);
+            at.push_back(static_cast<std::uint32_t>(k * s_count + s));
+            year.push_back(first_year + static_cast<std::uint32_t>(k));
+            number.push_back(slots_[s].number);
         }
+    const std::size_t events = at.size();
+    beta.resize(events);
+    accepted.resize(events);
+    // One shape pair for every province is the common case (no override gives each its own).
+    const auto draw = [&](std::size_t e) {
+        const ShareBeta& sb = provinces_[at[e] % s_count].share;
+        const DrawAddress address = regional_address(seed, year[e], number[e], PerilId::freeze);
+        return beta_from_gammas(sb.a, sb.b, [&](int b) { return address(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
+    };
+    const bool one_shape = std::all_of(provinces_.begin(), provinces_.end(), [&](const Province& p) {
+        return p.share.a == provinces_[0].share.a && p.share.b == provinces_[0].share.b;
+    });
+    if (one_shape && events > 0) {
+        beta_first_tries(seed, Stream::regional, PerilId::freeze, 1, gamma_blocks, provinces_[0].share.a,
+                         provinces_[0].share.b, year.data(), number.data(), events, beta.data(), accepted.data());
+        for (std::size_t e = 0; e < events; ++e) share[at[e]] = accepted[e] ? beta[e] : draw(e);
+    } else {
+        for (std::size_t e = 0; e < events; ++e) share[at[e]] = draw(e);
+    }
 }
 
 double FreezePeril::add_year(const Year& y, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,

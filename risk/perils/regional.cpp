@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <map>
 #include <string>
 
 namespace tanhui::risk {
@@ -45,40 +44,54 @@ void regional_year_normals(std::uint64_t seed, std::uint32_t first_year, std::si
                            double* x) {
     const std::size_t s_count = slots.size();
     if (s_count == 0 || n == 0) return;
-    // Each province's own normal once per block, whichever slots need it.
-    std::map<std::uint32_t, std::vector<double>> own;
+    // Each province's own normal once per block, whichever slots need it: the distinct region
+    // numbers of the slots and their neighbours, each drawn on its own address (so a province's
+    // normals do not depend on which others are drawn), into per-thread rows of n values.
+    thread_local std::vector<std::uint32_t> numbers;
+    thread_local std::vector<double> own, shared, local;
+    numbers.clear();
+    const auto row_of = [&](std::uint32_t number) {
+        const auto it = std::find(numbers.begin(), numbers.end(), number);
+        if (it != numbers.end()) return static_cast<std::size_t>(it - numbers.begin());
+        numbers.push_back(number);
+        return numbers.size() - 1;
+    };
     for (const RegionalSlot& s : slots) {
-        own.try_emplace(s.number);
+        row_of(s.number);
         if (!independent)
-            for (std::uint32_t nb : s.neighbours) own.try_emplace(nb);
+            for (std::uint32_t nb : s.neighbours) row_of(nb);
     }
-    for (auto& [number, values] : own) {
-        values.resize(n);
-        normals_over_years(seed, first_year, n, peril, number, values.data());
-    }
-    std::vector<double> shared;
-    if (!independent && d.shared_correlation > 0) {
+    own.resize(numbers.size() * n);
+    for (std::size_t i = 0; i < numbers.size(); ++i) normals_over_years(seed, first_year, n, peril, numbers[i], own.data() + i * n);
+    const bool with_shared = !independent && d.shared_correlation > 0;
+    if (with_shared) {
         shared.resize(n);
         normals_over_years(seed, first_year, n, peril, 0, shared.data());
     }
+    local.resize(n);
     const double c = d.weather_loading, c_rest = std::sqrt(1.0 - c * c);
     const double r = std::sqrt(d.shared_correlation), r_rest = std::sqrt(1.0 - d.shared_correlation);
     for (std::size_t s = 0; s < s_count; ++s) {
         const RegionalSlot& slot = slots[s];
-        const std::vector<double>& e = own.at(slot.number);
+        const double* e = own.data() + row_of(slot.number) * n;
         if (independent) {
             for (std::size_t k = 0; k < n; ++k) x[k * s_count + s] = e[k];
             continue;
         }
+        // Per year: local = (e_r + lambda e_n1 + lambda e_n2 ...) / norm, the neighbours added in
+        // their order; loops over years innermost, each year's operations in the same order.
         const double lambda = d.neighbour_weight;
         const double norm = std::sqrt(1.0 + lambda * lambda * static_cast<double>(slot.neighbours.size()));
-        for (std::size_t k = 0; k < n; ++k) {
-            double local = e[k];
-            for (std::uint32_t nb : slot.neighbours) local += lambda * own.at(nb)[k];
-            local /= norm;
-            const double spatial = shared.empty() ? local : r * shared[k] + r_rest * local;
-            x[k * s_count + s] = c * z[k] + c_rest * spatial;
+        double* l = local.data();
+        std::copy(e, e + n, l);
+        for (std::uint32_t nb : slot.neighbours) {
+            const double* en = own.data() + row_of(nb) * n;
+            for (std::size_t k = 0; k < n; ++k) l[k] += lambda * en[k];
         }
+        for (std::size_t k = 0; k < n; ++k) l[k] /= norm;
+        if (with_shared)
+            for (std::size_t k = 0; k < n; ++k) l[k] = r * shared[k] + r_rest * l[k];
+        for (std::size_t k = 0; k < n; ++k) x[k * s_count + s] = c * z[k] + c_rest * l[k];
     }
 }
 

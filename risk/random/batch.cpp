@@ -1,4 +1,5 @@
 #include "risk/random/batch.hpp"
+#include "risk/random/beta_batch.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -128,6 +129,42 @@ void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::s
             const double p = uniform52(hi[at[t]], lo[at[t]]);
             out[at[t]] = std::sqrt(-r[t]) <= 5.0 ? (p - 0.5 < 0 ? -value[t] : value[t]) : normal_quantile_as241(p);
         }
+    }
+}
+
+void beta_first_tries(std::uint64_t seed, Stream stream, PerilId peril, std::uint16_t first_block, int max_blocks,
+                      double a, double b, const std::uint32_t* year, const std::uint32_t* holding, std::size_t n,
+                      double* beta, unsigned char* accepted) {
+    if (!(a >= 1 && b >= 1)) {
+        std::fill(accepted, accepted + n, static_cast<unsigned char>(0));
+        return;
+    }
+    constexpr std::size_t chunk = 256;
+    std::uint32_t w0[chunk], w1[chunk], w2[chunk];
+    double z[chunk], x[chunk];
+    for (std::size_t start = 0; start < n; start += chunk) {
+        const std::size_t m = std::min(chunk, n - start);
+        unsigned char* ok = accepted + start;
+        // As gamma_marsaglia_tsang's first try: accepted when t > 0 and the squeeze
+        // u < 1 - 0.0331 z^4 holds; X = d t^3.
+        const auto first_try = [&](double shape, std::uint16_t block, double* out) {
+            words_at(seed, stream, peril, block, year + start, holding + start, m, w0, w1, w2);
+            normals_from_words(w0, w1, m, z);
+            const double d = shape - 1.0 / 3.0;
+            const double c = 1.0 / std::sqrt(9.0 * d);
+            for (std::size_t e = 0; e < m; ++e) {
+                const double t = 1.0 + c * z[e];
+                const double v = t * t * t;
+                const double u = uniform32(w2[e]);
+                const bool good = t > 0 && u < 1.0 - 0.0331 * (z[e] * z[e]) * (z[e] * z[e]) && v > 0;
+                out[e] = d * v;
+                ok[e] = static_cast<unsigned char>(ok[e] & static_cast<unsigned char>(good));
+            }
+        };
+        std::fill(ok, ok + m, static_cast<unsigned char>(1));
+        first_try(a, first_block, x);
+        first_try(b, static_cast<std::uint16_t>(first_block + max_blocks), beta + start);
+        for (std::size_t e = 0; e < m; ++e) beta[start + e] = x[e] / (x[e] + beta[start + e]);
     }
 }
 

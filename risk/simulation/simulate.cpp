@@ -2,6 +2,7 @@
 
 #include "risk/model/growth.hpp"
 #include "risk/metrics/metrics.hpp"
+#include "risk/simulation/loss_blocks.hpp"
 #include "risk/simulation/parallel.hpp"
 
 #include <algorithm>
@@ -58,9 +59,7 @@ public:
     void totals_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* total, double* max_event) {
         prepare_block(seed, begin, end);
         const std::size_t n = end - begin;
-        const bool direct = !book_.price && !book_.perils.empty() &&
-                            std::all_of(block_path_.begin(), block_path_.end(), [](bool b) { return b; });
-        if (!direct) {
+        if (!direct()) {
             for (std::size_t k = 0; k < n; ++k) {
                 const YearResult r = run(seed, begin + static_cast<std::uint32_t>(k), k);
                 total[k] = r.total_tco2e;
@@ -85,7 +84,43 @@ public:
                 if (e.event.loss_tco2e > max_event[e.year_in_block]) max_event[e.year_in_block] = e.event.loss_tco2e;
     }
 
+    // The losses of years begin .. end - 1 by holding into loss[k * holdings + i] and their totals
+    // into total[k] (simulate_loss_blocks), the sums taken in the order run() takes them (the same
+    // bits); year by year through run() when a peril has no block path or there is a price leg.
+    // The block's weather normals are then weather_normal()[k].
+    void losses_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* loss, double* total) {
+        prepare_block(seed, begin, end);
+        const std::size_t n = end - begin;
+        const std::size_t h_count = loss_.size();
+        if (!direct()) {
+            for (std::size_t k = 0; k < n; ++k) {
+                const YearResult r = run(seed, begin + static_cast<std::uint32_t>(k), k);
+                std::copy(r.loss_tco2e.begin(), r.loss_tco2e.end(), loss + k * h_count);
+                total[k] = r.total_tco2e;
+            }
+            return;
+        }
+        const std::size_t perils = book_.perils.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            double sum = 0;
+            for (std::size_t i = 0; i < h_count; ++i) {
+                double l = block_loss_[0][k * h_count + i];
+                for (std::size_t p = 1; p < perils; ++p) l += block_loss_[p][k * h_count + i];
+                loss[k * h_count + i] = l;
+                sum += l;
+            }
+            total[k] = sum;
+        }
+    }
+    const std::vector<double>& weather_normal() const { return weather_normal_; }
+
 private:
+    // Every peril took the block path this block and there is no price leg: a block's sums can be
+    // taken straight from block_loss_.
+    bool direct() const {
+        return !book_.price && !book_.perils.empty() && std::all_of(block_path_.begin(), block_path_.end(), [](bool b) { return b; });
+    }
+
     // The year-level draws of years begin .. end - 1, and the block path of each peril that has one.
     void prepare_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end) {
         const std::size_t n = end - begin;
@@ -273,6 +308,20 @@ YearLosses simulate_year_losses(const Book& book, const Simulation& sim) {
                             out.max_event_tco2e.data() + (begin - sim.first_year));
     });
     return out;
+}
+
+void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit) {
+    Simulation s = sim;
+    s.record_events = false;
+    const std::size_t h_count = book.holdings.size();
+    for_each_block(book, s, [&](YearRunner& runner, std::uint32_t begin, std::uint32_t end) {
+        thread_local std::vector<double> loss, total;
+        const std::size_t n = end - begin;
+        loss.resize(n * h_count);
+        total.resize(n);
+        runner.losses_block(sim.seed, begin, end, loss.data(), total.data());
+        visit(LossBlock{begin, n, loss, total, std::span<const double>(runner.weather_normal().data(), n)});
+    });
 }
 
 std::vector<double> euler_tvar_tco2e(const Book& book, const Simulation& sim, std::span<const double> annual,

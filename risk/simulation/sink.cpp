@@ -3,9 +3,10 @@
 #include "risk/model/growth.hpp"
 #include "risk/random/batch.hpp"
 #include "risk/random/special.hpp"
+#include "risk/simulation/loss_blocks.hpp"
 
+#include <algorithm>
 #include <array>
-#include <atomic>
 #include <stdexcept>
 #include <cmath>
 #include <limits>
@@ -24,6 +25,23 @@ void normals_over_years(std::uint64_t seed, std::uint32_t first_year, std::size_
     std::array<std::uint32_t, chunk> hi, lo;
     word_pairs_over_years(seed, Stream::sink, first_year, n, holding, sink_peril_word, block, hi.data(), lo.data());
     normals_from_words(hi.data(), lo.data(), n, out);
+}
+
+// Weather::normals_block of a slot from the years' Z already drawn (a LossBlock's): the same
+// operations on the same words, so the same bits, without drawing Z a second time.
+void weather_normals_from(const Weather& weather, std::uint64_t seed, std::uint32_t first_year, std::size_t n,
+                          std::size_t slot, const double* z, double* x) {
+    std::copy(z, z + n, x);
+    const double rho = weather.cross_region_correlation();
+    if (slot == 0 || rho >= 1) return;
+    std::array<std::uint32_t, chunk> hi, lo;
+    std::array<double, chunk> e;
+    const double a = std::sqrt(rho), b = std::sqrt(1.0 - rho);
+    const std::uint32_t number = region_number(weather.regions()[slot - 1].region);
+    // Stream weather's peril word is fire's (draws.hpp), as in Weather::draw_block.
+    word_pairs_over_years(seed, Stream::weather, first_year, n, number, PerilId::fire, 0, hi.data(), lo.data());
+    normals_from_words(hi.data(), lo.data(), n, e.data());
+    for (std::size_t k = 0; k < n; ++k) x[k] = a * x[k] + b * e[k];
 }
 
 std::string province_of(const std::string& region) {
@@ -69,7 +87,7 @@ SinkSampler::SinkSampler(const Book& book, const SinkModel& model, std::optional
     }
 }
 
-void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* out) const {
+void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* out, const double* z) const {
     const std::size_t holdings = region_of_.size();
     const double c = m_.weather_correlation, c2 = std::sqrt(1 - c * c);
     const double a = std::sqrt(m_.region_correlation), b = std::sqrt(1 - m_.region_correlation);
@@ -93,7 +111,8 @@ void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::siz
         const std::size_t m = std::min(chunk, n - off);
         const auto year = first_year + static_cast<std::uint32_t>(off);
         for (std::size_t r = 0; r < region_number_.size(); ++r) {
-            book_.weather.normals_block(seed, year, m, region_slot_[r], w.data());
+            if (z) weather_normals_from(book_.weather, seed, year, m, region_slot_[r], z + off, w.data());
+            else book_.weather.normals_block(seed, year, m, region_slot_[r], w.data());
             normals_over_years(seed, year, m, region_number_[r], region_block, region.data());
             for (std::size_t k = 0; k < m; ++k) region[k] = -c * w[k] + c2 * region[k];
             for (std::size_t h = 0; h < holdings; ++h) {
@@ -139,20 +158,6 @@ std::vector<double> sequestration_by_policy_year(const Book& book, std::span<con
     return out;
 }
 
-namespace {
-
-// A thread's growth factors of the block of years being visited (simulate() hands a thread the
-// years of a block in order). Keyed by a serial number of the run, not by address.
-struct FactorBlock {
-    std::uint64_t run = 0;
-    std::uint32_t first = 0;
-    std::size_t n = 0;
-    std::vector<double> f;
-};
-std::atomic<std::uint64_t> next_run{1};
-
-}  // namespace
-
 PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, const Simulation& sim,
                                  std::span<const double> sequestration_tco2e, std::size_t term_years) {
     const std::size_t holdings = book.holdings.size();
@@ -164,30 +169,30 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
     out.sink_loss_tco2e.assign(sim.years, 0.0);
     std::vector<double> stock(holdings);
     for (std::size_t h = 0; h < holdings; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
-    const std::uint64_t run = next_run.fetch_add(1);
-    simulate(book, sim, [&](const YearResult& y) {
-        thread_local FactorBlock block;
-        if (block.run != run || y.year < block.first || y.year >= block.first + block.n) {
-            block.run = run;
-            block.first = y.year - (y.year - sim.first_year) % years_per_block;
-            block.n = std::min<std::size_t>(years_per_block, std::size_t{sim.first_year} + sim.years - block.first);
-            block.f.resize(block.n * holdings);
-            sampler.factors(sim.seed, block.first, block.n, block.f.data());
+    // A block of years at a time: the growth factors of the block from its weather normals, then
+    // each year's holdings in book order.
+    simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
+        thread_local std::vector<double> factor;
+        factor.resize(b.years * holdings);
+        sampler.factors(sim.seed, b.first_year, b.years, factor.data(), b.weather_normal.data());
+        for (std::size_t k = 0; k < b.years; ++k) {
+            const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
+            const double* f = factor.data() + k * holdings;
+            const double* loss = b.loss_tco2e.data() + k * holdings;
+            const double* seq = sequestration_tco2e.data() + ((year - sim.first_year) % term_years) * holdings;
+            double sink = 0, forgone = 0;
+            for (std::size_t h = 0; h < holdings; ++h) {
+                // Seam for issue 16 (pests' defoliation as forgone growth): the holding-year's growth
+                // reduction goes in as holding_sink_year's fifth argument; none reported yet.
+                const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], loss[h]);
+                sink += r.sink_tco2e;
+                forgone += r.forgone_tco2e;
+            }
+            const std::size_t i = year - sim.first_year;
+            out.sink_tco2e[i] = sink;
+            out.stock_loss_tco2e[i] = b.total_tco2e[k];
+            out.sink_loss_tco2e[i] = b.total_tco2e[k] + forgone;
         }
-        const double* f = block.f.data() + (y.year - block.first) * holdings;
-        const double* seq = sequestration_tco2e.data() + ((y.year - sim.first_year) % term_years) * holdings;
-        double sink = 0, forgone = 0;
-        for (std::size_t h = 0; h < holdings; ++h) {
-            // Seam for issue 16 (pests' defoliation as forgone growth): the holding-year's growth
-            // reduction goes in as holding_sink_year's fifth argument; none reported yet.
-            const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], y.loss_tco2e[h]);
-            sink += r.sink_tco2e;
-            forgone += r.forgone_tco2e;
-        }
-        const std::size_t i = y.year - sim.first_year;
-        out.sink_tco2e[i] = sink;
-        out.stock_loss_tco2e[i] = y.total_tco2e;
-        out.sink_loss_tco2e[i] = y.total_tco2e + forgone;
     });
     return out;
 }

@@ -49,7 +49,8 @@ public:
     // Throws InvalidInput ("model/sink/...") for parameters out of their domain.
     SinkSampler(const Book& book, const SinkModel& model, std::optional<SinkScenario> scenario = std::nullopt);
     // F of years first_year .. first_year + n - 1, holdings in book order: out[k * holdings + h].
-    void factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* out) const;
+    // z: the years' shared weather normals Z when the caller has them (a LossBlock's), else nullptr.
+    void factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* out, const double* z = nullptr) const;
     // A measurement error with mean 1 and the given CV (lognormal), for year `year` of a pool.
     static double measurement_factor(std::uint64_t seed, std::uint32_t year, double cv);
     std::size_t holdings() const { return region_of_.size(); }

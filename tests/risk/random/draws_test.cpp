@@ -1,5 +1,6 @@
 #include "risk/random/draws.hpp"
 #include "risk/random/batch.hpp"
+#include "risk/random/beta_batch.hpp"
 #include "tests/risk/sample_moments.hpp"
 
 #include <boost/math/special_functions/gamma.hpp>
@@ -8,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <utility>
 #include <vector>
 
 namespace tanhui::risk {
@@ -212,6 +214,33 @@ TEST(Beta, TwoGammasHaveBetaMoments) {
     const Moments m = moments(x);
     EXPECT_NEAR(m.mean, a / (a + b), 4 * m.se_mean);
     EXPECT_NEAR(m.variance, a * b / ((a + b) * (a + b) * (a + b + 1)), 4 * m.se_variance);
+}
+
+// The batched first tries give beta_from_gammas's bits wherever they accept, and accept most
+// draws for shapes >= 1 (none below 1).
+TEST(Beta, FirstTriesHaveTheBitsOfTheScalarDraw) {
+    const std::size_t n = 20'000;
+    std::vector<std::uint32_t> year(n), holding(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        year[i] = static_cast<std::uint32_t>(1000 + i / 3);
+        holding[i] = static_cast<std::uint32_t>(35 + i % 3);
+    }
+    for (const auto& [a, b] : std::vector<std::pair<double, double>>{{2, 8}, {1, 1}, {3.5, 40}, {0.5, 3}}) {
+        std::vector<double> beta(n);
+        std::vector<unsigned char> accepted(n);
+        beta_first_tries(7, Stream::regional, PerilId::freeze, 1, 8, a, b, year.data(), holding.data(), n, beta.data(),
+                         accepted.data());
+        std::size_t taken = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!accepted[i]) continue;
+            ++taken;
+            const DrawAddress at = regional_address(7, year[i], holding[i], PerilId::freeze);
+            const double want = beta_from_gammas(a, b, [&](int k) { return at(static_cast<std::uint16_t>(1 + k)); }, 8);
+            ASSERT_EQ(std::memcmp(&want, &beta[i], sizeof(double)), 0) << a << " " << b << " " << i;
+        }
+        if (a < 1) EXPECT_EQ(taken, 0u);
+        else EXPECT_GT(taken, n * 8 / 10) << a << " " << b;
+    }
 }
 
 TEST(LogFactorial, MatchesLgammaBothSidesOfTheTable) {

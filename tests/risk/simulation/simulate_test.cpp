@@ -1,4 +1,5 @@
 #include "risk/metrics/metrics.hpp"
+#include "risk/simulation/loss_blocks.hpp"
 #include "risk/simulation/simulate.hpp"
 #include "tests/risk/made_up_book.hpp"
 
@@ -136,6 +137,42 @@ TEST(Simulate, SmallBookBlockPathHasTheBitsOfTheYearByYearPath) {
     EXPECT_GT(fires, 50u);  // both perils are exercised, several fires a year included
     EXPECT_GT(outbreaks, 50u);
     EXPECT_GT(events, fires);
+}
+
+// simulate_loss_blocks gives each year's holding losses, total and weather normal with the bits
+// of simulate's visitor: on the block path (a small book) and year by year (a big book, a split run).
+TEST(Simulate, LossBlocksHaveTheBitsOfTheYearVisitor) {
+    for (const int holdings : {3, 70}) {
+        const Book book = made_up_book(holdings);
+        const Simulation sim{.years = 1'000, .seed = 37, .first_year = 300, .threads = 2};
+        const std::size_t n = static_cast<std::size_t>(holdings);
+        std::vector<double> loss(sim.years * n), total(sim.years), z(sim.years);
+        std::vector<double> block_loss(sim.years * n), block_total(sim.years), block_z(sim.years);
+        simulate(book, sim, [&](const YearResult& y) {
+            const std::size_t i = y.year - sim.first_year;
+            std::copy(y.loss_tco2e.begin(), y.loss_tco2e.end(), loss.begin() + static_cast<std::ptrdiff_t>(i * n));
+            total[i] = y.total_tco2e;
+            z[i] = y.weather_normal;
+        });
+        std::vector<unsigned char> seen(sim.years, 0);
+        simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
+            ASSERT_EQ((b.first_year - sim.first_year) % years_per_block, 0u);
+            ASSERT_EQ(b.loss_tco2e.size(), b.years * n);
+            for (std::size_t k = 0; k < b.years; ++k) {
+                const std::size_t i = b.first_year - sim.first_year + k;
+                std::copy(b.loss_tco2e.begin() + static_cast<std::ptrdiff_t>(k * n),
+                          b.loss_tco2e.begin() + static_cast<std::ptrdiff_t>((k + 1) * n),
+                          block_loss.begin() + static_cast<std::ptrdiff_t>(i * n));
+                block_total[i] = b.total_tco2e[k];
+                block_z[i] = b.weather_normal[k];
+                seen[i] = 1;
+            }
+        });
+        EXPECT_TRUE(std::all_of(seen.begin(), seen.end(), [](unsigned char c) { return c == 1; }));
+        EXPECT_TRUE(same_bits(loss, block_loss)) << holdings << " holdings";
+        EXPECT_TRUE(same_bits(total, block_total)) << holdings << " holdings";
+        EXPECT_TRUE(same_bits(z, block_z)) << holdings << " holdings";
+    }
 }
 
 TEST(Simulate, SplitRunEqualsWholeRun) {

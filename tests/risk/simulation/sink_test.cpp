@@ -122,6 +122,44 @@ TEST(Sink, SinkLossIsAtLeastStockLossInEveryYearAndTheSameBitsForAnyThreads) {
     }
 }
 
+// The pool's years from the loss blocks (the block's weather normals reused) have the bits of
+// the year-by-year visitor with the sampler drawing its own weather normals, with one shared
+// weather factor and with regional ones (cross-region correlation below 1).
+TEST(Sink, PoolSinkHasTheBitsOfTheYearVisitor) {
+    for (const double rho : {1.0, 0.7}) {
+        Model model = made_up_model();
+        model.weather.cross_region_correlation = rho;
+        const std::vector<Holding> holdings = made_up_holdings(5);
+        const Book book = prepare_book(model, holdings);
+        const SinkSampler sampler(book, model.sink);
+        const std::size_t term = 2, n = holdings.size();
+        const std::vector<double> seq = sequestration_by_policy_year(book, holdings, model, term);
+        const Simulation sim{.years = 1'000, .seed = 13, .threads = 2};
+        const PoolSinkYears got = simulate_pool_sink(book, sampler, sim, seq, term);
+        const std::vector<double> f = factors_of(book, model.sink, sim.years, sim.seed);
+        std::vector<double> stock(n);
+        for (std::size_t h = 0; h < n; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
+        PoolSinkYears want;
+        for (auto* v : {&want.sink_tco2e, &want.stock_loss_tco2e, &want.sink_loss_tco2e}) v->assign(sim.years, 0.0);
+        simulate(book, sim, [&](const YearResult& y) {
+            double sink = 0, forgone = 0;
+            for (std::size_t h = 0; h < n; ++h) {
+                const HoldingSinkYear r =
+                    holding_sink_year(f[y.year * n + h], seq[(y.year % term) * n + h], stock[h], y.loss_tco2e[h]);
+                sink += r.sink_tco2e;
+                forgone += r.forgone_tco2e;
+            }
+            want.sink_tco2e[y.year] = sink;
+            want.stock_loss_tco2e[y.year] = y.total_tco2e;
+            want.sink_loss_tco2e[y.year] = y.total_tco2e + forgone;
+        });
+        const std::size_t bytes = sim.years * sizeof(double);
+        EXPECT_EQ(0, std::memcmp(got.sink_tco2e.data(), want.sink_tco2e.data(), bytes)) << rho;
+        EXPECT_EQ(0, std::memcmp(got.stock_loss_tco2e.data(), want.stock_loss_tco2e.data(), bytes)) << rho;
+        EXPECT_EQ(0, std::memcmp(got.sink_loss_tco2e.data(), want.sink_loss_tco2e.data(), bytes)) << rho;
+    }
+}
+
 TEST(Sink, ScenarioReplaysTheProvincesCut) {
     const Model model = made_up_model();
     const Book book = prepare_book(model, made_up_holdings(4), no_perils());  // 35, 35, 35, 36

@@ -207,6 +207,24 @@ risk::PriceModel price_model_from_json(const std::string& market, const nlohmann
     return p;
 }
 
+// The labelled assumptions as they are now (assumptions.csv): value, low, high by key. The
+// model version pins them (assumptions_family); data_hash is the SHA-256 of the model's text.
+Calibration calibrate_assumptions(data::Store& store) {
+    nlohmann::json model = nlohmann::json::object();
+    for (const auto& a : store.labelled_assumptions()) {
+        nlohmann::json row{{"value", num(a.value)}};
+        if (a.low) row["low"] = num(*a.low);
+        if (a.high) row["high"] = num(*a.high);
+        model[a.key] = std::move(row);
+    }
+    nlohmann::json report{{"source", "data/historical/assumptions.csv"},
+                          {"rows", model.size()},
+                          {"note", "the model reads these values, not the table's current ones: a change to "
+                                   "assumptions.csv takes effect with the next calibration, as a new model version"}};
+    const std::string hash = data::sha256_hex(model.dump());
+    return make(std::string(assumptions_family), "all", hash, std::move(report), std::move(model));
+}
+
 // A peril's calibration record as stored: its data hashed, its report and model as JSON.
 Calibration from_record(risk::CalibrationRecord&& r) {
     return make(std::move(r.family), std::move(r.scope), sha_of_doubles(r.data), to_json(r.report), to_json(r.model));
@@ -261,6 +279,7 @@ std::vector<Calibration> run_calibrations(data::Store& store, const CalibrationR
             out.push_back(calibrate_price(store, m, request.from_year, request.to_year, request.jumps));
         }
     }
+    out.push_back(calibrate_assumptions(store));
     return out;
 }
 
@@ -330,9 +349,23 @@ std::set<std::string> assumptions_read(const ModelVersion& version, const risk::
     return reading.read();
 }
 
+risk::AssumptionOverlay pinned_assumptions(const ModelVersion& version, risk::History& base) {
+    risk::AssumptionOverlay pinned(base);
+    for (const auto& c : version.calibrations) {
+        if (c.family != assumptions_family) continue;
+        for (const auto& [key, row] : c.model.items()) {
+            pinned.set(key, from_num(row.at("value")));
+            if (row.contains("low") && row.contains("high"))
+                pinned.set_range(key, {from_num(row.at("low")), from_num(row.at("high"))});
+        }
+    }
+    return pinned;
+}
+
 risk::Model build_model(data::Store& store, const ModelVersion& version) {
     StoreHistory history(store);
-    return build_model(store, version, history);
+    risk::AssumptionOverlay pinned = pinned_assumptions(version, history);
+    return build_model(store, version, pinned);
 }
 
 risk::Model build_model(data::Store& store, const ModelVersion& version, risk::History& history) {

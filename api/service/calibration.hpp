@@ -4,6 +4,7 @@
 #pragma once
 
 #include "data/store/store.hpp"
+#include "risk/calibration/assumption_overlay.hpp"
 #include "risk/calibration/history.hpp"
 #include "risk/model/model.hpp"
 #include "risk/perils/registry.hpp"
@@ -35,6 +36,10 @@ struct Calibration {
 // The families that are not perils.
 inline constexpr std::string_view price_family = "price";
 inline constexpr std::string_view growth_family = "growth";
+// The labelled assumptions (assumptions.csv) as they were when the version was made: every
+// calibration run stores them, so a model version pins the values its perils read and a change
+// to assumptions.csv takes effect with the next calibration, as a new version (docs/calibration.md).
+inline constexpr std::string_view assumptions_family = "assumptions";
 
 struct CalibrationRequest {
     std::string peril = "all";  // one of calibration_choices()
@@ -71,11 +76,14 @@ std::optional<ModelVersion> model_version(data::Store& store, const std::string&
 ModelVersion ensure_current_model(data::Store& store);
 
 // The risk model of a version: each peril's parameters and the weather through the registry
-// (risk::PerilEntry::assemble, with the store's labelled assumptions), prices by market, growth
-// curves.
+// (risk::PerilEntry::assemble, with the labelled assumptions the version pinned), prices by
+// market, growth curves.
 risk::Model build_model(data::Store& store, const ModelVersion& version);
-// The same with the labelled assumptions read from `history` (an AssumptionOverlay over the
-// store's: the model under other values of them).
+// `base` with the labelled assumptions (value, low, high) the version pinned; a version made
+// before versions pinned them reads base's (the store's current ones).
+risk::AssumptionOverlay pinned_assumptions(const ModelVersion& version, risk::History& base);
+// The model with the labelled assumptions read from `history` as given (an AssumptionOverlay over
+// pinned_assumptions: the model under other values of them).
 risk::Model build_model(data::Store& store, const ModelVersion& version, risk::History& history);
 // The labelled assumptions (assumptions.csv keys) the assembly of `peril` reads.
 std::set<std::string> assumptions_read(const ModelVersion& version, const risk::PerilEntry& peril, risk::History& history);

@@ -52,7 +52,8 @@ nlohmann::json uncertainty_band(data::Store& store, const QuoteRequest& request,
                                 double point_cny) {
     const auto version = model_version(store, context.model_version);
     if (!version) throw std::runtime_error("model version " + context.model_version + " is not in the store");
-    StoreHistory history(store);
+    StoreHistory store_history(store);
+    risk::AssumptionOverlay history = pinned_assumptions(*version, store_history);
     const std::vector<Banded> banded = banded_assumptions(*version, request, history);
 
     nlohmann::json out;

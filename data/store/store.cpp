@@ -370,17 +370,33 @@ std::optional<double> Store::assumption(const std::string& key) {
     return q.getColumn(0).getDouble();
 }
 
-std::optional<Store::Assumption> Store::labelled_assumption(const std::string& key) {
-    SQLite::Statement q(db(), "SELECT key, value, unit, applies_to, rationale, citation, low, high FROM assumptions "
-                              "WHERE key = ?");
-    q.bind(1, key);
-    if (!q.executeStep()) return std::nullopt;
+namespace {
+
+Store::Assumption assumption_of(SQLite::Statement& q) {
     const auto optional = [&](int column) {
         return q.isColumnNull(column) ? std::nullopt : std::optional<double>(q.getColumn(column).getDouble());
     };
-    return Assumption{q.getColumn(0).getString(), q.getColumn(1).getDouble(), q.getColumn(2).getString(),
-                      q.getColumn(3).getString(),  q.getColumn(4).getString(), q.getColumn(5).getString(),
-                      optional(6),                 optional(7)};
+    return Store::Assumption{q.getColumn(0).getString(), q.getColumn(1).getDouble(), q.getColumn(2).getString(),
+                             q.getColumn(3).getString(),  q.getColumn(4).getString(), q.getColumn(5).getString(),
+                             optional(6),                 optional(7)};
+}
+
+constexpr const char* assumption_columns = "SELECT key, value, unit, applies_to, rationale, citation, low, high FROM assumptions";
+
+}  // namespace
+
+std::optional<Store::Assumption> Store::labelled_assumption(const std::string& key) {
+    SQLite::Statement q(db(), std::string(assumption_columns) + " WHERE key = ?");
+    q.bind(1, key);
+    if (!q.executeStep()) return std::nullopt;
+    return assumption_of(q);
+}
+
+std::vector<Store::Assumption> Store::labelled_assumptions() {
+    SQLite::Statement q(db(), std::string(assumption_columns) + " ORDER BY key");
+    std::vector<Assumption> out;
+    while (q.executeStep()) out.push_back(assumption_of(q));
+    return out;
 }
 
 std::vector<Store::InventoryArea> Store::forest_area_series(const std::string& region) {

@@ -109,6 +109,8 @@ public:
         std::optional<double> low, high;  // the band, where the row gives one
     };
     std::optional<Assumption> labelled_assumption(const std::string& key);
+    // Every labelled assumption, by key.
+    std::vector<Assumption> labelled_assumptions();
 
     // Every inventory of a region that reports a forest area, oldest first.
     struct InventoryArea { int reference_year = 0; double forest_area_ha = 0; };

@@ -19,6 +19,8 @@ public:
 
     // From now on assumption(key) is `value` (whether or not the base has it).
     void set(const std::string& key, double value) { values_[key] = value; }
+    // From now on assumption_range(key) is `range`.
+    void set_range(const std::string& key, AssumptionRange range) { ranges_[key] = range; }
     // Every key assumption() was asked for, in order of name.
     const std::set<std::string>& read() const { return read_; }
 
@@ -27,7 +29,10 @@ public:
         const auto it = values_.find(key);
         return it != values_.end() ? std::optional<double>(it->second) : base_.assumption(key);
     }
-    std::optional<AssumptionRange> assumption_range(const std::string& key) override { return base_.assumption_range(key); }
+    std::optional<AssumptionRange> assumption_range(const std::string& key) override {
+        const auto it = ranges_.find(key);
+        return it != ranges_.end() ? std::optional<AssumptionRange>(it->second) : base_.assumption_range(key);
+    }
     std::vector<FireYear> fire_years(const std::string& region, int from_year, int to_year) override {
         return base_.fire_years(region, from_year, to_year);
     }
@@ -53,6 +58,7 @@ public:
 private:
     History& base_;
     std::map<std::string, double> values_;
+    std::map<std::string, AssumptionRange> ranges_;
     std::set<std::string> read_;
 };
 

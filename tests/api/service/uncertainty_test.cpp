@@ -3,14 +3,17 @@
 // with an assumption is bracketed by its low and high value).
 #include "api/service/uncertainty.hpp"
 
+#include "api/service/calibration.hpp"
 #include "api/service/quote_service.hpp"
 #include "tests/api/routes/quote_fixtures.hpp"
 #include "tests/data/test_db.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
+#include <utility>
 
 namespace tanhui::api {
 namespace {
@@ -86,6 +89,44 @@ TEST(UncertaintyBand, AllLowAndAllHighBracketThePointWhereEveryAssumptionRaisesT
     }
     EXPECT_LE(u.at("all_low_pure_premium_cny").get<double>(), point);
     EXPECT_GE(u.at("all_high_pure_premium_cny").get<double>(), point);
+}
+
+// The model version pins the labelled assumptions (docs/calibration.md): editing a row of the
+// assumptions table changes no answer of the version already made; the next calibration makes a
+// new version that reads the new value (here twice the pest mortality, so a higher premium).
+TEST(PinnedAssumptions, AnEditedAssumptionTakesEffectOnlyWithTheNextCalibration) {
+    if (!quotes::have_historical()) GTEST_SKIP() << "no data/historical";
+    testing::TempDir dir;
+    quotes::copy_calibrated(dir / "q.db");
+    data::Store store(dir / "q.db");
+    json body = index_request({"pest"}, 4'000);
+    body.erase("uncertainty");
+    const auto premium = [&] {
+        ModelCache models;  // a fresh cache: the model is built again from the store
+        QuoteOptions options;
+        options.store = false;
+        const QuoteOutcome out = quote(store, models, body, options);
+        if (out.problem) throw std::runtime_error(out.problem->detail);
+        return std::pair{out.response->at("pure_premium_cny").get<double>(),
+                         out.response->at("model_version").get<std::string>()};
+    };
+    const auto [before, version] = premium();
+    ASSERT_GT(before, 0);
+    {
+        SQLite::Database edit((dir / "q.db").string(), SQLite::OPEN_READWRITE);
+        edit.setBusyTimeout(10'000);
+        edit.exec("UPDATE assumptions SET value = 2 * value WHERE key = 'pest.severe_mortality'");
+    }
+    const auto [pinned, same_version] = premium();
+    EXPECT_EQ(pinned, before);
+    EXPECT_EQ(same_version, version);
+
+    CalibrationRequest growth_only;
+    growth_only.peril = "growth";
+    store_calibrations(store, run_calibrations(store, growth_only));
+    const auto [after, new_version] = premium();
+    EXPECT_NE(new_version, version);
+    EXPECT_GT(after, before);
 }
 
 TEST(UncertaintyBand, AbsentUnlessAsked) {

@@ -53,8 +53,11 @@ TEST(BatchSplit, PoliciesAndTheBookSplitExactlyByPerilAndRegion) {
     const json a = json::parse(R"([{"id": "a", "region": "350802", "forest_type": "masson_pine", "area_ha": 800, "age_years": 20},
                                    {"id": "b", "region": "3507", "forest_type": "chinese_fir", "area_ha": 1200, "age_years": 15}])");
     const json c = json::parse(R"([{"id": "c", "region": "360100", "forest_type": "bamboo", "area_ha": 300, "age_years": 6}])");
+    json a2 = a;  // the same stands under their own ids
+    a2[0]["id"] = "a2";
+    a2[1]["id"] = "b2";
     const json portfolio_json = json::array({policy("BOTH", {"fire", "pest"}, a), policy("FIRE", {"fire"}, c),
-                                             policy("PEST", {"pest"}, a)});
+                                             policy("PEST", {"pest"}, a2)});
     const Portfolio portfolio = parse_portfolio("split.json", portfolio_json.dump(), {}, "");
     TempDir dir;
     BatchOptions o;
@@ -85,7 +88,7 @@ TEST(BatchSplit, PoliciesAndTheBookSplitExactlyByPerilAndRegion) {
     EXPECT_EQ(keys(m["by_peril"]["tco2e"]), (std::set<std::string>{"fire", "pest"}));
     EXPECT_EQ(sum_in_key_order(m["by_peril"]["tco2e"]), aal_tco2e);
     EXPECT_EQ(sum_in_key_order(m["by_peril"]["cny"]), aal_cny);
-    EXPECT_EQ(keys(m["by_region"]["county"]["tco2e"]), (std::set<std::string>{"3507", "350802", "360100"}));
+    EXPECT_EQ(keys(m["by_region"]["county"]["tco2e"]), (std::set<std::string>{"3507", "350802", "3601"}));
     EXPECT_EQ(keys(m["by_region"]["province"]["cny"]), (std::set<std::string>{"35", "36"}));
     for (const char* level : {"county", "province"}) {
         EXPECT_EQ(sum_in_key_order(m["by_region"][level]["tco2e"]), aal_tco2e) << level;
@@ -96,7 +99,7 @@ TEST(BatchSplit, PoliciesAndTheBookSplitExactlyByPerilAndRegion) {
     for (const json& r : results)
         if (r["pure_premium_by_peril_cny"].contains("fire")) fire += r["pure_premium_by_peril_cny"]["fire"].get<double>();
     EXPECT_NEAR(m["by_peril"]["cny"]["fire"].get<double>(), fire, 1e-9 * aal_cny);
-    // Jiangxi (36) only has the fire-only policy's holding: its payouts are that policy's.
+    // (Region codes as the portfolio normalises them: 360100 is 3601.) Jiangxi (36) only has the fire-only policy's holding: its payouts are that policy's.
     EXPECT_NEAR(m["by_region"]["province"]["cny"]["36"].get<double>(), results[1]["pure_premium_cny"].get<double>(),
                 1e-9 * aal_cny);
 }

@@ -4,7 +4,7 @@
 set -euo pipefail
 tanhui=${TANHUI:?set TANHUI to the tanhui binary}
 root=$(cd "$(dirname "$0")/.." && pwd)
-for f in longyan-index nanping-price sanming-revenue gaochun-sink longli-growth; do
+for f in longyan-index longyan-index-fire-pest nanping-price sanming-revenue gaochun-sink longli-growth; do
   out=$("$tanhui" quote "$root/examples/quotes/$f.json")
   python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["gross_premium_cny"] > 0, d; print("  '"$f"'", d["quote_id"], round(d["gross_premium_cny"], 2))' "$out"
 done

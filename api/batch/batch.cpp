@@ -63,8 +63,9 @@ namespace {
 
 using namespace batch;
 
-Layout layout_of(const BatchOptions& options, std::size_t policies) {
+Layout layout_of(const BatchOptions& options, std::size_t policies, std::size_t split_values) {
     Layout layout;
+    layout.split_values = split_values;
     layout.years = options.years;
     layout.chunk_years = options.chunk_years;
     layout.chunks = (std::size_t{options.years} + options.chunk_years - 1) / options.chunk_years;
@@ -142,6 +143,7 @@ Gathered gathered_for(const Layout& layout) {
     g.pool_sum_tco2e.resize(layout.chunks);
     g.pool_sum_sq_tco2e.resize(layout.chunks);
     g.occurrences.resize(layout.chunks);
+    g.split.resize(layout.chunks);
     return g;
 }
 
@@ -301,7 +303,7 @@ BatchSummary run_batch(const Portfolio& portfolio, const risk::Model& model, con
     check_options(portfolio, options);
     const bool root = cluster.rank == 0;
     const Prepared prep = prepare(portfolio, model, options.years, options.seed);
-    const Layout layout = layout_of(options, prep.policies.size());
+    const Layout layout = layout_of(options, prep.policies.size(), prep.split.size);
     const std::string portfolio_hash = data::sha256_hex(portfolio.canonical());
     const std::string description = run_description(portfolio_hash, model_version, options, layout);
     Run run{portfolio, prep, layout, options, cluster, data::sha256_hex(description), options.out / ".checkpoint",

@@ -12,7 +12,7 @@ namespace tanhui::api::batch {
 
 namespace {
 
-constexpr std::string_view chunk_magic = "TANHUI-BATCH-CHUNK 1\n";
+constexpr std::string_view chunk_magic = "TANHUI-BATCH-CHUNK 2\n";  // 2: with the split (issue 16)
 
 class ByteWriter {
 public:
@@ -79,6 +79,7 @@ std::string serialise(const ChunkResult& r, const std::string& run_hash) {
         w.put_all(r.max_payout_policy);
         w.put_all(r.pool_sum_tco2e);
         w.put_all(r.pool_sum_sq_tco2e);
+        w.put_all(r.split);
         w.put<std::uint64_t>(r.occurrences.size());
         for (const auto& o : r.occurrences) {
             w.put<std::uint64_t>(o.year);
@@ -124,6 +125,7 @@ std::optional<ChunkResult> deserialise(std::string_view bytes, const std::string
         r.max_payout_policy = in.get_all<std::uint32_t>(n);
         r.pool_sum_tco2e = in.get_all<double>(layout.policies);
         r.pool_sum_sq_tco2e = in.get_all<double>(layout.policies);
+        r.split = in.get_all<double>(layout.split_values);
         const auto count = in.get<std::uint64_t>();
         for (std::uint64_t i = 0; i < count && in.ok(); ++i) {
             const auto year = in.get<std::uint64_t>();

@@ -24,6 +24,7 @@ struct Layout {
     std::size_t group = 0;  // policies whose payout columns are held at once
     std::size_t passes = 0;
     std::optional<double> occurrence_threshold;  // payouts above it are kept for occurrence layers
+    std::size_t split_values = 0;                // Prepared::split.size
 
     std::uint32_t first_year(std::size_t chunk) const { return static_cast<std::uint32_t>(chunk * chunk_years); }
     std::uint32_t chunk_size(std::size_t chunk) const {
@@ -40,6 +41,7 @@ struct ChunkResult {
     std::vector<std::uint32_t> max_payout_policy;
     std::vector<double> pool_sum_tco2e, pool_sum_sq_tco2e;  // per policy, years in order, blocks in order
     std::vector<pricing::EventLoss> occurrences;           // (1-based year, payout), year then policy order
+    std::vector<double> split;                             // api/batch/split.hpp's sums, blocks in order
     // Every pass: payouts of policies group_begin..group_end, (policy - group_begin) * years + offset.
     std::vector<double> payouts;
 };

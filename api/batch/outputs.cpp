@@ -1,6 +1,7 @@
 #include "api/batch/outputs.hpp"
 
 #include "api/batch/ord_csv.hpp"
+#include "api/batch/split.hpp"
 #include "api/json/metrics.hpp"
 #include "data/import/csv.hpp"
 
@@ -86,7 +87,7 @@ std::string result_row(const RunOutputs& run, std::size_t p, const PolicyResult&
     return csv + '\n';
 }
 
-nlohmann::ordered_json result_json(const RunOutputs& run, std::size_t p, const PolicyResult& r) {
+nlohmann::ordered_json result_json(const RunOutputs& run, std::size_t p, const PolicyResult& r, std::span<const double> split) {
     const QuoteRequest& q = run.portfolio.policies[p].request;
     const PolicyModel& m = run.prep.policies[p];
     const auto& pq = r.quote;
@@ -126,15 +127,28 @@ nlohmann::ordered_json result_json(const RunOutputs& run, std::size_t p, const P
     j["expected_payout_cny"] = r.expected_payout.value;
     j["expected_payout_se_cny"] = r.expected_payout.standard_error;
     for (const auto& [k, v] : m.plan.details.items()) j[k] = v;
+    if (!m.plan.perils.empty()) {  // where they come from (issue 16 item 6)
+        const nlohmann::ordered_json parts =
+            policy_split_json(run.prep, run.prep.split, split, p, run.layout.years, r.expected_loss_tco2e, pq.pure_premium_cny);
+        for (const auto& [k, v] : parts.items()) j[k] = v;
+    }
     return j;
 }
 
-void write_results(const RunOutputs& run, const std::vector<PolicyResult>& results) {
+// The chunks' split sums, added in chunk order.
+std::vector<double> split_sums(const Gathered& g, std::size_t values) {
+    std::vector<double> sums(values, 0.0);
+    for (const auto& chunk : g.split)
+        for (std::size_t i = 0; i < chunk.size() && i < values; ++i) sums[i] += chunk[i];
+    return sums;
+}
+
+void write_results(const RunOutputs& run, const std::vector<PolicyResult>& results, std::span<const double> split) {
     std::string csv = results_header(run.prep);
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
     for (std::size_t p = 0; p < results.size(); ++p) {
         csv += result_row(run, p, results[p]);
-        json.push_back(result_json(run, p, results[p]));
+        json.push_back(result_json(run, p, results[p], split));
     }
     write_file_atomic(run.options.out / "results.csv", csv);
     write_file_atomic(run.options.out / "results.json", dump_json(json) + "\n");
@@ -203,6 +217,14 @@ void write_metrics(const RunOutputs& run, const Gathered& g, const risk::Metrics
     j["tco2e"] = metrics_json(tco2e, MetricsFields::batch);
     j["cny"] = metrics_json(cny, MetricsFields::batch);
     j["euler"] = euler_json(run, g, results, euler_holdings);
+    // The AALs by peril and by region (issue 16 item 6), adding up exactly to the AALs above.
+    const nlohmann::ordered_json& aal_tco2e = j["tco2e"]["aal"];
+    const nlohmann::ordered_json& aal_cny = j["cny"]["aal"];
+    if (aal_tco2e.is_number() && aal_cny.is_number()) {
+        const nlohmann::ordered_json parts = book_split_json(run.prep, run.prep.split, split_sums(g, run.prep.split.size),
+                                                             run.layout.years, aal_tco2e.get<double>(), aal_cny.get<double>());
+        for (const auto& [k, v] : parts.items()) j[k] = v;
+    }
     write_file_atomic(run.options.out / "metrics.json", dump_json(j) + "\n");
 }
 
@@ -262,6 +284,7 @@ void apply(const ChunkResult& r, const Prepared& prep, Gathered& g, std::uint32_
         g.pool_sum_tco2e[r.chunk] = r.pool_sum_tco2e;
         g.pool_sum_sq_tco2e[r.chunk] = r.pool_sum_sq_tco2e;
         g.occurrences[r.chunk] = r.occurrences;
+        g.split[r.chunk] = r.split;
     }
     for (std::size_t p = 0; p < std::size_t{r.group_end} - r.group_begin; ++p)
         std::copy(r.payouts.begin() + static_cast<std::ptrdiff_t>(p * n), r.payouts.begin() + static_cast<std::ptrdiff_t>((p + 1) * n),
@@ -270,7 +293,7 @@ void apply(const ChunkResult& r, const Prepared& prep, Gathered& g, std::uint32_
 
 void write_outputs(const RunOutputs& run, const Gathered& g, const std::vector<PolicyResult>& results,
                    const std::vector<double>& euler_holdings) {
-    write_results(run, results);
+    write_results(run, results, split_sums(g, run.prep.split.size));
     const risk::Metrics tco2e = risk::compute_metrics(g.total_tco2e, g.max_event_tco2e);
     const risk::Metrics cny = risk::compute_metrics(g.total_cny, g.max_payout_cny);
     write_tables(run.options.out, g, tco2e, cny, run.layout.years);

@@ -31,6 +31,7 @@ struct Gathered {
         max_payout_exposure_cny;
     std::vector<std::vector<double>> pool_sum_tco2e, pool_sum_sq_tco2e;  // by chunk, then policy
     std::vector<std::vector<pricing::EventLoss>> occurrences;           // by chunk
+    std::vector<std::vector<double>> split;                             // by chunk (api/batch/split.hpp)
     std::vector<double> columns;                                        // the pass's payout columns
 };
 

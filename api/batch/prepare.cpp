@@ -1,5 +1,7 @@
 #include "api/batch/prepare.hpp"
 
+#include "api/batch/split.hpp"
+
 #include "api/batch/ord_csv.hpp"
 #include "api/json/problem.hpp"
 #include "api/products/quote_engine.hpp"
@@ -106,6 +108,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
     p.perils = union_of_perils(portfolio);
     p.book = book_of(portfolio, model, p.perils);
     for (const auto& h : p.book.holdings) p.holding_stock_tco2e.push_back(h.area_ha * h.stock_tco2e_per_ha);
+    for (const auto& h : portfolio.holdings) p.holding_region.push_back(h.region);
 
     std::vector<std::string> problems;
     std::set<double> rps;
@@ -137,6 +140,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
         throw PortfolioError(std::move(problems), total);
     }
     p.return_periods.assign(rps.begin(), rps.end());
+    p.split = split_layout(p);
     return p;
 }
 

@@ -27,6 +27,22 @@ struct PolicyModel {
     pricing::PremiumTerms premium;
 };
 
+// Where a batch's losses and payouts come from (api/batch/split.hpp): positions in the flat
+// vector of sums a chunk carries. Each group holds its weights' sums and one more, the amount of
+// a year without weight (a revenue or sink policy paying without loss: "other").
+struct SplitLayout {
+    std::size_t perils = 0;                // the book's
+    std::vector<std::string> counties;     // distinct holding regions, sorted
+    std::vector<std::uint32_t> county_of;  // by book holding: position in counties
+    std::vector<std::size_t> policy_at;    // each policy's groups: loss by peril, payout by peril
+    std::size_t size = 0;
+
+    std::size_t book_tco2e() const { return 0; }                                   // by peril, perils + 1
+    std::size_t book_cny() const { return perils + 1; }                            // by peril, perils + 1
+    std::size_t county_tco2e() const { return 2 * (perils + 1); }                  // counties + 1
+    std::size_t county_cny() const { return county_tco2e() + counties.size() + 1; }  // counties + 1
+};
+
 struct Prepared {
     risk::Book book;
     std::vector<std::string> perils;  // the book's, registry order
@@ -34,6 +50,8 @@ struct Prepared {
     std::vector<PolicyModel> policies;
     std::vector<double> holding_stock_tco2e;
     std::vector<double> return_periods;  // every policy's, ascending (beyond the years: flagged)
+    std::vector<std::string> holding_region;  // by book holding: its region code as read
+    SplitLayout split;
 };
 
 // Throws PortfolioError naming each policy (its line or pointer) that the model cannot price,

@@ -21,6 +21,9 @@ public:
     void run(std::uint64_t seed, std::uint32_t year);
 
     double total_tco2e() const { return total_; }
+    // The carbon holding h (book position) lost this year to the book's peril k, and to all of them.
+    double loss_tco2e(std::size_t k, std::size_t h) const { return loss_[k * holdings_ + h]; }
+    double holding_total_tco2e(std::size_t h) const { return holding_total_[h]; }
     double max_event_tco2e() const { return max_event_; }
     double max_event_exposure_tco2e() const;
     // Carbon lost by the policy's holdings to its perils, summed in its holding order.

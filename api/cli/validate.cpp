@@ -106,7 +106,7 @@ void add_validate_commands(CLI::App& app, const GlobalOptions& global, Action& a
         "reversal buffer beside CARB's and Verra's. Exit 0 when every gating test passes, 1 otherwise.\n"
         "docs/validation.md.");
     auto a = std::make_shared<ValidateArgs>();
-    a->options.policy_file = source_dir() / "examples" / "quotes" / "longyan-index.json";
+    a->options.policy_file = source_dir() / "examples" / "quotes" / "longyan-index-fire-pest.json";
     a->options.buffer_file = source_dir() / "examples" / "quotes" / "buffer.json";
     v->add_flag("--json", a->json, "Print the report as JSON");
     v->add_option("--out", a->out, "Also write report.{json,txt,md}, one CSV per figure and the PNG figures here");

@@ -1,6 +1,7 @@
 #include "api/products/buffer.hpp"
 
 #include "api/json/fields.hpp"
+#include "api/json/peril_split.hpp"
 #include "api/json/quote_request.hpp"
 #include "api/service/quote_service.hpp"
 #include "pricing/buffer.hpp"
@@ -108,6 +109,11 @@ nlohmann::ordered_json compute_buffer(const BufferRequest& q, const risk::Model&
     out["mean_reversal_share"] = r.mean_reversal_share.value;
     out["mean_reversal_share_se"] = r.mean_reversal_share.standard_error;
     out["probability_of_any_reversal"] = r.probability_of_any_reversal;
+    // Where it comes from (issue 16 item 6): each path's reversal share shared by the carbon each
+    // peril lost on it; the values add up to mean_reversal_share exactly.
+    const std::vector<double> by_peril =
+        risk::cumulative_loss_by_peril(book, q.horizon_years, q.paths, q.seed, q.threads ? q.threads : default_threads);
+    out["mean_reversal_share_by_peril"] = split_by_peril(q.perils, by_peril, shares, r.mean_reversal_share.value);
     if (r.probability_exhausted) {
         out["tested_buffer_share"] = *q.buffer_share;
         out["probability_exhausted"] = r.probability_exhausted->value;

@@ -79,16 +79,16 @@ pricing::IndexPolicy policy_on(const IndexInsuranceTerms& terms, double stock_tc
 
 // The index by simulated year: the carbon lost (stock_loss), or that plus the sequestration
 // forgone on the lost area (sink_loss, on the stochastic sink).
+// peril_tco2e: each year's loss by covered peril (risk::YearLosses::peril_tco2e).
 struct IndexYears {
     std::vector<double> index_tco2e;
     std::vector<double> loss_tco2e;
+    std::vector<double> peril_tco2e;
 };
 IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk::Book& book, pricing::IndexBasis basis) {
     const risk::Simulation sim = simulation_of(q, c);
-    if (basis == pricing::IndexBasis::stock_loss) {
-        std::vector<double> losses = risk::simulate_year_losses(book, sim).total_tco2e;
-        return {losses, losses};
-    }
+    risk::YearLosses losses = risk::simulate_year_losses(book, sim, true);
+    if (basis == pricing::IndexBasis::stock_loss) return {losses.total_tco2e, losses.total_tco2e, std::move(losses.peril_tco2e)};
     std::vector<double> seq;
     try {
         seq = risk::sequestration_by_policy_year(book, q.holdings, *c.model, 1);
@@ -97,7 +97,7 @@ IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk:
     }
     const risk::SinkSampler sampler(book, c.model->sink);
     risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, 1);
-    return {std::move(years.sink_loss_tco2e), std::move(years.stock_loss_tco2e)};
+    return {std::move(years.sink_loss_tco2e), std::move(years.stock_loss_tco2e), std::move(losses.peril_tco2e)};
 }
 
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
@@ -119,6 +119,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         r["franchise_tco2e"] = terms.franchise_tco2e;
         r["expected_index_tco2e"] = risk::average_annual_loss(years.index_tco2e);
     }
+    add_peril_split(r, terms.perils, years.peril_tco2e, years.loss_tco2e, payouts);
     r["carbon_stock_tco2e"] = stock_tco2e;
     r["perils"] = terms.perils;
     r["form"] = std::string(pricing::to_string(terms.form));

@@ -2,6 +2,7 @@
 
 #include "api/json/fields.hpp"
 #include "api/json/loss_table.hpp"
+#include "api/json/peril_split.hpp"
 #include "api/json/quote_request.hpp"
 #include "api/service/quote_service.hpp"
 #include "risk/perils/registry.hpp"
@@ -9,6 +10,7 @@
 #include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
 
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -55,16 +57,18 @@ void decode_portfolio(ObjectReader& r, const ProductLimits& limits, LayerRequest
 }
 
 // The subject losses: each year's total, and each year's events when the basis is per occurrence.
+// A simulated subject also keeps each year's carbon lost by peril (rows of perils.size()).
 struct Subject {
     std::vector<double> annual;
     std::vector<std::vector<double>> events;
+    std::vector<double> peril_tco2e;
 };
 
 Subject table_subject(const LayerRequest& q, nlohmann::ordered_json& out) {
     risk::YearTable t = risk::year_table(*q.loss_table, q.basis == pricing::LayerBasis::occurrence);
     out["source"] = "loss_table";
     out["years"] = q.loss_table->years;
-    return {std::move(t.annual), std::move(t.events)};
+    return {std::move(t.annual), std::move(t.events), {}};
 }
 
 Subject simulated_subject(const LayerRequest& q, const risk::Model& model, const std::string& model_version,
@@ -77,6 +81,11 @@ Subject simulated_subject(const LayerRequest& q, const risk::Model& model, const
     const double keep_above = q.basis == pricing::LayerBasis::occurrence ? q.layer.attachment_cny
                                                                          : std::numeric_limits<double>::infinity();
     risk::SimulatedEvents s = risk::simulate_event_losses(book, q.years, q.seed, threads, q.price_cny_per_tco2e, keep_above);
+    risk::Simulation sim;  // the same years as simulate_event_losses, for the losses by peril
+    sim.years = q.years;
+    sim.seed = q.seed;
+    sim.threads = threads;
+    std::vector<double> by_peril = risk::simulate_year_losses(book, sim, true).peril_tco2e;
     out["source"] = "simulation";
     out["years"] = q.years;
     out["seed"] = q.seed;
@@ -84,14 +93,15 @@ Subject simulated_subject(const LayerRequest& q, const risk::Model& model, const
     out["perils"] = q.perils;
     out["price_cny_per_tco2e"] = q.price_cny_per_tco2e;
     out["carbon_stock_tco2e"] = risk::carbon_stock_tco2e(book);
-    return {std::move(s.annual_cny), std::move(s.events_cny)};
+    return {std::move(s.annual_cny), std::move(s.events_cny), std::move(by_peril)};
 }
 
 void encode_result(const LayerRequest& q, const Subject& subject, const pricing::LayerResult& r,
                    nlohmann::ordered_json& out) {
     double subject_sum = 0;  // not risk::average_annual_loss, which refuses a total that overflowed
     for (const double x : subject.annual) subject_sum += x;
-    out["expected_subject_loss_cny"] = subject_sum / static_cast<double>(subject.annual.size());
+    const double expected_subject = subject_sum / static_cast<double>(subject.annual.size());
+    out["expected_subject_loss_cny"] = expected_subject;
     out["expected_layer_loss_cny"] = r.expected_layer_loss_cny;
     out["expected_layer_loss_se_cny"] = r.expected_layer_loss_se_cny;
     out["layer_loss_std_dev_cny"] = r.std_dev_cny;
@@ -103,6 +113,12 @@ void encode_result(const LayerRequest& q, const Subject& subject, const pricing:
         out["expected_loss_ratio_at_premium"] = r.expected_layer_loss_cny / *q.layer.premium_cny;
     out["annual_cap_cny"] = finite_or_null(r.annual_cap_cny);
     if (q.layer.reinstatements) out["expected_reinstatements_used"] = r.expected_reinstatements_used;
+    if (subject.peril_tco2e.empty() || !std::isfinite(expected_subject)) return;
+    // Where they come from (issue 16 item 6): each year's subject and layer loss shared by the
+    // carbon each peril lost that year; the values add up to the totals above exactly.
+    out["expected_subject_loss_by_peril_cny"] = split_by_peril(q.perils, subject.peril_tco2e, subject.annual, expected_subject);
+    out["expected_layer_loss_by_peril_cny"] =
+        split_by_peril(q.perils, subject.peril_tco2e, r.layer_loss_cny, r.expected_layer_loss_cny);
 }
 
 // Library fields of the layer terms live under /layer in the request.

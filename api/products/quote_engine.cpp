@@ -2,9 +2,11 @@
 
 #include "api/json/problem.hpp"
 #include "api/products/registry.hpp"
+#include "api/json/peril_split.hpp"
 
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
 
 namespace tanhui::api {
 
@@ -67,6 +69,22 @@ void add_market_rates(nlohmann::json& r, const QuoteRequest& q, double limit_cny
     r["premium_per_ha_cny"] = area_ha > 0 ? nlohmann::json(gross_premium_cny / area_ha) : nlohmann::json();
     r["premium_per_mu_cny"] = area_ha > 0 ? nlohmann::json(gross_premium_cny / (area_ha * mu_per_ha)) : nlohmann::json();
     r["sum_insured_basis"] = std::string(sum_insured_basis);
+}
+
+void add_expected_loss_by_peril(nlohmann::json& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
+                                std::span<const double> loss_tco2e) {
+    r["expected_loss_by_peril_tco2e"] = split_by_peril(perils, peril_loss, loss_tco2e, r.at("expected_loss_tco2e").get<double>());
+}
+
+void add_pure_premium_by_peril(nlohmann::json& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
+                               std::span<const double> payouts, bool other) {
+    r["pure_premium_by_peril_cny"] = split_by_peril(perils, peril_loss, payouts, r.at("pure_premium_cny").get<double>(), other);
+}
+
+void add_peril_split(nlohmann::json& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
+                     std::span<const double> loss_tco2e, std::span<const double> payouts, bool other) {
+    add_expected_loss_by_peril(r, perils, peril_loss, loss_tco2e);
+    add_pure_premium_by_peril(r, perils, peril_loss, payouts, other);
 }
 
 risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c) {

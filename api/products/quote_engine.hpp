@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,23 @@ nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const 
 void add_market_rates(nlohmann::json& answer, const QuoteRequest& q, double limit_cny, std::string_view sum_insured_basis);
 // "payout_at_return_period_cny" keyed by the return period's shortest text ("10", "2.5").
 nlohmann::json return_period_json(const pricing::PremiumQuote& pq);
+
+// Where the answer's loss and premium come from (issue 16 item 6): expected_loss_by_peril_tco2e
+// (each year's loss_tco2e shared among the perils in proportion to their loss that year) and
+// pure_premium_by_peril_cny (each year's payout, likewise), objects keyed by the covered perils
+// (0 for one that lost nothing) whose values, added in key order, give the answer's
+// expected_loss_tco2e and pure_premium_cny exactly (api/json/peril_split.hpp; read from the
+// answer). peril_loss_tco2e holds one row of `perils.size()` values per year (book order =
+// `perils`). A payout in a year without peril loss goes under other_key when `other` is set (a
+// cover that pays on the price or the sink alone), else it is a logic error.
+void add_peril_split(nlohmann::json& answer, const std::vector<std::string>& perils, std::span<const double> peril_loss_tco2e,
+                     std::span<const double> loss_tco2e, std::span<const double> payouts_cny, bool other = false);
+// The two halves, for a cover whose payouts are not one per loss year (a sink cover pays per term).
+void add_expected_loss_by_peril(nlohmann::json& answer, const std::vector<std::string>& perils,
+                                std::span<const double> peril_loss_tco2e, std::span<const double> loss_tco2e);
+void add_pure_premium_by_peril(nlohmann::json& answer, const std::vector<std::string>& perils,
+                               std::span<const double> peril_loss_tco2e, std::span<const double> payouts_cny, bool other = false);
+
 
 risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c);
 // Throws InvalidInput("/policy/term_months") unless the term is 12 months (the loss model is annual).

@@ -7,6 +7,7 @@
 #include "pricing/revenue_insurance.hpp"
 #include "risk/metrics/metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tanhui::api {
@@ -49,15 +50,19 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         prepare_pool(q, *c.model, terms.perils, risk::PriceLeg{pm, pricing::fixing_times_years(policy_start(q), dates), 0});
     const risk::Simulation sim = simulation_of(q, c);
     std::vector<double> payouts(sim.years), lost(sim.years), averages(sim.years);
+    const std::size_t n_perils = terms.perils.size();
+    std::vector<double> peril_lost(std::size_t{sim.years} * n_perils);
     risk::simulate(book, sim, [&](const risk::YearResult& y) {
         const std::size_t i = y.year - sim.first_year;
         averages[i] = pricing::average_price(y.price_fixings);
         payouts[i] = pricing::payout_cny(terms, y.total_tco2e, averages[i]);
         lost[i] = y.total_tco2e;
+        std::copy(y.peril_loss_tco2e.begin(), y.peril_loss_tco2e.end(), peril_lost.begin() + static_cast<std::ptrdiff_t>(i * n_perils));
     });
     const auto pq = pricing::quote_premium(payouts, terms.guaranteed_revenue_cny, q.premium, q.return_periods);
     nlohmann::json r = quote_answer(q, c, pq);
     r["expected_loss_tco2e"] = risk::average_annual_loss(lost);
+    add_peril_split(r, terms.perils, peril_lost, lost, payouts, true);  // a fall in price pays without loss
     r["market"] = terms.market;
     r["perils"] = terms.perils;
     r["mean_simulated_average_price"] = pricing::average_price(averages);

@@ -112,6 +112,21 @@ SinkStats sink_stats(std::span<const double> sink) {
     return s;
 }
 
+// Where the loss and the premium come from: each simulated year's carbon lost by peril, and each
+// path's payout shared by the carbon each peril lost over its term (a path can pay on a poor growth
+// alone: "other"). Reads the answer's expected_loss_tco2e and pure_premium_cny. The perils' losses are the pool sink's own (the same book, seed and years).
+void add_split(nlohmann::json& r, const risk::Book& book, const risk::Simulation& sim, const std::vector<std::string>& perils,
+               std::span<const double> stock_loss, std::span<const double> payouts, std::size_t term_years) {
+    const std::vector<double> by_year = risk::simulate_year_losses(book, sim, true).peril_tco2e;
+    const std::size_t n = perils.size();
+    std::vector<double> by_path(payouts.size() * n, 0.0);
+    for (std::size_t i = 0; i < payouts.size(); ++i)
+        for (std::size_t t = 0; t < term_years; ++t)
+            for (std::size_t p = 0; p < n; ++p) by_path[i * n + p] += by_year[(i * term_years + t) * n + p];
+    add_expected_loss_by_peril(r, perils, by_year, stock_loss);
+    add_pure_premium_by_peril(r, perils, by_path, payouts, true);
+}
+
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto& terms = terms_of<SinkInsuranceTerms>(q.cover);
     const risk::Book book = prepare_pool(q, *c.model, terms.perils);
@@ -141,6 +156,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     double expected_seq = 0;
     for (const double s : seq) expected_seq += s;
     r["expected_loss_tco2e"] = risk::average_annual_loss(years.stock_loss_tco2e);
+    add_split(r, book, sim, terms.perils, years.stock_loss_tco2e, payouts, term_years);
     r["expected_sink_tco2e"] = sink.mean;
     r["expected_sink_se_tco2e"] = sink.sd / std::sqrt(static_cast<double>(years.sink_tco2e.size()));
     r["sink_std_dev_tco2e"] = sink.sd;

@@ -34,4 +34,26 @@ std::vector<double> cumulative_reversal_shares(const Book& book, std::uint32_t h
     return shares;
 }
 
+std::vector<double> cumulative_loss_by_peril(const Book& book, std::uint32_t horizon, std::uint32_t paths, std::uint64_t seed,
+                                             unsigned threads) {
+    const std::size_t n = book.perils.size();
+    std::vector<double> out(std::size_t{paths} * n, 0.0);
+    if (horizon == 0 || paths == 0) return out;
+    const std::uint32_t slice = std::max<std::uint32_t>(1, (1u << 20) / horizon);  // paths per simulation
+    for (std::uint32_t first = 0; first < paths; first += slice) {
+        const std::uint32_t count = std::min(slice, paths - first);
+        Simulation sim;
+        sim.years = count * horizon;
+        sim.first_year = first * horizon;
+        sim.seed = seed;
+        sim.threads = threads;
+        const std::vector<double> rows = simulate_year_losses(book, sim, true).peril_tco2e;
+        for (std::uint32_t p = 0; p < count; ++p)
+            for (std::uint32_t t = 0; t < horizon; ++t)
+                for (std::size_t k = 0; k < n; ++k)
+                    out[(std::size_t{first} + p) * n + k] += rows[(std::size_t{p} * horizon + t) * n + k];
+    }
+    return out;
+}
+
 }  // namespace tanhui::risk

@@ -21,4 +21,10 @@ double carbon_stock_tco2e(const Book& book);
 std::vector<double> cumulative_reversal_shares(const Book& book, std::uint32_t horizon_years, std::uint32_t paths,
                                                std::uint64_t seed, unsigned threads);
 
+// Each path's carbon lost by each of the book's perils over the horizon (tCO2e, uncapped): one row
+// of book.perils.size() values per path, each peril's years added in year order; the same paths
+// and years as cumulative_reversal_shares. Simulated a slice of paths at a time (memory bounded).
+std::vector<double> cumulative_loss_by_peril(const Book& book, std::uint32_t horizon_years, std::uint32_t paths,
+                                             std::uint64_t seed, unsigned threads);
+
 }  // namespace tanhui::risk

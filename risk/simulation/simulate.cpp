@@ -56,7 +56,9 @@ public:
     // (simulate_year_losses): when every peril took the block path and there is no price leg,
     // straight from the block's losses and events, the sums and maxima taken in the order run()
     // takes them, so the same bits; otherwise year by year through run().
-    void totals_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* total, double* max_event) {
+    // With peril (not null), each peril's loss of year k into peril[k * perils + p], as run() sums it.
+    void totals_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* total, double* max_event,
+                      double* peril = nullptr) {
         prepare_block(seed, begin, end);
         const std::size_t n = end - begin;
         if (!direct()) {
@@ -64,6 +66,7 @@ public:
                 const YearResult r = run(seed, begin + static_cast<std::uint32_t>(k), k);
                 total[k] = r.total_tco2e;
                 max_event[k] = r.max_event_tco2e;
+                if (peril) std::copy(r.peril_loss_tco2e.begin(), r.peril_loss_tco2e.end(), peril + k * book_.perils.size());
             }
             return;
         }
@@ -79,6 +82,13 @@ public:
             total[k] = sum;
             max_event[k] = 0;
         }
+        if (peril)
+            for (std::size_t k = 0; k < n; ++k)
+                for (std::size_t p = 0; p < perils; ++p) {
+                    double sum = 0;
+                    for (std::size_t i = 0; i < h_count; ++i) sum += block_loss_[p][k * h_count + i];
+                    peril[k * perils + p] = sum;
+                }
         for (std::size_t p = 0; p < perils; ++p)
             for (const BlockEvent& e : block_events_[p])
                 if (e.event.loss_tco2e > max_event[e.year_in_block]) max_event[e.year_in_block] = e.event.loss_tco2e;
@@ -297,15 +307,18 @@ YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t ye
     return o;
 }
 
-YearLosses simulate_year_losses(const Book& book, const Simulation& sim) {
+YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by_peril) {
     YearLosses out;
     out.total_tco2e.assign(sim.years, 0.0);
     out.max_event_tco2e.assign(sim.years, 0.0);
+    const std::size_t perils = book.perils.size();
+    if (by_peril) out.peril_tco2e.assign(std::size_t{sim.years} * perils, 0.0);
     Simulation s = sim;
     s.record_events = false;
     for_each_block(book, s, [&](YearRunner& runner, std::uint32_t begin, std::uint32_t end) {
         runner.totals_block(sim.seed, begin, end, out.total_tco2e.data() + (begin - sim.first_year),
-                            out.max_event_tco2e.data() + (begin - sim.first_year));
+                            out.max_event_tco2e.data() + (begin - sim.first_year),
+                            by_peril ? out.peril_tco2e.data() + std::size_t{begin - sim.first_year} * perils : nullptr);
     });
     return out;
 }

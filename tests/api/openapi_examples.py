@@ -54,7 +54,8 @@ def examples_of(spec):
 
 # examples/quotes requests and the route each is sent to.
 EXAMPLE_ROUTES = {
-    "longyan-index": "/v1/quotes", "nanping-price": "/v1/quotes", "sanming-revenue": "/v1/quotes",
+    "longyan-index": "/v1/quotes", "longyan-index-fire-pest": "/v1/quotes",
+    "nanping-price": "/v1/quotes", "sanming-revenue": "/v1/quotes",
     "gaochun-sink": "/v1/quotes", "longli-growth": "/v1/quotes",
     "buffer": "/v1/risk/buffer", "burning-cost": "/v1/experience/burning-cost",
     "credibility": "/v1/experience/credibility", "damage": "/v1/valuations/damage",

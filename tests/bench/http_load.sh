@@ -77,7 +77,7 @@ cat >"$tmp/price.json" <<'EOF'
  "simulation": {"years": 100000, "seed": 20270101},
  "model": {"price": {"spot": 15.5, "volatility": 0.35}}}
 EOF
-# examples/quotes/longyan-index.json at 10,000 years.
+# examples/quotes/longyan-index-fire-pest.json at 10,000 years.
 cat >"$tmp/index.json" <<'EOF'
 {"product": "index_insurance",
  "policy": {"id": "LY-2027-001", "start": "2027-01-01", "term_months": 12},

@@ -58,6 +58,15 @@ ADDED = {
     "premium_per_ha_cny": "quote answers: gross premium per hectare insured (null without holdings)",
     "premium_per_mu_cny": "quote answers: gross premium per mu (null without holdings)",
     "sum_insured_basis": "quote answers: what the sum insured is",
+    # issue 16 item 6: every answer says where its loss and premium come from (objects keyed by
+    # peril that add up exactly to their totals; docs/api.md "Where the premium comes from").
+    "expected_loss_by_peril_tco2e": "quote answers and batch results: expected_loss_tco2e by peril",
+    "pure_premium_by_peril_cny": "quote answers and batch results: pure_premium_cny by peril",
+    "expected_subject_loss_by_peril_cny": "layer answers on a simulated portfolio: expected_subject_loss_cny by peril",
+    "expected_layer_loss_by_peril_cny": "layer answers on a simulated portfolio: expected_layer_loss_cny by peril",
+    "mean_reversal_share_by_peril": "buffer answers: mean_reversal_share by peril",
+    "by_peril": "batch metrics.json: the AALs (tco2e, cny) by peril",
+    "by_region": "batch metrics.json: the AALs (tco2e, cny) by county and province",
 }
 HASH_ABOVE = 64 * 1024
 

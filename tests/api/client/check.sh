@@ -30,7 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Each example request, typed as the body of its operation (by operationId).
 declare -A operation=(
-    [longyan-index]=createQuotes [nanping-price]=createQuotes [sanming-revenue]=createQuotes
+    [longyan-index]=createQuotes [longyan-index-fire-pest]=createQuotes [nanping-price]=createQuotes [sanming-revenue]=createQuotes
     [gaochun-sink]=createQuotes [longli-growth]=createQuotes
     [buffer]=riskBuffer [burning-cost]=burningCost [credibility]=credibility [damage]=damageValuation
     [layer]=reinsuranceLayer [layer-table]=reinsuranceLayer [metrics]=riskMetrics

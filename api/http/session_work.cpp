@@ -135,7 +135,10 @@ void Session::dispatch(const Route& route, Request req, Lane lane, bool holds_sl
                                           1),
                       true);
     });
-    watch_hang_up(generation, cancel);
+    // Only expensive work is worth stopping when the client leaves. A cheap request ends within
+    // milliseconds anyway, and the end of stream a watcher sees may be a client that half-closed
+    // its side after sending (shutdown(SHUT_WR)) and still waits for the answer.
+    if (lane == Lane::expensive) watch_hang_up(generation, cancel);
 }
 
 // While the handler runs nothing reads the socket: wait until it is readable, then peek. End of

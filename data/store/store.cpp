@@ -381,19 +381,17 @@ Store::Assumption assumption_of(SQLite::Statement& q) {
                              optional(6),                 optional(7)};
 }
 
-constexpr const char* assumption_columns = "SELECT key, value, unit, applies_to, rationale, citation, low, high FROM assumptions";
-
 }  // namespace
 
 std::optional<Store::Assumption> Store::labelled_assumption(const std::string& key) {
-    SQLite::Statement q(db(), std::string(assumption_columns) + " WHERE key = ?");
+    SQLite::Statement q(db(), "SELECT key, value, unit, applies_to, rationale, citation, low, high FROM assumptions WHERE key = ?");
     q.bind(1, key);
     if (!q.executeStep()) return std::nullopt;
     return assumption_of(q);
 }
 
 std::vector<Store::Assumption> Store::labelled_assumptions() {
-    SQLite::Statement q(db(), std::string(assumption_columns) + " ORDER BY key");
+    SQLite::Statement q(db(), "SELECT key, value, unit, applies_to, rationale, citation, low, high FROM assumptions ORDER BY key");
     std::vector<Assumption> out;
     while (q.executeStep()) out.push_back(assumption_of(q));
     return out;

@@ -1,5 +1,7 @@
 #include "risk/perils/pest.hpp"
 
+#include "risk/random/beta_batch.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -225,14 +227,14 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
     // one-holding quote has about 75 outbreaks, and allocating it each block cost more).
     thread_local struct {
-        std::vector<std::uint32_t> year, draw_index, which, w0, w1, w2;
-        std::vector<double> x, y, z;
+        std::vector<std::uint32_t> year, draw_index, which;
+        std::vector<double> beta;
         std::vector<unsigned char> accepted;
         std::vector<double> upper;
         std::vector<std::uint32_t> candidates;
         std::vector<unsigned char> screen;
     } scratch;
-    auto& [year, draw_index, which, w0, w1, w2, x, y, z, accepted, upper, candidates, screen] = scratch;
+    auto& [year, draw_index, which, beta, accepted, upper, candidates, screen] = scratch;
     screen.resize(block.years * n_holdings);
     for (auto* v : {&year, &draw_index, &which}) v->clear();
     // The block's words are first screened without a branch per word (an outbreak a year in
@@ -291,39 +293,18 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     const std::size_t n = year.size();
     if (n == 0) return true;
 
-    // First Marsaglia-Tsang try of Gamma(a) (block 1) and Gamma(b) (block 1 + gamma_blocks) of
-    // each outbreak, as gamma_marsaglia_tsang computes it: accepted when t > 0 and the squeeze
-    // u < 1 - 0.0331 z^4 holds; X = d t^3. Shapes below 1 (the U^(1/shape) boost) and the
-    // outbreaks whose try is not accepted by the squeeze take the scalar beta_from_gammas.
-    for (auto* v : {&x, &y, &z}) v->resize(n);
-    for (auto* v : {&w0, &w1, &w2}) v->resize(n);
-    accepted.assign(n, 1);
-    const auto first_try = [&](double shape, std::uint16_t first_block, std::vector<double>& out) {
-        words_at(block.seed, Stream::holding_perils, PerilId::pest, first_block, year.data(), draw_index.data(), n, w0.data(),
-                 w1.data(), w2.data());
-        normals_from_words(w0.data(), w1.data(), n, z.data());
-        const double d = shape - 1.0 / 3.0;
-        const double c = 1.0 / std::sqrt(9.0 * d);
-        for (std::size_t e = 0; e < n; ++e) {
-            const double t = 1.0 + c * z[e];
-            const double v = t * t * t;
-            const double u = uniform32(w2[e]);
-            const bool ok = t > 0 && u < 1.0 - 0.0331 * (z[e] * z[e]) * (z[e] * z[e]) && v > 0;
-            out[e] = d * v;
-            accepted[e] = static_cast<unsigned char>(accepted[e] & static_cast<unsigned char>(ok));
-        }
-    };
-    if (a_ >= 1 && b_ >= 1) {
-        first_try(a_, 1, x);
-        first_try(b_, static_cast<std::uint16_t>(1 + gamma_blocks), y);
-    } else {
-        std::fill(accepted.begin(), accepted.end(), 0);
-    }
+    // The first Marsaglia-Tsang tries of both gammas of every outbreak at once
+    // (beta_first_tries, blocks 1 and 1 + gamma_blocks); the outbreaks whose try the squeeze
+    // does not accept, and every one when a shape is below 1, take the scalar beta_from_gammas.
+    beta.resize(n);
+    accepted.resize(n);
+    beta_first_tries(block.seed, Stream::holding_perils, PerilId::pest, 1, gamma_blocks, a_, b_, year.data(),
+                     draw_index.data(), n, beta.data(), accepted.data());
     const auto pest = static_cast<std::uint16_t>(PerilId::pest);
     for (std::size_t e = 0; e < n; ++e) {
         double fraction;
         if (accepted[e]) {
-            fraction = x[e] / (x[e] + y[e]);
+            fraction = beta[e];
         } else {
             const DrawAddress at{block.seed, Stream::holding_perils, year[e], draw_index[e], pest};
             fraction = beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);

@@ -8,6 +8,8 @@
 // prices it (pricing/engines.cpp); nothing here exposes QuantLib.
 #pragma once
 
+#include "risk/simulation/cancel.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -67,6 +69,9 @@ struct MonteCarloSettings {
     std::uint64_t seed = 20270101;  // must be non-zero: QuantLib seeds 0 from the clock
     bool antithetic = false;
     bool control_variate = true;
+    // Checked every risk::items_per_cancel_check paths priced (risk/simulation/cancel.hpp): once
+    // set, the engine stops with risk::Cancelled. No effect on the price of a run not cancelled.
+    risk::CancelFlag cancel = nullptr;
 };
 
 struct AsianPrice {

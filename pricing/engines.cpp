@@ -22,6 +22,7 @@
 #include <ql/time/daycounters/actual365fixed.hpp>
 
 #include <cmath>
+#include <utility>
 
 namespace tanhui::pricing {
 namespace {
@@ -98,14 +99,48 @@ AsianPrice geometric(const AsianProblem& p, const MonteCarloSettings&) {
     return {.value = r.value, .standard_error = 0, .engine = "geometric"};
 }
 
+// QuantLib's engine with its path pricer wrapped: the same payoff of the same paths, and every
+// risk::items_per_cancel_check paths a look at the cancel flag (risk::Cancelled leaves
+// calculate() like any pricer error). The control variate's pricer is left alone: it runs beside.
+class CancellableArithmeticEngine : public ql::MCDiscreteArithmeticAPEngine<ql::PseudoRandom> {
+public:
+    using Base = ql::MCDiscreteArithmeticAPEngine<ql::PseudoRandom>;
+    CancellableArithmeticEngine(const MonteCarloSettings& mc,
+                                const ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess>& process)
+        : Base(process, /*brownianBridge=*/false, mc.antithetic, mc.control_variate, static_cast<ql::Size>(mc.paths),
+               /*requiredTolerance=*/ql::Null<ql::Real>(), /*maxSamples=*/static_cast<ql::Size>(mc.paths),
+               static_cast<ql::BigNatural>(mc.seed)),
+          cancel_(mc.cancel) {}
+
+protected:
+    class Pricer : public path_pricer_type {
+    public:
+        Pricer(ql::ext::shared_ptr<path_pricer_type> inner, risk::CancelFlag cancel)
+            : inner_(std::move(inner)), cancel_(cancel) {}
+        ql::Real operator()(const ql::Path& path) const override {
+            if (++priced_ % risk::items_per_cancel_check == 0) risk::stop_if_cancelled(cancel_);
+            return (*inner_)(path);
+        }
+
+    private:
+        ql::ext::shared_ptr<path_pricer_type> inner_;
+        risk::CancelFlag cancel_;
+        mutable std::uint64_t priced_ = 0;
+    };
+    ql::ext::shared_ptr<path_pricer_type> pathPricer() const override {
+        auto inner = Base::pathPricer();
+        if (!cancel_) return inner;
+        return ql::ext::make_shared<Pricer>(std::move(inner), cancel_);
+    }
+
+private:
+    risk::CancelFlag cancel_;
+};
+
 // Pseudo-random (Mersenne Twister, inverse-normal) so that errorEstimate is a real standard
 // error; the Brownian bridge would not change the variance of pseudo-random paths.
 AsianPrice monte_carlo(const AsianProblem& p, const MonteCarloSettings& mc) {
-    const auto samples = static_cast<ql::Size>(mc.paths);
-    ql::MCDiscreteArithmeticAPEngine<ql::PseudoRandom> engine(
-        make_process(p.market), /*brownianBridge=*/false, mc.antithetic, mc.control_variate,
-        samples, /*requiredTolerance=*/ql::Null<ql::Real>(), /*maxSamples=*/samples,
-        static_cast<ql::BigNatural>(mc.seed));
+    CancellableArithmeticEngine engine(mc, make_process(p.market));
     const auto& r = run(engine, p, ql::Average::Arithmetic);
     return {.value = r.value, .standard_error = r.errorEstimate, .engine = "monte_carlo"};
 }

@@ -97,13 +97,15 @@ risk::PriceModel risk_neutral_model(const risk::PriceModel& physical, const Blac
 }
 
 AsianPrice price_risk_neutral(const PriceInsuranceTerms& terms, std::span<const Date> dates,
-                              const BlackScholesMarket& market, std::uint64_t years, std::uint64_t seed) {
+                              const BlackScholesMarket& market, std::uint64_t years, std::uint64_t seed,
+                              risk::CancelFlag cancel) {
     AsianOption option;
     option.strike = terms.target_price_cny;
     option.fixing_dates.assign(dates.begin(), dates.end());
     MonteCarloSettings mc;
     mc.paths = std::min<std::uint64_t>(years, 1'000'000);
     mc.seed = seed == 0 ? 1 : seed;
+    mc.cancel = cancel;
     return price_asian(option, market, engine_of(terms).name, mc);
 }
 
@@ -155,12 +157,13 @@ PremiumQuote closed_form_quote(const PriceInsuranceTerms& terms, const AsianPric
 }
 
 SimulatedPayouts simulate_payouts(const PriceInsuranceTerms& terms, const risk::PricePath& path, std::uint64_t seed,
-                                  std::uint32_t years, double discount_factor) {
+                                  std::uint32_t years, double discount_factor, risk::CancelFlag cancel) {
     SimulatedPayouts out;
     out.payouts_cny.resize(years);
     std::vector<double> averages(years);
     // Each year is independent and addressed: a plain loop gives the same bits as any split.
     for (std::uint32_t y = 0; y < years; ++y) {
+        if (y % risk::items_per_cancel_check == 0) risk::stop_if_cancelled(cancel);
         const auto fixings = path.simulate(seed, y);
         averages[y] = average_price(fixings);
         out.payouts_cny[y] = payout_cny(terms, averages[y], discount_factor);

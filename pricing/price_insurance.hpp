@@ -73,9 +73,11 @@ BlackScholesMarket risk_neutral_market(const risk::PriceModel& model, Date valua
 risk::PriceModel risk_neutral_model(const risk::PriceModel& physical, const BlackScholesMarket& market);
 
 // The Asian put of the terms under `market` with their engine; Monte Carlo takes min(years,
-// 1,000,000) paths and seed (0 becomes 1: QuantLib seeds 0 from the clock).
+// 1,000,000) paths and seed (0 becomes 1: QuantLib seeds 0 from the clock); `cancel` stops it
+// (risk/simulation/cancel.hpp).
 AsianPrice price_risk_neutral(const PriceInsuranceTerms& terms, std::span<const Date> dates,
-                              const BlackScholesMarket& market, std::uint64_t years, std::uint64_t seed);
+                              const BlackScholesMarket& market, std::uint64_t years, std::uint64_t seed,
+                              risk::CancelFlag cancel = nullptr);
 
 // Turnbull & Wakeman (1991): the arithmetic average A of GBM prices S(t_i), growth rate
 // mu = r - q, taken as lognormal with A's first two moments,
@@ -106,12 +108,13 @@ PremiumQuote closed_form_quote(const PriceInsuranceTerms& terms, const AsianPric
                                const PremiumTerms& premium, std::span<const double> return_periods);
 
 // The payouts of years 0..years-1 of one price path (weather normal 0), and the mean average.
+// `cancel` is checked every risk::items_per_cancel_check years (risk/simulation/cancel.hpp).
 struct SimulatedPayouts {
     std::vector<double> payouts_cny;
     double mean_average_price = 0;
 };
 SimulatedPayouts simulate_payouts(const PriceInsuranceTerms& terms, const risk::PricePath& path, std::uint64_t seed,
-                                  std::uint32_t years, double discount_factor = 1);
+                                  std::uint32_t years, double discount_factor = 1, risk::CancelFlag cancel = nullptr);
 
 // A simulated quote with a risk-neutral price as its pure premium: the load keeps the
 // principle on the simulated table; gross, subsidy and rate follow the new pure premium.

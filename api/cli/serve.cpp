@@ -43,6 +43,7 @@ struct ServeOptions {
     std::size_t cheap_queue = LanesConfig{}.cheap_queue;
     std::size_t expensive_queue = LanesConfig{}.expensive_queue;
     unsigned ready_wait_ms = 1'000;
+    int expensive_nice = LanesConfig{}.expensive_nice;
     bool fsync = false;
 };
 
@@ -66,6 +67,7 @@ int serve(const GlobalOptions& global, const ServeOptions& o) {
     options.lanes.cheap_queue = o.cheap_queue;
     options.lanes.expensive_queue = o.expensive_queue;
     options.lanes.ready_wait = std::chrono::milliseconds(o.ready_wait_ms);
+    options.lanes.expensive_nice = o.expensive_nice;
     options.db_path = global.db_path();
     options.historical_dir = global.historical_dir();
     options.handle_signals = true;
@@ -124,7 +126,8 @@ void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& acti
         });
     serve_cmd->add_option("--max-request-cost", o->max_request_cost,
                           "Largest cost of one request, in simulated holding-years (years x holdings, summed over an "
-                          "array; default 3e8); a costlier request gets 422 and belongs in `tanhui batch`")
+                          "array; a price path counts its fixings; docs/api.md; default 3e8); a costlier request gets "
+                          "422 and belongs in `tanhui batch`")
         ->check(CLI::Range(1.0, 1e15));
     serve_cmd->add_option("--cheap-cost-limit", o->cheap_cost_limit,
                           "Requests costing more run in the expensive lane (default 2e6 holding-years)")
@@ -133,6 +136,10 @@ void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& acti
                           "Threads of the expensive lane (default: half the cores, at least 1; --threads sizes the "
                           "cheap lane)")
         ->check(CLI::Range(1u, 1024u));
+    serve_cmd->add_option("--expensive-nice", o->expensive_nice,
+                          "CPU priority (nice) of the expensive lane's threads, 0 to 19: higher leaves more of a busy "
+                          "machine to cheap requests (default " + std::to_string(LanesConfig{}.expensive_nice) + ")")
+        ->check(CLI::Range(0, 19));
     serve_cmd->add_option("--cheap-queue", o->cheap_queue, "Requests waiting in the cheap lane beyond which 503 (default 1024)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
     serve_cmd->add_option("--expensive-queue", o->expensive_queue,

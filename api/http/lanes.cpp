@@ -25,9 +25,10 @@ Lanes::Lanes(const LanesConfig& config) {
     const unsigned expensive = config.expensive_threads ? config.expensive_threads : std::max(1u, cores() / 2);
     lane_(Lane::cheap).capacity = config.cheap_queue;
     lane_(Lane::expensive).capacity = config.expensive_queue;
-    for (unsigned i = 0; i < cheap; ++i) lane_(Lane::cheap).threads.emplace_back([this] { run(lane_(Lane::cheap), false); });
+    const int nice = std::clamp(config.expensive_nice, 0, 19);
+    for (unsigned i = 0; i < cheap; ++i) lane_(Lane::cheap).threads.emplace_back([this] { run(lane_(Lane::cheap), 0); });
     for (unsigned i = 0; i < expensive; ++i)
-        lane_(Lane::expensive).threads.emplace_back([this] { run(lane_(Lane::expensive), true); });
+        lane_(Lane::expensive).threads.emplace_back([this, nice] { run(lane_(Lane::expensive), nice); });
 }
 
 Lanes::~Lanes() { join(); }
@@ -46,10 +47,10 @@ bool Lanes::submit(Lane which, std::function<void()> job) {
     return true;
 }
 
-void Lanes::run(LaneState& lane, bool low_priority) {
+void Lanes::run(LaneState& lane, int nice) {
     // Linux: a thread's nice value is its own (setpriority on its thread id); raising it needs no
     // privilege. Elsewhere this does nothing harmful.
-    if (low_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
     for (;;) {
         Job job;
         {

@@ -32,6 +32,7 @@ struct LanesConfig {
     double cheap_cost_limit = 2e6;          // a request costing more runs in the expensive lane
     double max_request_cost = 3e8;          // a request costing more is refused (422)
     std::chrono::milliseconds ready_wait{1'000};  // /readyz fails while the cheap lane's wait exceeds it
+    int expensive_nice = 10;  // the expensive lane's threads' nice value (0..19; docs/reliability.md)
 };
 
 class Lanes {
@@ -76,7 +77,7 @@ private:
     };
     LaneState& lane_(Lane lane) { return lanes_[static_cast<std::size_t>(lane)]; }
     const LaneState& lane_(Lane lane) const { return lanes_[static_cast<std::size_t>(lane)]; }
-    void run(LaneState& lane, bool low_priority);
+    void run(LaneState& lane, int nice);
 
     std::array<LaneState, 2> lanes_;
     bool joined_ = false;

@@ -70,7 +70,7 @@ using AsyncHandler = std::function<std::optional<Response>(const Request&, Respo
 struct RouteOptions {
     std::size_t body_limit = 1 << 20;  // bytes; a larger body is a 413
     // Cheap, never-blocking handlers (/healthz, /metrics) run on the I/O thread; all others run on
-    // the worker pool, so that a long simulation never delays them.
+    // the worker lanes (api/http/lanes.hpp), so that a long simulation never delays them.
     bool run_inline = false;
     // The request's cost, computed on the I/O thread before any work (api/service/request_cost.hpp):
     // over the server's ceiling a 422, above its cheap-cost limit the expensive lane, and charged

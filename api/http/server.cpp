@@ -152,6 +152,8 @@ Server::Server(ServerOptions options, const std::vector<Registrar>& registrars) 
         data::Store store(state->context.db_path(),
                           data::StoreOptions{.historical_dir = state->context.historical_dir_});
         state->context.schema_version_ = store.schema_version();
+        for (const auto& a : store.labelled_assumptions())
+            if (a.low && a.high && *a.low != *a.high) ++state->context.banded_assumptions_;
         state->local_mode = active_key_count(store) == 0;
     }
     ServerState* raw = state.get();

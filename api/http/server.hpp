@@ -1,8 +1,9 @@
 // The HTTP/1.1 JSON service (`tanhui serve`): Boost.Beast on Boost.Asio. DESIGN "Interfaces (api/)".
 //
 // I/O threads run one io_context: accept, read, write, and the cheap inline routes (/healthz,
-// /metrics). Every other handler runs on a separate worker pool and its response is posted back
-// to the connection's strand, so a long simulation never delays /healthz.
+// /metrics). Every other handler runs on one of two worker lanes (api/http/lanes.hpp: cheap work,
+// and expensive simulations by their cost before any work) and its response is posted back to the
+// connection's strand, so a long simulation never delays /healthz nor a closed-form quote.
 //
 // Adding a route group:
 //     void register_quote_routes(Router& router, ServiceContext& ctx) {
@@ -96,6 +97,9 @@ public:
     // LanesConfig::ready_wait), or nothing: /readyz fails while there is a reason.
     std::optional<std::string> overloaded() const { return overload_check_ ? overload_check_() : std::nullopt; }
     int schema_version() const { return schema_version_; }
+    // Labelled assumptions with a band (low != high) in the database at start-up: what bounds the
+    // cost of a quote's uncertainty band (api/service/request_cost.hpp).
+    std::size_t banded_assumptions() const { return banded_assumptions_; }
     MetricsRegistry& metrics;
 
     // The server's one quote writer (group commit), started on first use and stopped by the
@@ -112,6 +116,7 @@ private:
     std::uint64_t max_years_;
     bool synchronous_full_ = false;
     int schema_version_ = 0;
+    std::size_t banded_assumptions_ = 0;
     std::function<void(std::string_view, std::string_view)> log_event_;
     std::function<std::optional<std::string>()> overload_check_;
     std::mutex writer_mutex_;

@@ -202,6 +202,7 @@ Session::Session(tcp::socket&& socket, std::shared_ptr<ServerState> state, net::
       executor_(stream_.get_executor()),
       read_timer_(executor_),
       handler_timer_(executor_),
+      hang_up_timer_(executor_),
       state_(std::move(state)) {
     state_->connections.fetch_add(1);
     state_->metrics.connection_opened();
@@ -553,6 +554,7 @@ void Session::respond(Response r, bool close, bool linger_after) {
     // Pending timers hold a reference to the session: cancel them, or they keep it alive.
     read_timer_.cancel();
     handler_timer_.cancel();
+    hang_up_timer_.cancel();
     if (watching_) {
         watching_ = false;
         beast::error_code ignored;

@@ -119,6 +119,7 @@ private:
     void schedule(const Route& route, Request req);
     void dispatch(const Route& route, Request req, Lane lane, bool holds_slot);
     void watch_hang_up(std::uint64_t generation, std::shared_ptr<std::atomic<bool>> cancel);
+    void look_again_for_hang_up(std::uint64_t generation, std::shared_ptr<std::atomic<bool>> cancel);
     void on_handled(std::uint64_t generation, Response response);
     void respond(Response response, bool close, bool linger = false);
     void on_write(bool close, bool linger, boost::beast::error_code ec, std::size_t bytes);
@@ -136,6 +137,7 @@ private:
     std::optional<boost::beast::http::response<boost::beast::http::string_body>> response_;
     boost::asio::steady_timer read_timer_;
     boost::asio::steady_timer handler_timer_;
+    boost::asio::steady_timer hang_up_timer_;  // looks at the socket again while bytes wait unread
     std::shared_ptr<ServerState> state_;
     std::string remote_;   // address:port, for the access log
     std::string address_;  // the client's address alone

@@ -9,6 +9,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -30,8 +31,8 @@ std::string number_text(double v) {
 
 Response over_ceiling(const RequestCost& cost, double ceiling) {
     std::vector<FieldProblem> errors;
-    const std::string why = "the request costs " + number_text(cost.units) + " simulated holding-years (years x holdings), "
-                            "over this server's ceiling of " + number_text(ceiling);
+    const std::string why = "the request costs " + number_text(cost.units) + " " + cost.what +
+                            ", over this server's ceiling of " + number_text(ceiling);
     std::string fields = cost.fields;
     for (std::size_t start = 0; start < fields.size();) {
         std::size_t end = fields.find(", ", start);
@@ -141,9 +142,33 @@ void Session::dispatch(const Route& route, Request req, Lane lane, bool holds_sl
     if (lane == Lane::expensive) watch_hang_up(generation, cancel);
 }
 
-// While the handler runs nothing reads the socket: wait until it is readable, then peek. End of
-// stream or an error means the client left (cancel the request); data is a pipelined request
-// (stop watching; it is read after the answer).
+namespace {
+
+enum class Peer : std::uint8_t { silent, sent_bytes, gone };
+
+// What the client did while nothing read its socket. The end of its stream (FIN: POLLRDHUP, or a
+// peek of 0 bytes), a reset or an error: it left. Over TLS a client that hangs up sends its
+// close_notify record before its FIN, so unread bytes alone say nothing: poll(POLLRDHUP) sees
+// the FIN behind them, which a peek cannot.
+Peer peer_state(int fd) {
+    pollfd p{fd, static_cast<short>(POLLIN | POLLRDHUP), 0};
+    if (::poll(&p, 1, 0) < 0) return errno == EINTR ? Peer::silent : Peer::gone;
+    if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return Peer::gone;
+    char byte = 0;
+    const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return Peer::sent_bytes;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Peer::silent;
+    return Peer::gone;
+}
+
+constexpr auto hang_up_recheck = std::chrono::milliseconds(100);
+
+}  // namespace
+
+// While the handler runs nothing reads the socket: wait until it is readable, then look (above).
+// The client gone: cancel the request. Bytes waiting (a pipelined request, read after the answer;
+// or over TLS the close_notify of a client hanging up, its FIN just behind): look again every
+// 100 ms, since the socket stays readable. The same for plain HTTP and TLS.
 void Session::watch_hang_up(std::uint64_t generation, std::shared_ptr<std::atomic<bool>> cancel) {
     watching_ = true;
     auto& socket = stream_.tcp().socket();
@@ -151,14 +176,21 @@ void Session::watch_hang_up(std::uint64_t generation, std::shared_ptr<std::atomi
                       net::bind_executor(executor_, [self = shared_from_this(), generation, cancel](beast::error_code ec) {
                           if (ec || generation != self->generation_ || self->phase_ != Phase::handling) return;
                           self->watching_ = false;
-                          char byte = 0;
-                          const auto n = ::recv(self->stream_.tcp().socket().native_handle(), &byte, 1,
-                                                MSG_PEEK | MSG_DONTWAIT);
-                          if (n > 0) return;
-                          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-                              return self->watch_hang_up(generation, cancel);
-                          cancel->store(true);
+                          switch (peer_state(self->stream_.tcp().socket().native_handle())) {
+                          case Peer::gone: cancel->store(true); return;
+                          case Peer::silent: return self->watch_hang_up(generation, cancel);
+                          case Peer::sent_bytes: return self->look_again_for_hang_up(generation, cancel);
+                          }
                       }));
+}
+
+void Session::look_again_for_hang_up(std::uint64_t generation, std::shared_ptr<std::atomic<bool>> cancel) {
+    hang_up_timer_.expires_after(hang_up_recheck);
+    hang_up_timer_.async_wait([self = shared_from_this(), generation, cancel](beast::error_code ec) {
+        if (ec || generation != self->generation_ || self->phase_ != Phase::handling) return;
+        if (peer_state(self->stream_.tcp().socket().native_handle()) == Peer::gone) return cancel->store(true);
+        self->look_again_for_hang_up(generation, cancel);
+    });
 }
 
 }  // namespace tanhui::api

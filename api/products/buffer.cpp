@@ -74,13 +74,13 @@ Decoded<BufferRequest> decode_buffer(const nlohmann::json& body, const ProductLi
 }
 
 nlohmann::ordered_json compute_buffer(const BufferRequest& q, const risk::Model& model, const std::string& model_version,
-                                      unsigned default_threads) {
+                                      unsigned default_threads, risk::CancelFlag cancel) {
     risk::BookOptions options;
     options.perils = q.perils;
     const risk::Book book = risk::prepare_book(model, q.holdings, options);
     const double stock = risk::carbon_stock_tco2e(book);
     const auto shares =
-        risk::cumulative_reversal_shares(book, q.horizon_years, q.paths, q.seed, q.threads ? q.threads : default_threads);
+        risk::cumulative_reversal_shares(book, q.horizon_years, q.paths, q.seed, q.threads ? q.threads : default_threads, cancel);
     pricing::BufferTerms terms;
     terms.horizon_years = q.horizon_years;
     terms.alpha = q.alpha;
@@ -112,7 +112,7 @@ nlohmann::ordered_json compute_buffer(const BufferRequest& q, const risk::Model&
     // Where it comes from (issue 16 item 6): each path's reversal share shared by the carbon each
     // peril lost on it; the values add up to mean_reversal_share exactly.
     const std::vector<double> by_peril =
-        risk::cumulative_loss_by_peril(book, q.horizon_years, q.paths, q.seed, q.threads ? q.threads : default_threads);
+        risk::cumulative_loss_by_peril(book, q.horizon_years, q.paths, q.seed, q.threads ? q.threads : default_threads, cancel);
     out["mean_reversal_share_by_peril"] = split_by_peril(q.perils, by_peril, shares, r.mean_reversal_share.value);
     if (r.probability_exhausted) {
         out["tested_buffer_share"] = *q.buffer_share;
@@ -129,7 +129,7 @@ ProductOutcome handle_buffer(const nlohmann::json& body, const EndpointContext& 
         [&](const BufferRequest& q, ProductOutcome& outcome) {
             const auto model = context.models.current(context.store());
             outcome.simulated_years = std::uint64_t{q.paths} * q.horizon_years;
-            return compute_buffer(q, *model.model, model.version, context.limits.threads);
+            return compute_buffer(q, *model.model, model.version, context.limits.threads, context.cancel);
         },
         [single](const std::string& pointer) {
             // One "holding" is book position 0: name it as the request did.

@@ -32,8 +32,10 @@ struct BufferRequest {
 };
 Decoded<BufferRequest> decode_buffer(const nlohmann::json& body, const ProductLimits& limits = {});
 
+// risk::Cancelled once `cancel` is set.
 nlohmann::ordered_json compute_buffer(const BufferRequest& request, const risk::Model& model,
-                                      const std::string& model_version, unsigned default_threads = 0);
+                                      const std::string& model_version, unsigned default_threads = 0,
+                                      risk::CancelFlag cancel = nullptr);
 
 ProductOutcome handle_buffer(const nlohmann::json& body, const EndpointContext& context);
 

@@ -167,10 +167,11 @@ Decoded<DamageRequest> decode_damage(const nlohmann::json& body) {
     return out;
 }
 
-nlohmann::ordered_json compute_damage(const DamageRequest& q, const risk::Model& model, const std::string& model_version) {
+nlohmann::ordered_json compute_damage(const DamageRequest& q, const risk::Model& model, const std::string& model_version,
+                                      risk::CancelFlag cancel) {
     const risk::PriceModel& pm = price_model(model, q.market);
     const Curves c = curves(q, model);
-    const risk::PriceAtHorizon price = risk::price_at_horizon(pm, q.price_horizon_years, q.price_levels, q.paths, q.seed);
+    const risk::PriceAtHorizon price = risk::price_at_horizon(pm, q.price_horizon_years, q.price_levels, q.paths, q.seed, cancel);
 
     pricing::DamageCase d;
     d.growth = c.stand;
@@ -198,7 +199,7 @@ ProductOutcome handle_damage(const nlohmann::json& body, const EndpointContext& 
             throw InvalidInput("/market", "market " + q.market + " is quoted in " + market->currency +
                                               "; damage valuation needs a CNY market (e.g. FJEA, CEA, CCER)");
         const auto model = context.models.current(store);
-        return compute_damage(q, *model.model, model.version);
+        return compute_damage(q, *model.model, model.version, context.cancel);
     });
 }
 

@@ -40,9 +40,10 @@ struct DamageRequest {
 };
 Decoded<DamageRequest> decode_damage(const nlohmann::json& body);
 
-// `currency` of the market must be CNY (checked by the handler). Throws InvalidInput.
+// `currency` of the market must be CNY (checked by the handler). Throws InvalidInput;
+// risk::Cancelled once `cancel` is set (a jump price model's paths).
 nlohmann::ordered_json compute_damage(const DamageRequest& request, const risk::Model& model,
-                                      const std::string& model_version);
+                                      const std::string& model_version, risk::CancelFlag cancel = nullptr);
 
 ProductOutcome handle_damage(const nlohmann::json& body, const EndpointContext& context);
 

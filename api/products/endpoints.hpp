@@ -7,6 +7,7 @@
 
 #include "api/http/auth.hpp"
 #include "api/products/outcome.hpp"
+#include "api/service/request_cost.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,8 @@ class Router;
 class ServiceContext;
 
 using EndpointHandler = ProductOutcome (*)(const nlohmann::json& body, const EndpointContext& context);
+// The request's cost from its raw body, before any work (api/service/request_cost.hpp).
+using EndpointCost = RequestCost (*)(const nlohmann::json& body, long long max_years);
 
 // How `tanhui <command> FILE` reads its request.
 enum class CommandInput : std::uint8_t {
@@ -42,11 +45,12 @@ struct Endpoint {
     std::string_view file_help;
     CommandInput input;
     EndpointHandler handle;
+    EndpointCost cost;  // null: no simulation, cost 0 (the cheap lane)
 };
 
 std::span<const Endpoint> endpoints();
 
-// Registers each endpoint as POST path with its role and body limit, on the worker pool. The
+// Registers each endpoint as POST path with its role, body limit and cost, on the lanes. The
 // handlers keep `models` alive; pass the cache the quote and calibration routes use.
 void register_product_routes(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models);
 

@@ -72,7 +72,7 @@ Subject table_subject(const LayerRequest& q, nlohmann::ordered_json& out) {
 }
 
 Subject simulated_subject(const LayerRequest& q, const risk::Model& model, const std::string& model_version,
-                          unsigned default_threads, nlohmann::ordered_json& out) {
+                          unsigned default_threads, risk::CancelFlag cancel, nlohmann::ordered_json& out) {
     risk::BookOptions options;
     options.perils = q.perils;
     const risk::Book book = risk::prepare_book(model, q.holdings, options);
@@ -80,11 +80,12 @@ Subject simulated_subject(const LayerRequest& q, const risk::Model& model, const
     // Events at or below the attachment recover nothing: only the others are kept.
     const double keep_above = q.basis == pricing::LayerBasis::occurrence ? q.layer.attachment_cny
                                                                          : std::numeric_limits<double>::infinity();
-    risk::SimulatedEvents s = risk::simulate_event_losses(book, q.years, q.seed, threads, q.price_cny_per_tco2e, keep_above);
+    risk::SimulatedEvents s = risk::simulate_event_losses(book, q.years, q.seed, threads, q.price_cny_per_tco2e, keep_above, cancel);
     risk::Simulation sim;  // the same years as simulate_event_losses, for the losses by peril
     sim.years = q.years;
     sim.seed = q.seed;
     sim.threads = threads;
+    sim.cancel = cancel;
     std::vector<double> by_peril = risk::simulate_year_losses(book, sim, true).peril_tco2e;
     out["source"] = "simulation";
     out["years"] = q.years;
@@ -157,7 +158,7 @@ Decoded<LayerRequest> decode_layer(const nlohmann::json& body, const ProductLimi
 }
 
 nlohmann::ordered_json compute_layer(const LayerRequest& q, const risk::Model* model, const std::string& model_version,
-                                     unsigned default_threads) {
+                                     unsigned default_threads, risk::CancelFlag cancel) {
     nlohmann::ordered_json out;
     out["basis"] = pricing::to_string(q.basis);
     out["attachment_cny"] = q.layer.attachment_cny;
@@ -168,7 +169,7 @@ nlohmann::ordered_json compute_layer(const LayerRequest& q, const risk::Model* m
     out["currency"] = "CNY";
     if (!q.loss_table && !model) throw std::logic_error("compute_layer: a portfolio needs a model");
     const Subject subject = q.loss_table ? table_subject(q, out)
-                                         : simulated_subject(q, *model, model_version, default_threads, out);
+                                         : simulated_subject(q, *model, model_version, default_threads, cancel, out);
     const pricing::LayerResult r = q.basis == pricing::LayerBasis::occurrence
                                        ? pricing::per_occurrence_layer(subject.events, q.layer)
                                        : pricing::aggregate_layer(subject.annual, q.layer);
@@ -183,7 +184,7 @@ ProductOutcome handle_layer(const nlohmann::json& body, const EndpointContext& c
             if (q.loss_table) return compute_layer(q, nullptr, "", context.limits.threads);
             const auto model = context.models.current(context.store());
             outcome.simulated_years = q.years;
-            return compute_layer(q, model.model.get(), model.version, context.limits.threads);
+            return compute_layer(q, model.model.get(), model.version, context.limits.threads, context.cancel);
         },
         layer_pointer);
 }

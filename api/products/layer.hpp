@@ -36,9 +36,10 @@ struct LayerRequest {
 };
 Decoded<LayerRequest> decode_layer(const nlohmann::json& body, const ProductLimits& limits = {});
 
-// `model` may be null for an explicit table. Throws InvalidInput.
+// `model` may be null for an explicit table. Throws InvalidInput; risk::Cancelled once `cancel` is set.
 nlohmann::ordered_json compute_layer(const LayerRequest& request, const risk::Model* model,
-                                     const std::string& model_version, unsigned default_threads = 0);
+                                     const std::string& model_version, unsigned default_threads = 0,
+                                     risk::CancelFlag cancel = nullptr);
 
 ProductOutcome handle_layer(const nlohmann::json& body, const EndpointContext& context);
 

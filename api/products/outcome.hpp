@@ -6,6 +6,7 @@
 #include "api/json/problem.hpp"
 #include "api/json/reader.hpp"
 #include "data/types.hpp"
+#include "risk/simulation/cancel.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -42,10 +43,14 @@ struct ProductLimits {
 // What a handler may use besides the request. `store` gives the caller's store (the worker
 // thread's on HTTP; the CLI's, opened on first use); `models` keeps the models alive, the cache
 // the quote and calibration routes use, so that a new calibration reaches these endpoints too.
+// `cancel`: the request's flag on HTTP (set when its client hangs up or its deadline passes);
+// every endpoint that simulates hands it to risk/ or pricing/ (risk/simulation/cancel.hpp), whose
+// risk::Cancelled the server answers. Null for the CLI.
 struct EndpointContext {
     std::function<data::Store&()> store;
     ModelCache& models;
     ProductLimits limits;
+    risk::CancelFlag cancel = nullptr;
 };
 
 // 400 "N invalid field(s) in the <what>".

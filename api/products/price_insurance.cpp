@@ -85,11 +85,12 @@ struct RiskNeutral {
 
 RiskNeutral risk_neutral(const QuoteRequest& q, const PriceInsuranceTerms& terms, const risk::PriceModel& physical,
                          const Schedule& s, std::uint32_t years, std::uint64_t seed,
-                         std::span<const double> closed_form_periods, std::span<const double> simulated_periods) {
+                         std::span<const double> closed_form_periods, std::span<const double> simulated_periods,
+                         risk::CancelFlag cancel = nullptr) {
     RiskNeutral rn;
     const bool vol_given = q.model.price && q.model.price->volatility;
     const auto market = pricing::risk_neutral_market(physical, policy_start(q), vol_given);
-    rn.price = pricing::price_risk_neutral(terms, s.dates, market, years, seed);
+    rn.price = pricing::price_risk_neutral(terms, s.dates, market, years, seed, cancel);
     rn.model = pricing::risk_neutral_model(physical, market);
     rn.closed_form = pricing::closed_form_applies(q.premium, pricing::engine_of(terms));
     if (rn.closed_form) {
@@ -99,7 +100,7 @@ RiskNeutral risk_neutral(const QuoteRequest& q, const PriceInsuranceTerms& terms
         return rn;
     }
     const risk::PricePath path(rn.model, s.times, 0);
-    const auto simulated = pricing::simulate_payouts(terms, path, seed, years, rn.price.discount_factor);
+    const auto simulated = pricing::simulate_payouts(terms, path, seed, years, rn.price.discount_factor, cancel);
     rn.premium = pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium, simulated_periods);
     pricing::use_price_as_pure_premium(rn.premium, rn.price, terms.quantity_tco2e, q.premium);
     rn.mean_average_price = simulated.mean_average_price;
@@ -123,7 +124,8 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const risk::Simulation sim = simulation_of(q, c);
     nlohmann::json r;
     if (terms.method == pricing::PriceMethod::risk_neutral) {
-        const RiskNeutral rn = risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, q.return_periods);
+        const RiskNeutral rn =
+            risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, q.return_periods, sim.cancel);
         pm = rn.model;
         used["risk_neutral"] = {{"volatility", rn.model.volatility}, {"risk_free_rate", rn.model.risk_free_rate},
                                 {"dividend_yield", rn.model.dividend_yield}};
@@ -132,7 +134,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         add_risk_neutral_fields(r, terms, rn.price);
     } else {
         const risk::PricePath path(pm, s.times, 0);
-        const auto simulated = pricing::simulate_payouts(terms, path, sim.seed, sim.years);
+        const auto simulated = pricing::simulate_payouts(terms, path, sim.seed, sim.years, 1, sim.cancel);
         r = quote_answer(q, c, pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium,
                                                       q.return_periods));
         r["mean_simulated_average_price"] = simulated.mean_average_price;

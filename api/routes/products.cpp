@@ -1,6 +1,6 @@
 // POST routes of the product endpoints (api/products/endpoints.hpp, docs/products.md): one route per
-// registry line, with its role and body limit. Each handler runs on the worker pool with its
-// thread's Store.
+// registry line, with its role, body limit and cost. Each handler runs on its lane with its thread's
+// Store, and hands the request's cancel flag to the endpoint (EndpointContext::cancel).
 #include "api/json/problem.hpp"
 #include "api/products/endpoints.hpp"
 #include "api/http/server.hpp"
@@ -11,6 +11,19 @@
 #include <algorithm>
 
 namespace tanhui::api {
+
+namespace {
+
+// The route's cost estimate from the endpoint's (none: cost 0, the cheap lane).
+std::function<RequestCost(const Request&)> cost_of(const ServiceContext& ctx, EndpointCost cost) {
+    if (!cost) return nullptr;
+    return [&ctx, cost](const Request& req) {
+        const auto body = nlohmann::json::parse(req.body, nullptr, false);
+        return cost(body, static_cast<long long>(ctx.max_years()));
+    };
+}
+
+}  // namespace
 
 void register_product_routes(Router& router, ServiceContext& ctx, std::shared_ptr<ModelCache> models) {
     for (const Endpoint& e : endpoints()) {
@@ -23,16 +36,14 @@ void register_product_routes(Router& router, ServiceContext& ctx, std::shared_pt
                 ProductLimits limits;
                 limits.max_years = static_cast<long long>(std::min<std::uint64_t>(ctx.max_years(), 100'000'000));
                 limits.max_simulated_years = std::min<long long>(limits.max_years, 10'000'000);
-                const EndpointContext context{[&ctx]() -> data::Store& { return ctx.store(); }, *models, limits};
+                const EndpointContext context{[&ctx]() -> data::Store& { return ctx.store(); }, *models, limits,
+                                              req.cancel.get()};
                 const ProductOutcome outcome = handle(body, context);
                 if (outcome.problem) return problem_response(*outcome.problem);
                 ctx.metrics.add_simulated_years(outcome.simulated_years);
                 return json_response(*outcome.response);
             },
-            {.body_limit = e.body_limit, .run_inline = false, .cost = [&ctx](const Request& req) {
-                 const auto body = nlohmann::json::parse(req.body, nullptr, false);
-                 return simulation_request_cost(body, static_cast<long long>(ctx.max_years()));
-             }});
+            {.body_limit = e.body_limit, .run_inline = false, .cost = cost_of(ctx, e.cost)});
     }
 }
 

@@ -104,7 +104,7 @@ void add_quote_post_route(Router& router, ServiceContext& ctx, std::shared_ptr<M
     }, {.cost = [&ctx](const Request& req) {
         // The cost decides the lane before any work (docs/reliability.md); a body that is not JSON costs 0.
         const auto body = nlohmann::json::parse(req.body, nullptr, false);
-        return quote_request_cost(body, static_cast<long long>(ctx.max_years()));
+        return quote_request_cost(body, static_cast<long long>(ctx.max_years()), ctx.banded_assumptions());
     }});
 }
 

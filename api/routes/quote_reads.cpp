@@ -41,7 +41,7 @@ void add_quote_read_routes(Router& router, ServiceContext& ctx, std::shared_ptr<
         if (auto p = check_query(req, {})) return *p;
         const auto q = stored_quote(ctx.store(), req.param("id"));
         if (!q || !may_read_quote(*q, req.key_id, sees_all(req))) return no_quote(req.param("id"));
-        const auto r = replay_quote(ctx.store(), *models, req.param("id"), 1);
+        const auto r = replay_quote(ctx.store(), *models, req.param("id"), 1, req.cancel.get());
         if (!r) return no_quote(req.param("id"));
         return json_response(*r);
     }, {.expensive = true});  // the stored quote's cost is not known before reading it: the expensive lane

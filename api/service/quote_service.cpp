@@ -263,13 +263,14 @@ bool may_read_quote(const nlohmann::json& stored, const std::string& caller_key_
     return sees_all || stored.value("key_id", std::string()) == caller_key_id;
 }
 
-std::optional<nlohmann::json> replay_quote(data::Store& store, ModelCache& models, const std::string& quote_id, unsigned threads) {
+std::optional<nlohmann::json> replay_quote(data::Store& store, ModelCache& models, const std::string& quote_id, unsigned threads,
+                                           const std::atomic<bool>* cancel) {
     auto stored = stored_quote(store, quote_id);
     if (!stored) return std::nullopt;
     const auto decoded = decode_quote((*stored)["request"], DecodeLimits{.max_years = 100'000'000, .max_holdings = 10'000'000});
     if (!decoded.value) throw std::runtime_error("stored request of " + quote_id + " no longer decodes");
     const auto model = models.version(store, (*stored)["model_version"].get<std::string>());
-    nlohmann::json again = compute_quote_with_band(store, *decoded.value, {model.model.get(), model.version, threads});
+    nlohmann::json again = compute_quote_with_band(store, *decoded.value, {model.model.get(), model.version, threads, cancel});
     nlohmann::json original = (*stored)["response"];
     original.erase("quote_id");
     original.erase("created");

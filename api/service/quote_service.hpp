@@ -102,8 +102,9 @@ std::optional<nlohmann::json> stored_quote(data::Store& store, const std::string
 bool may_read_quote(const nlohmann::json& stored, const std::string& caller_key_id, bool sees_all);
 
 // Recomputes a stored quote with its own model version and seed; says whether every number is
-// bit-identical (the response is compared as JSON text without quote_id and created).
+// bit-identical (the response is compared as JSON text without quote_id and created). `cancel`
+// stops its simulations (risk/simulation/cancel.hpp).
 std::optional<nlohmann::json> replay_quote(data::Store& store, ModelCache& models, const std::string& quote_id,
-                                           unsigned threads = 0);
+                                           unsigned threads = 0, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace tanhui::api

@@ -39,7 +39,7 @@ PriceAtHorizon closed_form(const PriceModel& model, double h, std::span<const do
 }  // namespace
 
 PriceAtHorizon price_at_horizon(const PriceModel& model, double h, std::span<const double> levels, std::uint32_t paths,
-                                std::uint64_t seed) {
+                                std::uint64_t seed, CancelFlag cancel) {
     if (model.jump_intensity == 0) return closed_form(model, h, levels);
     PriceModel marginal = model;
     marginal.correlation_with_weather = 0;
@@ -47,6 +47,7 @@ PriceAtHorizon price_at_horizon(const PriceModel& model, double h, std::span<con
     std::vector<double> prices(paths);
     double one = 0;
     for (std::uint32_t i = 0; i < paths; ++i) {
+        if (i % items_per_cancel_check == 0) stop_if_cancelled(cancel);
         path.simulate(seed, i, 0.0, std::span<double>(&one, 1));
         prices[i] = one;
     }

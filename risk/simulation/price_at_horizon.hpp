@@ -6,6 +6,7 @@
 
 #include "risk/metrics/estimate.hpp"
 #include "risk/model/model.hpp"
+#include "risk/simulation/cancel.hpp"
 
 #include <cstdint>
 #include <span>
@@ -27,8 +28,9 @@ struct PriceAtHorizon {
 //   GBM  mean ln S0 + (drift - vol^2 / 2) h, sd vol sqrt(h);
 //   OU   mean theta + (ln S0 - theta) e^(-k h), sd vol sqrt((1 - e^(-2 k h)) / (2 k)); k = 0: ln S0, vol sqrt(h).
 // With jumps `paths` simulated prices (path i is PricePath year i of `seed`); the correlation with
-// the weather does not change the marginal, so it is dropped. levels each in (0, 1).
+// the weather does not change the marginal, so it is dropped. levels each in (0, 1). `cancel`:
+// risk/simulation/cancel.hpp, checked every items_per_cancel_check paths.
 PriceAtHorizon price_at_horizon(const PriceModel& model, double horizon_years, std::span<const double> levels,
-                                std::uint32_t paths, std::uint64_t seed);
+                                std::uint32_t paths, std::uint64_t seed, CancelFlag cancel = nullptr);
 
 }  // namespace tanhui::risk

@@ -14,7 +14,7 @@ double carbon_stock_tco2e(const Book& book) {
 }
 
 std::vector<double> cumulative_reversal_shares(const Book& book, std::uint32_t horizon, std::uint32_t paths,
-                                               std::uint64_t seed, unsigned threads) {
+                                               std::uint64_t seed, unsigned threads, CancelFlag cancel) {
     const double stock = carbon_stock_tco2e(book);
     if (!(stock > 0)) throw InvalidInput("/holdings", "the project holds no carbon (stock 0 tCO2e)");
     const std::uint64_t total = std::uint64_t{horizon} * paths;
@@ -23,6 +23,7 @@ std::vector<double> cumulative_reversal_shares(const Book& book, std::uint32_t h
     sim.years = static_cast<std::uint32_t>(total);
     sim.seed = seed;
     sim.threads = threads;
+    sim.cancel = cancel;
     std::vector<double> lost(sim.years);
     simulate(book, sim, [&](const YearResult& y) { lost[y.year - sim.first_year] = y.total_tco2e; });
     std::vector<double> shares(paths);
@@ -35,7 +36,7 @@ std::vector<double> cumulative_reversal_shares(const Book& book, std::uint32_t h
 }
 
 std::vector<double> cumulative_loss_by_peril(const Book& book, std::uint32_t horizon, std::uint32_t paths, std::uint64_t seed,
-                                             unsigned threads) {
+                                             unsigned threads, CancelFlag cancel) {
     const std::size_t n = book.perils.size();
     std::vector<double> out(std::size_t{paths} * n, 0.0);
     if (horizon == 0 || paths == 0) return out;
@@ -47,6 +48,7 @@ std::vector<double> cumulative_loss_by_peril(const Book& book, std::uint32_t hor
         sim.first_year = first * horizon;
         sim.seed = seed;
         sim.threads = threads;
+        sim.cancel = cancel;
         const std::vector<double> rows = simulate_year_losses(book, sim, true).peril_tco2e;
         for (std::uint32_t p = 0; p < count; ++p)
             for (std::uint32_t t = 0; t < horizon; ++t)

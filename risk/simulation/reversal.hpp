@@ -2,6 +2,8 @@
 // (pricing/buffer.hpp, DESIGN "Products").
 #pragma once
 
+#include "risk/simulation/cancel.hpp"
+
 #include <cstdint>
 #include <vector>
 
@@ -17,14 +19,15 @@ double carbon_stock_tco2e(const Book& book);
 // min(1, sum of the book's carbon lost over those years, in year order / the book's carbon stock):
 // gross losses, no credit for regrowth, the stock held at its starting value. The same bits for
 // any thread count. Throws InvalidInput ("/holdings") for a book without carbon and
-// ("/simulation/paths") when paths x horizon reaches 2^32.
+// ("/simulation/paths") when paths x horizon reaches 2^32. `cancel` (both functions):
+// risk/simulation/cancel.hpp, checked between blocks of years.
 std::vector<double> cumulative_reversal_shares(const Book& book, std::uint32_t horizon_years, std::uint32_t paths,
-                                               std::uint64_t seed, unsigned threads);
+                                               std::uint64_t seed, unsigned threads, CancelFlag cancel = nullptr);
 
 // Each path's carbon lost by each of the book's perils over the horizon (tCO2e, uncapped): one row
 // of book.perils.size() values per path, each peril's years added in year order; the same paths
 // and years as cumulative_reversal_shares. Simulated a slice of paths at a time (memory bounded).
 std::vector<double> cumulative_loss_by_peril(const Book& book, std::uint32_t horizon_years, std::uint32_t paths,
-                                             std::uint64_t seed, unsigned threads);
+                                             std::uint64_t seed, unsigned threads, CancelFlag cancel = nullptr);
 
 }  // namespace tanhui::risk

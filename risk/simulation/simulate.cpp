@@ -273,7 +273,7 @@ void for_each_block(const Book& book, const Simulation& sim, Work&& work_on) {
     parallel_indexed(
         block_count(sim), sim.threads, [&] { return YearRunner(book, sim.record_events); },
         [&](YearRunner& runner, std::size_t b) {
-            if (sim.cancel && sim.cancel->load(std::memory_order_relaxed)) throw Cancelled();
+            stop_if_cancelled(sim.cancel);
             const std::uint64_t begin = std::uint64_t{sim.first_year} + b * years_per_block;
             const std::uint64_t end =
                 std::min<std::uint64_t>(begin + years_per_block, std::uint64_t{sim.first_year} + sim.years);

@@ -9,6 +9,7 @@
 #include "risk/model/model.hpp"
 #include "risk/perils/peril.hpp"
 #include "risk/perils/registry.hpp"
+#include "risk/simulation/cancel.hpp"
 #include "risk/simulation/price_path.hpp"
 #include "risk/simulation/weather.hpp"
 
@@ -59,12 +60,7 @@ struct Simulation {
     // When set, checked before each block of years: once true, the run stops within a block and
     // throws Cancelled (a server whose client hung up, or whose deadline passed). No effect on
     // the numbers of a run that is not cancelled.
-    const std::atomic<bool>* cancel = nullptr;
-};
-
-// Thrown by a run whose Simulation::cancel became true; nothing of the run is returned.
-struct Cancelled : std::runtime_error {
-    Cancelled() : std::runtime_error("the simulation was cancelled") {}
+    CancelFlag cancel = nullptr;  // risk/simulation/cancel.hpp
 };
 
 // Threads take blocks of this many consecutive years (counted from first_year) and run each

@@ -6,8 +6,7 @@
 #include "api/http/admission.hpp"
 #include "api/http/lanes.hpp"
 #include "api/service/request_cost.hpp"
-#include "tests/api/routes/quote_fixtures.hpp"
-#include "tests/api/test_server.hpp"
+#include "tests/api/http/lanes_fixtures.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -27,39 +26,7 @@ using tanhui::testing::expect_problem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 using namespace tanhui::testing::quotes;
-
-namespace {
-
-// An index quote of `holdings` holdings (copies of the fixture's two) and `years` years: its cost is
-// holdings x years simulated holding-years.
-json heavy_request(std::size_t holdings, long long years, const std::string& id = "HEAVY-1") {
-    json j = index_request(id, years);
-    const json two = j["holdings"];
-    j["holdings"] = json::array();
-    for (std::size_t i = 0; i < holdings; ++i) {
-        json h = two[i % 2];
-        h["id"] = "h" + std::to_string(i);
-        j["holdings"].push_back(h);
-    }
-    return j;
-}
-
-// A value of /metrics: the first line starting with `series` (name and labels).
-double metric(TestServer& srv, const std::string& series) {
-    const std::string text = srv.client().get("/metrics").body;
-    const std::size_t at = text.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(text.substr(at + series.size() + 2));
-}
-
-void wait_for(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (!condition() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
-}
-
-const std::string busy_expensive = "tanhui_lane_busy_threads{lane=\"expensive\"}";
-
-}  // namespace
+using namespace tanhui::testing::lanes;
 
 // ---- the parts -------------------------------------------------------------------------------
 
@@ -71,7 +38,7 @@ TEST(RequestCost, YearsTimesHoldingsSummedAndClosedFormFree) {
     EXPECT_EQ(quote_request_cost(price_request(), 1'000'000).units, 0);  // Turnbull-Wakeman, expected value
     json mc = price_request();
     mc["premium"]["principle"] = "std_dev";
-    EXPECT_EQ(quote_request_cost(mc, 1'000'000).units, 2000);  // simulated price paths
+    EXPECT_EQ(quote_request_cost(mc, 1'000'000).units, 24'000);  // 2000 simulated price paths x 12 monthly fixings
     json no_years = heavy_request(2, 1);
     no_years.erase("simulation");
     EXPECT_EQ(quote_request_cost(no_years, 1'000'000).units, 200'000);  // the default 100000 years
@@ -196,6 +163,58 @@ TEST(LanesServer, OverTheCeilingIs422BeforeAnyWork) {
     EXPECT_EQ(c.post("/v1/quotes", heavy_request(10, 100'000).dump()).status, 200);  // at the ceiling: served
 }
 
+// Just over a ceiling of 5e5, each kind of cost the issue names: a 422 naming the field that makes
+// it, before any work (no lane started anything). Counted the old way (years x holdings) each of
+// the quotes and the layer and buffer would have passed.
+TEST(LanesServer, EachKindOfCostJustOverTheCeilingIs422NamingItsField) {
+    if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TestServer srv(calibrated([](ServerOptions& o) {
+        o.max_years = 10'000'000;
+        o.lanes.max_request_cost = 5e5;
+    }));
+    json sink = heavy_request(2, 125'001);  // x 2 term years: 500,004
+    sink["product"] = "sink_insurance";
+    sink["policy"]["term_months"] = 24;
+    json price = price_request();  // 41,667 paths x 12 monthly fixings: 500,004
+    price["cover"]["method"] = "actuarial";
+    price["cover"].erase("engine");
+    price["simulation"]["years"] = 41'667;
+    json band = heavy_request(1, 200'000);  // x (3 + 2 x banded assumptions)
+    band["uncertainty"] = true;
+    const json portfolio{{"holdings", holdings(1)}, {"simulation", {{"years", 500'001}}}};
+    json layer = portfolio;  // simulated twice: 500,002
+    layer["simulation"]["years"] = 250'001;
+    layer["price_cny_per_tco2e"] = 20;
+    layer["layer"] = {{"basis", "aggregate"}, {"attachment_cny", 1}, {"limit_cny", 1}};
+    const json buffer{{"holdings", holdings(1)}, {"simulation", {{"paths", 6'251}}}};  // 2 x 6,251 x 40: 500,080
+    const json damage{{"region", "350802"}, {"forest_type", "chinese_fir"}, {"age_years", 20}, {"damaged_area_ha", 1},
+                      {"damage_date", "2026-06-01"}, {"market", "FJEA"}, {"price", {{"paths", 500'001}}}};
+    const struct {
+        const char* target;
+        json body;
+        const char* field;  // one of the errors' paths
+    } cases[] = {
+        {"/v1/quotes", sink, "/policy/term_months"},
+        {"/v1/quotes", price, "/cover/fixings"},
+        {"/v1/quotes", band, "/uncertainty"},
+        {"/v1/quotes", json::array({heavy_request(1, 250'001), heavy_request(1, 250'001)}), "/*/simulation/years"},
+        {"/v1/portfolio/risk", portfolio, "/simulation/years"},
+        {"/v1/reinsurance/layer", layer, "/simulation/years"},
+        {"/v1/risk/buffer", buffer, "/simulation/paths"},
+        {"/v1/valuations/damage", damage, "/price/paths"},
+    };
+    Client c = srv.client();
+    for (const auto& k : cases) {
+        const Reply r = c.post(k.target, k.body.dump());
+        expect_problem(r, 422);
+        const auto paths = error_paths(r);
+        EXPECT_NE(std::find(paths.begin(), paths.end(), k.field), paths.end()) << k.target << ": " << r.body;
+        EXPECT_NE(r.body.find("ceiling of 500000"), std::string::npos) << r.body;
+    }
+    EXPECT_EQ(metric(srv, "tanhui_lane_started_total{lane=\"expensive\"}"), 0);
+    EXPECT_EQ(metric(srv, "tanhui_lane_started_total{lane=\"cheap\"}"), 0);
+}
+
 TEST(LanesServer, AKeyPastItsBudgetGets429WhileAnotherKeyIsServed) {
     if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
     NewKey a, b;
@@ -221,19 +240,12 @@ TEST(LanesServer, AKeyPastItsBudgetGets429WhileAnotherKeyIsServed) {
 
 TEST(LanesServer, AClientThatHangsUpFreesItsWorkerWithinASecondAndStoresNothing) {
     if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
-    TestServer srv(calibrated([](ServerOptions& o) {
-        o.max_years = 10'000'000;
-        o.lanes.max_request_cost = 1e9;
-        o.lanes.cheap_cost_limit = 1e5;
-        o.lanes.expensive_threads = 1;
-    }));
+    TestServer srv(one_expensive_thread([](ServerOptions& o) { o.lanes.cheap_cost_limit = 1e5; }));
     ASSERT_EQ(srv.client().post("/v1/quotes", price_request().dump()).status, 200);  // builds the model once
     const long long rows = quote_rows(srv.db());
     {
         Client gone(srv.port());
-        gone.send_raw("POST /v1/quotes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
-                      std::to_string(heavy_request(50, 4'000'000).dump().size()) + "\r\n\r\n" +
-                      heavy_request(50, 4'000'000).dump());  // 2e8 holding-years: many seconds
+        gone.send_raw(raw_post("/v1/quotes", heavy_request(50, 4'000'000).dump()));  // 2e8 holding-years: many seconds
         wait_for([&] { return metric(srv, busy_expensive) == 1; });
         ASSERT_EQ(metric(srv, busy_expensive), 1);
         std::this_thread::sleep_for(200ms);
@@ -244,22 +256,16 @@ TEST(LanesServer, AClientThatHangsUpFreesItsWorkerWithinASecondAndStoresNothing)
     EXPECT_EQ(next.status, 200) << next.body;
     // The follow-up's own simulation (2e5 holding-years) takes a fraction of a second.
     EXPECT_LT(took, 1500ms) << std::chrono::duration<double>(took).count() << " s";
-    wait_for([&] { return metric(srv, "tanhui_lane_cancelled_total{lane=\"expensive\"}") == 1; }, 2s);
-    EXPECT_EQ(metric(srv, "tanhui_lane_cancelled_total{lane=\"expensive\"}"), 1);
+    wait_for([&] { return metric(srv, cancelled_expensive) == 1; }, 2s);
+    EXPECT_EQ(metric(srv, cancelled_expensive), 1);
     EXPECT_EQ(quote_rows(srv.db()), rows + 1);  // the follow-up only
 }
 
 TEST(LanesServer, AFullQueueIs503WithRetryAfter) {
     if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
-    TestServer srv(calibrated([](ServerOptions& o) {
-        o.max_years = 10'000'000;
-        o.lanes.max_request_cost = 1e9;
-        o.lanes.expensive_threads = 1;
-        o.lanes.expensive_queue = 1;
-    }));
+    TestServer srv(one_expensive_thread([](ServerOptions& o) { o.lanes.expensive_queue = 1; }));
     const std::string long_one = heavy_request(50, 4'000'000).dump();
-    const std::string raw = "POST /v1/quotes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            "Content-Length: " + std::to_string(long_one.size()) + "\r\n\r\n" + long_one;
+    const std::string raw = raw_post("/v1/quotes", long_one);
     {
         Client running(srv.port()), queued(srv.port());
         running.send_raw(raw);
@@ -272,8 +278,8 @@ TEST(LanesServer, AFullQueueIs503WithRetryAfter) {
         EXPECT_NE(full.json()["detail"].get<std::string>().find("expensive lane is full"), std::string::npos);
         EXPECT_EQ(srv.client().post("/v1/quotes", price_request().dump()).status, 200);  // the cheap lane serves on
     }  // both hang up: cancelled
-    wait_for([&] { return metric(srv, "tanhui_lane_cancelled_total{lane=\"expensive\"}") == 2; });
-    EXPECT_EQ(metric(srv, "tanhui_lane_cancelled_total{lane=\"expensive\"}"), 2);
+    wait_for([&] { return metric(srv, cancelled_expensive) == 2; });
+    EXPECT_EQ(metric(srv, cancelled_expensive), 2);
     EXPECT_EQ(metric(srv, "tanhui_lane_refused_total{lane=\"expensive\"}"), 1);
 }
 

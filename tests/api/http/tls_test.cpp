@@ -1,7 +1,9 @@
 // HTTPS (issue 18, item 4): `serve --tls-cert --tls-key` answers a real TLS client (Beast over
 // OpenSSL, verifying the server's certificate), refuses plain HTTP on the TLS port without an
 // answer, and refuses to start on a key that does not fit. The certificate is made per test run
-// by the openssl command (skipped when it is absent).
+// by the openssl command (skipped when it is absent). And a TLS client that hangs up on a running
+// simulation, with its close_notify or without, frees the worker within a second (issue 20).
+#include "tests/api/http/lanes_fixtures.hpp"
 #include "tests/api/test_server.hpp"
 
 #include <boost/asio/ssl.hpp>
@@ -106,4 +108,60 @@ TEST(Tls, AKeyThatDoesNotFitTheCertificateStopsTheStart) {
     EXPECT_THROW(api::Server(o, {}), std::runtime_error);
     o.tls_key.clear();
     EXPECT_THROW(api::Server(o, {}), std::runtime_error);
+}
+
+// Over TLS a client that hangs up sends close_notify, bytes on the socket, before its FIN: the
+// watcher sees the FIN behind them (poll's POLLRDHUP) and cancels the simulation. Without
+// close_notify (a client that just closes) the same. Each time the next expensive quote is
+// answered within 1.5 s, its own work included, and the cancelled counter goes up.
+TEST(Tls, AClientThatHangsUpFreesItsWorkerWithinASecond) {
+    using namespace tanhui::testing::lanes;
+    if (!tanhui::testing::quotes::have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TempDir dir;
+    if (!make_certificate(dir.path())) GTEST_SKIP() << "the openssl command is not there";
+    const fs::path ca = dir / "cert.pem";
+    TestServer srv(one_expensive_thread([&](api::ServerOptions& o) {
+        o.tls_cert = dir / "cert.pem";
+        o.tls_key = dir / "key.pem";
+        o.lanes.cheap_cost_limit = 1e5;
+    }));
+    const auto metrics = [&](const std::string& series) {
+        return metric_in(tls_request(srv.port(), ca, http::verb::get, "/metrics").body, series);
+    };
+    ASSERT_EQ(tls_request(srv.port(), ca, http::verb::post, "/v1/quotes", tanhui::testing::quotes::price_request().dump()).status,
+              200);  // builds the model once
+    double cancelled = 0;
+    for (const bool close_notify : {true, false}) {
+        {
+            net::io_context ioc;
+            net::ssl::context ctx(net::ssl::context::tls_client);
+            ctx.load_verify_file(ca.string());
+            ctx.set_verify_mode(net::ssl::verify_peer);
+            beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(20));
+            beast::get_lowest_layer(stream).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), srv.port()));
+            stream.handshake(net::ssl::stream_base::client);
+            http::request<http::string_body> req{http::verb::post, "/v1/quotes", 11};
+            req.set(http::field::host, "127.0.0.1");
+            req.set(http::field::content_type, "application/json");
+            req.body() = heavy_request(50, 4'000'000).dump();  // 2e8 holding-years: many seconds
+            req.prepare_payload();
+            http::write(stream, req);
+            wait_for([&] { return metrics(busy_expensive) == 1; });
+            ASSERT_EQ(metrics(busy_expensive), 1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            if (close_notify) SSL_shutdown(stream.native_handle());  // sends it; does not wait for the server's
+            beast::error_code ec;
+            beast::get_lowest_layer(stream).socket().close(ec);
+        }
+        const auto start = std::chrono::steady_clock::now();
+        const TlsReply next =
+            tls_request(srv.port(), ca, http::verb::post, "/v1/quotes", heavy_request(2, 100'000, "NEXT").dump());
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        EXPECT_EQ(next.status, 200) << next.body;
+        EXPECT_LT(took.count(), 1.5) << (close_notify ? "with" : "without") << " close_notify";
+        ++cancelled;
+        wait_for([&] { return metrics(cancelled_expensive) == cancelled; }, std::chrono::seconds(2));
+        EXPECT_EQ(metrics(cancelled_expensive), cancelled) << (close_notify ? "with" : "without") << " close_notify";
+    }
 }

@@ -1,8 +1,8 @@
 // The server's worker lanes (docs/reliability.md "Cost, lanes and budgets"): cheap work
 // (closed-form quotes, reads, small simulations) and expensive simulations each have their own
 // threads and their own bounded queue, so a cheap request never waits behind an expensive one.
-// The expensive lane's threads run at a lower CPU priority (nice 10), so on a busy machine the
-// cheap lane's threads get the cores first. A full queue refuses the job (the server's 503).
+// The expensive lane's threads run at a lower CPU priority (LanesConfig::expensive_nice, 10), so
+// on a busy machine the cheap lane's threads get the cores first. A full queue refuses the job (the server's 503).
 #pragma once
 
 #include <array>

@@ -1440,16 +1440,40 @@ REGIONAL_ASSUMPTIONS = [
      "Guizhou); the NBS freeze series (2010-2021) has no event of that size, so the period is not estimable "
      "from Tanhui's data. Low 30, high 100.",
      TANHUI + "; 2008 characterisation from contemporary CMA reports (not in the raw data; verify)", "30", "100"),
-    ("freeze.affected_share_2008", "0.25", "share of a province's forest", "freeze",
-     "Affected share of a hard-hit province's forest in January 2008: Hunan 67.88 M mu = 4.53 Mha of 10.5 Mha "
-     "(0.43), Zhejiang public-welfare forest 0.39, Zhejiang all forestry (early count) 0.14, Guangdong 0.08; "
-     "national 19.4 Mha of 195 Mha (0.10). Central value between the provincial figures; low Guangdong, high Hunan.",
-     LIT_2008 + "ice2008_43_area_mu, ice2008_33pw_affected_share, ice2008_33_area_mu, ice2008_44_area_mu; forest_area.csv",
-     "0.08", "0.43"),
-    ("freeze.affected_share_beta_a", "0.5", "Beta first shape", "freeze",
-     "Shape a of the footprint's affected share Beta(a, b) given an event year (b is solved from the 2008 "
-     "anchor and the return period): a < 1 puts most event years near no forest damage (the NBS index is a "
-     "crop index; most freeze years have no forest report). Not estimable from the data.", TANHUI, "0.3", "1"),
+    ("freeze.affected_share_2008", "0.099", "share of a province's forest", "freeze",
+     "Affected share of a province's forest in January 2008 where the province has no figure of its own: the "
+     "national share, 19.4 Mha of 195.5 Mha (NFI7) = 0.099 (19 provinces hit; the shares of the provinces with "
+     "figures run from Guangdong 0.08 to Hunan 0.43). Low 0.05, high 0.25.",
+     LIT_2008 + "ice2008_cn_area_ha; forest_area.csv NFI7", "0.05", "0.25"),
+    ("freeze.affected_share_2008.35", "0.10", "share of Fujian's forest", "35",
+     "Fujian has no hectare figure for 2008: 8 counties along the Wuyi range were severely hit (a Nanping "
+     "village lost 80 % of its trees), the rest of the province much less; Fujian was hit less than Hunan, "
+     "Jiangxi or Guizhou. Taken at the national share; low half of it, high a hard-hit province's 0.25.",
+     LIT_2008 + "ice2008_35_qualitative, ice2008_cn_area_ha", "0.05", "0.25"),
+    ("freeze.affected_share_2008.43", "0.43", "share of Hunan's forest", "43",
+     "Hunan, timber and bamboo forest damaged: 67.88 M mu = 4.53 Mha of 10.53 Mha (NFI9) = 0.43. Low 0.3 (a "
+     "count of damaged forest that includes light damage), high 0.5.",
+     LIT_2008 + "ice2008_43_area_mu; forest_area.csv", "0.3", "0.5"),
+    ("freeze.affected_share_2008.33", "0.25", "share of Zhejiang's forest", "33",
+     "Zhejiang: forestry area affected by 2 February 2008 (early count) 12.43 M mu = 0.83 Mha of 6.01 Mha = "
+     "0.14; public-welfare forest 78.15 of 200 (10^4 ha) = 0.39. Between them; low the early count, high the "
+     "public-welfare share.", LIT_2008 + "ice2008_33_area_mu, ice2008_33pw_affected_share; forest_area.csv",
+     "0.14", "0.39"),
+    ("freeze.affected_share_2008.44", "0.082", "share of Guangdong's forest", "44",
+     "Guangdong: more than 11.9 M mu (0.79 Mha) damaged, the heavily hit zone 8.2 % of the province's forest. "
+     "Low 0.05, high 0.15.", LIT_2008 + "ice2008_44_area_mu", "0.05", "0.15"),
+    ("freeze.affected_share_2008.36", "0.37", "share of Jiangxi's forest", "36",
+     "Jiangxi has only its forestry loss (14.28 bn CNY): at Hunan's loss per affected ha (16.5 bn CNY / "
+     "4.53 Mha) about 3.9 Mha, on a forest of about 10 Mha (NFI8; not in forest_area.csv) about 0.37-0.39. "
+     "Low 0.25, high Hunan's 0.43.", LIT_2008 + "ice2008_36_loss_cny, ice2008_43_area_mu", "0.25", "0.43"),
+    ("freeze.long_run_over_2008_term", "4", "ratio", "freeze",
+     "Long-run mean affected share of a province's forest a year over its 2008 term (2008 share / return "
+     "period): the freeze loss of all other years is 3 times that of 2008-type years. Bounds: the NBS crop "
+     "index puts 2008-type years at 12 % of the long-run freeze crop area (ratio 8; an upper bound for forest, "
+     "which frost alone rarely damages: forest loss needs glaze ice or wet snow); a Beta footprint cannot "
+     "have a ratio below about 3.3 with the 2008 tail held (docs/calibration.md \"Freeze\"). Central "
+     "4: 2008-type years carry a quarter of the long-run loss, twice their share in the crop index.",
+     TANHUI + "; disaster_history.csv (NBS 2010-2021); ice2008_cn_crop_ha", "3.5", "8"),
     ("freeze.event_year_share_of_max", "0.25", "share of the province's largest year", "freeze",
      "A province-year is a freeze event year when its NBS low-temperature/freeze/snow crop area reaches this "
      "share of the province's largest year (an event-year index, not a severity).", TANHUI, "0.1", "0.5"),

@@ -14,14 +14,41 @@
 
 namespace tanhui::risk {
 
-double beta_b_for_survival(double a, double x, double survival) {
-    double lo = std::log(1e-4), hi = std::log(1e6);
-    for (int i = 0; i < 200; ++i) {
-        const double mid = 0.5 * (lo + hi);
-        if (boost::math::ibetac(a, std::exp(mid), x) > survival) lo = mid;  // survival falls as b grows
-        else hi = mid;
+namespace {
+
+double survival_at(double mean, double log_a, double x) {
+    const double a = std::exp(log_a);
+    return boost::math::ibetac(a, a * (1 - mean) / mean, x);
+}
+
+}  // namespace
+
+BetaFit beta_for_mean_and_survival(double mean, double x, double survival) {
+    // The peak of P(A > x) over ln a on a grid, then bisection on the falling side.
+    const double lo = std::log(1e-3), hi = std::log(1e4);
+    constexpr int grid = 140;
+    double peak = lo, best = -1;
+    for (int i = 0; i <= grid; ++i) {
+        const double log_a = lo + (hi - lo) * i / grid;
+        const double s = survival_at(mean, log_a, x);
+        if (s > best) best = s, peak = log_a;
     }
-    return std::exp(0.5 * (lo + hi));
+    BetaFit fit;
+    double log_a = peak;
+    if (best < survival) {
+        fit.tail_short = true;
+    } else {
+        double l = peak, h = hi;
+        for (int i = 0; i < 100; ++i) {
+            const double mid = 0.5 * (l + h);
+            if (survival_at(mean, mid, x) > survival) l = mid;
+            else h = mid;
+        }
+        log_a = 0.5 * (l + h);
+    }
+    fit.a = std::exp(log_a);
+    fit.b = fit.a * (1 - mean) / mean;
+    return fit;
 }
 
 namespace {
@@ -116,13 +143,33 @@ SpatialEstimate spatial_estimate(const std::vector<EventYears>& all, const std::
     return out;
 }
 
+// The footprint's Beta of a province with event probability p: x its own 2008 footprint where a
+// figure exists, else the national share; P(A > x | event) p = 1 / T (a 2008 footprint once in
+// T years) and E[A | event] p = ratio x / T (the long-run mean is the 2008 term times the ratio;
+// held below 0.9 x given an event, so that a concentrated Beta has no tail: binding only when
+// T p < ratio / 0.9).
+struct Severity : BetaFit {
+    double share_2008 = 0;
+};
+
+Severity severity(History& history, const std::string& region, double p, double national_share, double return_period,
+                  double mean_ratio) {
+    Severity out;
+    out.share_2008 = history.assumption("freeze.affected_share_2008." + region).value_or(national_share);
+    const double x = out.share_2008;
+    const double survival = std::clamp(1.0 / (return_period * p), 1e-9, 0.5);
+    const double mean = std::min(mean_ratio * x * survival, 0.9 * x);
+    static_cast<BetaFit&>(out) = beta_for_mean_and_survival(mean, x, survival);
+    return out;
+}
+
 }  // namespace
 
 std::vector<CalibrationRecord> calibrate_freeze(History& history, const CalibrationScope& scope) {
     const double share_of_max = required_assumption_value(history, "freeze.event_year_share_of_max");
     const double return_period = required_assumption_value(history, "freeze.return_period_2008_years");
     const double share_2008 = required_assumption_value(history, "freeze.affected_share_2008");
-    const double beta_a = required_assumption_value(history, "freeze.affected_share_beta_a");
+    const double mean_ratio = required_assumption_value(history, "freeze.long_run_over_2008_term");
     const double stock_lost_2008 = required_assumption_value(history, "freeze.stock_lost_share_2008");
     const double measured_mean = required_assumption_value(history, "freeze.damage_rate_2008_mean");
 
@@ -156,16 +203,19 @@ std::vector<CalibrationRecord> calibrate_freeze(History& history, const Calibrat
     for (const EventYears& e : all) {
         const double n = static_cast<double>(e.year.size());
         const double p = (static_cast<double>(e.events) + 0.5) / (n + 1);
-        // P(A > share_2008 | event) p = 1 / T: a 2008 footprint once in T years.
-        const double survival = std::clamp(1.0 / (return_period * p), 1e-9, 0.5);
-        const double b = beta_b_for_survival(beta_a, share_2008, survival);
+        const Severity fit = severity(history, e.region, p, share_2008, return_period, mean_ratio);
         Value& m = model["provinces"][e.region];
         m["event_probability"] = p;
-        m["affected_a"] = beta_a;
-        m["affected_b"] = b;
+        m["affected_a"] = fit.a;
+        m["affected_b"] = fit.b;
         m["neighbours"] = Value(neighbours[e.region]);
-        report["provinces"][e.region] = province_report(e, pooled, p);
-        report["provinces"][e.region]["affected_mean_given_event"] = beta_a / (beta_a + b);
+        Value& r = report["provinces"][e.region];
+        r = province_report(e, pooled, p);
+        r["affected_share_2008"] = fit.share_2008;
+        r["affected_mean_given_event"] = fit.a / (fit.a + fit.b);
+        r["affected_mean_a_year"] = p * fit.a / (fit.a + fit.b);
+        r["affected_mean_a_year_target"] = mean_ratio * fit.share_2008 / return_period;
+        r["tail_short"] = fit.tail_short;
     }
     for (std::size_t i = 0; i < forest_type_count; ++i) {
         const std::string t(forest_type_names[i]);
@@ -188,7 +238,7 @@ std::vector<CalibrationRecord> calibrate_freeze(History& history, const Calibrat
     report["dependence"]["neighbour_weight_least_squares"] = spatial.weight;
     Value& assumptions = report["assumptions"];
     for (const char* k : {"freeze.event_year_share_of_max", "freeze.return_period_2008_years", "freeze.affected_share_2008",
-                          "freeze.affected_share_beta_a", "freeze.stock_lost_share_2008", "freeze.damage_rate_2008_mean"})
+                          "freeze.long_run_over_2008_term", "freeze.stock_lost_share_2008", "freeze.damage_rate_2008_mean"})
         assumptions[k] = required_assumption_value(history, k);
     report["scope"] = "NBS freeze/snow crop index by province (event years); severity anchored on January 2008";
     std::vector<CalibrationRecord> out;

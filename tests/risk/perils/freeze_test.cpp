@@ -1,5 +1,6 @@
 #include "risk/perils/freeze.hpp"
 
+#include "risk/calibration/freeze_model.hpp"
 #include "risk/perils/fire.hpp"
 #include "risk/simulation/simulate.hpp"
 #include "tests/risk/sample_moments.hpp"
@@ -78,6 +79,34 @@ TEST(FreezePeril, HoldingsOfOneProvinceSeeTheSameEventInAnyBook) {
     const double p = events / years;
     EXPECT_NEAR(p, 0.2, 4 * std::sqrt(0.2 * 0.8 / years));
     EXPECT_GT(both / years, 0.2 * 0.3 + 0.01);  // neighbours' events come together
+}
+
+// The calibrated footprint, simulated: the mean affected share a year is the anchored mean
+// (4 x the 2008 term x / T) and a footprint above x comes once in T years, each within 4
+// standard errors of 200,000 years (Fujian's p = 0.192, x = 0.10, T = 50).
+TEST(FreezePeril, SimulatedMeanAndTailAreTheAnchoredOnes) {
+    const double p = 2.5 / 13, x = 0.10, T = 50, q = 1 / (T * p);
+    const BetaFit fit = beta_for_mean_and_survival(4 * x * q, x, q);
+    Model model;
+    FreezeModel f;
+    f.provinces["35"] = {p, {fit.a, fit.b}, {}};
+    f.loss_fraction.fill(1.0);
+    set_freeze_model(model, f);
+    BookOptions o;
+    o.perils = {"freeze"};
+    o.overrides.carbon.stock_tco2e_per_ha = 100;
+    const std::vector<Holding> h{holding("350802", 10, ForestType::chinese_fir)};
+    const Book book = prepare_book(model, h, o);
+    const std::uint32_t years = 200'000;
+    std::vector<double> share(years);
+    double above = 0;
+    simulate(book, {.years = years, .seed = 16}, [&](const YearResult& y) {
+        share[y.year] = y.loss_tco2e[0] / (10 * 100);
+        above += share[y.year] > x;
+    });
+    const Moments m = moments(share);
+    EXPECT_NEAR(m.mean, 4 * x / T, 4 * m.se_mean);
+    EXPECT_NEAR(above / years, 1 / T, 4 * std::sqrt(1 / T * (1 - 1 / T) / years));
 }
 
 // The block path (small books) and the year path give the same losses and events.

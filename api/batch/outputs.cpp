@@ -128,8 +128,9 @@ nlohmann::ordered_json result_json(const RunOutputs& run, std::size_t p, const P
     j["expected_payout_se_cny"] = r.expected_payout.standard_error;
     for (const auto& [k, v] : m.plan.details.items()) j[k] = v;
     if (!m.plan.perils.empty()) {  // where they come from (issue 16 item 6)
-        const nlohmann::ordered_json parts =
-            policy_split_json(run.prep, run.prep.split, split, p, run.layout.years, r.expected_loss_tco2e, pq.pure_premium_cny);
+        const double terms = std::floor(double(run.layout.years) / double(m.plan.term_years));
+        const nlohmann::ordered_json parts = policy_split_json(run.prep, run.prep.split, split, p, run.layout.years, terms,
+                                                               r.expected_loss_tco2e, pq.pure_premium_cny);
         for (const auto& [k, v] : parts.items()) j[k] = v;
     }
     return j;

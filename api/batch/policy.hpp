@@ -42,6 +42,7 @@ struct BatchPolicySetup {
     const risk::Book* book = nullptr;               // the portfolio's book
     std::span<const std::uint32_t> holdings;        // the policy's positions in it (valid during plan_batch)
     std::span<const Holding> portfolio_holdings;    // as read, by position
+    const risk::ModelOverrides* overrides = nullptr;  // the portfolio's "model" (never null in a batch)
 };
 
 // A price leg: a market's price model (after the portfolio's overrides) on a fixing schedule
@@ -61,6 +62,10 @@ struct BatchPolicyPlan {
     std::optional<PriceLegSpec> leg;
     std::function<double(const PolicyYear&)> payout_cny;
     bool needs_holding_losses = false;  // PolicyYear's year, seed and holding_loss_tco2e are filled
+    // A term of several batch years (sink_insurance, issue 17): term p is years pT .. pT + T - 1 and
+    // pays in its last year; `quote` prices the column's term payouts, the by-peril split divides
+    // by the whole terms. 1: each batch year is a policy year.
+    std::uint32_t term_years = 1;
     // The policy's quote from its column of annual payouts (years in order) at the batch's
     // return periods; empty: pricing::quote_premium of the column, as the product's quote does.
     BatchQuoteFn quote;

@@ -34,7 +34,7 @@ const std::vector<std::string>& portfolio_csv_columns() {
         "price_cny_per_tco2e", "deductible_tco2e", "limit_cny", "sum_insured_cny", "trigger", "exit",
         "market", "quantity_tco2e", "target_price_cny", "fixings", "method", "engine", "guaranteed_revenue_cny",
         "start", "term_months", "index", "franchise_tco2e", "target_tco2e", "target_growth_fraction", "settlement",
-        "measurement_cv",
+        "measurement_cv", "scenario",
         "principle", "parameter", "alpha", "expense_ratio", "commission", "profit_margin", "subsidy_share",
         "return_periods"};
     return columns;
@@ -109,6 +109,7 @@ std::string column_of(const std::string& pointer) {
     if (starts("/holdings")) return "holding_ids";
     if (starts("/product")) return "product";
     if (starts("/return_periods")) return "return_periods";
+    if (starts("/scenario")) return "scenario";
     for (std::string_view prefix : {"/cover/", "/premium/"}) {
         if (!starts(prefix)) continue;
         std::string rest = pointer.substr(prefix.size());
@@ -132,13 +133,15 @@ namespace {
 // The cover and premium of a decoded request as canonical JSON.
 nlohmann::json policy_canonical(const BatchPolicy& p) {
     const QuoteRequest& q = p.request;
-    return {{"id", q.policy.id}, {"product", q.product_name()}, {"start", q.policy.start}, {"term_months", q.policy.term_months},
+    nlohmann::json j{{"id", q.policy.id}, {"product", q.product_name()}, {"start", q.policy.start}, {"term_months", q.policy.term_months},
             {"holdings", p.holdings}, {"cover", q.product->canonical_cover(q.cover)},
             {"premium", {{"principle", std::string(pricing::to_string(q.premium.principle))}, {"parameter", q.premium.parameter},
                          {"alpha", q.premium.tvar_level}, {"expense_ratio", q.premium.expense_ratio},
                          {"commission", q.premium.commission}, {"profit_margin", q.premium.profit_margin},
                          {"subsidy_share", q.premium.subsidy_share}}},
             {"return_periods", q.return_periods}};
+    if (q.scenario) j["scenario"] = *q.scenario;  // only when given: the runs without one keep their hash
+    return j;
 }
 
 // Adds a policy's holdings to the portfolio's distinct list; false (with a problem) when an id
@@ -336,6 +339,7 @@ std::optional<nlohmann::json> row_request(const Row& cell, const HoldingIndex& b
     }
     req["holdings"] = row_holdings(cell, by_id, holdings_name, bad);
     row_cover_and_premium(cell, req, bad);
+    if (!cell("scenario").empty()) req["scenario"] = cell("scenario");
     if (!cell("return_periods").empty()) {
         nlohmann::json rps = nlohmann::json::array();
         for (const std::string& v : split_list(cell("return_periods"))) {

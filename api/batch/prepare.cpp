@@ -59,7 +59,7 @@ std::string leg_key(const PriceLegSpec& leg) {
 }
 
 PolicyModel policy_model(const BatchPolicy& policy, const Prepared& p, const risk::Model& model, std::uint32_t years,
-                         std::uint64_t seed, std::span<const Holding> holdings) {
+                         std::uint64_t seed, std::span<const Holding> holdings, const risk::ModelOverrides& overrides) {
     const QuoteRequest& q = policy.request;
     PolicyModel m;
     m.holdings = policy.holdings;
@@ -69,7 +69,7 @@ PolicyModel policy_model(const BatchPolicy& policy, const Prepared& p, const ris
     m.all_perils = m.perils.size() == p.perils.size();
     double stock_tco2e = 0;
     for (std::uint32_t h : m.holdings) stock_tco2e += p.holding_stock_tco2e[h];
-    m.plan = q.product->plan_batch(q, BatchPolicySetup{model, stock_tco2e, years, seed, &p.book, m.holdings, holdings});
+    m.plan = q.product->plan_batch(q, BatchPolicySetup{model, stock_tco2e, years, seed, &p.book, m.holdings, holdings, &overrides});
     m.premium = q.premium;
     try {
         pricing::validate(m.premium);
@@ -116,7 +116,7 @@ Prepared prepare(const Portfolio& portfolio, const risk::Model& model, std::uint
     for (const auto& policy : portfolio.policies) {
         for (double t : policy.request.return_periods) rps.insert(t);  // beyond the years: flagged in the results
         try {
-            PolicyModel m = policy_model(policy, p, model, years, seed, portfolio.holdings);
+            PolicyModel m = policy_model(policy, p, model, years, seed, portfolio.holdings, to_risk_overrides(portfolio.model));
             if (m.plan.leg) {
                 const std::string key = leg_key(*m.plan.leg);
                 auto it = legs.find(key);

@@ -84,7 +84,8 @@ risk::PerilShares provinces_of(const SplitLayout& l, const risk::PerilShares& co
 }  // namespace
 
 nlohmann::ordered_json policy_split_json(const Prepared& prep, const SplitLayout& l, std::span<const double> sums,
-                                         std::size_t policy, double years, double expected_loss_tco2e, double pure_premium_cny) {
+                                         std::size_t policy, double years, double terms, double expected_loss_tco2e,
+                                         double pure_premium_cny) {
     const PolicyModel& m = prep.policies[policy];
     const std::size_t n = m.perils.size();
     std::vector<std::string> names;
@@ -92,7 +93,7 @@ nlohmann::ordered_json policy_split_json(const Prepared& prep, const SplitLayout
     const std::size_t at = l.policy_at[policy];
     nlohmann::ordered_json j;
     j["expected_loss_by_peril_tco2e"] = split_json(names, shares_at(sums, at, n, years), expected_loss_tco2e);
-    j["pure_premium_by_peril_cny"] = split_json(names, shares_at(sums, at + n + 1, n, years), pure_premium_cny, true);
+    j["pure_premium_by_peril_cny"] = split_json(names, shares_at(sums, at + n + 1, n, terms), pure_premium_cny, true);
     return j;
 }
 

@@ -30,9 +30,10 @@ void add_split_year(const Prepared& prep, const SplitLayout& layout, const Portf
                     std::span<const double> payouts, std::span<double> sums, SplitScratch& scratch);
 
 // The run's sums over `years` years as JSON objects whose values add up exactly to the given
-// totals (the answer's figures as written).
+// totals (the answer's figures as written); the payouts' over `terms` (the policy's whole terms:
+// `years` for annual policies, BatchPolicyPlan::term_years).
 nlohmann::ordered_json policy_split_json(const Prepared& prep, const SplitLayout& layout, std::span<const double> sums,
-                                         std::size_t policy, double years, double expected_loss_tco2e,
+                                         std::size_t policy, double years, double terms, double expected_loss_tco2e,
                                          double pure_premium_cny);
 // metrics.json's "by_peril" and "by_region" ({county, province}), each {tco2e, cny}: the AAL of
 // the book's carbon lost and of its payouts.

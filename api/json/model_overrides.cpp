@@ -37,6 +37,21 @@ std::optional<ModelOverrides::Price> decode_price(ObjectReader& mr, std::vector<
     return price;
 }
 
+// model.sink: the growth factor's parameters (risk::SinkModel), each in its domain.
+void decode_sink(ObjectReader& mr, risk::SinkOverride& sink, std::vector<FieldProblem>& problems) {
+    const auto* j = mr.get("sink");
+    if (!j) return;
+    ObjectReader sr(*j, mr.at("sink"), problems);
+    if (auto d = sr.one_of("distribution", false, {"lognormal", "normal"}))
+        sink.distribution = *d == "normal" ? risk::SinkDistribution::normal : risk::SinkDistribution::lognormal;
+    sink.cv = sr.number("cv", false, {0, 2});
+    sink.weather_correlation = sr.number("weather_correlation", false, {-1, 1});
+    sink.region_correlation = sr.number("region_correlation", false, {0, 1});
+    sink.drought_probability = sr.number("drought_probability", false, {0, 1, false, true});
+    sink.drought_cut = sr.number("drought_cut", false, {0, 1});
+    sr.finish();
+}
+
 }  // namespace
 
 ModelOverrides decode_model_overrides(const nlohmann::json& m, const std::string& at, std::vector<FieldProblem>& problems) {
@@ -49,6 +64,7 @@ ModelOverrides decode_model_overrides(const nlohmann::json& m, const std::string
         o.risk.carbon.stock_tco2e_per_ha = cr.number("stock_tco2e_per_ha", true, {0, 5000});
         cr.finish();
     }
+    decode_sink(mr, o.risk.sink, problems);
     o.price = decode_price(mr, problems);
     mr.finish();
     return o;

@@ -1,7 +1,7 @@
 // The request's "model" block (DESIGN "Override semantics"): overrides of the calibrated model,
 // decoded with every bad field named, and turned into what risk/ takes. A partial override
 // replaces exactly the values it gives; every other value stays calibrated. Each peril's block
-// (model.<peril>) is decoded by its registry entry (risk/perils/registry.hpp); carbon and price
+// (model.<peril>) is decoded by its registry entry (risk/perils/registry.hpp); carbon, sink and price
 // here.
 #pragma once
 
@@ -28,14 +28,14 @@ struct ModelOverrides {
         // the answer it had before the calibration chose a fat-tailed or noisy family.
         std::optional<double> tail_dof, noise_sd;
     };
-    risk::ModelOverrides risk;  // the perils' blocks (each its own type) and carbon
+    risk::ModelOverrides risk;  // the perils' blocks (each its own type), carbon and sink
     std::optional<Price> price;
 };
 
 // Decodes the object at `m` (pointer `at`), adding every problem found.
 ModelOverrides decode_model_overrides(const nlohmann::json& m, const std::string& at, std::vector<FieldProblem>& problems);
 
-// The peril and carbon overrides as risk/ takes them.
+// The peril, carbon and sink overrides as risk/ takes them.
 inline const risk::ModelOverrides& to_risk_overrides(const ModelOverrides& overrides) { return overrides.risk; }
 
 // The price model of `market`: the calibrated one with the request's price override on top.

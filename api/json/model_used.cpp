@@ -61,4 +61,13 @@ Json price_model_used(const risk::PriceModel& m) {
     return j;
 }
 
+nlohmann::json sink_model_used(const risk::SinkModel& m) {
+    return {{"distribution", m.distribution == risk::SinkDistribution::normal ? "normal" : "lognormal"},
+            {"cv", m.cv},
+            {"weather_correlation", m.weather_correlation},
+            {"region_correlation", m.region_correlation},
+            {"drought_probability", m.drought_probability},
+            {"drought_cut", m.drought_cut}};
+}
+
 }  // namespace tanhui::api

@@ -25,4 +25,8 @@ nlohmann::json pool_model_used(const risk::Model& model, const risk::ModelOverri
 // ("correlation_with_weather").
 nlohmann::json price_model_used(const risk::PriceModel& model);
 
+// The stochastic sink's growth factor after the request's model.sink: distribution, cv,
+// weather_correlation, region_correlation, drought_probability, drought_cut.
+nlohmann::json sink_model_used(const risk::SinkModel& model);
+
 }  // namespace tanhui::api

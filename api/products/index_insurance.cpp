@@ -95,7 +95,7 @@ IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk:
     } catch (const InvalidInput& e) {
         rethrow_under(e, "");
     }
-    const risk::SinkSampler sampler(book, c.model->sink);
+    const risk::SinkSampler sampler(book, effective_sink(*c.model, to_risk_overrides(q.model)));
     risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, 1);
     return {std::move(years.sink_loss_tco2e), std::move(years.stock_loss_tco2e), std::move(losses.peril_tco2e)};
 }
@@ -144,7 +144,7 @@ BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup)
         plan.payout_cny = [policy](const PolicyYear& y) { return pricing::payout_cny(policy, y.pool_loss_tco2e); };
         return plan;
     }
-    const auto pool = std::make_shared<const SinkPool>(setup, setup.model.sink);
+    const auto pool = std::make_shared<const SinkPool>(setup, effective_sink(setup.model, *setup.overrides), terms.perils);
     plan.needs_holding_losses = true;
     plan.payout_cny = [policy, pool](const PolicyYear& y) {
         return pricing::payout_cny(policy, y.pool_loss_tco2e + pool->year(y.seed, y.year, y.holding_loss_tco2e).forgone_tco2e);

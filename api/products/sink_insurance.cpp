@@ -81,21 +81,26 @@ pricing::SinkPolicy policy_on(const SinkInsuranceTerms& terms, double stock_tco2
     }
 }
 
-// The measured sink of every simulated year: the sink itself, or with the measurement error
-// (annual: each year measured; term: the term's total measured once, at its last year).
-void measure(std::vector<double>& sink, const pricing::SinkPolicy& p, std::uint64_t seed) {
+// The measured sinks of one term whose first simulated year is `first`: the sinks themselves,
+// or with the measurement error (annual: each year measured; term: the term's total measured
+// once, at its last year). The quote and the batch measure through it.
+void measure_term(std::span<double> sink, const pricing::SinkPolicy& p, std::uint64_t seed, std::size_t first) {
     if (!(p.measurement_cv > 0)) return;
-    const std::size_t t_years = static_cast<std::size_t>(p.term_years);
-    for (std::size_t path = 0; path * t_years < sink.size(); ++path) {
-        const std::size_t first = path * t_years;
-        if (p.settlement == pricing::Settlement::annual) {
-            for (std::size_t t = 0; t < t_years; ++t)
-                sink[first + t] *= risk::SinkSampler::measurement_factor(seed, static_cast<std::uint32_t>(first + t), p.measurement_cv);
-            continue;
-        }
-        const double f = risk::SinkSampler::measurement_factor(seed, static_cast<std::uint32_t>(first + t_years - 1), p.measurement_cv);
-        for (std::size_t t = 0; t < t_years; ++t) sink[first + t] *= f;
+    const std::size_t t_years = sink.size();
+    if (p.settlement == pricing::Settlement::annual) {
+        for (std::size_t t = 0; t < t_years; ++t)
+            sink[t] *= risk::SinkSampler::measurement_factor(seed, static_cast<std::uint32_t>(first + t), p.measurement_cv);
+        return;
     }
+    const double f = risk::SinkSampler::measurement_factor(seed, static_cast<std::uint32_t>(first + t_years - 1), p.measurement_cv);
+    for (std::size_t t = 0; t < t_years; ++t) sink[t] *= f;
+}
+
+// Every term of the simulated years measured (paths of term_years years).
+void measure(std::vector<double>& sink, const pricing::SinkPolicy& p, std::uint64_t seed) {
+    const auto t_years = static_cast<std::size_t>(p.term_years);
+    for (std::size_t first = 0; first < sink.size(); first += t_years)
+        measure_term(std::span<double>(sink.data() + first, t_years), p, seed, first);
 }
 
 // Mean and sample standard deviation of the pool's annual sink (which may be negative: a year
@@ -144,7 +149,8 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     sim.years = static_cast<std::uint32_t>(sim.years * term_years);
     std::optional<risk::SinkScenario> scenario;
     if (q.scenario) scenario = risk::sink_scenario(*q.scenario);
-    const risk::SinkSampler sampler(book, c.model->sink, scenario);
+    const risk::SinkModel sink_model = effective_sink(*c.model, to_risk_overrides(q.model));
+    const risk::SinkSampler sampler(book, sink_model, scenario);
     risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, term_years);
     const SinkStats sink = sink_stats(years.sink_tco2e);
     measure(years.sink_tco2e, policy, sim.seed);
@@ -161,6 +167,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["expected_sink_se_tco2e"] = sink.sd / std::sqrt(static_cast<double>(years.sink_tco2e.size()));
     r["sink_std_dev_tco2e"] = sink.sd;
     r["expected_sequestration_tco2e"] = expected_seq / static_cast<double>(term_years);
+    r["expected_defoliation_tco2e"] = risk::average_annual_loss(years.defoliation_tco2e);
     r["target_tco2e"] = policy.target_tco2e;
     r["term_years"] = policy.term_years;
     r["settlement"] = std::string(pricing::to_string(policy.settlement));
@@ -170,36 +177,58 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["perils"] = terms.perils;
     if (q.scenario) r["scenario"] = *q.scenario;
     r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
-    const risk::SinkModel& m = c.model->sink;
-    r["model_used"]["sink"] = {{"distribution", m.distribution == risk::SinkDistribution::normal ? "normal" : "lognormal"},
-                               {"cv", m.cv}, {"weather_correlation", m.weather_correlation},
-                               {"region_correlation", m.region_correlation}, {"drought_probability", m.drought_probability},
-                               {"drought_cut", m.drought_cut}};
+    r["model_used"]["sink"] = sink_model_used(sink_model);
     add_market_rates(r, q, policy.settlement == pricing::Settlement::term ? policy.limit_cny : policy.limit_cny * policy.term_years,
                      "target sink x term years x price");
     return r;
 }
 
-// In a batch the policy year is the batch's year: a 12-month term, its pool's sink drawn for that
-// year from its holdings' addresses in the portfolio (api/products/sink_pool.hpp).
+// In a batch a T-year term is T consecutive batch years: term p is years pT .. pT + T - 1 (the
+// quote's path p), its payout falls in its last year (0 in the others), and a last T - 1 or fewer
+// years that do not make a whole term pay nothing. The pool's sink of a year is drawn from its
+// holdings' addresses in the portfolio; the earlier years of a term are regenerated on the
+// pool's own perils (api/products/sink_pool.hpp). The premium is a term's, from the column's
+// term payouts; the column's mean stays the payout a year.
 BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup) {
-    require_annual_term(q);
-    if (q.scenario) throw InvalidInput("/scenario", "a batch runs no stress scenario; quote it");
     const auto& terms = terms_of<SinkInsuranceTerms>(q.cover);
     const pricing::SinkPolicy policy = policy_on(terms, setup.pool_stock_tco2e, q.policy.term_months);
-    const auto pool = std::make_shared<const SinkPool>(setup, setup.model.sink);
+    const auto t_years = static_cast<std::size_t>(policy.term_years);
+    if (setup.years < t_years)
+        throw InvalidInput("/policy/term_months", "a " + std::to_string(t_years) + "-year term needs at least " +
+                                                      std::to_string(t_years) + " batch years, got " + std::to_string(setup.years));
+    std::optional<risk::SinkScenario> scenario;
+    if (q.scenario) scenario = risk::sink_scenario(*q.scenario);
+    const auto pool = std::make_shared<const SinkPool>(setup, effective_sink(setup.model, *setup.overrides), terms.perils,
+                                                       t_years, scenario);
     BatchPolicyPlan plan;
     plan.sum_insured_cny = policy.sum_insured_cny;
     plan.carbon_stock_tco2e = setup.pool_stock_tco2e;
     plan.perils = terms.perils;
     plan.needs_holding_losses = true;
-    plan.payout_cny = [policy, pool](const PolicyYear& y) {
-        double sink = pool->year(y.seed, y.year, y.holding_loss_tco2e).sink_tco2e;
-        if (policy.measurement_cv > 0) sink *= risk::SinkSampler::measurement_factor(y.seed, y.year, policy.measurement_cv);
-        return pricing::shortfall_payout_cny(policy, policy.target_tco2e, sink);
+    plan.payout_cny = [policy, pool, t_years](const PolicyYear& y) {
+        if (t_years == 1) {
+            double sink = pool->year(y.seed, y.year, y.holding_loss_tco2e).sink_tco2e;
+            if (policy.measurement_cv > 0) sink *= risk::SinkSampler::measurement_factor(y.seed, y.year, policy.measurement_cv);
+            return pricing::shortfall_payout_cny(policy, policy.target_tco2e, sink);
+        }
+        if ((std::size_t{y.year} + 1) % t_years != 0) return 0.0;
+        thread_local std::vector<double> sinks;
+        sinks.resize(t_years);
+        pool->term_sinks(y.seed, y.year, y.holding_loss_tco2e, sinks);
+        measure_term(sinks, policy, y.seed, std::size_t{y.year} + 1 - t_years);
+        return pricing::term_payout_cny(policy, sinks);
     };
+    plan.term_years = static_cast<std::uint32_t>(t_years);
+    if (t_years > 1)
+        plan.quote = [policy, premium = q.premium, t_years](std::span<const double> column, std::span<const double> rps) {
+            std::vector<double> payouts;
+            for (std::size_t i = t_years - 1; i < column.size(); i += t_years) payouts.push_back(column[i]);
+            return pricing::quote_premium(payouts, policy.sum_insured_cny, premium, rps);
+        };
     plan.details["target_tco2e"] = policy.target_tco2e;
     plan.details["settlement"] = std::string(pricing::to_string(policy.settlement));
+    if (t_years > 1) plan.details["term_years"] = policy.term_years;
+    if (q.scenario) plan.details["scenario"] = *q.scenario;
     return plan;
 }
 

@@ -1,10 +1,24 @@
 #include "api/products/sink_pool.hpp"
 
 #include "api/products/quote_engine.hpp"
+#include "risk/perils/registry.hpp"
+#include "risk/simulation/simulate.hpp"
+
+#include <algorithm>
 
 namespace tanhui::api {
 
-SinkPool::SinkPool(const BatchPolicySetup& setup, const risk::SinkModel& model) : book_(std::make_shared<risk::Book>()) {
+risk::SinkModel effective_sink(const risk::Model& model, const risk::ModelOverrides& overrides) {
+    try {
+        return risk::effective_sink_model(model.sink, overrides.sink);
+    } catch (const InvalidInput& e) {
+        rethrow_under(e, "");
+    }
+}
+
+SinkPool::SinkPool(const BatchPolicySetup& setup, const risk::SinkModel& model, const std::vector<std::string>& perils,
+                   std::size_t term_years, std::optional<risk::SinkScenario> scenario)
+    : book_(std::make_shared<risk::Book>()), term_years_(term_years) {
     if (!setup.book) throw std::logic_error("SinkPool: the batch gave no book");
     book_->weather = setup.book->weather;
     std::vector<Holding> given;
@@ -13,26 +27,74 @@ SinkPool::SinkPool(const BatchPolicySetup& setup, const risk::SinkModel& model) 
         given.push_back(setup.portfolio_holdings[h]);
     }
     try {
-        sequestration_tco2e_ = risk::sequestration_by_policy_year(*book_, given, setup.model, 1);
+        sequestration_tco2e_ = risk::sequestration_by_policy_year(*book_, given, setup.model, term_years);
     } catch (const InvalidInput& e) {
         rethrow_under(e, "");
     }
     for (const auto& h : book_->holdings) stock_tco2e_.push_back(h.area_ha * h.stock_tco2e_per_ha);
-    sampler_ = std::make_shared<risk::SinkSampler>(*book_, model);
+    // The covered perils in registry order (the batch's book order), prepared on the pool's
+    // holdings with the portfolio's overrides and weather slots.
+    static const risk::ModelOverrides no_overrides;
+    const risk::PerilSetup peril_setup{setup.model, setup.overrides ? *setup.overrides : no_overrides, book_->holdings,
+                                       book_->weather.slots()};
+    for (const risk::PerilEntry& e : risk::peril_registry())
+        if (std::find(perils.begin(), perils.end(), e.name) != perils.end()) {
+            book_->perils.push_back(risk::make_peril(e.name, peril_setup));
+            defoliates_ = defoliates_ || book_->perils.back()->reduces_growth();
+        }
+    if (term_years_ == 1 && !defoliates_) book_->perils.clear();  // the batch's losses are all it needs
+    sampler_ = std::make_shared<risk::SinkSampler>(*book_, model, std::move(scenario));
 }
 
 SinkPoolYear SinkPool::year(std::uint64_t seed, std::uint32_t year, std::span<const double> holding_loss_tco2e) const {
-    thread_local std::vector<double> f;
-    f.resize(stock_tco2e_.size());
+    const std::size_t n = stock_tco2e_.size();
+    thread_local std::vector<double> f, defoliation, g;
+    f.resize(n);
     sampler_->factors(seed, year, 1, f.data());
+    defoliation.assign(n, 0.0);
+    if (defoliates_) {
+        g.resize(book_->weather.slots());
+        const double z = book_->weather.draw(seed, year, g);
+        const risk::Year y{seed, year, z, g};
+        for (const auto& p : book_->perils)
+            if (p->reduces_growth()) p->add_forgone_growth(y, defoliation);
+    }
+    const double* seq = sequestration_tco2e_.data() + (year % term_years_) * n;
     SinkPoolYear out;
-    for (std::size_t h = 0; h < f.size(); ++h) {
-        // Seam for issue 16 (pests' defoliation): the holding-year's growth reduction goes here.
-        const risk::HoldingSinkYear r = risk::holding_sink_year(f[h], sequestration_tco2e_[h], stock_tco2e_[h], holding_loss_tco2e[h]);
+    for (std::size_t h = 0; h < n; ++h) {
+        const risk::HoldingSinkYear r = risk::holding_sink_year(f[h], seq[h], stock_tco2e_[h], holding_loss_tco2e[h], defoliation[h]);
         out.sink_tco2e += r.sink_tco2e;
         out.forgone_tco2e += r.forgone_tco2e;
     }
     return out;
+}
+
+void SinkPool::regenerate_losses(std::uint64_t seed, std::uint32_t year, std::span<double> loss_tco2e) const {
+    thread_local std::vector<double> g, one;
+    g.resize(book_->weather.slots());
+    one.resize(loss_tco2e.size());
+    const double z = book_->weather.draw(seed, year, g);
+    const risk::Year y{seed, year, z, g};
+    risk::EventSink events;
+    std::fill(loss_tco2e.begin(), loss_tco2e.end(), 0.0);
+    for (const auto& p : book_->perils) {
+        std::fill(one.begin(), one.end(), 0.0);
+        p->add_year(y, {}, one, events);
+        for (std::size_t h = 0; h < one.size(); ++h) loss_tco2e[h] += one[h];
+    }
+}
+
+void SinkPool::term_sinks(std::uint64_t seed, std::uint32_t last_year, std::span<const double> holding_loss_tco2e,
+                          std::span<double> sinks) const {
+    if (sinks.size() != term_years_ || last_year + 1 < term_years_) throw std::logic_error("SinkPool::term_sinks: not a whole term");
+    const auto first = static_cast<std::uint32_t>(last_year + 1 - term_years_);
+    std::vector<double> loss(stock_tco2e_.size());
+    for (std::size_t t = 0; t + 1 < term_years_; ++t) {
+        const auto y = first + static_cast<std::uint32_t>(t);
+        regenerate_losses(seed, y, loss);
+        sinks[t] = year(seed, y, loss).sink_tco2e;
+    }
+    sinks[term_years_ - 1] = year(seed, last_year, holding_loss_tco2e).sink_tco2e;
 }
 
 }  // namespace tanhui::api

@@ -51,4 +51,16 @@ void validate(const SinkModel& s, const std::string& at) {
     require(s.drought_cut >= 0 && s.drought_cut <= 1, at + "/drought_cut", "in [0, 1]", s.drought_cut);
 }
 
+SinkModel effective_sink_model(const SinkModel& model, const SinkOverride& o) {
+    SinkModel m = model;
+    if (o.distribution) m.distribution = *o.distribution;
+    if (o.cv) m.cv = *o.cv;
+    if (o.weather_correlation) m.weather_correlation = *o.weather_correlation;
+    if (o.region_correlation) m.region_correlation = *o.region_correlation;
+    if (o.drought_probability) m.drought_probability = *o.drought_probability;
+    if (o.drought_cut) m.drought_cut = *o.drought_cut;
+    validate(m, "model/sink");
+    return m;
+}
+
 }  // namespace tanhui::risk

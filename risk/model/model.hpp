@@ -148,10 +148,20 @@ void validate(const SinkModel& s, const std::string& at);
 struct CarbonOverride {
     std::optional<double> stock_tco2e_per_ha;  // every holding; wins over the holding's own value
 };
+// model.sink of a quote (the growth factor's parameters, SinkModel): each value given replaces
+// the labelled assumption's; the others stay as assumed.
+struct SinkOverride {
+    std::optional<SinkDistribution> distribution;
+    std::optional<double> cv, weather_correlation, region_correlation, drought_probability, drought_cut;
+};
 struct ModelOverrides {
     ByPeril perils;
     CarbonOverride carbon;
+    SinkOverride sink;
 };
+// The sink model a quote runs on: the model's with the override's values on top. Throws
+// InvalidInput ("model/sink/cv", ...) for a value out of its domain.
+SinkModel effective_sink_model(const SinkModel& model, const SinkOverride& override_);
 
 inline std::size_t index(ForestType t) { return static_cast<std::size_t>(t); }
 

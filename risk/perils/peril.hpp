@@ -128,6 +128,16 @@ public:
         (void)block, (void)occurrence, (void)book_holdings, (void)loss_tco2e, (void)events;
         return false;
     }
+    // Growth lost without losing stock (DESIGN: pests' defoliation reduces growth, forgone
+    // sequestration, not stock): whether the peril has any in this book, and each holding's of
+    // `year` (tCO2e the standing trees do not sequester) added to growth_tco2e[i] (i = position in
+    // the book), returning the sum. Not a loss of stock: what the stochastic sink subtracts from
+    // the year's sequestration (risk/simulation/sink.hpp). Most perils have none.
+    virtual bool reduces_growth() const { return false; }
+    virtual double add_forgone_growth(const Year& year, std::span<double> growth_tco2e) const {
+        (void)year, (void)growth_tco2e;
+        return 0;
+    }
 };
 
 // What a peril is prepared from.

@@ -92,6 +92,7 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
             holdings_.push_back(p);
             draw_index_.push_back(p.draw_index);
             any_pine_wilt_ = any_pine_wilt_ || p.pine_wilt_tco2e_if_all_infested > 0;
+            reduces_growth_ = reduces_growth_ || (p.probability > 0 && p.growth_tco2e_if_all_affected > 0);
         }
     }
 }

@@ -95,7 +95,8 @@ public:
     // Adds each holding's forgone growth of `year` (tCO2e: growth the defoliated area does not
     // make) to growth_tco2e[position], from the same outbreaks and affected shares add_year
     // draws; what a stochastic sink subtracts from the year's sequestration. Returns the sum.
-    double add_forgone_growth(const Year& year, std::span<double> growth_tco2e) const;
+    double add_forgone_growth(const Year& year, std::span<double> growth_tco2e) const override;
+    bool reduces_growth() const override { return reduces_growth_; }
 
     struct Prepared {
         double probability = 0;               // at G = 1
@@ -122,7 +123,7 @@ private:
     std::vector<std::uint32_t> draw_index_;
     double a_ = 2, b_ = 8;
     std::uint64_t county_threshold_ = 0, stand_threshold_ = 0;
-    bool pine_wilt_ = false, any_pine_wilt_ = false;
+    bool pine_wilt_ = false, any_pine_wilt_ = false, reduces_growth_ = false;
     double elasticity_ = 0;
     std::size_t slots_ = 1;
 };

@@ -123,6 +123,9 @@ public:
         }
     }
     const std::vector<double>& weather_normal() const { return weather_normal_; }
+    // The block's weather factors: G of year k, slot s at weather()[k * slots() + s].
+    const std::vector<double>& weather() const { return weather_; }
+    std::size_t slots() const { return slots_; }
 
 private:
     // Every peril took the block path this block and there is no price leg: a block's sums can be
@@ -333,7 +336,8 @@ void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlo
         loss.resize(n * h_count);
         total.resize(n);
         runner.losses_block(sim.seed, begin, end, loss.data(), total.data());
-        visit(LossBlock{begin, n, loss, total, std::span<const double>(runner.weather_normal().data(), n)});
+        visit(LossBlock{begin, n, loss, total, std::span<const double>(runner.weather_normal().data(), n),
+                        std::span<const double>(runner.weather().data(), n * runner.slots()), runner.slots()});
     });
 }
 

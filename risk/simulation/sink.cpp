@@ -167,31 +167,41 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
     out.sink_tco2e.assign(sim.years, 0.0);
     out.stock_loss_tco2e.assign(sim.years, 0.0);
     out.sink_loss_tco2e.assign(sim.years, 0.0);
+    out.defoliation_tco2e.assign(sim.years, 0.0);
     std::vector<double> stock(holdings);
     for (std::size_t h = 0; h < holdings; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
+    std::vector<const Peril*> defoliators;
+    for (const auto& p : book.perils)
+        if (p->reduces_growth()) defoliators.push_back(p.get());
     // A block of years at a time: the growth factors of the block from its weather normals, then
     // each year's holdings in book order.
     simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
-        thread_local std::vector<double> factor;
+        thread_local std::vector<double> factor, defoliation;
         factor.resize(b.years * holdings);
+        defoliation.assign(holdings, 0.0);
         sampler.factors(sim.seed, b.first_year, b.years, factor.data(), b.weather_normal.data());
         for (std::size_t k = 0; k < b.years; ++k) {
             const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
             const double* f = factor.data() + k * holdings;
             const double* loss = b.loss_tco2e.data() + k * holdings;
             const double* seq = sequestration_tco2e.data() + ((year - sim.first_year) % term_years) * holdings;
-            double sink = 0, forgone = 0;
+            if (!defoliators.empty()) {
+                std::fill(defoliation.begin(), defoliation.end(), 0.0);
+                const Year y{sim.seed, year, b.weather_normal[k], b.weather.subspan(k * b.weather_slots, b.weather_slots)};
+                for (const Peril* p : defoliators) p->add_forgone_growth(y, defoliation);
+            }
+            double sink = 0, forgone = 0, defoliated = 0;
             for (std::size_t h = 0; h < holdings; ++h) {
-                // Seam for issue 16 (pests' defoliation as forgone growth): the holding-year's growth
-                // reduction goes in as holding_sink_year's fifth argument; none reported yet.
-                const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], loss[h]);
+                const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], loss[h], defoliation[h]);
                 sink += r.sink_tco2e;
                 forgone += r.forgone_tco2e;
+                defoliated += r.defoliation_tco2e;
             }
             const std::size_t i = year - sim.first_year;
             out.sink_tco2e[i] = sink;
             out.stock_loss_tco2e[i] = b.total_tco2e[k];
             out.sink_loss_tco2e[i] = b.total_tco2e[k] + forgone;
+            out.defoliation_tco2e[i] = defoliated;
         }
     });
     return out;

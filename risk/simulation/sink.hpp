@@ -68,21 +68,25 @@ private:
     double scale_ = 1;                          // 1 / E[unscaled F]
 };
 
-// One holding's year: F x sequestration on the area that stood, the carbon lost, and the
-// sequestration forgone on the lost area. growth_reduction is the seam for forgone growth that
-// does not kill trees (issue 16: general pests' defoliation): the share of the year's
-// sequestration of the standing area it takes; 0 until a peril reports it.
+// One holding's year: F x sequestration on the area that stood, less the growth its covered
+// perils' defoliation took (Peril::add_forgone_growth: pests, DESIGN "defoliation reduces growth
+// (forgone sequestration), not stock"; at most what the standing area grew), less the carbon
+// lost; and what the sink_loss index adds to the carbon lost: the sequestration forgone on the
+// lost area and the defoliation's. Without defoliation (0) the bits of the sink before it.
 struct HoldingSinkYear {
-    double sink_tco2e = 0;     // sequestered on the standing area - carbon lost
-    double forgone_tco2e = 0;  // sequestration forgone on the lost area (>= 0)
+    double sink_tco2e = 0;         // sequestered on the standing area - defoliation - carbon lost
+    double forgone_tco2e = 0;      // forgone on the lost area (>= 0) + defoliation
+    double defoliation_tco2e = 0;  // the growth defoliation took (>= 0, capped)
 };
 inline HoldingSinkYear holding_sink_year(double factor, double sequestration_tco2e, double stock_tco2e,
-                                         double loss_tco2e, double growth_reduction = 0) {
+                                         double loss_tco2e, double defoliation_tco2e = 0) {
     const double lost_share = stock_tco2e > 0 ? std::min(1.0, loss_tco2e / stock_tco2e) : 0.0;
     const double grown = factor * sequestration_tco2e;
+    const double standing = grown * (1 - lost_share);
     HoldingSinkYear r;
-    r.forgone_tco2e = std::max(0.0, grown * lost_share);
-    r.sink_tco2e = grown * (1 - lost_share) * (1 - growth_reduction) - loss_tco2e;
+    r.defoliation_tco2e = std::min(defoliation_tco2e, std::max(0.0, standing));
+    r.forgone_tco2e = std::max(0.0, grown * lost_share) + r.defoliation_tco2e;
+    r.sink_tco2e = standing - r.defoliation_tco2e - loss_tco2e;
     return r;
 }
 
@@ -91,10 +95,13 @@ inline HoldingSinkYear holding_sink_year(double factor, double sequestration_tco
 // sink_loss index: >= stock_loss in every year). Simulated year y is policy year y % term_years
 // of its path: sequestration_tco2e[t * holdings + h] is holding h's growth-curve sequestration
 // (tCO2e, whole area) in policy year t. Same bits for any thread count.
+// defoliation_tco2e: the growth the covered perils' defoliation took (included in the sink and
+// in sink_loss; 0 in every year when no covered peril reduces growth).
 struct PoolSinkYears {
     std::vector<double> sink_tco2e;
     std::vector<double> stock_loss_tco2e;
     std::vector<double> sink_loss_tco2e;
+    std::vector<double> defoliation_tco2e;
 };
 // sequestration_tco2e for simulate_pool_sink: a holding's own sequestration_tco2e_per_ha_yr in
 // every policy year, else its forest type's curve at age + t (the stand grows older along the

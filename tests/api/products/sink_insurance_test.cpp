@@ -2,6 +2,7 @@
 // answer) on the made-up model.
 #include "api/json/quote_request.hpp"
 #include "api/products/quote_engine.hpp"
+#include "pricing/sink_insurance.hpp"
 #include "tests/risk/made_up_book.hpp"
 
 #include <gtest/gtest.h>
@@ -111,6 +112,45 @@ TEST(SinkInsurance, DecoderNamesEveryBadField) {
     i["cover"] = {{"perils", {"fire"}}, {"form", "per_tonne"}, {"price_cny_per_tco2e", 20}};
     i["scenario"] = "drought_2022";  // the index takes no scenario
     EXPECT_EQ(pointers(i), std::vector<std::string>{"/scenario"});
+}
+
+// model.sink through the quote path: a normal growth factor of a fixed cv, no droughts and no
+// peril loss (fire at rate 0) make the pool's sink G ~ N(s, (cv s)^2), s its growth-curve
+// sequestration, so the pure premium is price x E[max(0, T - G)] (closed form:
+// pricing::expected_shortfall_normal) within 4 SE for several targets; model_used.sink says so.
+TEST(SinkInsurance, NormalSinkOverridePricesTheClosedFormShortfall) {
+    json j = sink_request();
+    j["cover"]["perils"] = {"fire"};
+    j["cover"]["limit_cny"] = 1e9;
+    j["model"] = json::parse(R"({"fire": {"frequency": {"distribution": "poisson", "rate_per_year": 0}},
+                                 "sink": {"distribution": "normal", "cv": 0.1, "drought_probability": 0}})");
+    j["simulation"]["years"] = 40000;
+    const double s = quote(j)["expected_sequestration_tco2e"].get<double>();
+    for (const double share : {0.8, 0.95, 1.0, 1.1}) {
+        j["cover"]["target"] = {{"tco2e", share * s}};
+        const json r = quote(j);
+        EXPECT_EQ(r["model_used"]["sink"]["distribution"], "normal");
+        EXPECT_EQ(r["model_used"]["sink"]["cv"], 0.1);
+        EXPECT_EQ(r["model_used"]["sink"]["region_correlation"], model().sink.region_correlation);  // not given: kept
+        const double expected = 35 * pricing::expected_shortfall_normal(share * s, s, 0.1 * s);
+        EXPECT_NEAR(r["pure_premium_cny"].get<double>(), expected, 4 * r["pure_premium_se_cny"].get<double>() + 1e-9)
+            << "target " << share << " x the expected sink";
+    }
+}
+
+TEST(SinkInsurance, SinkOverrideIsDecodedStrictly) {
+    json j = sink_request();
+    j["model"] = {{"sink", {{"distribution", "gamma"}, {"cv", 3}, {"drought_probability", 1}, {"region_correlation", -0.1},
+                            {"colour", "green"}}}};
+    const auto p = pointers(j);
+    for (const char* expected : {"/model/sink/distribution", "/model/sink/cv", "/model/sink/drought_probability",
+                                 "/model/sink/region_correlation", "/model/sink/colour"})
+        EXPECT_NE(std::find(p.begin(), p.end(), expected), p.end()) << expected;
+    EXPECT_EQ(p.size(), 5u);
+    json ok = sink_request();
+    ok["model"] = {{"sink", {{"cv", 0.2}}}};
+    EXPECT_TRUE(pointers(ok).empty());
+    EXPECT_GT(quote(ok)["sink_std_dev_tco2e"].get<double>(), quote(sink_request())["sink_std_dev_tco2e"].get<double>());
 }
 
 TEST(IndexInsurance, SinkLossPaysAtLeastStockLossAndAFranchiseCutsSmallYears) {

@@ -1,5 +1,6 @@
 // The stochastic annual sink (risk/simulation/sink.hpp) against closed forms and invariants.
 #include "risk/simulation/sink.hpp"
+#include "risk/perils/pest.hpp"
 #include "tests/risk/made_up_book.hpp"
 
 #include <gtest/gtest.h>
@@ -158,6 +159,53 @@ TEST(Sink, PoolSinkHasTheBitsOfTheYearVisitor) {
         EXPECT_EQ(0, std::memcmp(got.stock_loss_tco2e.data(), want.stock_loss_tco2e.data(), bytes)) << rho;
         EXPECT_EQ(0, std::memcmp(got.sink_loss_tco2e.data(), want.sink_loss_tco2e.data(), bytes)) << rho;
     }
+}
+
+// Pests' defoliation reduces the sink (DESIGN: "defoliation reduces growth (forgone
+// sequestration), not stock"). With pests that kill nothing (mortality 0) and a growth loss,
+// covering them lowers each year's sink by the growth the defoliation took, and the mean sink by
+// the mean forgone growth PestPeril::add_forgone_growth reports, within 4 SE; the sink_loss index
+// rises by as much. A cover without pests is the same bits whether or not pests defoliate.
+TEST(Sink, PestDefoliationLowersTheSinkByTheForgoneGrowth) {
+    Model plain = made_up_model();
+    Model model = plain;
+    PestModel pest = *pest_model(model);
+    pest.mortality = {};
+    pest.growth_loss_fraction = 0.01;  // of the affected stock: below a year's growth, the cap never binds
+    set_pest_model(model, pest);
+    const std::vector<Holding> holdings = made_up_holdings(6);
+    BookOptions fire, fire_pest;
+    fire.perils = {"fire"};
+    fire_pest.perils = {"fire", "pest"};
+    const Book a = prepare_book(model, holdings, fire), b = prepare_book(model, holdings, fire_pest);
+    const Book a_plain = prepare_book(plain, holdings, fire);
+    ASSERT_TRUE(b.perils[1]->reduces_growth());
+    const std::vector<double> seq = sequestration_by_policy_year(a, holdings, model, 1);
+    const Simulation sim{.years = 40'000, .seed = 21, .threads = 2};
+    const PoolSinkYears without = simulate_pool_sink(a, SinkSampler(a, model.sink), sim, seq);
+    const PoolSinkYears with = simulate_pool_sink(b, SinkSampler(b, model.sink), sim, seq);
+    const PoolSinkYears before = simulate_pool_sink(a_plain, SinkSampler(a_plain, plain.sink), sim, seq);
+    const std::size_t bytes = sim.years * sizeof(double);
+    EXPECT_EQ(0, std::memcmp(without.sink_tco2e.data(), before.sink_tco2e.data(), bytes));
+    EXPECT_EQ(0, std::memcmp(without.sink_loss_tco2e.data(), before.sink_loss_tco2e.data(), bytes));
+    EXPECT_EQ(*std::max_element(without.defoliation_tco2e.begin(), without.defoliation_tco2e.end()), 0.0);
+
+    std::vector<double> forgone(sim.years);  // the peril's own figure, year by year
+    simulate(b, sim, [&](const YearResult& y) {
+        std::vector<double> g(b.holdings.size(), 0.0);
+        forgone[y.year] = b.perils[1]->add_forgone_growth(Year{sim.seed, y.year, y.weather_normal, y.weather}, g);
+    });
+    std::vector<double> drop(sim.years), rise(sim.years);
+    for (std::size_t i = 0; i < sim.years; ++i) {
+        drop[i] = without.sink_tco2e[i] - with.sink_tco2e[i];
+        rise[i] = with.sink_loss_tco2e[i] - without.sink_loss_tco2e[i];
+        EXPECT_NEAR(drop[i], with.defoliation_tco2e[i], 1e-9 * (1 + std::abs(without.sink_tco2e[i]))) << i;
+    }
+    EXPECT_GT(mean(forgone), 0.0);
+    const double se = sd(forgone) / std::sqrt(double(sim.years));
+    EXPECT_NEAR(mean(drop), mean(forgone), 4 * se);
+    EXPECT_NEAR(mean(rise), mean(forgone), 4 * se);
+    EXPECT_NEAR(mean(with.defoliation_tco2e), mean(forgone), 1e-9 * mean(forgone));  // the cap did not bind
 }
 
 TEST(Sink, ScenarioReplaysTheProvincesCut) {

@@ -12,7 +12,6 @@ namespace {
 
 using Range = ObjectReader::Range;
 constexpr Range non_negative{0, INFINITY};
-constexpr Range positive{0, INFINITY, true};
 constexpr Range share{0, 1};
 
 }  // namespace

@@ -48,8 +48,12 @@ SERVE_ARGS = ("--threads", "2", "--io-threads", "2")
 
 
 def shared_calibrated_db(binary, work):
-    """The calibrated database the tests share, beside their work folders (ctest's
-    reliability_db fixture makes it; a test run by hand makes it on first use)."""
+    """The calibrated database the tests share: ctest's calibrated_db fixture, named by
+    $TANHUI_CALIBRATED_DB (tests/CMakeLists.txt); a test run by hand makes one beside its work
+    folder on first use."""
+    shared = os.environ.get("TANHUI_CALIBRATED_DB")
+    if shared and os.path.isfile(shared):
+        return shared
     return calibrated_db(binary, os.path.join(work, "..", "calibrated.db"))
 
 

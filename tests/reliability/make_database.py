@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The reliability tests' shared database, made afresh (ctest fixture reliability_db): built from
-data/historical and calibrated by the tanhui under test.
+"""The tests' shared calibrated database, made afresh (ctest fixture calibrated_db, used by the API
+and reliability tests): built from data/historical and calibrated by the tanhui under test.
 
     make_database.py TANHUI_BINARY PATH"""
 import os

@@ -18,6 +18,7 @@ import resource
 import shutil
 import signal
 import sqlite3
+import tempfile
 
 import harness
 from harness import fail
@@ -67,8 +68,9 @@ def reads_work(port, ids, label):
     return ok
 
 
-def scenario(name, prepare, server_kwargs, restore, expect_words):
-    work = os.path.join(args.work, name)
+def scenario(name, prepare, server_kwargs, restore, expect_words, work=None, binary=None):
+    work = work or os.path.join(args.work, name)
+    binary = binary or args.binary
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     db = os.path.join(work, "tanhui.db")
@@ -88,7 +90,7 @@ def scenario(name, prepare, server_kwargs, restore, expect_words):
 
     # 2. The fault.
     prepare(work, db)
-    s = harness.Server(args.binary, db, harness.SERVE_ARGS, **server_kwargs)
+    s = harness.Server(binary, db, harness.SERVE_ARGS, **server_kwargs)
     reads_work(s.port, acked, name + " (fault, before writes)")
     statuses, refused = [], []
     for i in range(30):
@@ -181,7 +183,22 @@ def make_writable(work, db):
 
 
 ro_kwargs = {"user": nobody.pw_uid, "group": nobody.pw_gid} if as_root else {}
-scenario("read_only", make_read_only, ro_kwargs, make_writable, ["read-only"])
+ro_work, ro_binary = None, None
+if as_root:
+    # nobody must reach the binary and the database: the build folder may sit below a folder only
+    # root may enter (a clone made in `mktemp -d`, mode 0700), so both are staged in a folder of
+    # their own under /tmp (mode 1777, which anyone may enter), removed afterwards.
+    ro_stage = tempfile.mkdtemp(prefix="tanhui-read-only-", dir="/tmp")
+    os.chmod(ro_stage, 0o755)
+    ro_binary = os.path.join(ro_stage, "tanhui")
+    shutil.copy2(args.binary, ro_binary)
+    os.chmod(ro_binary, 0o755)
+    ro_work = os.path.join(ro_stage, "read_only")
+try:
+    scenario("read_only", make_read_only, ro_kwargs, make_writable, ["read-only"], ro_work, ro_binary)
+finally:
+    if as_root:
+        shutil.rmtree(ro_stage, ignore_errors=True)
 figures["read_only"]["server_user"] = "nobody" if as_root else pwd.getpwuid(os.geteuid()).pw_name
 
 print("storage fault figures: " + json.dumps(figures), flush=True)

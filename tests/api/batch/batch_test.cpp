@@ -10,6 +10,7 @@
 #include "risk/simulation/simulate.hpp"
 #include "tests/risk/made_up_book.hpp"
 
+#include "tests/api/calibrated_fixture.hpp"
 #include "tests/data/test_db.hpp"
 
 #include <gtest/gtest.h>
@@ -412,6 +413,9 @@ protected:
     static void SetUpTestSuite() {
         dir_ = new TempDir;
         db_ = (dir_->path() / "tanhui.db").string();
+        // ctest's calibrated database when there is one (tests/api/calibrated_fixture.hpp), else
+        // built from data/historical and calibrated here.
+        tanhui::testing::copy_calibrated_fixture(db_);
         ASSERT_EQ(sh(tanhui() + " model show > /dev/null"), 0);
     }
     static void TearDownTestSuite() {

@@ -8,6 +8,7 @@
 // give the run's own metrics.json and layers.json; `tanhui model list` and --model-version.
 #include "api/batch/ord_csv.hpp"
 #include "data/import/import.hpp"
+#include "tests/api/calibrated_fixture.hpp"
 #include "tests/data/test_db.hpp"
 
 #include <gtest/gtest.h>
@@ -47,6 +48,9 @@ class BatchCommand : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         dir_ = new TempDir;
+        // ctest's calibrated database when there is one (tests/api/calibrated_fixture.hpp), else
+        // built from data/historical and calibrated here.
+        tanhui::testing::copy_calibrated_fixture(dir_->path() / "tanhui.db");
         ASSERT_EQ(run("model show").status, 0);
     }
     static void TearDownTestSuite() {

@@ -9,6 +9,7 @@
 #include "api/products/layer.hpp"
 #include "api/products/metrics.hpp"
 
+#include "tests/api/calibrated_fixture.hpp"
 #include "tests/data/test_db.hpp"
 #include "api/http/auth.hpp"
 #include "api/service/quote_service.hpp"
@@ -584,6 +585,9 @@ protected:
     static void SetUpTestSuite() {
         if (!std::filesystem::exists(testing::historical_dir())) return;
         dir_ = new testing::TempDir;
+        // ctest's calibrated database when there is one (tests/api/calibrated_fixture.hpp), else
+        // the store imports data/historical and the model cache calibrates on first use.
+        testing::copy_calibrated_fixture(*dir_ / "products.db");
         store_ = new data::Store(*dir_ / "products.db", {.historical_dir = testing::historical_dir()});
         models_ = new ModelCache;
     }

@@ -1,9 +1,11 @@
 // Shared by the quote route tests (quote_server_test.cpp, quote_contract_test.cpp): a database
-// calibrated from data/historical once per test process, and the requests they post.
+// calibrated from data/historical (ctest's calibrated_db fixture, else once per test process), and
+// the requests they post.
 #pragma once
 
 #include "api/service/calibration.hpp"
 #include "data/store/store.hpp"
+#include "tests/api/calibrated_fixture.hpp"
 #include "tests/api/test_server.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -24,11 +26,13 @@ namespace fs = std::filesystem;
 
 // ---- the database ----------------------------------------------------------------------------
 
-// data/historical imported and calibrated once (the current model version set), then closed so
-// that the file holds everything (no -wal left behind).
+// data/historical imported and calibrated (the current model version set), then closed so that
+// the file holds everything (no -wal left behind): ctest's fixture (tests/api/calibrated_fixture.hpp)
+// when there is one, else made once per test process. Tests only copy it.
 inline const fs::path& calibrated_database() {
-    static TempDir* dir = new TempDir;  // leaked on purpose: lives until the process ends
-    static const fs::path path = [] {
+    static const fs::path path = []() -> fs::path {
+        if (auto shared = calibrated_fixture()) return *shared;
+        static TempDir* dir = new TempDir;  // leaked on purpose: lives until the process ends
         const fs::path p = *dir / "calibrated.db";
         data::Store store(p, {.historical_dir = tanhui::testing::historical_dir()});
         api::ensure_current_model(store);

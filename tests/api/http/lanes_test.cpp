@@ -96,7 +96,20 @@ TEST(CostBudgets, ConcurrentExpensiveAndCostPerMinutePerKey) {
 // Four maximal-cost simulations (one running, three queued in the expensive lane), and meanwhile
 // 100 closed-form price quotes from four clients: every one answered, p99 at most 50 ms. A test of
 // isolation with a generous bound, not a benchmark: a cheap quote takes about a millisecond.
+// Under AddressSanitizer (CI's second ctest run) every request is several times slower and the
+// bound is 200 ms, as the reliability tests loosen theirs there (docs/reliability.md).
 TEST(LanesServer, CheapQuotesAreAnsweredWhileMaximalSimulationsRun) {
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr double p99_bound_ms = 200;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    constexpr double p99_bound_ms = 200;
+#else
+    constexpr double p99_bound_ms = 50;
+#endif
+#else
+    constexpr double p99_bound_ms = 50;
+#endif
     if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
     const std::size_t holdings = 20;
     const long long years = 200'000;  // 4e6 holding-years: a second or two each on a busy machine
@@ -138,7 +151,7 @@ TEST(LanesServer, CheapQuotesAreAnsweredWhileMaximalSimulationsRun) {
     const double p99 = ms[98];
     std::cout << "closed-form quotes beside 4 maximal simulations: p50 " << ms[49] << " ms, p99 " << p99 << " ms, max "
               << ms[99] << " ms\n";
-    EXPECT_LE(p99, 50.0);
+    EXPECT_LE(p99, p99_bound_ms);
     for (auto& t : heavy) t.join();
     for (const Reply& r : heavy_replies) EXPECT_EQ(r.status, 200) << r.body;
 }

@@ -37,19 +37,17 @@ void PortfolioYear::run(std::uint64_t seed, std::uint32_t year) {
         holding_total_[h] = t;
         total_ += t;
     }
+    // The largest event's exposure: the stock of the holdings it hit (a freeze footprint or a
+    // storm on several holdings is one event), the first such event's when several tie.
     max_event_ = sink_.max_event_tco2e();
-    max_event_holding_ = none;
+    max_event_exposure_ = 0;
     for (const auto& e : events_)
         if (e.loss_tco2e == max_event_) {
-            max_event_holding_ = e.holding;
+            max_event_exposure_ = e.exposure_tco2e;
             break;
         }
     for (std::size_t k = 0; k < p_.legs.size(); ++k)
         p_.legs[k].simulate(seed, year, z, std::span<double>(fixings_.data() + fixing_offset_[k], p_.legs[k].fixings()));
-}
-
-double PortfolioYear::max_event_exposure_tco2e() const {
-    return max_event_holding_ == none ? 0.0 : p_.holding_stock_tco2e[max_event_holding_];
 }
 
 double PortfolioYear::pool_loss_tco2e(const PolicyModel& m) const {

@@ -25,7 +25,8 @@ public:
     double loss_tco2e(std::size_t k, std::size_t h) const { return loss_[k * holdings_ + h]; }
     double holding_total_tco2e(std::size_t h) const { return holding_total_[h]; }
     double max_event_tco2e() const { return max_event_; }
-    double max_event_exposure_tco2e() const;
+    // The stock of the holdings the year's largest event hit (0 without an event).
+    double max_event_exposure_tco2e() const { return max_event_exposure_; }
     // Carbon lost by the policy's holdings to its perils, summed in its holding order.
     double pool_loss_tco2e(const PolicyModel& m) const;
     // The policy's payout this year: its product's payout on its pool loss and leg fixings.
@@ -44,7 +45,7 @@ private:
     risk::EventSink sink_;
     double total_ = 0;
     double max_event_ = 0;
-    std::uint32_t max_event_holding_ = none;
+    double max_event_exposure_ = 0;
     std::uint64_t seed_ = 0;
     std::uint32_t year_ = 0;
     mutable std::vector<double> policy_loss_;  // a policy's losses by holding (needs_holding_losses)

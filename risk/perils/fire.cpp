@@ -94,6 +94,7 @@ FirePeril::FirePeril(const PerilSetup& setup) {
             if (p.slot >= setup.weather_slots) throw InvalidInput("holdings/" + std::to_string(i), "weather slot out of range");
         }
         p.tco2e_per_burned_ha = h.stock_tco2e_per_ha * (o.loss_fraction ? *o.loss_fraction : fm->loss_fraction[t]);
+        p.stock_tco2e = h.area_ha * h.stock_tco2e_per_ha;
         if (o.burned_area_ha) {
             p.severity = 0;
         } else {
@@ -165,7 +166,7 @@ double FirePeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
             double mean;
             if (!fire_possible(h, words[i], y.weather[h.slot], mean)) continue;
             const double holding_loss = burn(h, severities_[h.severity], words[i], mean, y.seed, y.year,
-                                             [&](std::uint32_t j, double loss) { events.add(h.position, PerilId::fire, j, loss); });
+                                             [&](std::uint32_t j, double loss) { events.add(h.position, PerilId::fire, j, loss, h.stock_tco2e); });
             loss_tco2e[h.position] += holding_loss;
             total += holding_loss;
         }
@@ -218,7 +219,7 @@ bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         loss_tco2e[k * book_holdings + h.position] =
             burn(h, severities_[h.severity], w0, mean, block.seed, block.first_year + static_cast<std::uint32_t>(k),
                  [&](std::uint32_t j, double loss) {
-                     events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::fire, j, loss}});
+                     events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::fire, j, loss, h.stock_tco2e}});
                  });
     }
     return true;

@@ -113,6 +113,7 @@ public:
         double rate_per_year = 0;              // expected fires at G = 1
         double area_ha = 0;
         double tco2e_per_burned_ha = 0;        // stock density x loss fraction
+        double stock_tco2e = 0;                // area x stock density: its events' exposure
         std::uint64_t zero_threshold = 0;      // at G = 1: a word below it means no fire
         std::uint32_t draw_index = 0;
         std::uint32_t position = 0;            // index into loss_tco2e

@@ -91,7 +91,8 @@ FreezePeril::FreezePeril(const PerilSetup& setup) {
             provinces_.push_back(p);
         }
         const double lf = o.loss_fraction ? *o.loss_fraction : m.loss_fraction[index(h.forest_type)];
-        Prepared p{h.area_ha * h.stock_tco2e_per_ha * lf, static_cast<std::uint32_t>(i), it->second};
+        Prepared p{h.area_ha * h.stock_tco2e_per_ha * lf, h.area_ha * h.stock_tco2e_per_ha, static_cast<std::uint32_t>(i),
+                   it->second};
         if (p.tco2e_if_all_affected > 0) holdings_.push_back(p);
     }
 }
@@ -145,6 +146,31 @@ void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size
     }
 }
 
+// A year's losses from its provinces' affected shares (share[slot]): each holding's through
+// set(position, loss), the total summed in holding order, and one event per province with a
+// loss through emit(event), in province (slot) order: the footprint is the occurrence, its loss
+// the province's holdings' summed in book order (0 + x is x: a one-holding province's event is
+// its holding's loss).
+template <class Set, class Emit>
+double FreezePeril::year_losses(const double* share, Set&& set, Emit&& emit) const {
+    thread_local std::vector<Event> province;
+    province.assign(slots_.size(), Event{0, PerilId::freeze, 0, 0, 0});
+    double total = 0;
+    for (const Prepared& h : holdings_) {
+        const double loss = share[h.slot] * h.tco2e_if_all_affected;
+        if (!(loss > 0)) continue;
+        Event& e = province[h.slot];
+        if (!(e.loss_tco2e > 0)) e.holding = h.position;
+        e.loss_tco2e += loss;
+        e.exposure_tco2e += h.stock_tco2e;
+        set(h.position, loss);
+        total += loss;
+    }
+    for (const Event& e : province)
+        if (e.loss_tco2e > 0) emit(e);
+    return total;
+}
+
 double FreezePeril::add_year(const Year& y, std::span<const std::uint32_t> occurrence, std::span<double> loss_tco2e,
                              EventSink& events) const {
     (void)occurrence;
@@ -152,15 +178,9 @@ double FreezePeril::add_year(const Year& y, std::span<const std::uint32_t> occur
     thread_local std::vector<double> share;
     share.resize(slots_.size());
     shares(y.seed, y.year, 1, &y.weather_normal, share.data());
-    double total = 0;
-    for (const Prepared& h : holdings_) {
-        const double loss = share[h.slot] * h.tco2e_if_all_affected;
-        if (!(loss > 0)) continue;
-        events.add(h.position, PerilId::freeze, 0, loss);
-        loss_tco2e[h.position] += loss;
-        total += loss;
-    }
-    return total;
+    return year_losses(
+        share.data(), [&](std::uint32_t position, double loss) { loss_tco2e[position] += loss; },
+        [&](const Event& e) { events.add(e); });
 }
 
 bool FreezePeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
@@ -173,12 +193,10 @@ bool FreezePeril::add_block(const YearBlock& block, std::span<const std::uint32_
     share.resize(block.years * s_count);
     shares(block.seed, block.first_year, block.years, block.weather_normal, share.data());
     for (std::size_t k = 0; k < block.years; ++k)
-        for (const Prepared& h : holdings_) {
-            const double loss = share[k * s_count + h.slot] * h.tco2e_if_all_affected;
-            if (!(loss > 0)) continue;
-            events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::freeze, 0, loss}});
-            loss_tco2e[k * book_holdings + h.position] = loss;
-        }
+        year_losses(
+            share.data() + k * s_count,
+            [&](std::uint32_t position, double loss) { loss_tco2e[k * book_holdings + position] = loss; },
+            [&](const Event& e) { events.push_back({static_cast<std::uint32_t>(k), e}); });
     return true;
 }
 

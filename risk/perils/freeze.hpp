@@ -4,7 +4,8 @@
 // affects a share A ~ Beta(a_r, b_r) of the forest of every holding of the province at once, and
 // a holding loses A x area x stock density x loss_fraction(forest type), loss_fraction the share
 // of standing stock lost on the affected area (damage rate of the species x stock lost per damaged
-// tree, anchored on January 2008). One event per holding and event year. A quote's model.freeze
+// tree, anchored on January 2008). One event per province and event year, on every holding of
+// the province (docs/risk-model.md "Events"). A quote's model.freeze
 // replaces exactly the values it gives (docs/risk-model.md "Overrides").
 #pragma once
 
@@ -77,6 +78,7 @@ public:
     };
     struct Prepared {
         double tco2e_if_all_affected = 0;  // area x stock density x loss fraction
+        double stock_tco2e = 0;            // area x stock density: its share of an event's exposure
         std::uint32_t position = 0;
         std::uint32_t slot = 0;  // its province in slots()
     };
@@ -88,6 +90,9 @@ public:
     void shares(std::uint64_t seed, std::uint32_t first_year, std::size_t n, const double* z, double* share) const;
 
 private:
+    template <class Set, class Emit>
+    double year_losses(const double* share, Set&& set, Emit&& emit) const;
+
     std::vector<Prepared> holdings_;
     std::vector<RegionalSlot> slots_;
     std::vector<Province> provinces_;

@@ -68,6 +68,7 @@ LandslidePeril::LandslidePeril(const PerilSetup& setup) {
         Prepared p;
         p.area_ha = h.area_ha;
         p.tco2e_per_lost_ha = h.stock_tco2e_per_ha * lost;
+        p.stock_tco2e = h.area_ha * h.stock_tco2e_per_ha;
         p.draw_index = h.draw_index;
         p.position = static_cast<std::uint32_t>(i);
         if (o.hits_per_year) {
@@ -140,7 +141,7 @@ double LandslidePeril::add_year(const Year& y, std::span<const std::uint32_t> oc
         std::uint32_t hits;
         const double loss = holding_loss(h, occurrence[i], h.fixed ? 1.0 : g[h.slot], y.seed, y.year, hits);
         if (!(loss > 0)) continue;
-        events.add(h.position, PerilId::landslide, 0, loss);
+        events.add(h.position, PerilId::landslide, 0, loss, h.stock_tco2e);
         loss_tco2e[h.position] += loss;
         total += loss;
     }
@@ -165,7 +166,7 @@ bool LandslidePeril::add_block(const YearBlock& block, std::span<const std::uint
             const double loss = holding_loss(h, occurrence[k * n + i], h.fixed ? 1.0 : g[k * s_count + h.slot], block.seed,
                                              block.first_year + static_cast<std::uint32_t>(k), hits);
             if (!(loss > 0)) continue;
-            events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::landslide, 0, loss}});
+            events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::landslide, 0, loss, h.stock_tco2e}});
             loss_tco2e[k * book_holdings + h.position] = loss;
         }
     return true;

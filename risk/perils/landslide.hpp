@@ -78,6 +78,7 @@ public:
         double hits_per_year = 0;  // at G = 1
         double area_ha = 0;
         double tco2e_per_lost_ha = 0;  // stock density x stock lost fraction
+        double stock_tco2e = 0;        // area x stock density: its events' exposure
         std::uint32_t draw_index = 0;
         std::uint32_t position = 0;
         std::uint32_t slot = 0;  // its province; unused when fixed

@@ -54,12 +54,18 @@ struct Year {
     std::span<const double> weather;  // G_{y, slot}, mean 1; [0] is always 1
 };
 
-// One event: a fire or a pest outbreak on one holding. OEP takes the largest of a year.
+// One event, an occurrence (docs/risk-model.md "Events"): what OEP takes the largest of a year
+// of, and what a per-occurrence layer recovers on. A fire, a pest outbreak or a holding-year's
+// landslides is one holding's; a province's freeze footprint of a year and a storm of the season
+// are one event on every holding they hit, with the holdings' summed loss.
 struct Event {
-    std::uint32_t holding = 0;  // position in the book
+    std::uint32_t holding = 0;  // position in the book: the holding, or the first (book order) it hit
     PerilId peril = PerilId::fire;
-    std::uint32_t number = 0;  // 0-based order of the event within its holding-year and peril
-    double loss_tco2e = 0;
+    // Per-holding perils: 0-based order within the holding-year and peril; freeze: 0 (one a
+    // province and year); typhoon: the storm's index in the season.
+    std::uint32_t number = 0;
+    double loss_tco2e = 0;      // summed over the holdings it hit, in book order
+    double exposure_tco2e = 0;  // the stock (area x stock density) of the holdings it hit
 };
 
 // Collects a year's events: always the largest loss, the full list only when asked for.
@@ -71,11 +77,12 @@ public:
         count_ = 0;
         if (record_) record_->clear();
     }
-    void add(std::uint32_t holding, PerilId peril, std::uint32_t number, double loss_tco2e) {
+    void add(std::uint32_t holding, PerilId peril, std::uint32_t number, double loss_tco2e, double exposure_tco2e) {
         if (loss_tco2e > max_) max_ = loss_tco2e;
         ++count_;
-        if (record_) record_->push_back({holding, peril, number, loss_tco2e});
+        if (record_) record_->push_back({holding, peril, number, loss_tco2e, exposure_tco2e});
     }
+    void add(const Event& e) { add(e.holding, e.peril, e.number, e.loss_tco2e, e.exposure_tco2e); }
     double max_event_tco2e() const { return max_; }
     std::uint64_t count() const { return count_; }
 

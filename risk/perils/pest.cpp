@@ -80,6 +80,7 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
         Prepared p;
         p.probability = o.probability_per_year ? *o.probability_per_year : m.probability_per_year[t];
         p.tco2e_if_all_affected = h.area_ha * h.stock_tco2e_per_ha * (o.mortality ? *o.mortality : m.mortality[t]);
+        p.stock_tco2e = h.area_ha * h.stock_tco2e_per_ha;
         p.threshold = word_threshold(p.probability);
         p.draw_index = h.draw_index;
         p.position = static_cast<std::uint32_t>(i);
@@ -164,9 +165,9 @@ double PestPeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
             const double fraction = outbreak_fraction(y, h, words[i], lower.data(), upper.data());
             const bool outbreak = fraction >= 0;
             double loss = outbreak ? fraction * h.tco2e_if_all_affected : 0.0;
-            if (loss > 0) events.add(h.position, PerilId::pest, 0, loss);
+            if (loss > 0) events.add(h.position, PerilId::pest, 0, loss, h.stock_tco2e);
             const double pine_wilt = any_pine_wilt_ ? pine_wilt_loss(y, h) : 0.0;
-            if (pine_wilt > 0) events.add(h.position, PerilId::pest, loss > 0 ? 1 : 0, pine_wilt);
+            if (pine_wilt > 0) events.add(h.position, PerilId::pest, loss > 0 ? 1 : 0, pine_wilt, h.stock_tco2e);
             if (!outbreak && !(pine_wilt > 0)) continue;
             loss += pine_wilt;
             loss_tco2e[h.position] += loss;
@@ -313,7 +314,7 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         const Prepared& h = holdings_[which[e]];
         const double loss = fraction * h.tco2e_if_all_affected;
         const std::uint32_t k = year[e] - block.first_year;
-        if (loss > 0) events.push_back({k, {h.position, PerilId::pest, 0, loss}});
+        if (loss > 0) events.push_back({k, {h.position, PerilId::pest, 0, loss, h.stock_tco2e}});
         loss_tco2e[k * book_holdings + h.position] = loss;
     }
     return true;

@@ -101,6 +101,7 @@ public:
     struct Prepared {
         double probability = 0;               // at G = 1
         double tco2e_if_all_affected = 0;     // area x stock density x mortality
+        double stock_tco2e = 0;               // area x stock density: its events' exposure
         std::uint64_t threshold = 0;          // at G = 1: a word below it means an outbreak
         std::uint32_t draw_index = 0;
         std::uint32_t position = 0;

@@ -85,6 +85,7 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
     }
     validate(m->vulnerability, "model/typhoon/vulnerability");
     check_override(*m, o);
+    events_ = m->events;
     seasons_ = m->events->seasons();
     std::map<std::pair<double, double>, std::uint32_t> hazard_of;
     for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
@@ -112,20 +113,48 @@ std::span<const std::uint32_t> TyphoonPeril::occurrence_holdings() const {
     return holdings_.empty() ? std::span<const std::uint32_t>() : std::span<const std::uint32_t>(season_word);
 }
 
-// A holding's storms of a season in storm order, each taking its share of what is left.
+// A holding's storms of a season in storm order, each taking its share of what is left:
+// emit(the storm's index in the season, loss) for each that takes something.
 template <class Emit>
 double TyphoonPeril::holding_loss(const Prepared& h, std::uint32_t season, Emit&& emit) const {
     const LocationHazard& hz = *hazards_[h.hazard];
     double left = h.tco2e, total = 0;
-    std::uint32_t number = 0;
     for (std::uint32_t e = hz.season_begin[season]; e < hz.season_begin[season + 1]; ++e) {
         const double share = std::min(1.0, h.scale * typhoon_share_lost(hz.gust_ms[e], h.threshold_ms, h.half_damage_ms));
         const double loss = left * share;
         if (!(loss > 0)) continue;
         left -= loss;
         total += loss;
-        emit(number++, loss);
+        emit(hz.storm[e], loss);
     }
+    return total;
+}
+
+// A season's losses: each holding's through set(position, loss), the total summed in holding
+// order, and one event per storm that took something through emit(event), in storm order: the
+// storm is the occurrence, its loss the holdings' summed in book order (0 + x is x: a one-holding
+// book's events are its holding's).
+template <class Set, class Emit>
+double TyphoonPeril::season_losses(std::uint32_t season, Set&& set, Emit&& emit) const {
+    const auto begin = events_->season_begin();
+    thread_local std::vector<Event> storm;
+    storm.assign(begin[season + 1] - begin[season], Event{0, PerilId::typhoon, 0, 0, 0});
+    double total = 0;
+    for (const Prepared& h : holdings_) {
+        const double l = holding_loss(h, season, [&](std::uint32_t j, double loss) {
+            Event& e = storm[j];
+            if (!(e.loss_tco2e > 0)) e.holding = h.position;
+            e.loss_tco2e += loss;
+            e.exposure_tco2e += h.tco2e;
+        });
+        set(h.position, l);
+        total += l;
+    }
+    for (std::uint32_t j = 0; j < storm.size(); ++j)
+        if (storm[j].loss_tco2e > 0) {
+            storm[j].number = j;
+            emit(storm[j]);
+        }
     return total;
 }
 
@@ -135,30 +164,20 @@ double TyphoonPeril::add_year(const Year& y, std::span<const std::uint32_t> occu
     std::uint32_t word;
     if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::typhoon, &typhoon_season_word, 1, &word);
     else word = occurrence[0];
-    const std::uint32_t season = typhoon_season(word, seasons_);
-    double total = 0;
-    for (const Prepared& h : holdings_) {
-        const double l = holding_loss(h, season, [&](std::uint32_t j, double loss) {
-            events.add(h.position, PerilId::typhoon, j, loss);
-        });
-        loss_tco2e[h.position] += l;
-        total += l;
-    }
-    return total;
+    return season_losses(
+        typhoon_season(word, seasons_), [&](std::uint32_t position, double loss) { loss_tco2e[position] += loss; },
+        [&](const Event& e) { events.add(e); });
 }
 
 bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
                              std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     if (holdings_.empty() || occurrence.size() != block.years || loss_tco2e.size() != block.years * book_holdings)
         return false;
-    for (std::size_t k = 0; k < block.years; ++k) {
-        const std::uint32_t season = typhoon_season(occurrence[k], seasons_);
-        for (const Prepared& h : holdings_) {
-            loss_tco2e[k * book_holdings + h.position] = holding_loss(h, season, [&](std::uint32_t j, double loss) {
-                events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::typhoon, j, loss}});
-            });
-        }
-    }
+    for (std::size_t k = 0; k < block.years; ++k)
+        season_losses(
+            typhoon_season(occurrence[k], seasons_),
+            [&](std::uint32_t position, double loss) { loss_tco2e[k * book_holdings + position] = loss; },
+            [&](const Event& e) { events.push_back({static_cast<std::uint32_t>(k), e}); });
     return true;
 }
 

@@ -1,6 +1,7 @@
 // Typhoon wind (docs/risk-model.md "Typhoon"): each simulated year is one synthetic season of the
 // event set (risk/perils/typhoon_events.hpp), chosen by the year's season word, the same season
-// for every holding, so that one storm hits every holding near its track in the same year. A
+// for every holding, so that one storm hits every holding near its track in the same year (one
+// event on all of them: docs/risk-model.md "Events"). A
 // holding's storms are those whose peak 3-second gust at its place reaches the damaging
 // threshold; each takes a share of what is left of its stock:
 //   share(v) = min(1, scale x vn^3 / (1 + vn^3)),  vn = max(v - threshold, 0) / (half - threshold)
@@ -102,7 +103,10 @@ public:
 private:
     template <class Emit>
     double holding_loss(const Prepared& h, std::uint32_t season, Emit&& emit) const;
+    template <class Set, class Emit>
+    double season_losses(std::uint32_t season, Set&& set, Emit&& emit) const;
 
+    std::shared_ptr<const EventSet> events_;
     std::vector<Prepared> holdings_;
     std::vector<std::shared_ptr<const LocationHazard>> hazards_;
     std::uint32_t seasons_ = 1;

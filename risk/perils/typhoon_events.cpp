@@ -241,7 +241,10 @@ std::shared_ptr<const LocationHazard> EventSet::hazard_at(double lat, double lon
     for (std::uint32_t s = 0; s < spec_.seasons; ++s) {
         for (std::uint32_t j = season_begin_[s]; j < season_begin_[s + 1]; ++j) {
             const double g = peak_gust_ms(storms_[j], lat, lon);
-            if (g >= threshold_ms_) h->gust_ms.push_back(g);
+            if (g >= threshold_ms_) {
+                h->gust_ms.push_back(g);
+                h->storm.push_back(j - season_begin_[s]);
+            }
         }
         h->season_begin.push_back(static_cast<std::uint32_t>(h->gust_ms.size()));
     }

@@ -92,10 +92,13 @@ struct SyntheticStorm {
 double storm_peak_gust_ms(const HistoricalStorm& h, const SyntheticStorm& s, const WindField& wind, double lat, double lon);
 
 // The seasons in which some storm's gust at a place reaches the threshold, and those gusts:
-// the events of season s are gust_ms[season_begin[s] .. season_begin[s + 1]), in storm order.
+// the events of season s are gust_ms[season_begin[s] .. season_begin[s + 1]), in storm order;
+// storm[e] is the storm's index in its season (EventSet::storms() of the season), the same at
+// every place, so that the holdings one storm hits make one event.
 struct LocationHazard {
     std::vector<std::uint32_t> season_begin;
     std::vector<double> gust_ms;
+    std::vector<std::uint32_t> storm;
 };
 
 // The Fujian coastline as a polyline (degrees N, E), south-west to north-east; landfall is a

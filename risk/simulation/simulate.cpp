@@ -178,8 +178,7 @@ private:
                 const auto& events = block_events_[p];
                 std::size_t& e = next_event_[p];
                 for (; e < events.size() && events[e].year_in_block == k; ++e) {
-                    const Event& ev = events[e].event;
-                    sink_.add(ev.holding, ev.peril, ev.number, ev.loss_tco2e);
+                    sink_.add(events[e].event);
                 }
                 continue;
             }

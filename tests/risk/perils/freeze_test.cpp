@@ -1,6 +1,7 @@
 #include "risk/perils/freeze.hpp"
 
 #include "risk/calibration/freeze_model.hpp"
+#include "risk/metrics/metrics.hpp"
 #include "risk/perils/fire.hpp"
 #include "risk/simulation/simulate.hpp"
 #include "tests/risk/sample_moments.hpp"
@@ -164,6 +165,54 @@ TEST(FreezePeril, AbsentPerilContributesZeroAndMovesNoOtherDraws) {
     });
     for (std::size_t k = 0; k < 5000; ++k) ASSERT_EQ(a.total_tco2e[k], fire[k]);
     EXPECT_GT(*std::max_element(freeze.begin(), freeze.end()), 0.0);
+}
+
+// One event per province and event year (issue 16): two identical holdings of Fujian under a
+// fixed footprint every year are one event of twice one holding's loss, whose exposure is their
+// stock; a Jiangxi holding is an event of its own. OEP is then 2 x one holding's loss. The
+// same on the block path (a small book), the year path (a book of more than 64 holdings) and
+// simulate_year_losses.
+TEST(FreezePeril, HoldingsOfOneProvinceAreOneEventOnTheBlockAndYearPaths) {
+    const Model model;
+    BookOptions o;
+    o.perils = {"freeze"};
+    set_freeze_override(o.overrides, {.event_probability = 1.0, .footprint_share = 0.3, .loss_fraction = 0.25});
+    o.overrides.carbon.stock_tco2e_per_ha = 150;
+    const double one = 0.3 * 100 * 150 * 0.25, stock = 100 * 150.0;
+    const std::vector<Holding> h{holding("350802", 100, ForestType::chinese_fir), holding("36", 40, ForestType::bamboo),
+                                 holding("3507", 100, ForestType::chinese_fir)};
+    const Book book = prepare_book(model, h, o);
+    std::vector<double> annual(300), largest(300);
+    simulate(book, {.years = 300, .seed = 3, .record_events = true}, [&](const YearResult& y) {
+        ASSERT_EQ(y.events.size(), 2u);
+        EXPECT_EQ(y.events[0].holding, 0u);
+        EXPECT_EQ(y.events[0].loss_tco2e, 2 * one);
+        EXPECT_EQ(y.events[0].exposure_tco2e, 2 * stock);
+        EXPECT_EQ(y.events[1].holding, 1u);
+        EXPECT_DOUBLE_EQ(y.events[1].loss_tco2e, 0.3 * 40 * 150 * 0.25);
+        EXPECT_EQ(y.events[1].exposure_tco2e, 40 * 150.0);
+        EXPECT_EQ(y.max_event_tco2e, 2 * one);
+        EXPECT_EQ(y.event_count, 2u);
+        annual[y.year] = y.total_tco2e;
+        largest[y.year] = y.max_event_tco2e;
+    });
+    const YearLosses losses = simulate_year_losses(book, {.years = 300, .seed = 3});
+    EXPECT_EQ(losses.max_event_tco2e, largest);
+    const Metrics m = compute_metrics(annual, largest);
+    ASSERT_TRUE(m.has_oep);
+    for (const auto& r : m.return_periods) EXPECT_EQ(r.oep.value, 2 * one) << r.return_period;
+
+    // 70 holdings of Fujian: the year path (add_year), one event of 70 x the loss.
+    const std::vector<Holding> many(70, holding("350802", 100, ForestType::chinese_fir));
+    const Book big = prepare_book(model, many, o);
+    double sum = 0, exposure = 0;
+    for (int i = 0; i < 70; ++i) sum += one, exposure += stock;
+    simulate(big, {.years = 20, .seed = 3, .record_events = true}, [&](const YearResult& y) {
+        ASSERT_EQ(y.events.size(), 1u);
+        EXPECT_EQ(y.events[0].loss_tco2e, sum);
+        EXPECT_EQ(y.events[0].exposure_tco2e, exposure);
+        EXPECT_EQ(y.max_event_tco2e, y.total_tco2e);
+    });
 }
 
 TEST(FreezeOverride, DecodesAndNamesBadFields) {

@@ -4,6 +4,7 @@
 #include "risk/perils/typhoon.hpp"
 
 #include "risk/simulation/simulate.hpp"
+#include "tests/risk/one_track.hpp"
 
 #include <gtest/gtest.h>
 
@@ -52,15 +53,6 @@ TEST(TyphoonVulnerability, EmanuelFormClosedForms) {
     EXPECT_DOUBLE_EQ(typhoon_share_lost(85, 25, 85), 0.5);
     const double vn = (55.0 - 25.0) / 60.0;
     EXPECT_DOUBLE_EQ(typhoon_share_lost(55, 25, 85), vn * vn * vn / (1 + vn * vn * vn));
-}
-
-// A storm moving due west along 25 N from 124 E at 5 m/s (about 0.39 degree a 6 h), 950 hPa.
-HistoricalStorm westward_storm(double lat = 25.0) {
-    HistoricalStorm h{"2000-01", 2000, {}, lat, lat, 0, 0};
-    for (int k = 0; k <= 20; ++k) h.points.push_back({lat, 124.0 - 0.39 * k, 950.0, 6.0 * k});
-    h.min_lon = h.points.back().lon;
-    h.max_lon = h.points.front().lon;
-    return h;
 }
 
 TEST(TyphoonEvents, LandfallOnTheFujianCoast) {
@@ -156,6 +148,45 @@ TEST(TyphoonPeril, OneStormTakesItsShareOfAKnownStock) {
         ++years;
     });
     EXPECT_EQ(years, 300u);
+}
+
+// One event per storm (issue 16): two holdings at one place hit by the same storms make one
+// event per storm, storm j of the season 2 x 20 000 s (1 - s)^j with exposure 40 000, numbered
+// by its index in the season; OEP is 2 x one holding's first-storm loss. The same on the block
+// path (two holdings) and the year path (70 holdings: 70 x).
+TEST(TyphoonPeril, HoldingsHitByOneStormAreOneEvent) {
+    const Model m = one_track_model(64, 1.5);
+    const double s = one_track_share(m), stock = 100 * 200.0;
+    const Holding h{"a", "35", ForestType::chinese_fir, 100, 20, 200.0, {}, {}, one_track_lat, one_track_lon};
+    BookOptions o;
+    o.perils = {"typhoon"};
+    for (const std::size_t holdings : {std::size_t{2}, std::size_t{70}}) {
+        SCOPED_TRACE(holdings);
+        const std::vector<Holding> book_holdings(holdings, h);
+        const Book book = prepare_book(m, book_holdings, o);
+        std::size_t with_storms = 0;
+        simulate(book, {.years = 300, .seed = 11, .record_events = true}, [&](const YearResult& y) {
+            const std::uint32_t n = one_track_count(m, 11, y.year);
+            ASSERT_EQ(y.events.size(), n);
+            double left = stock;
+            for (std::uint32_t j = 0; j < n; ++j) {
+                const double one = left * s;
+                left -= one;
+                double loss = 0, exposure = 0;
+                for (std::size_t i = 0; i < holdings; ++i) loss += one, exposure += stock;
+                EXPECT_EQ(y.events[j].number, j);
+                EXPECT_EQ(y.events[j].holding, 0u);
+                EXPECT_DOUBLE_EQ(y.events[j].loss_tco2e, loss);
+                EXPECT_EQ(y.events[j].exposure_tco2e, exposure);
+            }
+            EXPECT_EQ(y.max_event_tco2e, n > 0 ? y.events[0].loss_tco2e : 0.0);
+            if (holdings == 2 && n > 0) {
+                EXPECT_DOUBLE_EQ(y.max_event_tco2e, 2 * stock * s);
+            }
+            with_storms += n > 0;
+        });
+        EXPECT_GT(with_storms, 100u);
+    }
 }
 
 TEST(TyphoonPeril, AHoldingWithoutPlaceIsAProblem) {

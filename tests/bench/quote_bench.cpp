@@ -8,6 +8,7 @@
 #include "api/products/quote_engine.hpp"
 #include "api/json/quote_request.hpp"
 #include "data/store/store.hpp"
+#include "tests/paths.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -9,6 +9,7 @@
 #include "api/json/quote_request.hpp"
 #include "data/store/store.hpp"
 #include "risk/random/year_cache.hpp"
+#include "tests/paths.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -66,6 +66,12 @@ struct BatchPolicyPlan {
     // pays in its last year; `quote` prices the column's term payouts, the by-peril split divides
     // by the whole terms. 1: each batch year is a policy year.
     std::uint32_t term_years = 1;
+    // A term of several years only: adds to by_peril_holding (the policy's covered perils in
+    // registry order, then its holdings in its order: [i * holdings + j]) the carbon each holding
+    // lost to each peril in the term's years before `last_year`, so that the term's payout is shared
+    // by the whole term's losses, as the product's quote shares it (the batch holds one year).
+    std::function<void(std::uint64_t seed, std::uint32_t last_year, std::span<double> by_peril_holding)>
+        add_earlier_term_losses;
     // The policy's quote from its column of annual payouts (years in order) at the batch's
     // return periods; empty: pricing::quote_premium of the column, as the product's quote does.
     BatchQuoteFn quote;

@@ -25,6 +25,23 @@ SplitLayout split_layout(const Prepared& prep) {
     return l;
 }
 
+namespace {
+// The carbon the policy's holdings lost to each of its perils over the term that ends this year
+// (s.term: by peril, then holding) and its sums by peril (s.weights), each peril's in policy-year
+// order as the product's quote adds them.
+void term_weights(const PolicyModel& m, const PortfolioYear& year, SplitScratch& s) {
+    const std::size_t n = m.perils.size(), holdings = m.holdings.size();
+    s.term.assign(n * holdings, 0.0);
+    m.plan.add_earlier_term_losses(year.seed(), year.year(), s.term);
+    s.weights.assign(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < holdings; ++j) {
+            s.term[i * holdings + j] += year.loss_tco2e(m.perils[i], m.holdings[j]);
+            s.weights[i] += s.term[i * holdings + j];
+        }
+}
+}  // namespace
+
 void add_split_year(const Prepared& prep, const SplitLayout& l, const PortfolioYear& year, std::span<const double> payouts,
                     std::span<double> sums, SplitScratch& s) {
     const std::size_t holdings = prep.book.holdings.size();
@@ -42,6 +59,9 @@ void add_split_year(const Prepared& prep, const SplitLayout& l, const PortfolioY
             for (const std::uint32_t h : m.holdings) s.weights[i] += year.loss_tco2e(m.perils[i], h);
         const std::size_t at = l.policy_at[p];
         risk::add_shared(sums.subspan(at, n + 1), s.weights, year.pool_loss_tco2e(m));
+        // A term's payout is shared by the losses of its whole term, the year's of the others.
+        const bool term = pay != 0 && m.plan.add_earlier_term_losses;
+        if (term) term_weights(m, year, s);
         risk::add_shared(sums.subspan(at + n + 1, n + 1), s.weights, pay);
         if (pay == 0) continue;
         // The book's payouts by peril and by county: this policy's, shared by its perils' and its holdings' losses.
@@ -50,8 +70,12 @@ void add_split_year(const Prepared& prep, const SplitLayout& l, const PortfolioY
         for (std::size_t i = 0; i < n; ++i) sums[l.book_cny() + m.perils[i]] += s.shares[i];
         sums[l.book_cny() + l.perils] += s.shares[n];
         s.weights.assign(m.holdings.size(), 0.0);
-        for (std::size_t j = 0; j < m.holdings.size(); ++j)
-            for (const std::uint32_t k : m.perils) s.weights[j] += year.loss_tco2e(k, m.holdings[j]);
+        if (term)
+            for (std::size_t j = 0; j < m.holdings.size(); ++j)
+                for (std::size_t i = 0; i < n; ++i) s.weights[j] += s.term[i * m.holdings.size() + j];
+        else
+            for (std::size_t j = 0; j < m.holdings.size(); ++j)
+                for (const std::uint32_t k : m.perils) s.weights[j] += year.loss_tco2e(k, m.holdings[j]);
         s.shares.assign(m.holdings.size() + 1, 0.0);
         risk::add_shared(s.shares, s.weights, pay);
         for (std::size_t j = 0; j < m.holdings.size(); ++j) sums[l.county_cny() + l.county_of[m.holdings[j]]] += s.shares[j];

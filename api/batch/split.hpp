@@ -24,7 +24,7 @@ SplitLayout split_layout(const Prepared& prep);
 
 // Adds one simulated year (after year.run) to sums (layout.size values); payouts[p] is policy p's.
 struct SplitScratch {
-    std::vector<double> weights, shares;
+    std::vector<double> weights, shares, term;
 };
 void add_split_year(const Prepared& prep, const SplitLayout& layout, const PortfolioYear& year,
                     std::span<const double> payouts, std::span<double> sums, SplitScratch& scratch);

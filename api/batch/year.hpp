@@ -21,6 +21,8 @@ public:
     void run(std::uint64_t seed, std::uint32_t year);
 
     double total_tco2e() const { return total_; }
+    std::uint64_t seed() const { return seed_; }
+    std::uint32_t year() const { return year_; }
     // The carbon holding h (book position) lost this year to the book's peril k, and to all of them.
     double loss_tco2e(std::size_t k, std::size_t h) const { return loss_[k * holdings_ + h]; }
     double holding_total_tco2e(std::size_t h) const { return holding_total_[h]; }

@@ -107,10 +107,13 @@ void add_validate_commands(CLI::App& app, const GlobalOptions& global, Action& a
         "docs/validation.md.");
     auto a = std::make_shared<ValidateArgs>();
     a->options.policy_file = source_dir() / "examples" / "quotes" / "longyan-index-fire-pest.json";
+    a->options.band_policy_file = source_dir() / "examples" / "quotes" / "longyan-index.json";
     a->options.buffer_file = source_dir() / "examples" / "quotes" / "buffer.json";
     v->add_flag("--json", a->json, "Print the report as JSON");
     v->add_option("--out", a->out, "Also write report.{json,txt,md}, one CSV per figure and the PNG figures here");
     v->add_option("--policy", a->options.policy_file, "Index policy of the burning-cost check (quote request JSON)");
+    v->add_option("--band-policy", a->options.band_policy_file,
+                  "Quote request whose parameter-uncertainty band is printed (default: the Longyan policy as written)");
     v->add_option("--buffer-request", a->options.buffer_file,
                   "Buffer request whose Fujian chinese_fir holding is the buffer project");
     v->add_option("--seed", a->options.seed, "Seed of every Monte Carlo part (default 20190101)");

@@ -220,6 +220,10 @@ BatchPolicyPlan plan_batch(const QuoteRequest& q, const BatchPolicySetup& setup)
     };
     plan.term_years = static_cast<std::uint32_t>(t_years);
     if (t_years > 1)
+        plan.add_earlier_term_losses = [pool](std::uint64_t seed, std::uint32_t last_year, std::span<double> by_peril) {
+            pool->add_earlier_term_losses(seed, last_year, by_peril);
+        };
+    if (t_years > 1)
         plan.quote = [policy, premium = q.premium, t_years](std::span<const double> column, std::span<const double> rps) {
             std::vector<double> payouts;
             for (std::size_t i = t_years - 1; i < column.size(); i += t_years) payouts.push_back(column[i]);

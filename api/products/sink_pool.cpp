@@ -69,18 +69,37 @@ SinkPoolYear SinkPool::year(std::uint64_t seed, std::uint32_t year, std::span<co
     return out;
 }
 
-void SinkPool::regenerate_losses(std::uint64_t seed, std::uint32_t year, std::span<double> loss_tco2e) const {
-    thread_local std::vector<double> g, one;
+void SinkPool::losses_by_peril(std::uint64_t seed, std::uint32_t year, std::span<double> by_peril) const {
+    thread_local std::vector<double> g;
     g.resize(book_->weather.slots());
-    one.resize(loss_tco2e.size());
     const double z = book_->weather.draw(seed, year, g);
     const risk::Year y{seed, year, z, g};
     risk::EventSink events;
+    const std::size_t n = stock_tco2e_.size();
+    std::fill(by_peril.begin(), by_peril.end(), 0.0);
+    for (std::size_t k = 0; k < book_->perils.size(); ++k) book_->perils[k]->add_year(y, {}, by_peril.subspan(k * n, n), events);
+}
+
+void SinkPool::regenerate_losses(std::uint64_t seed, std::uint32_t year, std::span<double> loss_tco2e) const {
+    const std::size_t n = loss_tco2e.size();
+    thread_local std::vector<double> by;
+    by.resize(book_->perils.size() * n);
+    losses_by_peril(seed, year, by);
     std::fill(loss_tco2e.begin(), loss_tco2e.end(), 0.0);
-    for (const auto& p : book_->perils) {
-        std::fill(one.begin(), one.end(), 0.0);
-        p->add_year(y, {}, one, events);
-        for (std::size_t h = 0; h < one.size(); ++h) loss_tco2e[h] += one[h];
+    for (std::size_t k = 0; k < book_->perils.size(); ++k)
+        for (std::size_t h = 0; h < n; ++h) loss_tco2e[h] += by[k * n + h];
+}
+
+void SinkPool::add_earlier_term_losses(std::uint64_t seed, std::uint32_t last_year, std::span<double> by_peril) const {
+    const std::size_t n = stock_tco2e_.size();
+    if (by_peril.size() != book_->perils.size() * n || last_year + 1 < term_years_)
+        throw std::logic_error("SinkPool::add_earlier_term_losses: not a whole term of the pool's perils");
+    const auto first = static_cast<std::uint32_t>(last_year + 1 - term_years_);
+    thread_local std::vector<double> one;
+    one.resize(by_peril.size());
+    for (std::size_t t = 0; t + 1 < term_years_; ++t) {
+        losses_by_peril(seed, first + static_cast<std::uint32_t>(t), one);
+        for (std::size_t i = 0; i < one.size(); ++i) by_peril[i] += one[i];
     }
 }
 

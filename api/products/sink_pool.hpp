@@ -42,12 +42,17 @@ public:
     // year order): the earlier years regenerated on the pool's perils, the last from its losses.
     void term_sinks(std::uint64_t seed, std::uint32_t last_year, std::span<const double> holding_loss_tco2e,
                     std::span<double> sinks) const;
+    // Adds to by_peril (the covered perils in registry order, then the holdings) the carbon lost in
+    // the years of the term before `last_year` (empty for a one-year term).
+    void add_earlier_term_losses(std::uint64_t seed, std::uint32_t last_year, std::span<double> by_peril) const;
     std::size_t term_years() const { return term_years_; }
 
 private:
     // The carbon each holding lost in `year` to the covered perils, summed in registry order from
     // 0 as the batch's year sums them (api/batch/year.cpp): the same bits.
     void regenerate_losses(std::uint64_t seed, std::uint32_t year, std::span<double> loss_tco2e) const;
+    // The carbon each holding lost in `year` to each covered peril (by peril, then holding).
+    void losses_by_peril(std::uint64_t seed, std::uint32_t year, std::span<double> by_peril) const;
 
     std::shared_ptr<risk::Book> book_;  // the policy's holdings, the portfolio's weather, the perils when needed
     std::shared_ptr<risk::SinkSampler> sampler_;

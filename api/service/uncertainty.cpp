@@ -21,7 +21,22 @@ struct Banded {
     risk::History::AssumptionRange range;
 };
 
-// The labelled assumptions with a band that the assembly of the request's perils reads.
+// Whether an assumption can move the request's premium by its key alone: one keyed by a forest
+// type (`...chinese_fir`) or a province (`...35`, two digits) moves only books that hold that
+// type or a holding in that province; any other key may move every book.
+bool may_move(const std::string& key, const QuoteRequest& request) {
+    const std::string last = key.substr(key.rfind('.') + 1);
+    if (const auto type = parse_forest_type(last))
+        return std::any_of(request.holdings.begin(), request.holdings.end(),
+                           [&](const Holding& h) { return h.forest_type == *type; });
+    if (last.size() == 2 && std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::any_of(request.holdings.begin(), request.holdings.end(),
+                           [&](const Holding& h) { return h.region.rfind(last, 0) == 0; });
+    return true;
+}
+
+// The labelled assumptions with a band that the assembly of the request's perils reads, less
+// those keyed by a forest type or province the request does not hold.
 std::vector<Banded> banded_assumptions(const ModelVersion& version, const QuoteRequest& request, risk::History& history) {
     std::set<std::string> keys;
     for (const std::string& name : request.product->facts(request.cover).perils)
@@ -33,7 +48,7 @@ std::vector<Banded> banded_assumptions(const ModelVersion& version, const QuoteR
     for (const std::string& key : keys) {
         const auto value = history.assumption(key);
         const auto range = history.assumption_range(key);
-        if (value && range && range->low != range->high) out.push_back({key, *value, *range});
+        if (value && range && range->low != range->high && may_move(key, request)) out.push_back({key, *value, *range});
     }
     return out;
 }

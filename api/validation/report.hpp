@@ -18,6 +18,7 @@ namespace tanhui::api {
 
 struct ValidationOptions {
     std::filesystem::path policy_file;  // index policy of the burning-cost check (a quote request)
+    std::filesystem::path band_policy_file;  // the quote whose uncertainty band is printed (issue 16 item 7)
     std::filesystem::path buffer_file;  // buffer request: its first holding is the buffer project
     std::uint64_t seed = 20190101;
     std::uint32_t model_years = 100'000;   // simulated years of the model's expected payout

@@ -13,17 +13,17 @@
 namespace tanhui::api::validation {
 
 ojson uncertainty_section(data::Store& store, const ModelVersion& version, const ValidationOptions& o) {
-    std::ifstream in(o.policy_file);
-    if (!in) throw std::runtime_error("cannot read the example policy " + o.policy_file.string());
+    std::ifstream in(o.band_policy_file);
+    if (!in) throw std::runtime_error("cannot read the example policy " + o.band_policy_file.string());
     auto decoded = decode_quote(nlohmann::json::parse(in));
-    if (!decoded.value) throw std::runtime_error(o.policy_file.string() + " is not a valid quote request");
+    if (!decoded.value) throw std::runtime_error(o.band_policy_file.string() + " is not a valid quote request");
     decoded.value->uncertainty = true;
     const risk::Model model = build_model(store, version);
     const QuoteContext context{&model, version.version, o.threads};
     const nlohmann::json quote = compute_quote_with_band(store, *decoded.value, context);
     ojson j;
     j["policy_id"] = decoded.value->policy.id;
-    j["policy_file"] = o.policy_file.filename().string();
+    j["policy_file"] = o.band_policy_file.filename().string();
     j["band"] = ojson::parse(quote.at("uncertainty").dump());
     return j;
 }

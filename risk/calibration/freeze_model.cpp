@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -246,8 +247,35 @@ std::vector<CalibrationRecord> calibrate_freeze(History& history, const Calibrat
     return out;
 }
 
+namespace {
+
+// The severity assumptions, read at assembly so that a quote's uncertainty band moves them (issue
+// 16 item 7); all of them or none (a history without them, as some tests give: the stored fit).
+struct SeverityAssumptions {
+    double return_period = 0, share_2008 = 0, mean_ratio = 0, stock_lost_2008 = 0, measured_mean = 0;
+};
+std::optional<SeverityAssumptions> severity_assumptions(History& history) {
+    SeverityAssumptions a;
+    for (auto [key, to] : {std::pair{"freeze.return_period_2008_years", &a.return_period},
+                           std::pair{"freeze.affected_share_2008", &a.share_2008},
+                           std::pair{"freeze.long_run_over_2008_term", &a.mean_ratio},
+                           std::pair{"freeze.stock_lost_share_2008", &a.stock_lost_2008},
+                           std::pair{"freeze.damage_rate_2008_mean", &a.measured_mean}}) {
+        const auto v = history.assumption(key);
+        if (!v) return std::nullopt;
+        *to = *v;
+    }
+    return a;
+}
+
+}  // namespace
+
+// The event probabilities and the dependence are the calibration's (fitted on the NBS series);
+// the footprint's Beta and the loss fractions are refitted here from the labelled assumptions,
+// by the same functions as the calibration, so that the pinned assumptions give the stored
+// values bit for bit and a band's low or high value gives its own model.
 void assemble_freeze(Model& model, std::span<const CalibrationRecord> calibrations, History& history) {
-    (void)history;
+    const std::optional<SeverityAssumptions> a = severity_assumptions(history);
     for (const CalibrationRecord& c : calibrations) {
         if (c.family != freeze_family) continue;
         const Value& m = c.model;
@@ -256,11 +284,18 @@ void assemble_freeze(Model& model, std::span<const CalibrationRecord> calibratio
             FreezeProvince fp;
             fp.event_probability = p.at("event_probability").as_real();
             fp.affected_share = {p.at("affected_a").as_real(), p.at("affected_b").as_real()};
+            if (a) {
+                const Severity fit = severity(history, code, fp.event_probability, a->share_2008, a->return_period, a->mean_ratio);
+                fp.affected_share = {fit.a, fit.b};
+            }
             for (const Value& n : p.at("neighbours").as_list()) fp.neighbours.push_back(n.as_text());
             f.provinces[code] = fp;
         }
-        for (std::size_t i = 0; i < forest_type_count; ++i)
+        for (std::size_t i = 0; i < forest_type_count; ++i) {
             f.loss_fraction[i] = m.at("loss_fraction").at(forest_type_names[i]).as_real();
+            const auto rate = history.assumption("freeze.damage_rate." + std::string(forest_type_names[i]));
+            if (a && rate) f.loss_fraction[i] = std::min(1.0, a->stock_lost_2008 * *rate / a->measured_mean);
+        }
         f.dependence.shared_correlation = m.at("shared_correlation").as_real();
         f.dependence.neighbour_weight = m.at("neighbour_weight").as_real();
         // Events come with low X: the loading is minus the index's correlation with fire's factor,

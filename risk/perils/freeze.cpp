@@ -1,6 +1,7 @@
 #include "risk/perils/freeze.hpp"
 
 #include "risk/random/beta_batch.hpp"
+#include "risk/random/year_cache.hpp"
 #include "risk/simulation/weather.hpp"
 
 #include <algorithm>
@@ -31,6 +32,18 @@ double threshold_of(double p) {
 void check_share(const ShareBeta& s, const std::string& at) {
     require_parameter(s.a > 0 && std::isfinite(s.a), at + "/a", "> 0", s.a);
     require_parameter(s.b > 0 && std::isfinite(s.b), at + "/b", "> 0", s.b);
+}
+
+// Everything a province's row of shares depends on besides seed and years.
+std::uint64_t row_id(const RegionalSlot& slot, const FreezePeril::Province& p, const RegionalDependence& d,
+                     bool independent) {
+    YearRowParameters id("freeze_shares");
+    id.add(std::uint64_t{slot.number}).add(std::uint64_t{slot.neighbours.size()});
+    for (std::uint32_t nb : slot.neighbours) id.add(std::uint64_t{nb});
+    id.add(p.threshold).add(p.share.a).add(p.share.b).add(std::uint64_t{p.fixed_share.has_value()});
+    id.add(p.fixed_share.value_or(0.0));
+    id.add(d.weather_loading).add(d.shared_correlation).add(d.neighbour_weight).add(std::uint64_t{independent});
+    return year_draw_cache().intern(id);
 }
 
 }  // namespace
@@ -89,6 +102,7 @@ FreezePeril::FreezePeril(const PerilSetup& setup) {
             p.share = o.affected_share ? *o.affected_share : fp ? fp->affected_share : ShareBeta{};
             p.fixed_share = o.footprint_share;
             provinces_.push_back(p);
+            row_ids_.push_back(row_id(slots_.back(), p, dependence_, independent_));
         }
         const double lf = o.loss_fraction ? *o.loss_fraction : m.loss_fraction[index(h.forest_type)];
         Prepared p{h.area_ha * h.stock_tco2e_per_ha * lf, static_cast<std::uint32_t>(i), it->second};
@@ -96,10 +110,16 @@ FreezePeril::FreezePeril(const PerilSetup& setup) {
     }
 }
 
-void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size_t n, const double* z,
-                         double* share) const {
-    const std::size_t s_count = slots_.size();
-    regional_year_normals(seed, first_year, n, z, PerilId::freeze, slots_, dependence_, independent_, share);
+namespace {
+
+// The affected shares of the provinces of slots (provinces[s] their parameters) in years
+// first_year .. + n - 1: share[k * slots.size() + s], 0 in a year without an event.
+void province_shares(std::uint64_t seed, std::uint32_t first_year, std::size_t n, const double* z,
+                     const std::vector<RegionalSlot>& slots, const std::vector<FreezePeril::Province>& provinces,
+                     const RegionalDependence& dependence, bool independent, double* share) {
+    using Province = FreezePeril::Province;
+    const std::size_t s_count = slots.size();
+    regional_year_normals(seed, first_year, n, z, PerilId::freeze, slots, dependence, independent, share);
     // The event province-years whose share is a Beta draw, then the first gamma tries of all of
     // them at once (beta_first_tries); the few not accepted there take the scalar draw.
     thread_local std::vector<std::uint32_t> at, year, number;
@@ -111,7 +131,7 @@ void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size
     for (std::size_t k = 0; k < n; ++k)
         for (std::size_t s = 0; s < s_count; ++s) {
             double& x = share[k * s_count + s];
-            const Province& p = provinces_[s];
+            const Province& p = provinces[s];
             if (!(x < p.threshold)) {
                 x = 0;
                 continue;
@@ -122,26 +142,47 @@ void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size
             }
             at.push_back(static_cast<std::uint32_t>(k * s_count + s));
             year.push_back(first_year + static_cast<std::uint32_t>(k));
-            number.push_back(slots_[s].number);
+            number.push_back(slots[s].number);
         }
     const std::size_t events = at.size();
     beta.resize(events);
     accepted.resize(events);
     // One shape pair for every province is the common case (no override gives each its own).
     const auto draw = [&](std::size_t e) {
-        const ShareBeta& sb = provinces_[at[e] % s_count].share;
+        const ShareBeta& sb = provinces[at[e] % s_count].share;
         const DrawAddress address = regional_address(seed, year[e], number[e], PerilId::freeze);
         return beta_from_gammas(sb.a, sb.b, [&](int b) { return address(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
     };
-    const bool one_shape = std::all_of(provinces_.begin(), provinces_.end(), [&](const Province& p) {
-        return p.share.a == provinces_[0].share.a && p.share.b == provinces_[0].share.b;
+    const bool one_shape = std::all_of(provinces.begin(), provinces.end(), [&](const Province& p) {
+        return p.share.a == provinces[0].share.a && p.share.b == provinces[0].share.b;
     });
     if (one_shape && events > 0) {
-        beta_first_tries(seed, Stream::regional, PerilId::freeze, 1, gamma_blocks, provinces_[0].share.a,
-                         provinces_[0].share.b, year.data(), number.data(), events, beta.data(), accepted.data());
+        beta_first_tries(seed, Stream::regional, PerilId::freeze, 1, gamma_blocks, provinces[0].share.a,
+                         provinces[0].share.b, year.data(), number.data(), events, beta.data(), accepted.data());
         for (std::size_t e = 0; e < events; ++e) share[at[e]] = accepted[e] ? beta[e] : draw(e);
     } else {
         for (std::size_t e = 0; e < events; ++e) share[at[e]] = draw(e);
+    }
+}
+
+}  // namespace
+
+// A province's shares depend on the seed, the years and its parameters, not on the book: each
+// province's row of a block comes from the process's year-draw cache (risk/random/year_cache.hpp),
+// filled on a miss by province_shares on that province alone (the same bits: each province's
+// normals and Beta draws are on its own addresses).
+void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size_t n, const double* z,
+                         double* share) const {
+    const std::size_t s_count = slots_.size();
+    YearDrawCache& cache = year_draw_cache();
+    const std::uint64_t inputs = fingerprint(z, n);
+    for (std::size_t s = 0; s < s_count; ++s) {
+        const YearRowKey key{row_ids_[s], seed, first_year, static_cast<std::uint32_t>(n), inputs};
+        const YearRow row = cache.get(key, [&](std::vector<double>& out) {
+            province_shares(seed, first_year, n, z, {slots_[s]}, {provinces_[s]}, dependence_, independent_, out.data());
+        });
+        const double* r = row->data();
+        for (std::size_t k = 0; k < n; ++k) share[k * s_count + s] = r[k];
     }
 }
 

@@ -91,6 +91,7 @@ private:
     std::vector<Prepared> holdings_;
     std::vector<RegionalSlot> slots_;
     std::vector<Province> provinces_;
+    std::vector<std::uint64_t> row_ids_;  // by slot: its shares' parameters in the year-draw cache
     RegionalDependence dependence_;
     bool independent_ = false;
 };

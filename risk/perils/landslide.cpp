@@ -1,5 +1,7 @@
 #include "risk/perils/landslide.hpp"
 
+#include "risk/random/year_cache.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -83,6 +85,10 @@ LandslidePeril::LandslidePeril(const PerilSetup& setup) {
             auto [it, added] = slot_of.try_emplace(key, static_cast<std::uint32_t>(slots_.size()));
             if (added) {
                 RegionalSlot slot{key, region_number(key), {}};
+                YearRowParameters id("landslide_factors");
+                id.add(std::uint64_t{slot.number}).add(lp.year_factor_shape).add(dependence_.weather_loading);
+                id.add(dependence_.shared_correlation).add(dependence_.neighbour_weight);
+                row_ids_.push_back(year_draw_cache().intern(id));
                 slots_.push_back(std::move(slot));
                 factors_.emplace_back(lp.year_factor_shape);
             }
@@ -95,12 +101,24 @@ LandslidePeril::LandslidePeril(const PerilSetup& setup) {
     }
 }
 
+// A province's factors depend on the seed, the years and its parameters, not on the book: each
+// province's row of a block comes from the process's year-draw cache (risk/random/year_cache.hpp),
+// filled on a miss from that province's normals alone (the same bits: each province's normals are
+// on its own addresses).
 void LandslidePeril::year_factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, const double* z,
                                   double* g) const {
     const std::size_t s_count = slots_.size();
-    regional_year_normals(seed, first_year, n, z, PerilId::landslide, slots_, dependence_, false, g);
-    for (std::size_t k = 0; k < n; ++k)
-        for (std::size_t s = 0; s < s_count; ++s) g[k * s_count + s] = factors_[s](g[k * s_count + s]);
+    YearDrawCache& cache = year_draw_cache();
+    const std::uint64_t inputs = fingerprint(z, n);
+    for (std::size_t s = 0; s < s_count; ++s) {
+        const YearRowKey key{row_ids_[s], seed, first_year, static_cast<std::uint32_t>(n), inputs};
+        const YearRow row = cache.get(key, [&](std::vector<double>& out) {
+            regional_year_normals(seed, first_year, n, z, PerilId::landslide, {slots_[s]}, dependence_, false, out.data());
+            for (double& x : out) x = factors_[s](x);
+        });
+        const double* r = row->data();
+        for (std::size_t k = 0; k < n; ++k) g[k * s_count + s] = r[k];
+    }
 }
 
 // The hits of a holding-year and its loss (0 when word w0 means no hit).

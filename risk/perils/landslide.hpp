@@ -95,6 +95,7 @@ private:
     std::vector<std::uint32_t> draw_index_;
     std::vector<RegionalSlot> slots_;
     std::vector<GammaOfNormal> factors_;  // by slot
+    std::vector<std::uint64_t> row_ids_;  // by slot: its factors' parameters in the year-draw cache
     RegionalDependence dependence_;
     double area_per_event_ha_ = 0;
 };

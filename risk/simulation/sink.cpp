@@ -3,6 +3,7 @@
 #include "risk/model/growth.hpp"
 #include "risk/random/batch.hpp"
 #include "risk/random/special.hpp"
+#include "risk/random/year_cache.hpp"
 #include "risk/simulation/loss_blocks.hpp"
 
 #include <algorithm>
@@ -69,6 +70,13 @@ SinkSampler::SinkSampler(const Book& book, const SinkModel& model, std::optional
         if (added) {
             region_number_.push_back(region_number(key));
             region_slot_.push_back(h.weather_slot);
+            // The region's normal -c W + sqrt(1 - c^2) U depends on these and the seed and years only.
+            const std::size_t slot = h.weather_slot;
+            YearRowParameters id("sink_region");
+            id.add(std::uint64_t{region_number_.back()});
+            id.add(std::uint64_t{slot == 0 ? 0u : region_number(book.weather.regions()[slot - 1].region)});
+            id.add(book.weather.cross_region_correlation()).add(m_.weather_correlation);
+            region_row_.push_back(year_draw_cache().intern(id));
         }
         region_of_.push_back(it->second);
         if (scenario_) {
@@ -111,10 +119,15 @@ void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::siz
         const std::size_t m = std::min(chunk, n - off);
         const auto year = first_year + static_cast<std::uint32_t>(off);
         for (std::size_t r = 0; r < region_number_.size(); ++r) {
-            if (z) weather_normals_from(book_.weather, seed, year, m, region_slot_[r], z + off, w.data());
-            else book_.weather.normals_block(seed, year, m, region_slot_[r], w.data());
-            normals_over_years(seed, year, m, region_number_[r], region_block, region.data());
-            for (std::size_t k = 0; k < m; ++k) region[k] = -c * w[k] + c2 * region[k];
+            // The region's normal of the block: from the process's year-draw cache (book-independent).
+            const YearRowKey key{region_row_[r], seed, year, static_cast<std::uint32_t>(m), z ? fingerprint(z + off, m) : 0};
+            const YearRow row = year_draw_cache().get(key, [&](std::vector<double>& u) {
+                if (z) weather_normals_from(book_.weather, seed, year, m, region_slot_[r], z + off, w.data());
+                else book_.weather.normals_block(seed, year, m, region_slot_[r], w.data());
+                normals_over_years(seed, year, m, region_number_[r], region_block, u.data());
+                for (std::size_t k = 0; k < m; ++k) u[k] = -c * w[k] + c2 * u[k];
+            });
+            std::copy(row->begin(), row->end(), region.begin());
             for (std::size_t h = 0; h < holdings; ++h) {
                 if (region_of_[h] != r) continue;
                 if (b > 0) normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, e.data());

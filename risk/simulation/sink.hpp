@@ -62,6 +62,7 @@ private:
     std::vector<std::size_t> region_of_;        // holding -> sink region
     std::vector<std::uint32_t> region_number_;  // sink region -> holding word of U
     std::vector<std::size_t> region_slot_;      // sink region -> weather slot of W
+    std::vector<std::uint64_t> region_row_;     // sink region -> its regional normal's id in the year-draw cache
     std::vector<double> scenario_factor_;       // by holding, with a scenario
     double threshold_ = 0;                      // Phi^-1(drought_probability), -inf without droughts
     double s_ = 0;                              // lognormal sigma

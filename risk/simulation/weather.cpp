@@ -2,6 +2,7 @@
 
 #include "data/types.hpp"
 #include "risk/random/batch.hpp"
+#include "risk/random/year_cache.hpp"
 
 #include <boost/math/policies/policy.hpp>
 #include <boost/math/special_functions/gamma.hpp>
@@ -78,6 +79,9 @@ Weather::Weather(std::vector<WeatherRegion> regions, double rho) : regions_(std:
         numbers_.push_back(region_number(r.region));
         if (numbers_.back() == 0) throw InvalidInput("model/weather/year_factor_shape/" + r.region, "region 0 is reserved for the shared factor");
         tables_.push_back(std::isinf(r.year_factor_shape) ? nullptr : weather_table(r.year_factor_shape));
+        YearRowParameters id("weather_factors");
+        id.add(std::uint64_t{numbers_.back()}).add(r.year_factor_shape).add(rho_);
+        row_ids_.push_back(year_draw_cache().intern(id));
     }
 }
 
@@ -112,32 +116,44 @@ double Weather::draw(std::uint64_t seed, std::uint32_t year, std::span<double> g
 }
 
 void Weather::draw_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* z, double* g,
-                             std::size_t stride) const {
+                         std::size_t stride) const {
     constexpr std::size_t chunk = 256;
-    std::array<std::uint32_t, chunk> hi, lo;
-    std::array<double, chunk> e;
+    static const std::uint64_t z_id = year_draw_cache().intern(YearRowParameters("weather_normal"));
+    YearDrawCache& cache = year_draw_cache();
     const double a = std::sqrt(rho_), b = std::sqrt(1.0 - rho_);
     for (std::size_t off = 0; off < n; off += chunk) {
         const std::size_t m = std::min(chunk, n - off);
         const auto year = first_year + static_cast<std::uint32_t>(off);
+        const auto m32 = static_cast<std::uint32_t>(m);
         double* zc = z + off;
         double* gc = g + off * stride;
-        word_pairs_over_years(seed, Stream::weather, year, m, 0, weather_peril_word, 0, hi.data(), lo.data());
-        normals_from_words(hi.data(), lo.data(), m, zc);
+        const YearRow z_row = cache.get({z_id, seed, year, m32}, [&](std::vector<double>& out) {
+            std::array<std::uint32_t, chunk> hi, lo;
+            word_pairs_over_years(seed, Stream::weather, year, m, 0, weather_peril_word, 0, hi.data(), lo.data());
+            normals_from_words(hi.data(), lo.data(), m, out.data());
+        });
+        std::copy(z_row->begin(), z_row->end(), zc);
         for (std::size_t k = 0; k < m; ++k) gc[k * stride] = 1.0;
         for (std::size_t s = 0; s < regions_.size(); ++s) {
             if (std::isinf(regions_[s].year_factor_shape)) {
                 for (std::size_t k = 0; k < m; ++k) gc[k * stride + s + 1] = 1.0;
                 continue;
             }
-            if (rho_ < 1) {
-                word_pairs_over_years(seed, Stream::weather, year, m, numbers_[s], weather_peril_word, 0, hi.data(), lo.data());
-                normals_from_words(hi.data(), lo.data(), m, e.data());
-                for (std::size_t k = 0; k < m; ++k) e[k] = a * zc[k] + b * e[k];
-            } else {
-                std::copy(zc, zc + m, e.begin());
-            }
-            for (std::size_t k = 0; k < m; ++k) gc[k * stride + s + 1] = quantile(s, e[k]);
+            const YearRow g_row = cache.get({row_ids_[s], seed, year, m32}, [&](std::vector<double>& out) {
+                std::array<std::uint32_t, chunk> hi, lo;
+                std::array<double, chunk> e;
+                if (rho_ < 1) {
+                    word_pairs_over_years(seed, Stream::weather, year, m, numbers_[s], weather_peril_word, 0, hi.data(),
+                                          lo.data());
+                    normals_from_words(hi.data(), lo.data(), m, e.data());
+                    for (std::size_t k = 0; k < m; ++k) e[k] = a * zc[k] + b * e[k];
+                } else {
+                    std::copy(zc, zc + m, e.begin());
+                }
+                for (std::size_t k = 0; k < m; ++k) out[k] = quantile(s, e[k]);
+            });
+            const double* r = g_row->data();
+            for (std::size_t k = 0; k < m; ++k) gc[k * stride + s + 1] = r[k];
         }
     }
 }

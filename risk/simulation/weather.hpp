@@ -35,6 +35,8 @@ public:
     double draw(std::uint64_t seed, std::uint32_t year, std::span<double> g) const;
     // The same for years first_year .. first_year + n - 1 at once (SIMD across years): z[k] = Z,
     // g[k * stride + slot] = G of year first_year + k; stride >= slots(). The same bits as draw().
+    // Z and each region's G depend on the seed, the years and the region's shape and rho only:
+    // they come from the process's year-draw cache (risk/random/year_cache.hpp) by 256 years.
     void draw_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* z, double* g,
                     std::size_t stride) const;
 
@@ -54,6 +56,7 @@ private:
     std::vector<WeatherRegion> regions_;
     std::vector<std::uint32_t> numbers_;  // holding word of each region's normal
     std::vector<std::shared_ptr<const std::vector<double>>> tables_;  // per region; empty: G = 1
+    std::vector<std::uint64_t> row_ids_;  // per region: its G's parameters in the year-draw cache
     double rho_ = 1;
 };
 

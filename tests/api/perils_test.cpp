@@ -4,6 +4,7 @@
 #include "api/json/quote_request.hpp"
 #include "api/service/calibration.hpp"
 #include "risk/perils/registry.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,6 +8,7 @@
 #include "api/service/calibration.hpp"
 #include "api/batch/portfolio.hpp"
 #include "data/store/store.hpp"
+#include "tests/paths.hpp"
 
 #include <benchmark/benchmark.h>
 

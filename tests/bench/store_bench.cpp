@@ -1,5 +1,6 @@
 // Building the embedded database from data/historical (issue 3): rows per second.
 #include "data/store/store.hpp"
+#include "tests/paths.hpp"
 
 #include <benchmark/benchmark.h>
 

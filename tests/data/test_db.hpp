@@ -2,6 +2,7 @@
 #pragma once
 
 #include "data/store/schema.hpp"
+#include "tests/paths.hpp"
 
 #include <SQLiteCpp/Database.h>
 

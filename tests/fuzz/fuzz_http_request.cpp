@@ -14,6 +14,7 @@
 #include "api/service/calibration.hpp"
 #include "api/http/server.hpp"
 #include "data/store/store.hpp"
+#include "tests/paths.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -37,10 +38,6 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#ifndef TANHUI_SOURCE_DIR
-#define TANHUI_SOURCE_DIR "."
-#endif
 
 namespace fs = std::filesystem;
 namespace http = boost::beast::http;

@@ -12,6 +12,7 @@
 
 #include "tests/api/calibrated_fixture.hpp"
 #include "tests/data/test_db.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

@@ -90,6 +90,13 @@ TEST(SinkBatch, OnePolicyBatchIsItsQuoteForEveryTerm) {
                                 "rate_on_sum_insured", "probability_of_payout"})
             EXPECT_EQ(batch[key].get<double>(), quote[key].get<double>()) << key;
         EXPECT_GT(quote["pure_premium_cny"].get<double>(), 0.0);
+        // Where the premium comes from: each peril's share of every term's payout by the carbon it
+        // lost over the whole term, in the batch as in the quote (summed in another order).
+        const json& by_quote = quote["pure_premium_by_peril_cny"];
+        for (const auto& [peril, cny] : by_quote.items())
+            EXPECT_NEAR(batch["pure_premium_by_peril_cny"][peril].get<double>(), cny.get<double>(),
+                        1e-9 * quote["pure_premium_cny"].get<double>() + 1e-9)
+                << peril;
         EXPECT_NEAR(batch["expected_payout_cny"].get<double>() * t, quote["pure_premium_cny"].get<double>(),
                     1e-9 * quote["pure_premium_cny"].get<double>());
         if (t > 1) {

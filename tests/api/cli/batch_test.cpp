@@ -10,6 +10,7 @@
 #include "data/import/import.hpp"
 #include "tests/api/calibrated_fixture.hpp"
 #include "tests/data/test_db.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
 // The command line as a user meets it (issue 15, item 9): global options after the subcommand,
 // and exit 2 for every invalid input (CLI11's own parse errors and a bad import included).
 #include "tests/data/test_db.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

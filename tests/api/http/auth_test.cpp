@@ -1,6 +1,7 @@
 // API keys: format, storage (salted hash only), listing, revocation, and 401/403 per role over HTTP.
 #include "api/http/auth.hpp"
 #include "tests/api/test_server.hpp"
+#include "tests/paths.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>

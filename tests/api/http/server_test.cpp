@@ -7,6 +7,7 @@
 #include "data/store/schema.hpp"
 #include "data/types.hpp"
 #include "tests/api/test_server.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,6 +2,7 @@
 // crosses. The model version is a hash over the calibrations' JSON text, so the round trip must
 // give the same text, number kinds and key order included.
 #include "api/json/value.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,6 +9,7 @@
 #include "data/store/store.hpp"
 #include "tests/api/routes/quote_fixtures.hpp"
 #include "tests/risk/made_up_book.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

@@ -22,6 +22,7 @@
 #include "risk/perils/fire.hpp"
 #include "risk/simulation/reversal.hpp"
 #include "risk/simulation/simulate.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,6 +3,7 @@
 #include "api/json/quote_request.hpp"
 #include "api/products/registry.hpp"
 #include "pricing/index_insurance.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

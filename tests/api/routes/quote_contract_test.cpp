@@ -6,6 +6,7 @@
 #include "api/http/auth.hpp"
 #include "tests/api/routes/quote_fixtures.hpp"
 #include "tests/api/test_server.hpp"
+#include "tests/paths.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>

@@ -11,6 +11,7 @@
 #include "data/store/store.hpp"
 #include "tests/api/routes/quote_fixtures.hpp"
 #include "tests/api/test_server.hpp"
+#include "tests/paths.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>

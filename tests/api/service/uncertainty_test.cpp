@@ -11,6 +11,7 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -89,6 +90,40 @@ TEST(UncertaintyBand, AllLowAndAllHighBracketThePointWhereEveryAssumptionRaisesT
     }
     EXPECT_LE(u.at("all_low_pure_premium_cny").get<double>(), point);
     EXPECT_GE(u.at("all_high_pure_premium_cny").get<double>(), point);
+}
+
+// Freeze's severity is refitted at assembly (issue 16 item 7): its anchors are rows of the band,
+// only those of the provinces and forest types the book holds; the loss fraction scales every
+// year's freeze loss (same draws), and the audit's orders hold by wide margins (docs/validation.md
+// "Freeze: implied long-run loss": k 3.5 / 8 gives -11 % / +112 %, Fujian's 2008 share 0.05 / 0.25
+// -56 % / +173 %, T 100 / 30 years -51 % / +74 %).
+TEST(UncertaintyBand, FreezeAnchorsAreRowsOnlyForTheProvincesAndTypesHeld) {
+    if (!quotes::have_historical()) GTEST_SKIP() << "no data/historical";
+    json body = index_request({"freeze"}, 20'000);
+    body["cover"]["deductible_tco2e"] = 0;
+    const json q = quote_of(body);
+    const json& u = q.at("uncertainty");
+    const double point = q.at("pure_premium_cny").get<double>();
+    ASSERT_GT(point, 0);
+    std::map<std::string, std::pair<double, double>> at;
+    for (const json& a : u.at("assumptions"))
+        at[a.at("key").get<std::string>()] = {a.at("pure_premium_at_low_cny").get<double>(),
+                                              a.at("pure_premium_at_high_cny").get<double>()};
+    for (const char* k : {"freeze.long_run_over_2008_term", "freeze.affected_share_2008.35", "freeze.return_period_2008_years",
+                          "freeze.stock_lost_share_2008", "freeze.damage_rate.chinese_fir", "freeze.damage_rate.masson_pine"})
+        EXPECT_TRUE(at.count(k)) << k;
+    for (const char* k : {"freeze.affected_share_2008.43", "freeze.damage_rate.bamboo", "freeze.damage_rate.eucalyptus"})
+        EXPECT_FALSE(at.count(k)) << k;  // Hunan and types the book does not hold
+    const auto [stock_low, stock_high] = at["freeze.stock_lost_share_2008"];
+    EXPECT_LE(stock_low, point);
+    EXPECT_GE(stock_high, point);
+    EXPECT_GT(at["freeze.long_run_over_2008_term"].second, 1.3 * point);
+    const auto [fujian_low, fujian_high] = at["freeze.affected_share_2008.35"];
+    EXPECT_LT(fujian_low, 0.8 * point);
+    EXPECT_GT(fujian_high, 1.3 * point);
+    const auto [t_low, t_high] = at["freeze.return_period_2008_years"];  // low T: 2008 comes more often
+    EXPECT_GT(t_low, 1.3 * point);
+    EXPECT_LT(t_high, 0.8 * point);
 }
 
 // The model version pins the labelled assumptions (docs/calibration.md): editing a row of the

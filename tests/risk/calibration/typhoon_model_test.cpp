@@ -6,6 +6,7 @@
 #include "data/import/csv.hpp"
 #include "risk/perils/typhoon.hpp"
 #include "tests/risk/calibration/history_fake.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

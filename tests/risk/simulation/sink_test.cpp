@@ -2,6 +2,7 @@
 #include "risk/simulation/sink.hpp"
 #include "risk/perils/pest.hpp"
 #include "tests/risk/made_up_book.hpp"
+#include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,121 @@
+// The process-wide cache of book-independent year-level draws (docs/architecture.md "Shared
+// caches"): rows of numbers that depend only on the seed, the years and a province's or region's
+// calibrated parameters, never on the book: a province's regional event shares (freeze), its
+// landslide year factors, the weather normal Z_y and a region's weather factors G, the sink's
+// regional growth normal. The service quotes the same seed over and over; a warm quote reads the
+// rows instead of drawing Philox words and inverse normals again.
+//
+// A row is the n <= 256 values of one block of years of the simulation (the block the runner
+// draws, risk/simulation/simulate.hpp), so a cold fill is a block's work at a time and the block
+// loop's cancel check still stops it. Its key is exact: (what the row is and every parameter it
+// depends on, interned once per book as a number; seed; first year; years). The cache computes
+// nothing itself: on a miss the caller fills the row with the very code that ran before the
+// cache, so the numbers are the same bits with the cache, without it, and whatever the threads.
+//
+// Bounded: least recently used rows go first once the rows' bytes pass the budget (default
+// 256 MB; set_budget_bytes(0) switches the cache off). Thread-safe: 16 shards, each behind its own
+// mutex; two threads missing the same row both fill it and the first to insert wins (the rows are
+// equal). Rows are shared_ptr: a row evicted while a thread reads it stays alive until it is done.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tanhui::risk {
+
+// Builds the exact identity of a row's parameters: the bit patterns of its numbers, in order.
+class YearRowParameters {
+public:
+    explicit YearRowParameters(std::string_view kind) : bytes_(kind) { bytes_.push_back('\0'); }
+    YearRowParameters& add(double v);
+    YearRowParameters& add(std::uint64_t v);
+    const std::string& bytes() const { return bytes_; }
+
+private:
+    std::string bytes_;
+};
+
+struct YearRowKey {
+    std::uint64_t parameters = 0;  // YearDrawCache::intern of the row's parameters
+    std::uint64_t seed = 0;
+    std::uint32_t first_year = 0;
+    std::uint32_t years = 0;
+    std::uint64_t inputs = 0;  // fingerprint() of the numbers the row is computed from (Z), 0: none
+    bool operator==(const YearRowKey&) const = default;
+};
+
+// A fingerprint of the years' weather normals a row is computed from (Fletcher-style sums of their
+// bits). In the simulation they are Z_y of the seed and years, already in the key; a caller that
+// passes other numbers (a test's made-up Z) then gets its own rows, not the simulation's.
+inline std::uint64_t fingerprint(const double* x, std::size_t n) {
+    std::uint64_t a = 0, b = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        a += std::bit_cast<std::uint64_t>(x[k]);
+        b += a;
+    }
+    return a ^ (b * 0x9e3779b97f4a7c15ull) ^ (n << 1) ^ 1;
+}
+
+using YearRow = std::shared_ptr<const std::vector<double>>;
+
+class YearDrawCache {
+public:
+    static constexpr std::size_t default_budget_bytes = std::size_t{256} << 20;
+    static constexpr std::size_t shards = 16;
+
+    YearDrawCache();
+    ~YearDrawCache();
+    YearDrawCache(const YearDrawCache&) = delete;
+    YearDrawCache& operator=(const YearDrawCache&) = delete;
+
+    // A number that stands for exactly these parameters: equal numbers mean equal bytes. Numbers
+    // are never reused; the table of parameters is forgotten past 65,536 distinct sets (rows
+    // keyed by the old numbers then age out).
+    std::uint64_t intern(const YearRowParameters& parameters);
+
+    // The row of key: from the cache, or fill(std::vector<double>& row) (row sized key.years,
+    // zero) and then kept. With the cache off, fill runs every time.
+    template <class Fill>
+    YearRow get(const YearRowKey& key, Fill&& fill) {
+        if (enabled()) {
+            if (YearRow row = find(key)) return row;
+        }
+        auto row = std::make_shared<std::vector<double>>(key.years);
+        fill(*row);
+        if (!enabled()) return row;
+        return insert(key, std::move(row));
+    }
+
+    bool enabled() const { return budget_.load(std::memory_order_relaxed) > 0; }
+    void set_budget_bytes(std::size_t bytes);  // 0: off (and empties it)
+    std::size_t budget_bytes() const { return budget_.load(std::memory_order_relaxed); }
+    void clear();
+
+    struct Stats {
+        std::uint64_t hits = 0, misses = 0, evictions = 0;
+        std::size_t rows = 0, bytes = 0;
+    };
+    Stats stats() const;
+
+private:
+    struct Shard;
+    YearRow find(const YearRowKey& key);
+    YearRow insert(const YearRowKey& key, YearRow row);
+    Shard& shard_of(const YearRowKey& key);
+
+    std::atomic<std::size_t> budget_{default_budget_bytes};
+    std::unique_ptr<Shard[]> shards_;
+    struct Interned;
+    std::unique_ptr<Interned> interned_;
+};
+
+// The cache every quote, batch and validation of the process shares.
+YearDrawCache& year_draw_cache();
+
+}  // namespace tanhui::risk

@@ -21,6 +21,11 @@ const std::string* Request::query_param(const std::string& name) const {
     return it == query.end() ? nullptr : &it->second;
 }
 
+const nlohmann::json& request_json(const Request& req) {
+    static const nlohmann::json discarded(nlohmann::json::value_t::discarded);
+    return req.parsed_body ? *req.parsed_body : discarded;
+}
+
 Response json_response(const nlohmann::json& body, int status) {
     return {status, "application/json", compact_json(body), {}};
 }

@@ -41,6 +41,10 @@ struct Request {
     // between blocks of years (risk::Simulation::cancel); never null for a handler.
     std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
     RequestCost cost;  // from the route's estimate (RouteOptions::cost), before any work
+    // The body parsed as JSON once, on the I/O thread, for a route with a cost estimate (null when
+    // it is not JSON): the estimate reads it (request_json) and parse_json_body hands it on, so
+    // a quote's body is parsed once, not twice.
+    std::shared_ptr<const nlohmann::json> parsed_body;
 
     // Path parameter by name (empty when absent).
     const std::string& param(const std::string& name) const;
@@ -54,6 +58,9 @@ struct Response {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Allow, Retry-After ...)
 };
+
+// The request's body as parsed for its cost estimate, or a discarded value (not JSON).
+const nlohmann::json& request_json(const Request& req);
 
 // JSON body in the service's style: compact, invalid UTF-8 replaced (never a throw).
 Response json_response(const nlohmann::json& body, int status = 200);

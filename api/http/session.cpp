@@ -358,10 +358,10 @@ void Session::on_header(beast::error_code ec, std::size_t) {
     std::size_t limit = state_->body_limit;
     const std::string_view target = to_sv(msg.target());
     const std::string_view raw_path = target.substr(0, target.find('?'));
-    const auto match = state_->router.match(method_, raw_path);
-    if (match.kind == Router::Match::found) {
-        route_index_ = match.route->index;
-        limit = std::min(limit, match.route->options.body_limit);
+    match_ = state_->router.match(method_, raw_path);
+    if (match_.kind == Router::Match::found) {
+        route_index_ = match_.route->index;
+        limit = std::min(limit, match_.route->options.body_limit);
     }
     if (const auto length = parser_->content_length(); length && *length > limit)
         return respond(payload_too_large(limit), true, true);
@@ -484,7 +484,7 @@ void Session::process() {
                                    {{pointer_append("/query", query_name), query_error}}),
                        false);
 
-    const auto match = state_->router.match(method_, raw_path);
+    const Router::Match& match = match_;  // on_header found it for the same method and target
     if (match.kind == Router::Match::not_found) {
         route_index_ = MetricsRegistry::unmatched;
         std::string path;
@@ -511,7 +511,7 @@ void Session::process() {
     req.target = target_;
     percent_decode(raw_path, req.path);
     req.pattern = route.info.pattern;
-    req.params = match.params;
+    req.params = std::move(match_.params);
     for (const auto& field : msg) {
         std::string name = lower(to_sv(field.name_string()));
         if (name == "authorization" || name == "cookie") continue;

@@ -156,6 +156,7 @@ private:
     // The request being answered, for the access log and the metrics.
     std::chrono::steady_clock::time_point started_;
     std::size_t route_index_ = MetricsRegistry::unmatched;
+    Router::Match match_;  // the route of the request, found once its header is read (on_header)
     std::string method_, target_, key_id_, request_id_;
 };
 

@@ -8,6 +8,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -64,6 +65,9 @@ int retry_seconds(std::chrono::milliseconds ms) {
 std::optional<Response> Session::charge(const Route& route, Request& req, Lane& lane, bool& holds_slot) {
     const LanesConfig& config = state_->options.lanes;
     if (route.options.cost) {
+        // Parsed once here for the estimate and handed on to the handler (Request::parsed_body).
+        if (auto body = nlohmann::json::parse(req.body, nullptr, false); !body.is_discarded())
+            req.parsed_body = std::make_shared<const nlohmann::json>(std::move(body));
         try {
             req.cost = route.options.cost(req);
         } catch (const std::exception&) {

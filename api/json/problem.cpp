@@ -220,7 +220,11 @@ std::size_t too_deep_at(std::string_view s, std::size_t limit) {
 
 }  // namespace
 
-std::optional<Response> parse_json_body(const Request& req, nlohmann::json& out) {
+namespace {
+
+// What parse_json_body refuses before parsing: an empty body, another media type, invalid UTF-8,
+// nesting deeper than max_json_depth.
+std::optional<Response> unparseable_body(const Request& req) {
     const std::string_view body = req.body;
     if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return bad_request("the request body is empty; send a JSON document", {{"", "empty body"}});
@@ -232,8 +236,12 @@ std::optional<Response> parse_json_body(const Request& req, nlohmann::json& out)
         return bad_request("the request body nests arrays and objects deeper than " + std::to_string(max_json_depth),
                            {{"", "nesting deeper than " + std::to_string(max_json_depth) + " at byte " +
                                      std::to_string(at)}});
+    return std::nullopt;
+}
+
+std::optional<Response> parse_into(const Request& req, nlohmann::json& out) {
     try {
-        out = nlohmann::json::parse(body);
+        out = nlohmann::json::parse(std::string_view(req.body));
         return std::nullopt;
     } catch (const nlohmann::json::exception& e) {
         std::string message = e.what();
@@ -242,6 +250,25 @@ std::optional<Response> parse_json_body(const Request& req, nlohmann::json& out)
             message.erase(0, close + 2);
         return bad_request("the request body is not valid JSON", {{"", std::move(message)}});
     }
+}
+
+}  // namespace
+
+std::optional<Response> parse_json_body(const Request& req, nlohmann::json& out) {
+    if (auto problem = unparseable_body(req)) return problem;
+    return parse_into(req, out);
+}
+
+std::optional<Response> parse_json_body(const Request& req, std::shared_ptr<const nlohmann::json>& out) {
+    if (auto problem = unparseable_body(req)) return problem;
+    if (req.parsed_body) {
+        out = req.parsed_body;
+        return std::nullopt;
+    }
+    auto body = std::make_shared<nlohmann::json>();
+    if (auto problem = parse_into(req, *body)) return problem;
+    out = std::move(body);
+    return std::nullopt;
 }
 
 std::optional<Response> check_query(const Request& req, std::initializer_list<std::string_view> allowed) {

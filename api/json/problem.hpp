@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,6 +89,9 @@ inline constexpr std::size_t max_json_depth = 64;
 //     nlohmann::json body;
 //     if (auto problem = parse_json_body(req, body)) return *problem;
 std::optional<Response> parse_json_body(const Request& req, nlohmann::json& out);
+// The same, sharing the body the route's cost estimate already parsed (Request::parsed_body)
+// instead of parsing it again; the same checks and problems.
+std::optional<Response> parse_json_body(const Request& req, std::shared_ptr<const nlohmann::json>& out);
 
 // True for application/json (any case, with or without parameters such as charset=utf-8).
 bool is_json_content_type(std::string_view content_type);

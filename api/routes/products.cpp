@@ -18,8 +18,7 @@ namespace {
 std::function<RequestCost(const Request&)> cost_of(const ServiceContext& ctx, EndpointCost cost) {
     if (!cost) return nullptr;
     return [&ctx, cost](const Request& req) {
-        const auto body = nlohmann::json::parse(req.body, nullptr, false);
-        return cost(body, static_cast<long long>(ctx.max_years()));
+        return cost(request_json(req), static_cast<long long>(ctx.max_years()));
     };
 }
 

@@ -58,8 +58,9 @@ std::optional<Response> post_quotes(ServiceContext& ctx, ModelCache& models, con
             return bad_request("bad query parameter(s)", {{"/query/atomic", "must be true or false, got \"" + *v + "\""}});
         atomic = *v == "true";
     }
-    nlohmann::json body;
-    if (auto problem = parse_json_body(req, body)) return *problem;
+    std::shared_ptr<const nlohmann::json> parsed;  // parsed once, for the cost estimate
+    if (auto problem = parse_json_body(req, parsed)) return *problem;
+    const nlohmann::json& body = *parsed;
     std::optional<Idempotent> idempotent;
     if (const auto it = req.headers.find("idempotency-key"); it != req.headers.end()) {
         if (auto p = check_idempotency_key(it->second)) return bad_request("bad Idempotency-Key header", {*p});
@@ -103,8 +104,7 @@ void add_quote_post_route(Router& router, ServiceContext& ctx, std::shared_ptr<M
         return post_quotes(ctx, *models, req, respond);
     }, {.cost = [&ctx](const Request& req) {
         // The cost decides the lane before any work (docs/reliability.md); a body that is not JSON costs 0.
-        const auto body = nlohmann::json::parse(req.body, nullptr, false);
-        return quote_request_cost(body, static_cast<long long>(ctx.max_years()), ctx.banded_assumptions());
+        return quote_request_cost(request_json(req), static_cast<long long>(ctx.max_years()), ctx.banded_assumptions());
     }});
 }
 

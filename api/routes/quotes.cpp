@@ -175,8 +175,7 @@ void register_quote_routes(Router& router, ServiceContext& ctx, std::shared_ptr<
         if (auto problem = parse_json_body(req, body)) return *problem;
         return portfolio_risk(ctx.store(), *models, body, ctx.max_years(), req.cancel.get());
     }, {.cost = [&ctx](const Request& req) {
-        const auto body = nlohmann::json::parse(req.body, nullptr, false);
-        return simulation_request_cost(body, static_cast<long long>(ctx.max_years()));
+        return simulation_request_cost(request_json(req), static_cast<long long>(ctx.max_years()));
     }});
 }
 

@@ -7,6 +7,8 @@
 
 #include <openssl/rand.h>
 
+#include <chrono>
+#include <cstdint>
 #include <ctime>
 
 namespace tanhui::api {
@@ -40,11 +42,20 @@ void ModelCache::forget_current() {
 
 namespace {
 
+// "q-", the creation time (milliseconds since 1970, 12 hex digits) and 80 random bits (20 hex
+// digits). The time first keeps the ids of new quotes next to each other in the table's primary
+// key index, so a group commit writes a few index pages instead of one random page per quote
+// (docs/performance.md "Issue 18: 10,000 quotes a second"); the random part keeps ids unique.
 std::string new_quote_id() {
     unsigned char bytes[10];
     if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
     static const char* hex = "0123456789abcdef";
+    const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count());
     std::string id = "q-";
+    id.reserve(2 + 12 + 2 * sizeof bytes);
+    for (int shift = 44; shift >= 0; shift -= 4) id += hex[(ms >> shift) & 0xF];
     for (unsigned char b : bytes) {
         id += hex[b >> 4];
         id += hex[b & 0xF];

@@ -214,11 +214,15 @@ std::optional<Store::MarketRange> Store::market(const std::string& market) {
     return read_range(q);
 }
 
+// Asked for every quote request (the market of a price cover): prepared once per connection,
+// reset at once so that no read transaction stays open (it would hold back WAL checkpoints).
 std::optional<std::string> Store::market_currency(const std::string& market) {
-    SQLite::Statement q(db(), "SELECT currency FROM markets WHERE market = ?");
+    SQLite::Statement& q = cached_statement("SELECT currency FROM markets WHERE market = ?");
     q.bind(1, market);
-    if (!q.executeStep()) return std::nullopt;
-    return q.getColumn(0).getString();
+    std::optional<std::string> currency;
+    if (q.executeStep()) currency = q.getColumn(0).getString();
+    q.reset();
+    return currency;
 }
 
 namespace {
@@ -347,12 +351,17 @@ std::vector<Region> Store::regions(const std::string& level) {
     return out;
 }
 
+// Asked for every holding of a quote request: prepared once per connection, reset at once (above).
 std::optional<Region> Store::region(const std::string& code) {
-    SQLite::Statement q(db(), "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions WHERE code = ?");
+    SQLite::Statement& q = cached_statement(
+        "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions WHERE code = ?");
     q.bind(1, normalise_region_code(code));
-    if (!q.executeStep()) return std::nullopt;
-    return Region{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                  q.getColumn(3).getString(), q.getColumn(4).getString()};
+    std::optional<Region> region;
+    if (q.executeStep())
+        region = Region{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                        q.getColumn(3).getString(), q.getColumn(4).getString()};
+    q.reset();
+    return region;
 }
 
 std::optional<double> Store::forest_area_ha(const std::string& region) {

@@ -312,13 +312,21 @@ TEST(QuoteServer, AStoredQuoteReadsBackAndReplaysBitIdentically) {
     if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
     TestServer srv(calibrated());
     Client c = srv.client();
+    std::string previous_id;
     for (const json& request : {index_request(), price_request()}) {
         SCOPED_TRACE(request["product"].get<std::string>());
         const Reply posted = c.post("/v1/quotes", request.dump());
         ASSERT_EQ(posted.status, 200) << posted.body;
         const json answer = posted.json();
         const std::string id = answer["quote_id"];
-        ASSERT_EQ(id.size(), 22u) << id;
+        // "q-", 12 hex digits of the creation time in ms, 20 random hex digits (docs/api.md): ids of
+        // later quotes sort after earlier ones.
+        ASSERT_EQ(id.size(), 34u) << id;
+        ASSERT_EQ(id.find_first_not_of("0123456789abcdef", 2), std::string::npos) << id;
+        if (!previous_id.empty()) {
+            EXPECT_LE(previous_id.substr(0, 14), id.substr(0, 14));
+        }
+        previous_id = id;
 
         const Reply got = c.get("/v1/quotes/" + id);
         ASSERT_EQ(got.status, 200) << got.body;

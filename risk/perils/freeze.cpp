@@ -174,17 +174,9 @@ void province_shares(std::uint64_t seed, std::uint32_t first_year, std::size_t n
 // normals and Beta draws are on its own addresses).
 void FreezePeril::shares(std::uint64_t seed, std::uint32_t first_year, std::size_t n, const double* z,
                          double* share) const {
-    const std::size_t s_count = slots_.size();
-    YearDrawCache& cache = year_draw_cache();
-    const std::uint64_t inputs = fingerprint(z, n);
-    for (std::size_t s = 0; s < s_count; ++s) {
-        const YearRowKey key{row_ids_[s], seed, first_year, static_cast<std::uint32_t>(n), inputs};
-        const YearRow row = cache.get(key, [&](std::vector<double>& out) {
-            province_shares(seed, first_year, n, z, {slots_[s]}, {provinces_[s]}, dependence_, independent_, out.data());
-        });
-        const double* r = row->data();
-        for (std::size_t k = 0; k < n; ++k) share[k * s_count + s] = r[k];
-    }
+    gather_year_rows(row_ids_, seed, first_year, n, fingerprint(z, n), share, [&](std::size_t s, std::vector<double>& out) {
+        province_shares(seed, first_year, n, z, {slots_[s]}, {provinces_[s]}, dependence_, independent_, out.data());
+    });
 }
 
 // A year's losses from its provinces' affected shares (share[slot]): each holding's through

@@ -108,18 +108,10 @@ LandslidePeril::LandslidePeril(const PerilSetup& setup) {
 // on its own addresses).
 void LandslidePeril::year_factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, const double* z,
                                   double* g) const {
-    const std::size_t s_count = slots_.size();
-    YearDrawCache& cache = year_draw_cache();
-    const std::uint64_t inputs = fingerprint(z, n);
-    for (std::size_t s = 0; s < s_count; ++s) {
-        const YearRowKey key{row_ids_[s], seed, first_year, static_cast<std::uint32_t>(n), inputs};
-        const YearRow row = cache.get(key, [&](std::vector<double>& out) {
-            regional_year_normals(seed, first_year, n, z, PerilId::landslide, {slots_[s]}, dependence_, false, out.data());
-            for (double& x : out) x = factors_[s](x);
-        });
-        const double* r = row->data();
-        for (std::size_t k = 0; k < n; ++k) g[k * s_count + s] = r[k];
-    }
+    gather_year_rows(row_ids_, seed, first_year, n, fingerprint(z, n), g, [&](std::size_t s, std::vector<double>& out) {
+        regional_year_normals(seed, first_year, n, z, PerilId::landslide, {slots_[s]}, dependence_, false, out.data());
+        for (double& x : out) x = factors_[s](x);
+    });
 }
 
 // The hits of a holding-year and its loss (0 when word w0 means no hit).

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,5 +118,21 @@ private:
 
 // The cache every quote, batch and validation of the process shares.
 YearDrawCache& year_draw_cache();
+
+// The rows of one block for several parameter sets (a row per province or region, row_ids[s] its
+// interned parameters), gathered year-major: out[k * row_ids.size() + s] is row s's value of year
+// k. On a miss, fill(s, row) computes row s exactly as it would without the cache.
+template <class Fill>
+void gather_year_rows(std::span<const std::uint64_t> row_ids, std::uint64_t seed, std::uint32_t first_year,
+                      std::size_t n, std::uint64_t inputs, double* out, Fill&& fill) {
+    YearDrawCache& cache = year_draw_cache();
+    const std::size_t count = row_ids.size();
+    for (std::size_t s = 0; s < count; ++s) {
+        const YearRowKey key{row_ids[s], seed, first_year, static_cast<std::uint32_t>(n), inputs};
+        const YearRow row = cache.get(key, [&](std::vector<double>& r) { fill(s, r); });
+        const double* r = row->data();
+        for (std::size_t k = 0; k < n; ++k) out[k * count + s] = r[k];
+    }
+}
 
 }  // namespace tanhui::risk

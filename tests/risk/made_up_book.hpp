@@ -35,6 +35,17 @@ inline Model made_up_model() {
     return model;
 }
 
+// One holding "h" of area_ha in region, 20 years old: the peril tests' unit of exposure.
+inline Holding made_up_holding(std::string region, double area_ha, ForestType type = ForestType::chinese_fir) {
+    Holding h;
+    h.id = "h";
+    h.region = std::move(region);
+    h.forest_type = type;
+    h.area_ha = area_ha;
+    h.age_years = 20;
+    return h;
+}
+
 // n holdings "made-up-0" ... in Xinluo, Nanping, Sanming and Nanchang, cycling through the forest
 // types, 50 to 420 ha, 5 to 34 years old.
 inline std::vector<Holding> made_up_holdings(int n) {

@@ -1,5 +1,6 @@
 #include "risk/perils/fire.hpp"
 #include "risk/simulation/simulate.hpp"
+#include "tests/risk/made_up_book.hpp"
 #include "tests/risk/sample_moments.hpp"
 
 #include <gtest/gtest.h>
@@ -11,16 +12,6 @@
 
 namespace tanhui::risk {
 namespace {
-
-Holding holding(std::string region, double area_ha, ForestType type = ForestType::chinese_fir) {
-    Holding h;
-    h.id = "h";
-    h.region = std::move(region);
-    h.forest_type = type;
-    h.area_ha = area_ha;
-    h.age_years = 20;
-    return h;
-}
 
 // Override path, stock 1 tCO2e/ha and loss fraction 1: carbon lost = burned area.
 BookOptions overridden_fire(double rate, double mu, double sigma) {
@@ -38,7 +29,7 @@ BookOptions overridden_fire(double rate, double mu, double sigma) {
 // The cap (the holding's area) is far above the tail.
 TEST(FirePeril, MeanBurnedAreaIsCompoundPoissonMean) {
     const Model model;
-    const std::vector<Holding> h{holding("35", 1e12)};
+    const std::vector<Holding> h{made_up_holding("35", 1e12)};
     const Book book = prepare_book(model, h, overridden_fire(0.2, 2.0, 1.2));
     const YearLosses y = simulate_year_losses(book, {.years = 200'000, .seed = 7});
     const Moments m = moments(y.total_tco2e);
@@ -47,7 +38,7 @@ TEST(FirePeril, MeanBurnedAreaIsCompoundPoissonMean) {
 
 TEST(FirePeril, VarianceOfBurnedAreaIsCompoundPoissonVariance) {
     const Model model;
-    const std::vector<Holding> h{holding("35", 1e12)};
+    const std::vector<Holding> h{made_up_holding("35", 1e12)};
     const Book book = prepare_book(model, h, overridden_fire(0.5, 1.0, 0.8));
     const YearLosses y = simulate_year_losses(book, {.years = 200'000, .seed = 8});
     const Moments m = moments(y.total_tco2e);
@@ -59,7 +50,7 @@ TEST(FirePeril, VarianceOfBurnedAreaIsCompoundPoissonVariance) {
 // e^5 = 148 ha on a 10 ha stand, nothing ever exceeds 10 ha x stock x loss fraction.
 TEST(FirePeril, CapBindsAtTheHoldingArea) {
     const Model model;
-    const std::vector<Holding> h{holding("35", 10)};
+    const std::vector<Holding> h{made_up_holding("35", 10)};
     BookOptions o = overridden_fire(3.0, 5.0, 1.0);
     o.overrides.carbon.stock_tco2e_per_ha = 150;
     FireOverride f = *fire_override(o.overrides);
@@ -90,7 +81,7 @@ TEST(FirePeril, CountsWithYearFactorAreNegativeBinomial) {
     fm.loss_fraction.fill(1.0);
     fm.flammability[index(ForestType::masson_pine)] = 1.5;
     add_fire_model(model, "35", fm);
-    const std::vector<Holding> h{holding("350802", 2000), holding("3507", 1000, ForestType::masson_pine)};
+    const std::vector<Holding> h{made_up_holding("350802", 2000), made_up_holding("3507", 1000, ForestType::masson_pine)};
     BookOptions o;
     o.perils = {"fire"};
     o.overrides.carbon.stock_tco2e_per_ha = 1;
@@ -124,7 +115,7 @@ TEST(FirePeril, PlainPoissonWhenShapeIsInfinite) {
     fm.rate_per_ha_year = 2e-4;
     fm.burned_area = {.mu = -6, .sigma = 0.1};
     add_fire_model(model, "35", fm);
-    const std::vector<Holding> h{holding("35", 5000)};
+    const std::vector<Holding> h{made_up_holding("35", 5000)};
     BookOptions o;
     o.perils = {"fire"};
     o.overrides.carbon.stock_tco2e_per_ha = 1;
@@ -204,7 +195,7 @@ TEST(FireOverride, EachValueGivenReplacesOnlyItself) {
         o.perils = {"fire"};
         set_fire_override(o.overrides, c.given);
         o.overrides.carbon.stock_tco2e_per_ha = 100;
-        const Book book = prepare_book(model, std::vector<Holding>{holding("350802", 1000)}, o);
+        const Book book = prepare_book(model, std::vector<Holding>{made_up_holding("350802", 1000)}, o);
         const auto& prepared = dynamic_cast<const FirePeril&>(*book.perils[0]).prepared();
         ASSERT_EQ(prepared.size(), 1u);
         EXPECT_DOUBLE_EQ(prepared[0].rate_per_year, c.fires);
@@ -247,7 +238,7 @@ TEST(FirePeril, RegionWithoutModelIsAnInputError) {
     FireModel fm;
     fm.rate_per_ha_year = 1e-5;
     add_fire_model(model, "35", fm);
-    const std::vector<Holding> h{holding("350802", 10), holding("440300", 10)};
+    const std::vector<Holding> h{made_up_holding("350802", 10), made_up_holding("440300", 10)};
     BookOptions o;
     o.perils = {"fire"};
     o.overrides.carbon.stock_tco2e_per_ha = 1;

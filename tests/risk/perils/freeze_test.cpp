@@ -4,6 +4,7 @@
 #include "risk/metrics/metrics.hpp"
 #include "risk/perils/fire.hpp"
 #include "risk/simulation/simulate.hpp"
+#include "tests/risk/made_up_book.hpp"
 #include "tests/risk/sample_moments.hpp"
 
 #include <gtest/gtest.h>
@@ -13,16 +14,6 @@
 
 namespace tanhui::risk {
 namespace {
-
-Holding holding(std::string region, double area_ha, ForestType type) {
-    Holding h;
-    h.id = "h";
-    h.region = std::move(region);
-    h.forest_type = type;
-    h.area_ha = area_ha;
-    h.age_years = 20;
-    return h;
-}
 
 Model freeze_test_model() {
     Model model;
@@ -39,7 +30,7 @@ Model freeze_test_model() {
 // A fixed footprint every year on a known stock: loss = share x area x stock x loss fraction.
 TEST(FreezePeril, FixedFootprintOnAKnownStockIsTheClosedForm) {
     const Model model;
-    const std::vector<Holding> h{holding("35", 100, ForestType::chinese_fir), holding("3508", 40, ForestType::bamboo)};
+    const std::vector<Holding> h{made_up_holding("35", 100, ForestType::chinese_fir), made_up_holding("3508", 40, ForestType::bamboo)};
     BookOptions o;
     o.perils = {"freeze"};
     set_freeze_override(o.overrides, {.event_probability = 1.0, .footprint_share = 0.3, .loss_fraction = 0.25});
@@ -58,9 +49,9 @@ TEST(FreezePeril, HoldingsOfOneProvinceSeeTheSameEventInAnyBook) {
     BookOptions o;
     o.perils = {"freeze"};
     o.overrides.carbon.stock_tco2e_per_ha = 100;
-    const std::vector<Holding> two{holding("350802", 100, ForestType::chinese_fir), holding("350982", 50, ForestType::chinese_fir),
-                                   holding("33", 10, ForestType::mixed)};
-    const std::vector<Holding> alone{holding("350982", 50, ForestType::chinese_fir)};
+    const std::vector<Holding> two{made_up_holding("350802", 100, ForestType::chinese_fir), made_up_holding("350982", 50, ForestType::chinese_fir),
+                                   made_up_holding("33", 10, ForestType::mixed)};
+    const std::vector<Holding> alone{made_up_holding("350982", 50, ForestType::chinese_fir)};
     const Book a = prepare_book(model, two, o), b = prepare_book(model, alone, o);
     const std::uint32_t years = 40'000;
     std::vector<double> first(years), second(years), solo(years), zj(years);
@@ -96,7 +87,7 @@ TEST(FreezePeril, SimulatedMeanAndTailAreTheAnchoredOnes) {
     BookOptions o;
     o.perils = {"freeze"};
     o.overrides.carbon.stock_tco2e_per_ha = 100;
-    const std::vector<Holding> h{holding("350802", 10, ForestType::chinese_fir)};
+    const std::vector<Holding> h{made_up_holding("350802", 10, ForestType::chinese_fir)};
     const Book book = prepare_book(model, h, o);
     const std::uint32_t years = 200'000;
     std::vector<double> share(years);
@@ -113,7 +104,7 @@ TEST(FreezePeril, SimulatedMeanAndTailAreTheAnchoredOnes) {
 // The block path (small books) and the year path give the same losses and events.
 TEST(FreezePeril, BlockPathEqualsYearPath) {
     const Model model = freeze_test_model();
-    const std::vector<Holding> h{holding("35", 100, ForestType::masson_pine), holding("36", 30, ForestType::broadleaf)};
+    const std::vector<Holding> h{made_up_holding("35", 100, ForestType::masson_pine), made_up_holding("36", 30, ForestType::broadleaf)};
     const std::vector<PreparedHolding> ph = [&] {
         BookOptions o;
         o.perils = {};
@@ -148,7 +139,7 @@ TEST(FreezePeril, BlockPathEqualsYearPath) {
 // A peril absent from `perils` contributes nothing, and adding freeze moves no other peril's draws.
 TEST(FreezePeril, AbsentPerilContributesZeroAndMovesNoOtherDraws) {
     const Model model = freeze_test_model();
-    const std::vector<Holding> h{holding("35", 100, ForestType::chinese_fir)};
+    const std::vector<Holding> h{made_up_holding("35", 100, ForestType::chinese_fir)};
     BookOptions fire_only;
     fire_only.perils = {"fire"};
     set_fire_override(fire_only.overrides, {.frequency = PoissonFrequency{0.3},
@@ -179,8 +170,8 @@ TEST(FreezePeril, HoldingsOfOneProvinceAreOneEventOnTheBlockAndYearPaths) {
     set_freeze_override(o.overrides, {.event_probability = 1.0, .footprint_share = 0.3, .loss_fraction = 0.25});
     o.overrides.carbon.stock_tco2e_per_ha = 150;
     const double one = 0.3 * 100 * 150 * 0.25, stock = 100 * 150.0;
-    const std::vector<Holding> h{holding("350802", 100, ForestType::chinese_fir), holding("36", 40, ForestType::bamboo),
-                                 holding("3507", 100, ForestType::chinese_fir)};
+    const std::vector<Holding> h{made_up_holding("350802", 100, ForestType::chinese_fir), made_up_holding("36", 40, ForestType::bamboo),
+                                 made_up_holding("3507", 100, ForestType::chinese_fir)};
     const Book book = prepare_book(model, h, o);
     std::vector<double> annual(300), largest(300);
     simulate(book, {.years = 300, .seed = 3, .record_events = true}, [&](const YearResult& y) {
@@ -203,7 +194,7 @@ TEST(FreezePeril, HoldingsOfOneProvinceAreOneEventOnTheBlockAndYearPaths) {
     for (const auto& r : m.return_periods) EXPECT_EQ(r.oep.value, 2 * one) << r.return_period;
 
     // 70 holdings of Fujian: the year path (add_year), one event of 70 x the loss.
-    const std::vector<Holding> many(70, holding("350802", 100, ForestType::chinese_fir));
+    const std::vector<Holding> many(70, made_up_holding("350802", 100, ForestType::chinese_fir));
     const Book big = prepare_book(model, many, o);
     double sum = 0, exposure = 0;
     for (int i = 0; i < 70; ++i) sum += one, exposure += stock;
@@ -232,7 +223,7 @@ TEST(FreezePeril, RegionWithoutModelIsAnInputError) {
     const Model model = freeze_test_model();
     BookOptions o;
     o.perils = {"freeze"};
-    EXPECT_THROW(prepare_book(model, std::vector<Holding>{holding("11", 10, ForestType::mixed)}, o), InvalidInput);
+    EXPECT_THROW(prepare_book(model, std::vector<Holding>{made_up_holding("11", 10, ForestType::mixed)}, o), InvalidInput);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "risk/perils/landslide.hpp"
 
 #include "risk/simulation/simulate.hpp"
+#include "tests/risk/made_up_book.hpp"
 #include "tests/risk/sample_moments.hpp"
 
 #include <gtest/gtest.h>
@@ -10,16 +11,6 @@
 
 namespace tanhui::risk {
 namespace {
-
-Holding holding(std::string region, double area_ha) {
-    Holding h;
-    h.id = "h";
-    h.region = std::move(region);
-    h.forest_type = ForestType::chinese_fir;
-    h.area_ha = area_ha;
-    h.age_years = 20;
-    return h;
-}
 
 Model landslide_test_model() {
     Model model;
@@ -40,7 +31,7 @@ TEST(LandslidePeril, FixedHitRateGivesTheCompoundPoissonMean) {
     o.perils = {"landslide"};
     set_landslide_override(o.overrides, {.hits_per_year = 0.2, .area_per_event_ha = 1.5, .stock_lost_fraction = 0.8});
     o.overrides.carbon.stock_tco2e_per_ha = 150;
-    const Book book = prepare_book(model, std::vector<Holding>{holding("35", 100)}, o);
+    const Book book = prepare_book(model, std::vector<Holding>{made_up_holding("35", 100)}, o);
     const YearLosses y = simulate_year_losses(book, {.years = 200'000, .seed = 5});
     const Moments m = moments(y.total_tco2e);
     const double per_hit = 1.5 * 150 * 0.8;
@@ -55,9 +46,9 @@ TEST(LandslidePeril, HoldingShareOfTheProvinceAndBookIndependentYearFactor) {
     BookOptions o;
     o.perils = {"landslide"};
     o.overrides.carbon.stock_tco2e_per_ha = 100;
-    const Book one = prepare_book(model, std::vector<Holding>{holding("350802", 20'000)}, o);
+    const Book one = prepare_book(model, std::vector<Holding>{made_up_holding("350802", 20'000)}, o);
     // The same draw index (0: the hits are the holding's), another province beside it.
-    const Book two = prepare_book(model, std::vector<Holding>{holding("350802", 20'000), holding("33", 500)}, o);
+    const Book two = prepare_book(model, std::vector<Holding>{made_up_holding("350802", 20'000), made_up_holding("33", 500)}, o);
     const std::uint32_t years = 100'000;
     const YearLosses a = simulate_year_losses(one, {.years = years, .seed = 8});
     std::vector<double> b(years);
@@ -77,7 +68,7 @@ TEST(LandslidePeril, BlockPathEqualsYearPath) {
     o.overrides.carbon.stock_tco2e_per_ha = 100;
     // 70 holdings: the year path (more than 64), then the same holdings two at a time (block path).
     std::vector<Holding> many;
-    for (int i = 0; i < 70; ++i) many.push_back(holding(i % 2 ? "35" : "33", 30'000));
+    for (int i = 0; i < 70; ++i) many.push_back(made_up_holding(i % 2 ? "35" : "33", 30'000));
     std::vector<double> big(3000 * 70);
     simulate(prepare_book(model, many, o), {.years = 3000, .seed = 2},
              [&](const YearResult& y) { std::copy(y.loss_tco2e.begin(), y.loss_tco2e.end(), big.begin() + y.year * 70); });

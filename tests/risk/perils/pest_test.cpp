@@ -1,6 +1,7 @@
 #include "risk/perils/fire.hpp"
 #include "risk/perils/pest.hpp"
 #include "risk/simulation/simulate.hpp"
+#include "tests/risk/made_up_book.hpp"
 #include "tests/risk/sample_moments.hpp"
 
 #include <gtest/gtest.h>
@@ -11,21 +12,11 @@
 namespace tanhui::risk {
 namespace {
 
-Holding holding(std::string region, double area_ha, ForestType type) {
-    Holding h;
-    h.id = "h";
-    h.region = std::move(region);
-    h.forest_type = type;
-    h.area_ha = area_ha;
-    h.age_years = 20;
-    return h;
-}
-
 // L = I x F x c with I ~ Bernoulli(p), F ~ Beta(a, b), c = area x stock x mortality:
 // E[L] = p c a / (a + b); Var[L] = c^2 (p E[F^2] - p^2 E[F]^2), E[F^2] = a (a + 1) / ((a + b)(a + b + 1)).
 TEST(PestPeril, MeanAndVarianceOfLossWithOverrides) {
     const Model model;
-    const std::vector<Holding> h{holding("35", 100, ForestType::broadleaf)};
+    const std::vector<Holding> h{made_up_holding("35", 100, ForestType::broadleaf)};
     BookOptions o;
     o.perils = {"pest"};
     set_pest_override(o.overrides, {.probability_per_year = 0.3, .affected_fraction = BetaDistribution{2, 8}, .mortality = 0.5});
@@ -50,7 +41,7 @@ TEST(PestPeril, OnlySusceptibleForestTypesLose) {
     pest.mortality[index(ForestType::masson_pine)] = 0.8;
     pest.mortality[index(ForestType::broadleaf)] = 0.8;
     set_pest_model(model, pest);
-    const std::vector<Holding> h{holding("35", 100, ForestType::masson_pine), holding("35", 100, ForestType::broadleaf)};
+    const std::vector<Holding> h{made_up_holding("35", 100, ForestType::masson_pine), made_up_holding("35", 100, ForestType::broadleaf)};
     BookOptions o;
     o.perils = {"pest"};
     o.overrides.carbon.stock_tco2e_per_ha = 100;
@@ -78,7 +69,7 @@ PestModel pine_wilt_only(double county, double stand, double dying) {
 TEST(PestPeril, PineWiltMeanIsCountyTimesStandTimesInfestedTimesDying) {
     Model model;
     set_pest_model(model, pine_wilt_only(0.5, 0.1, 0.25));
-    const std::vector<Holding> h{holding("350802", 100, ForestType::masson_pine), holding("350802", 100, ForestType::chinese_fir)};
+    const std::vector<Holding> h{made_up_holding("350802", 100, ForestType::masson_pine), made_up_holding("350802", 100, ForestType::chinese_fir)};
     BookOptions o;
     o.perils = {"pest"};
     o.overrides.carbon.stock_tco2e_per_ha = 100;
@@ -100,8 +91,8 @@ TEST(PestPeril, PineWiltMeanIsCountyTimesStandTimesInfestedTimesDying) {
 TEST(PestPeril, PineWiltHitsTheHoldingsOfACountyTogether) {
     Model model;
     set_pest_model(model, pine_wilt_only(0.5, 1.0, 0.25));
-    const std::vector<Holding> h{holding("350802", 10, ForestType::masson_pine), holding("350802", 10, ForestType::masson_pine),
-                                 holding("350982", 10, ForestType::masson_pine)};
+    const std::vector<Holding> h{made_up_holding("350802", 10, ForestType::masson_pine), made_up_holding("350802", 10, ForestType::masson_pine),
+                                 made_up_holding("350982", 10, ForestType::masson_pine)};
     BookOptions o;
     o.perils = {"pest"};
     o.overrides.carbon.stock_tco2e_per_ha = 100;
@@ -127,7 +118,7 @@ TEST(PestPeril, PineWiltHitsTheHoldingsOfACountyTogether) {
 TEST(PestPeril, AnOverriddenProbabilityLeavesPineWiltOut) {
     Model model;
     set_pest_model(model, pine_wilt_only(1.0, 1.0, 1.0));
-    const std::vector<Holding> h{holding("350802", 100, ForestType::masson_pine)};
+    const std::vector<Holding> h{made_up_holding("350802", 100, ForestType::masson_pine)};
     BookOptions o;
     o.perils = {"pest"};
     set_pest_override(o.overrides, {.probability_per_year = 0.0, .affected_fraction = std::nullopt, .mortality = 0.5});
@@ -145,7 +136,7 @@ TEST(PestPeril, ForgoneGrowthFollowsTheSameOutbreaks) {
     pest.mortality.fill(0.01);
     pest.growth_loss_fraction = 0.02;
     set_pest_model(model, pest);
-    const std::vector<Holding> h{holding("35", 100, ForestType::broadleaf)};
+    const std::vector<Holding> h{made_up_holding("35", 100, ForestType::broadleaf)};
     BookOptions o;
     o.perils = {"pest"};
     o.overrides.carbon.stock_tco2e_per_ha = 150;
@@ -181,7 +172,7 @@ TEST(PestPeril, WeatherElasticityRaisesTheMeanByTheFactorMoment) {
         pest.mortality.fill(1.0);
         pest.weather_elasticity = e;
         set_pest_model(model, pest);
-        const std::vector<Holding> h{holding("35", 1, ForestType::masson_pine)};
+        const std::vector<Holding> h{made_up_holding("35", 1, ForestType::masson_pine)};
         BookOptions o;
         o.perils = {"pest"};
         o.overrides.carbon.stock_tco2e_per_ha = 1;
@@ -212,7 +203,7 @@ TEST(PestPeril, OutbreaksFollowTheExactThresholdOfPTimesGToTheE) {
         set_pest_model(model, pest);
         for (auto& g : model.growth) g = {.max_tco2e_per_ha = 300, .rate_per_year = 0.05, .shape = 2};
         for (int n : {1, 80}) {
-            std::vector<Holding> hs(static_cast<std::size_t>(n), holding("350802", 1000, ForestType::chinese_fir));
+            std::vector<Holding> hs(static_cast<std::size_t>(n), made_up_holding("350802", 1000, ForestType::chinese_fir));
             const Book book = prepare_book(model, hs, {});
             const std::uint32_t years = 20'000;
             std::vector<unsigned char> simulated(years);
@@ -265,7 +256,7 @@ TEST(PestOverride, EachValueGivenReplacesOnlyItself) {
         o.perils = {"pest"};
         set_pest_override(o.overrides, c.given);
         o.overrides.carbon.stock_tco2e_per_ha = 100;
-        const Book book = prepare_book(model, std::vector<Holding>{holding("35", 1000, ForestType::chinese_fir)}, o);
+        const Book book = prepare_book(model, std::vector<Holding>{made_up_holding("35", 1000, ForestType::chinese_fir)}, o);
         const auto& prepared = dynamic_cast<const PestPeril&>(*book.perils[0]).prepared();
         ASSERT_EQ(prepared.size(), 1u);
         EXPECT_DOUBLE_EQ(prepared[0].probability, c.p);
@@ -300,7 +291,7 @@ TEST(PestOverride, DecodesPartialBlocksAndNamesEveryBadField) {
 
 TEST(PestPeril, BadOverrideNamesTheField) {
     const Model model;
-    const std::vector<Holding> h{holding("35", 1, ForestType::masson_pine)};
+    const std::vector<Holding> h{made_up_holding("35", 1, ForestType::masson_pine)};
     BookOptions o;
     o.perils = {"pest"};
     o.overrides.carbon.stock_tco2e_per_ha = 1;

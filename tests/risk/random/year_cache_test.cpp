@@ -4,6 +4,7 @@
 #include "risk/perils/landslide.hpp"
 #include "risk/simulation/simulate.hpp"
 #include "risk/simulation/sink.hpp"
+#include "tests/risk/made_up_book.hpp"
 
 #include <gtest/gtest.h>
 
@@ -108,12 +109,7 @@ TEST(YearDrawCache, ThreadsAskingForTheSameRowsGetEqualRows) {
 }
 
 Holding holding(std::string region, double area_ha, ForestType type) {
-    Holding h;
-    h.id = "h";
-    h.region = std::move(region);
-    h.forest_type = type;
-    h.area_ha = area_ha;
-    h.age_years = 20;
+    Holding h = made_up_holding(std::move(region), area_ha, type);
     h.sequestration_tco2e_per_ha_yr = 8;
     return h;
 }

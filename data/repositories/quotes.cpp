@@ -65,8 +65,8 @@ std::vector<QuoteWriteResult> Quotes::write(std::span<const QuoteWrite> writes) 
         std::vector<QuoteWriteResult> results;
         results.reserve(writes.size());
         SQLite::Transaction tx(db(), SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement& insert = cached(insert_sql);
-        for (const QuoteWrite& w : writes) results.push_back(write_one(store(), insert, w));
+        const Lease insert = cached(insert_sql);
+        for (const QuoteWrite& w : writes) results.push_back(write_one(store(), *insert, w));
         tx.commit();
         return results;
     } catch (const std::exception& e) {
@@ -77,8 +77,8 @@ std::vector<QuoteWriteResult> Quotes::write(std::span<const QuoteWrite> writes) 
     for (const QuoteWrite& w : writes) {
         try {
             SQLite::Transaction tx(db(), SQLite::TransactionBehavior::IMMEDIATE);
-            SQLite::Statement& insert = cached(insert_sql);
-            results.push_back(write_one(store(), insert, w));
+            const Lease insert = cached(insert_sql);
+            results.push_back(write_one(store(), *insert, w));
             tx.commit();
         } catch (const std::exception& e) {
             if (outside_cause(e)) throw;

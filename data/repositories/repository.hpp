@@ -13,7 +13,8 @@ protected:
     explicit Repository(Store& store) : store_(&store) {}
     SQLite::Database& db() const { return store_->db(); }
     // Store::cached_statement: for statements run once per request on a hot path.
-    SQLite::Statement& cached(const char* sql) const { return store_->cached_statement(sql); }
+    using Lease = Store::StatementLease;
+    Lease cached(const char* sql) const { return store_->cached_statement(sql); }
     Store& store() const { return *store_; }
 
 private:

@@ -139,12 +139,13 @@ Store::Store(const fs::path& path, const StoreOptions& options)
 
 Store::~Store() = default;
 
-SQLite::Statement& Store::cached_statement(const char* sql) {
+Store::StatementLease::~StatementLease() { s_->tryReset(); }
+
+Store::StatementLease Store::cached_statement(const char* sql) {
     auto& statement = statements_[sql];
-    if (!statement) return *(statement = std::make_unique<SQLite::Statement>(*db_, sql));
-    statement->reset();
-    statement->clearBindings();
-    return *statement;
+    if (!statement) statement = std::make_unique<SQLite::Statement>(*db_, sql);
+    else statement->clearBindings();
+    return StatementLease(*statement);
 }
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
@@ -215,14 +216,12 @@ std::optional<Store::MarketRange> Store::market(const std::string& market) {
 }
 
 // Asked for every quote request (the market of a price cover): prepared once per connection,
-// reset at once so that no read transaction stays open (it would hold back WAL checkpoints).
+// reset when the lease ends (cached_statement).
 std::optional<std::string> Store::market_currency(const std::string& market) {
-    SQLite::Statement& q = cached_statement("SELECT currency FROM markets WHERE market = ?");
-    q.bind(1, market);
-    std::optional<std::string> currency;
-    if (q.executeStep()) currency = q.getColumn(0).getString();
-    q.reset();
-    return currency;
+    const StatementLease q = cached_statement("SELECT currency FROM markets WHERE market = ?");
+    q->bind(1, market);
+    if (!q->executeStep()) return std::nullopt;
+    return q->getColumn(0).getString();
 }
 
 namespace {
@@ -351,17 +350,15 @@ std::vector<Region> Store::regions(const std::string& level) {
     return out;
 }
 
-// Asked for every holding of a quote request: prepared once per connection, reset at once (above).
+// Asked for every holding of a quote request: prepared once per connection, reset when the lease
+// ends (cached_statement).
 std::optional<Region> Store::region(const std::string& code) {
-    SQLite::Statement& q = cached_statement(
+    const StatementLease q = cached_statement(
         "SELECT code, level, name_zh, name_pinyin, coalesce(parent_code, '') FROM regions WHERE code = ?");
-    q.bind(1, normalise_region_code(code));
-    std::optional<Region> region;
-    if (q.executeStep())
-        region = Region{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                        q.getColumn(3).getString(), q.getColumn(4).getString()};
-    q.reset();
-    return region;
+    q->bind(1, normalise_region_code(code));
+    if (!q->executeStep()) return std::nullopt;
+    return Region{q->getColumn(0).getString(), q->getColumn(1).getString(), q->getColumn(2).getString(),
+                  q->getColumn(3).getString(), q->getColumn(4).getString()};
 }
 
 std::optional<double> Store::forest_area_ha(const std::string& region) {

@@ -131,9 +131,23 @@ public:
 private:
     friend class Repository;  // data/repositories/repository.hpp: the only way to the connection
     SQLite::Database& db() { return *db_; }
-    // A statement of a hot path, prepared once per connection and reset (bindings cleared) each
-    // time it is handed out. `sql` must be a string literal: its address is the key.
-    SQLite::Statement& cached_statement(const char* sql);
+    // A statement of a hot path, prepared once per connection, lent for one use: its bindings
+    // are cleared when it is handed out, and it is reset when the lease ends, also when a step or
+    // a column read throws, so that no read transaction stays open (it would hold back WAL
+    // checkpoints). `sql` must be a string literal: its address is the key.
+    class StatementLease {
+    public:
+        explicit StatementLease(SQLite::Statement& s) : s_(&s) {}
+        ~StatementLease();  // tryReset: never throws
+        StatementLease(const StatementLease&) = delete;
+        StatementLease& operator=(const StatementLease&) = delete;
+        SQLite::Statement& operator*() const { return *s_; }
+        SQLite::Statement* operator->() const { return s_; }
+
+    private:
+        SQLite::Statement* s_;
+    };
+    StatementLease cached_statement(const char* sql);
 
     std::filesystem::path path_;
     bool created_ = false;

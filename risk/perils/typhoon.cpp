@@ -133,28 +133,27 @@ double TyphoonPeril::holding_loss(const Prepared& h, std::uint32_t season, Emit&
 // A season's losses: each holding's through set(position, loss), the total summed in holding
 // order, and one event per storm that took something through emit(event), in storm order: the
 // storm is the occurrence, its loss the holdings' summed in book order (0 + x is x: a one-holding
-// book's events are its holding's).
+// book's events are its holding's). Only the storms that took something are kept (a handful of a
+// season's 25-odd basin storms reach any one place), so a year costs its hits, not the basin's
+// storms.
 template <class Set, class Emit>
 double TyphoonPeril::season_losses(std::uint32_t season, Set&& set, Emit&& emit) const {
-    const auto begin = events_->season_begin();
-    thread_local std::vector<Event> storm;
-    storm.assign(begin[season + 1] - begin[season], Event{0, PerilId::typhoon, 0, 0, 0});
+    thread_local std::vector<Event> storm;  // the storms that took something, in first-hit order
+    storm.clear();
     double total = 0;
     for (const Prepared& h : holdings_) {
         const double l = holding_loss(h, season, [&](std::uint32_t j, double loss) {
-            Event& e = storm[j];
-            if (!(e.loss_tco2e > 0)) e.holding = h.position;
-            e.loss_tco2e += loss;
-            e.exposure_tco2e += h.tco2e;
+            auto e = std::find_if(storm.begin(), storm.end(), [j](const Event& x) { return x.number == j; });
+            if (e == storm.end()) e = storm.insert(storm.end(), Event{h.position, PerilId::typhoon, j, 0, 0});
+            e->loss_tco2e += loss;
+            e->exposure_tco2e += h.tco2e;
         });
         set(h.position, l);
         total += l;
     }
-    for (std::uint32_t j = 0; j < storm.size(); ++j)
-        if (storm[j].loss_tco2e > 0) {
-            storm[j].number = j;
-            emit(storm[j]);
-        }
+    if (storm.size() > 1)
+        std::sort(storm.begin(), storm.end(), [](const Event& a, const Event& b) { return a.number < b.number; });
+    for (const Event& e : storm) emit(e);
     return total;
 }
 

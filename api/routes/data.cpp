@@ -161,7 +161,14 @@ Response history(const ServiceContext& ctx, const Request& req) {
     for (std::string_view f : peril->history_filters)
         if (const std::string* v = req.query_param(std::string(f))) filters[std::string(f)] = *v;
     StoreHistory history(store);
-    return json_response(to_json(peril->history(history, region, from, to, filters)));
+    try {
+        return json_response(to_json(peril->history(history, region, from, to, filters)));
+    } catch (const InvalidInput& e) {  // a filter's value, or a region the peril cannot place
+        const std::string& field = e.field();
+        std::string why = e.what();
+        if (why.starts_with(field + ": ")) why.erase(0, field.size() + 2);
+        return bad_request("bad query parameter(s)", {{"/" + field, why}});
+    }
 }
 
 }  // namespace

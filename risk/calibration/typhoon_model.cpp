@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -244,11 +245,55 @@ void assemble_typhoon(Model& model, std::span<const CalibrationRecord> calibrati
     }
 }
 
+namespace {
+
+// Great-circle distance (haversine, mean earth radius 6371.0 km).
+double great_circle_km(double lat1, double lon1, double lat2, double lon2) {
+    constexpr double rad = 3.14159265358979323846 / 180.0;
+    const double a = std::sin((lat2 - lat1) * rad / 2), b = std::sin((lon2 - lon1) * rad / 2);
+    const double h = a * a + std::cos(lat1 * rad) * std::cos(lat2 * rad) * b * b;
+    return 2 * 6371.0 * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+double within_km_filter(const std::map<std::string, std::string>& filters) {
+    const auto f = filters.find("within_km");
+    if (f == filters.end()) return typhoon_history_within_km;
+    std::size_t used = 0;
+    double km = 0;
+    try {
+        km = std::stod(f->second, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != f->second.size() || !(km > 0 && km <= 5000))
+        throw InvalidInput("query/within_km", "must be a distance in km in (0, 5000], got \"" + f->second + "\"");
+    return km;
+}
+
+// The points of the storms that passed within km of the region's seat.
+std::vector<TrackPoint> near_storms(History& history, std::vector<TrackPoint> points, const std::string& region,
+                                    double km) {
+    std::map<std::string, std::pair<double, double>> seats;
+    for (const RegionPoint& p : history.region_centroids()) seats[p.region] = {p.latitude, p.longitude};
+    const std::string seat = region_key(seats, region);
+    if (seat.empty()) throw InvalidInput("query/region", "no seat coordinates for region \"" + region + "\"");
+    const auto [lat, lon] = seats.at(seat);
+    std::set<std::string> near;
+    for (const TrackPoint& p : points)
+        if (great_circle_km(lat, lon, p.lat, p.lon) <= km) near.insert(p.storm);
+    std::erase_if(points, [&](const TrackPoint& p) { return !near.count(p.storm); });
+    return points;
+}
+
+}  // namespace
+
 Value typhoon_history_rows(History& history, const std::string& region, int from, int to,
                            const std::map<std::string, std::string>& filters) {
-    (void)region, (void)filters;
+    const double km = within_km_filter(filters);
+    std::vector<TrackPoint> points = history.typhoon_tracks(from, to);
+    if (region != "CN") points = near_storms(history, std::move(points), region, km);
     Value out = Value::list();
-    for (const TrackPoint& p : history.typhoon_tracks(from, to)) {
+    for (const TrackPoint& p : points) {
         Value row;
         row["storm"] = p.storm;
         row["year"] = p.year;

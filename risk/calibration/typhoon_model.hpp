@@ -44,8 +44,13 @@ struct LandfallRate {
 LandfallRate historical_landfall_rate(std::span<const HistoricalStorm> storms, int first_year, int last_year);
 LandfallRate event_set_landfall_rate(const EventSet& events);
 
-// GET /v1/history/typhoon: {storm, year, time, lat, lon, pressure_hpa, wind_ms} per best-track
-// point of the years (the region is not used: the box is around south-east China).
+// GET /v1/history/typhoon: {storm, year, cma_number, time, lat, lon, pressure_hpa, wind_ms} per
+// best-track point of the years, by storm and time: every storm for region CN; else the storms whose
+// track passed within `within_km` (filter; default typhoon_history_within_km, the farthest the
+// event set looks for a gust) of the region's seat (region_centroids.csv; a county without one
+// takes its prefecture's or province's), all of each such storm's points.
+inline constexpr std::string_view typhoon_history_filters[] = {"within_km"};
+inline constexpr double typhoon_history_within_km = 600;
 Value typhoon_history_rows(History& history, const std::string& region, int from_year, int to_year,
                            const std::map<std::string, std::string>& filters);
 

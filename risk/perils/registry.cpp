@@ -29,7 +29,7 @@ const PerilEntry perils[] = {
     {landslide_peril_name, PerilId::landslide, false, make_landslide, decode_landslide_override, describe_landslide,
      landslide_families, calibrate_landslide, assemble_landslide, landslide_history_rows, {}},
     {typhoon_peril_name, PerilId::typhoon, false, make_typhoon, decode_typhoon_override, describe_typhoon, typhoon_families,
-     calibrate_typhoon, assemble_typhoon, typhoon_history_rows, {}},
+     calibrate_typhoon, assemble_typhoon, typhoon_history_rows, typhoon_history_filters},
 };
 
 std::vector<std::string> names_where(bool (*keep)(const PerilEntry&)) {

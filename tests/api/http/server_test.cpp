@@ -240,6 +240,40 @@ TEST(DataRoutes, RealHistoricalDataFirstFujianPrice) {
     EXPECT_FALSE(c.get("/v1/history/fire?region=35").json().empty());
 }
 
+// Typhoon history near a place, on the shipped best track: Saomai (CMA 0608) passed 26.1 km from
+// Fuding's seat (27.33 N, 120.22 E; its 2006-08-10T12 point 27.2 N, 120.0 E: 0.13 deg of latitude
+// and 0.22 of longitude at 27.3 N, haversine 26.1 km), so a 27 km radius keeps it and a 25 km one
+// does not; a smaller radius keeps a subset; CN keeps every storm.
+TEST(DataRoutes, TyphoonHistoryKeepsTheStormsThatPassedNearTheRegion) {
+    if (!std::filesystem::exists(tanhui::testing::historical_dir() / "typhoon_tracks.csv"))
+        GTEST_SKIP() << "data/historical is not there";
+    TestServer srv([](TestServer::Setup& s) { s.historical = true; });
+    Client c = srv.client();
+    const auto storms = [&](const std::string& query) {
+        std::set<std::string> out;
+        for (const auto& p : c.get("/v1/history/typhoon?" + query).json()) out.insert(p["cma_number"].get<std::string>());
+        return out;
+    };
+    EXPECT_TRUE(storms("region=350982&from=2006&to=2006&within_km=27").count("0608"));
+    EXPECT_FALSE(storms("region=350982&from=2006&to=2006&within_km=25").count("0608"));
+    const auto near = storms("region=350982&from=2000&to=2010&within_km=200");
+    const auto wide = storms("region=350982&from=2000&to=2010");  // 600 km
+    const auto all = storms("region=CN&from=2000&to=2010");
+    EXPECT_FALSE(near.empty());
+    EXPECT_LT(near.size(), wide.size());
+    EXPECT_LT(wide.size(), all.size());
+    for (const auto& s : near) EXPECT_TRUE(wide.count(s)) << s;
+    for (const auto& s : wide) EXPECT_TRUE(all.count(s)) << s;
+    // Every point of a kept storm is there, not only the near ones: Saomai's 2006 points.
+    std::size_t saomai = 0;
+    for (const auto& p : c.get("/v1/history/typhoon?region=350982&from=2006&to=2006&within_km=27").json())
+        saomai += p["cma_number"] == "0608";
+    EXPECT_GT(saomai, 10u);
+    expect_problem(c.get("/v1/history/typhoon?region=350982&within_km=-1"), 400, "/query/within_km");
+    expect_problem(c.get("/v1/history/typhoon?region=350982&within_km=far"), 400, "/query/within_km");
+    expect_problem(c.get("/v1/history/fire?region=35&within_km=10"), 400, "/query/within_km");
+}
+
 // ---- routing and bad input -------------------------------------------------------------------
 
 TEST(BadInput, UnknownPathIs404AndWrongMethodIs405WithAllow) {

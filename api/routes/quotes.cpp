@@ -169,7 +169,7 @@ void register_quote_routes(Router& router, ServiceContext& ctx, std::shared_ptr<
         } catch (const InvalidInput& e) {
             return invalid_input_problem(e);
         }
-    });
+    }, {.expensive = true});  // fits and the typhoon event set take seconds: never the cheap lane's price quotes' threads
     router.add("POST", "/v1/portfolio/risk", Role::actuary, [&ctx, models](const Request& req) {
         nlohmann::json body;
         if (auto problem = parse_json_body(req, body)) return *problem;

@@ -176,6 +176,20 @@ TEST(LanesServer, OverTheCeilingIs422BeforeAnyWork) {
     EXPECT_EQ(c.post("/v1/quotes", heavy_request(10, 100'000).dump()).status, 200);  // at the ceiling: served
 }
 
+// A calibration run (seconds of fits on the real history) runs on the expensive lane, never on the
+// threads that answer the cheap price quotes.
+TEST(LanesServer, ACalibrationRunsOnTheExpensiveLane) {
+    if (!have_historical()) GTEST_SKIP() << "data/historical is not there";
+    TestServer srv(calibrated());
+    Client c = srv.client();
+    const double cheap = metric(srv, "tanhui_lane_started_total{lane=\"cheap\"}");
+    const double expensive = metric(srv, "tanhui_lane_started_total{lane=\"expensive\"}");
+    const Reply r = c.post("/v1/calibrations", R"({"peril": "fire", "regions": ["35"]})");
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(metric(srv, "tanhui_lane_started_total{lane=\"expensive\"}"), expensive + 1);
+    EXPECT_EQ(metric(srv, "tanhui_lane_started_total{lane=\"cheap\"}"), cheap);
+}
+
 // Just over a ceiling of 5e5, each kind of cost the issue names: a 422 naming the field that makes
 // it, before any work (no lane started anything). Counted the old way (years x holdings) each of
 // the quotes and the layer and buffer would have passed.

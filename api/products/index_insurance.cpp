@@ -87,8 +87,10 @@ struct IndexYears {
 };
 IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk::Book& book, pricing::IndexBasis basis) {
     const risk::Simulation sim = simulation_of(q, c);
-    risk::YearLosses losses = risk::simulate_year_losses(book, sim, true);
-    if (basis == pricing::IndexBasis::stock_loss) return {losses.total_tco2e, losses.total_tco2e, std::move(losses.peril_tco2e)};
+    if (basis == pricing::IndexBasis::stock_loss) {
+        risk::YearLosses losses = risk::simulate_year_losses(book, sim, true);
+        return {losses.total_tco2e, losses.total_tco2e, std::move(losses.peril_tco2e)};
+    }
     std::vector<double> seq;
     try {
         seq = risk::sequestration_by_policy_year(book, q.holdings, *c.model, 1);
@@ -96,8 +98,8 @@ IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk:
         rethrow_under(e, "");
     }
     const risk::SinkSampler sampler(book, effective_sink(*c.model, to_risk_overrides(q.model)));
-    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, 1);
-    return {std::move(years.sink_loss_tco2e), std::move(years.stock_loss_tco2e), std::move(losses.peril_tco2e)};
+    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, 1, true);
+    return {std::move(years.sink_loss_tco2e), std::move(years.stock_loss_tco2e), std::move(years.peril_tco2e)};
 }
 
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {

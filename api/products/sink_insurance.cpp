@@ -119,10 +119,10 @@ SinkStats sink_stats(std::span<const double> sink) {
 
 // Where the loss and the premium come from: each simulated year's carbon lost by peril, and each
 // path's payout shared by the carbon each peril lost over its term (a path can pay on a poor growth
-// alone: "other"). Reads the answer's expected_loss_tco2e and pure_premium_cny. The perils' losses are the pool sink's own (the same book, seed and years).
-void add_split(nlohmann::json& r, const risk::Book& book, const risk::Simulation& sim, const std::vector<std::string>& perils,
+// alone: "other"). Reads the answer's expected_loss_tco2e and pure_premium_cny. by_year: the
+// pool sink's losses by peril (PoolSinkYears::peril_tco2e: the same book, seed and years).
+void add_split(nlohmann::json& r, std::span<const double> by_year, const std::vector<std::string>& perils,
                std::span<const double> stock_loss, std::span<const double> payouts, std::size_t term_years) {
-    const std::vector<double> by_year = risk::simulate_year_losses(book, sim, true).peril_tco2e;
     const std::size_t n = perils.size();
     std::vector<double> by_path(payouts.size() * n, 0.0);
     for (std::size_t i = 0; i < payouts.size(); ++i)
@@ -151,7 +151,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     if (q.scenario) scenario = risk::sink_scenario(*q.scenario);
     const risk::SinkModel sink_model = effective_sink(*c.model, to_risk_overrides(q.model));
     const risk::SinkSampler sampler(book, sink_model, scenario);
-    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, term_years);
+    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, term_years, true);
     const SinkStats sink = sink_stats(years.sink_tco2e);
     measure(years.sink_tco2e, policy, sim.seed);
     std::vector<double> payouts(sim.years / term_years);
@@ -162,7 +162,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     double expected_seq = 0;
     for (const double s : seq) expected_seq += s;
     r["expected_loss_tco2e"] = risk::average_annual_loss(years.stock_loss_tco2e);
-    add_split(r, book, sim, terms.perils, years.stock_loss_tco2e, payouts, term_years);
+    add_split(r, years.peril_tco2e, terms.perils, years.stock_loss_tco2e, payouts, term_years);
     r["expected_sink_tco2e"] = sink.mean;
     r["expected_sink_se_tco2e"] = sink.sd / std::sqrt(static_cast<double>(years.sink_tco2e.size()));
     r["sink_std_dev_tco2e"] = sink.sd;

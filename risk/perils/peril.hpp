@@ -145,6 +145,14 @@ public:
         (void)year, (void)growth_tco2e;
         return 0;
     }
+    // add_forgone_growth for a block of years at once (occurrence as add_block's), adding year
+    // k's to growth_tco2e[k * book_holdings + i]: the same bits. False, touching nothing, when the
+    // peril has no such path.
+    virtual bool add_forgone_growth_block(const YearBlock& block, std::span<const std::uint32_t> occurrence,
+                                          std::size_t book_holdings, std::span<double> growth_tco2e) const {
+        (void)block, (void)occurrence, (void)book_holdings, (void)growth_tco2e;
+        return false;
+    }
 };
 
 // What a peril is prepared from.

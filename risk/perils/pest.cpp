@@ -220,11 +220,13 @@ double PestPeril::add_forgone_growth(const Year& y, std::span<double> growth_tco
     return total;
 }
 
-bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
-                          std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
+// The general outbreaks of a block (at most 64 holdings; occurrence: the block's words of
+// occurrence_holdings(), year-major), in year then holding order, each with the affected share
+// add_year's outbreak_fraction draws for it (the same bits): scratch valid until the next call on
+// this thread.
+std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearBlock& block,
+                                                                     std::span<const std::uint32_t> occurrence) const {
     const std::size_t n_holdings = holdings_.size();
-    if (any_pine_wilt_ || n_holdings > 64 || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
-        return false;
 
     // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
     // one-holding quote has about 75 outbreaks, and allocating it each block cost more).
@@ -293,7 +295,9 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         which.push_back(static_cast<std::uint32_t>(i));
     }
     const std::size_t n = year.size();
-    if (n == 0) return true;
+    thread_local std::vector<BlockOutbreak> out;
+    out.resize(n);
+    if (n == 0) return out;
 
     // The first Marsaglia-Tsang tries of both gammas of every outbreak at once
     // (beta_first_tries, blocks 1 and 1 + gamma_blocks); the outbreaks whose try the squeeze
@@ -311,11 +315,33 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
             const DrawAddress at{block.seed, Stream::holding_perils, year[e], draw_index[e], pest};
             fraction = beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
         }
-        const Prepared& h = holdings_[which[e]];
-        const double loss = fraction * h.tco2e_if_all_affected;
-        const std::uint32_t k = year[e] - block.first_year;
-        if (loss > 0) events.push_back({k, {h.position, PerilId::pest, 0, loss, h.stock_tco2e}});
-        loss_tco2e[k * book_holdings + h.position] = loss;
+        out[e] = {year[e] - block.first_year, which[e], fraction};
+    }
+    return out;
+}
+
+bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
+                          std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
+    const std::size_t n_holdings = holdings_.size();
+    if (any_pine_wilt_ || n_holdings > 64 || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
+        return false;
+    for (const BlockOutbreak& o : block_outbreaks(block, occurrence)) {
+        const Prepared& h = holdings_[o.holding];
+        const double loss = o.fraction * h.tco2e_if_all_affected;
+        if (loss > 0) events.push_back({o.year_in_block, {h.position, PerilId::pest, 0, loss, h.stock_tco2e}});
+        loss_tco2e[o.year_in_block * book_holdings + h.position] = loss;
+    }
+    return true;
+}
+
+bool PestPeril::add_forgone_growth_block(const YearBlock& block, std::span<const std::uint32_t> occurrence,
+                                         std::size_t book_holdings, std::span<double> growth_tco2e) const {
+    const std::size_t n_holdings = holdings_.size();
+    if (n_holdings > 64 || occurrence.size() != block.years * n_holdings || growth_tco2e.size() != block.years * book_holdings)
+        return false;
+    for (const BlockOutbreak& o : block_outbreaks(block, occurrence)) {
+        const Prepared& h = holdings_[o.holding];
+        growth_tco2e[o.year_in_block * book_holdings + h.position] += o.fraction * h.growth_tco2e_if_all_affected;
     }
     return true;
 }

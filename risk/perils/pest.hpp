@@ -96,6 +96,10 @@ public:
     // make) to growth_tco2e[position], from the same outbreaks and affected shares add_year
     // draws; what a stochastic sink subtracts from the year's sequestration. Returns the sum.
     double add_forgone_growth(const Year& year, std::span<double> growth_tco2e) const override;
+    // The same for a block of years, from the block path's outbreaks (any pine wilt: forgone
+    // growth has none).
+    bool add_forgone_growth_block(const YearBlock& block, std::span<const std::uint32_t> occurrence,
+                                  std::size_t book_holdings, std::span<double> growth_tco2e) const override;
     bool reduces_growth() const override { return reduces_growth_; }
 
     struct Prepared {
@@ -116,6 +120,12 @@ public:
     static constexpr std::size_t max_weather_slots = 128;
 
 private:
+    struct BlockOutbreak {
+        std::uint32_t year_in_block = 0;
+        std::uint32_t holding = 0;  // index in holdings_
+        double fraction = 0;        // the affected share
+    };
+    std::span<const BlockOutbreak> block_outbreaks(const YearBlock& block, std::span<const std::uint32_t> occurrence) const;
     double outbreak_fraction(const Year& y, const Prepared& h, std::uint32_t word, const double* lower,
                              const double* upper) const;
     double pine_wilt_loss(const Year& y, const Prepared& h) const;

@@ -14,8 +14,9 @@ namespace tanhui::risk {
 // Years first_year .. first_year + years - 1, one block of years_per_block (counted from
 // Simulation::first_year): loss_tco2e[k * holdings + h] the same bits as YearResult::loss_tco2e
 // of year first_year + k, total_tco2e[k] as YearResult::total_tco2e, weather_normal[k] as
-// YearResult::weather_normal (Z), weather[k * weather_slots + s] as YearResult::weather (G). Valid
-// during the visit.
+// YearResult::weather_normal (Z), weather[k * weather_slots + s] as YearResult::weather (G);
+// when asked for (by_peril), peril_tco2e[k * perils + p] as YearLosses::peril_tco2e, else empty.
+// Valid during the visit.
 struct LossBlock {
     std::uint32_t first_year = 0;
     std::size_t years = 0;
@@ -24,10 +25,11 @@ struct LossBlock {
     std::span<const double> weather_normal;
     std::span<const double> weather;
     std::size_t weather_slots = 1;
+    std::span<const double> peril_tco2e;
 };
 // Calls visit once for each block, from several threads at once (one block each); the same
 // blocks for any thread count. The first exception stops the run and is rethrown here.
 using LossBlockVisitor = std::function<void(const LossBlock&)>;
-void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit);
+void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit, bool by_peril = false);
 
 }  // namespace tanhui::risk

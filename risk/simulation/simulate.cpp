@@ -82,13 +82,7 @@ public:
             total[k] = sum;
             max_event[k] = 0;
         }
-        if (peril)
-            for (std::size_t k = 0; k < n; ++k)
-                for (std::size_t p = 0; p < perils; ++p) {
-                    double sum = 0;
-                    for (std::size_t i = 0; i < h_count; ++i) sum += block_loss_[p][k * h_count + i];
-                    peril[k * perils + p] = sum;
-                }
+        if (peril) peril_sums(n, peril);
         for (std::size_t p = 0; p < perils; ++p)
             for (const BlockEvent& e : block_events_[p])
                 if (e.event.loss_tco2e > max_event[e.year_in_block]) max_event[e.year_in_block] = e.event.loss_tco2e;
@@ -97,20 +91,23 @@ public:
     // The losses of years begin .. end - 1 by holding into loss[k * holdings + i] and their totals
     // into total[k] (simulate_loss_blocks), the sums taken in the order run() takes them (the same
     // bits); year by year through run() when a peril has no block path or there is a price leg.
-    // The block's weather normals are then weather_normal()[k].
-    void losses_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* loss, double* total) {
+    // The block's weather normals are then weather_normal()[k]. With peril (not null), each
+    // peril's loss of year k into peril[k * perils + p], as totals_block sums it (the same bits).
+    void losses_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* loss, double* total,
+                      double* peril = nullptr) {
         prepare_block(seed, begin, end);
         const std::size_t n = end - begin;
         const std::size_t h_count = loss_.size();
+        const std::size_t perils = book_.perils.size();
         if (!direct()) {
             for (std::size_t k = 0; k < n; ++k) {
                 const YearResult r = run(seed, begin + static_cast<std::uint32_t>(k), k);
                 std::copy(r.loss_tco2e.begin(), r.loss_tco2e.end(), loss + k * h_count);
                 total[k] = r.total_tco2e;
+                if (peril) std::copy(r.peril_loss_tco2e.begin(), r.peril_loss_tco2e.end(), peril + k * perils);
             }
             return;
         }
-        const std::size_t perils = book_.perils.size();
         for (std::size_t k = 0; k < n; ++k) {
             double sum = 0;
             for (std::size_t i = 0; i < h_count; ++i) {
@@ -121,6 +118,7 @@ public:
             }
             total[k] = sum;
         }
+        if (peril) peril_sums(n, peril);
     }
     const std::vector<double>& weather_normal() const { return weather_normal_; }
     // The block's weather factors: G of year k, slot s at weather()[k * slots() + s].
@@ -128,6 +126,19 @@ public:
     std::size_t slots() const { return slots_; }
 
 private:
+    // Each peril's loss of the block's year k, summed over the holdings in book order (as run()
+    // sums it), into peril[k * perils + p]: the direct path only.
+    void peril_sums(std::size_t n, double* peril) const {
+        const std::size_t h_count = loss_.size();
+        const std::size_t perils = book_.perils.size();
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t p = 0; p < perils; ++p) {
+                double sum = 0;
+                for (std::size_t i = 0; i < h_count; ++i) sum += block_loss_[p][k * h_count + i];
+                peril[k * perils + p] = sum;
+            }
+    }
+
     // Every peril took the block path this block and there is no price leg: a block's sums can be
     // taken straight from block_loss_.
     bool direct() const {
@@ -325,18 +336,21 @@ YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by
     return out;
 }
 
-void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit) {
+void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit, bool by_peril) {
     Simulation s = sim;
     s.record_events = false;
     const std::size_t h_count = book.holdings.size();
+    const std::size_t perils = by_peril ? book.perils.size() : 0;
     for_each_block(book, s, [&](YearRunner& runner, std::uint32_t begin, std::uint32_t end) {
-        thread_local std::vector<double> loss, total;
+        thread_local std::vector<double> loss, total, peril;
         const std::size_t n = end - begin;
         loss.resize(n * h_count);
         total.resize(n);
-        runner.losses_block(sim.seed, begin, end, loss.data(), total.data());
+        peril.resize(n * perils);
+        runner.losses_block(sim.seed, begin, end, loss.data(), total.data(), by_peril ? peril.data() : nullptr);
         visit(LossBlock{begin, n, loss, total, std::span<const double>(runner.weather_normal().data(), n),
-                        std::span<const double>(runner.weather().data(), n * runner.slots()), runner.slots()});
+                        std::span<const double>(runner.weather().data(), n * runner.slots()), runner.slots(),
+                        std::span<const double>(peril.data(), n * perils)});
     });
 }
 

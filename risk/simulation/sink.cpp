@@ -19,6 +19,7 @@ namespace {
 constexpr auto sink_peril_word = static_cast<PerilId>(0);
 constexpr std::uint16_t region_block = 0, holding_block = 1, measurement_block = 2;
 constexpr std::size_t chunk = 256;
+constexpr std::size_t cached_holdings_max = 64;  // a quote's book; a batch's pools draw their normals
 
 // The normals of one address over n <= chunk consecutive years.
 void normals_over_years(std::uint64_t seed, std::uint32_t first_year, std::size_t n, std::uint32_t holding,
@@ -43,6 +44,31 @@ void weather_normals_from(const Weather& weather, std::uint64_t seed, std::uint3
     word_pairs_over_years(seed, Stream::weather, first_year, n, number, PerilId::fire, 0, hi.data(), lo.data());
     normals_from_words(hi.data(), lo.data(), n, e.data());
     for (std::size_t k = 0; k < n; ++k) x[k] = a * x[k] + b * e[k];
+}
+
+// A peril's forgone growth of a loss block, added to growth[k * holdings + i]: through its block
+// path on the block's occurrence words (drawn as the block runner draws them), else year by year
+// (the same bits; the perils are added in book order either way, so the sums are too).
+void add_forgone_growth_block(const Peril& peril, std::uint64_t seed, const LossBlock& b, std::size_t holdings,
+                              std::vector<double>& growth) {
+    const auto drawn = peril.occurrence_holdings();
+    const std::size_t h_count = drawn.size();
+    if (h_count <= 64) {
+        thread_local std::vector<std::uint32_t> words;
+        std::array<std::uint32_t, chunk> column;
+        words.resize(b.years * h_count);
+        for (std::size_t h = 0; h < h_count; ++h) {
+            occurrence_words_over_years(seed, b.first_year, b.years, peril.id(), drawn[h], column.data());
+            for (std::size_t k = 0; k < b.years; ++k) words[k * h_count + h] = column[k];
+        }
+        const YearBlock block{seed, b.first_year, b.years, b.weather_slots, b.weather.data(), b.weather_normal.data()};
+        if (peril.add_forgone_growth_block(block, words, holdings, growth)) return;
+    }
+    for (std::size_t k = 0; k < b.years; ++k) {
+        const Year y{seed, b.first_year + static_cast<std::uint32_t>(k), b.weather_normal[k],
+                     b.weather.subspan(k * b.weather_slots, b.weather_slots)};
+        peril.add_forgone_growth(y, std::span<double>(growth.data() + k * holdings, holdings));
+    }
 }
 
 std::string province_of(const std::string& region) {
@@ -79,6 +105,8 @@ SinkSampler::SinkSampler(const Book& book, const SinkModel& model, std::optional
             region_row_.push_back(year_draw_cache().intern(id));
         }
         region_of_.push_back(it->second);
+        if (book.holdings.size() <= cached_holdings_max)
+            holding_row_.push_back(year_draw_cache().intern(YearRowParameters("sink_holding").add(std::uint64_t{h.draw_index})));
         if (scenario_) {
             const auto cut = scenario_->cut_by_province.find(province_of(h.region));
             scenario_factor_.push_back(1 - (cut == scenario_->cut_by_province.end() ? scenario_->cut_elsewhere : cut->second));
@@ -130,9 +158,18 @@ void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::siz
             std::copy(row->begin(), row->end(), region.begin());
             for (std::size_t h = 0; h < holdings; ++h) {
                 if (region_of_[h] != r) continue;
-                if (b > 0) normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, e.data());
+                const double* eh = e.data();
+                YearRow own;  // the holding's normals from the year-draw cache (small books)
+                if (b > 0 && !holding_row_.empty()) {
+                    own = year_draw_cache().get({holding_row_[h], seed, year, static_cast<std::uint32_t>(m)}, [&](std::vector<double>& u) {
+                        normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, u.data());
+                    });
+                    eh = own->data();
+                } else if (b > 0) {
+                    normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, e.data());
+                }
                 for (std::size_t k = 0; k < m; ++k) {
-                    const double x = b > 0 ? a * region[k] + b * e[k] : region[k];
+                    const double x = b > 0 ? a * region[k] + b * eh[k] : region[k];
                     double f = lognormal ? std::exp(s_ * x - half_var) : 1 + m_.cv * x;
                     if (region[k] < threshold_) f *= 1 - m_.drought_cut;
                     out[(off + k) * holdings + h] = f * scale_;
@@ -172,7 +209,7 @@ std::vector<double> sequestration_by_policy_year(const Book& book, std::span<con
 }
 
 PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, const Simulation& sim,
-                                 std::span<const double> sequestration_tco2e, std::size_t term_years) {
+                                 std::span<const double> sequestration_tco2e, std::size_t term_years, bool by_peril) {
     const std::size_t holdings = book.holdings.size();
     if (term_years == 0 || sequestration_tco2e.size() != term_years * holdings)
         throw std::logic_error("simulate_pool_sink: one sequestration per holding and policy year");
@@ -181,31 +218,30 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
     out.stock_loss_tco2e.assign(sim.years, 0.0);
     out.sink_loss_tco2e.assign(sim.years, 0.0);
     out.defoliation_tco2e.assign(sim.years, 0.0);
+    const std::size_t perils = book.perils.size();
+    if (by_peril) out.peril_tco2e.assign(std::size_t{sim.years} * perils, 0.0);
     std::vector<double> stock(holdings);
     for (std::size_t h = 0; h < holdings; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
     std::vector<const Peril*> defoliators;
     for (const auto& p : book.perils)
         if (p->reduces_growth()) defoliators.push_back(p.get());
-    // A block of years at a time: the growth factors of the block from its weather normals, then
-    // each year's holdings in book order.
+    // A block of years at a time: the growth factors of the block from its weather normals, the
+    // growth its defoliators take, then each year's holdings in book order.
     simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
         thread_local std::vector<double> factor, defoliation;
         factor.resize(b.years * holdings);
-        defoliation.assign(holdings, 0.0);
+        defoliation.assign(b.years * holdings, 0.0);
         sampler.factors(sim.seed, b.first_year, b.years, factor.data(), b.weather_normal.data());
+        for (const Peril* p : defoliators) add_forgone_growth_block(*p, sim.seed, b, holdings, defoliation);
         for (std::size_t k = 0; k < b.years; ++k) {
             const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
             const double* f = factor.data() + k * holdings;
             const double* loss = b.loss_tco2e.data() + k * holdings;
             const double* seq = sequestration_tco2e.data() + ((year - sim.first_year) % term_years) * holdings;
-            if (!defoliators.empty()) {
-                std::fill(defoliation.begin(), defoliation.end(), 0.0);
-                const Year y{sim.seed, year, b.weather_normal[k], b.weather.subspan(k * b.weather_slots, b.weather_slots)};
-                for (const Peril* p : defoliators) p->add_forgone_growth(y, defoliation);
-            }
+            const double* defoliation_k = defoliation.data() + k * holdings;
             double sink = 0, forgone = 0, defoliated = 0;
             for (std::size_t h = 0; h < holdings; ++h) {
-                const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], loss[h], defoliation[h]);
+                const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], loss[h], defoliation_k[h]);
                 sink += r.sink_tco2e;
                 forgone += r.forgone_tco2e;
                 defoliated += r.defoliation_tco2e;
@@ -216,7 +252,10 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
             out.sink_loss_tco2e[i] = b.total_tco2e[k] + forgone;
             out.defoliation_tco2e[i] = defoliated;
         }
-    });
+        if (by_peril)
+            std::copy(b.peril_tco2e.begin(), b.peril_tco2e.end(),
+                      out.peril_tco2e.begin() + static_cast<std::ptrdiff_t>((b.first_year - sim.first_year) * perils));
+    }, by_peril);
     return out;
 }
 

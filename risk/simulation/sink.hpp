@@ -63,6 +63,10 @@ private:
     std::vector<std::uint32_t> region_number_;  // sink region -> holding word of U
     std::vector<std::size_t> region_slot_;      // sink region -> weather slot of W
     std::vector<std::uint64_t> region_row_;     // sink region -> its regional normal's id in the year-draw cache
+    // holding -> its own normal's id in the year-draw cache (it depends on the seed, the years and
+    // the holding's draw index only); empty for books over cached_holdings_max holdings, whose
+    // rows would crowd out the rest.
+    std::vector<std::uint64_t> holding_row_;
     std::vector<double> scenario_factor_;       // by holding, with a scenario
     double threshold_ = 0;                      // Phi^-1(drought_probability), -inf without droughts
     double s_ = 0;                              // lognormal sigma
@@ -98,11 +102,14 @@ inline HoldingSinkYear holding_sink_year(double factor, double sequestration_tco
 // (tCO2e, whole area) in policy year t. Same bits for any thread count.
 // defoliation_tco2e: the growth the covered perils' defoliation took (included in the sink and
 // in sink_loss; 0 in every year when no covered peril reduces growth).
+// peril_tco2e: with by_peril, each year's loss by the book's perils, as simulate_year_losses(book,
+// sim, true).peril_tco2e gives it (the same bits, without simulating the losses a second time).
 struct PoolSinkYears {
     std::vector<double> sink_tco2e;
     std::vector<double> stock_loss_tco2e;
     std::vector<double> sink_loss_tco2e;
     std::vector<double> defoliation_tco2e;
+    std::vector<double> peril_tco2e;
 };
 // sequestration_tco2e for simulate_pool_sink: a holding's own sequestration_tco2e_per_ha_yr in
 // every policy year, else its forest type's curve at age + t (the stand grows older along the
@@ -112,6 +119,7 @@ std::vector<double> sequestration_by_policy_year(const Book& book, std::span<con
                                                  std::size_t term_years);
 
 PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, const Simulation& sim,
-                                 std::span<const double> sequestration_tco2e, std::size_t term_years = 1);
+                                 std::span<const double> sequestration_tco2e, std::size_t term_years = 1,
+                                 bool by_peril = false);
 
 }  // namespace tanhui::risk

@@ -129,7 +129,8 @@ nlohmann::json stamp(PricedQuotes& out, nlohmann::json&& quote, const QuoteReque
     nlohmann::json answer = stamped(options.store ? new_quote_id() : std::string(), created, std::move(quote));
     if (text) *text = compact_json(answer);
     if (options.store)
-        out.rows.push_back({answer["quote_id"].get<std::string>(), created, request.product_name(), request_json.dump(),
+        out.rows.push_back({answer["quote_id"].get<std::string>(), created, request.product_name(),
+                            compact_json(request_json, JsonErrorHandler::strict),
                             text ? *text : compact_json(answer), model_version,
                             static_cast<std::int64_t>(request.simulation.seed),
                             static_cast<std::int64_t>(request.simulation.years), options.key_id, request.policy.id});

@@ -55,11 +55,19 @@ Date parse_date(std::string_view text, const std::string& field) {
 }
 
 std::string format_date(Date date) {
-    char buffer[16];
     const int y = static_cast<int>(date.year());
     const unsigned m = static_cast<unsigned>(date.month()), d = static_cast<unsigned>(date.day());
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", y, m, d);
-    return buffer;
+    if (y < 0 || y > 9999 || m > 99 || d > 99) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", y, m, d);
+        return buffer;
+    }
+    // What snprintf("%04d-%02u-%02u") writes, by hand: a quote formats every fixing date, and
+    // snprintf cost more than the rest of the answer's dates (docs/performance.md "Issue 18 item 5").
+    const auto digit = [](unsigned v) { return static_cast<char>('0' + v % 10); };
+    const auto year = static_cast<unsigned>(y);
+    return {digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), '-', digit(m / 10), digit(m), '-',
+            digit(d / 10), digit(d)};
 }
 
 std::optional<FixingFrequency> parse_fixing_frequency(std::string_view name) {

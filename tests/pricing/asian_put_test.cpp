@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -402,6 +403,21 @@ TEST(Dates, ParseFormatAndYearFraction) {
     EXPECT_DOUBLE_EQ(year_fraction(parse_date("2027-01-01"), parse_date("2028-01-01")), 1.0);
     EXPECT_DOUBLE_EQ(year_fraction(parse_date("2028-01-01"), parse_date("2029-01-01")), 366.0 / 365.0);
     EXPECT_DOUBLE_EQ(year_fraction(today, add_days(today, 90), DayCount::actual_360), 0.25);
+}
+
+TEST(Dates, FormatIsPrintfsZeroPaddedForm) {
+    // format_date writes by hand what snprintf("%04d-%02u-%02u") wrote, and falls back to it outside 0-9999.
+    EXPECT_EQ(format_date(Date{year{5}, March, day{7}}), "0005-03-07");
+    EXPECT_EQ(format_date(Date{year{999}, December, day{31}}), "0999-12-31");
+    EXPECT_EQ(format_date(Date{year{9999}, January, day{1}}), "9999-01-01");
+    EXPECT_EQ(format_date(Date{year{10000}, January, day{1}}), "10000-01-01");
+    EXPECT_EQ(format_date(Date{year{-5}, January, day{1}}), "-005-01-01");
+    for (Date d = parse_date("1999-12-25"); d < parse_date("2031-01-10"); d = add_days(d, 17)) {
+        char expected[32];
+        std::snprintf(expected, sizeof expected, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                      static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+        EXPECT_EQ(format_date(d), expected);
+    }
 }
 
 // ---- Validation ----------------------------------------------------------------------------------

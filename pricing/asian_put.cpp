@@ -36,6 +36,27 @@ void check_date(Date d, const std::string& field) {
                                 format_date(d));
 }
 
+// start + k months as QuantLib's `Date + Period(k, Months)` gives it (the day clamped to the
+// month's last day), by calendar arithmetic: a QuantLib Date addition and the conversions around
+// it cost about 1,500 instructions, 12 per monthly quote (docs/performance.md "Issue 18 item 5").
+Date add_months(Date start, int k) {
+    using namespace std::chrono;
+    const year_month ym = year_month{start.year(), start.month()} + months{k};
+    const day last = year_month_day_last{ym.year(), month_day_last{ym.month()}}.day();
+    return Date{ym.year(), ym.month(), std::min(start.day(), last)};
+}
+
+// The k-th month's fixing date, unadjusted. Past QuantLib's last date less 30 days the fixing
+// is QuantLib's own, which refuses it (a date past 2199), as before.
+Date unadjusted_fixing(Date start, int k, int term_months) {
+    const Date unadjusted = add_months(start, k);
+    if (unadjusted <= Date{std::chrono::year{2199}, std::chrono::December, std::chrono::day{1}}) return unadjusted;
+    const ql::Date ql_unadjusted = to_quantlib(start) + ql::Period(k, ql::Months);
+    if (ql_unadjusted > ql::Date::maxDate() - 30)
+        checks::fail("term_months", "runs past 2199, got " + std::to_string(term_months));
+    return from_quantlib(ql_unadjusted);
+}
+
 }  // namespace
 
 Date parse_date(std::string_view text, const std::string& field) {
@@ -95,15 +116,9 @@ std::vector<Date> fixing_schedule(Date start, int term_months, FixingFrequency f
         break;
     }
     // Each date from the start, never from the previous fixing, so month ends do not drift.
-    const ql::Date base = to_quantlib(start);
     std::vector<Date> out;
     out.reserve(months.size());
-    for (const int k : months) {
-        const ql::Date unadjusted = base + ql::Period(k, ql::Months);
-        if (unadjusted > ql::Date::maxDate() - 30)
-            checks::fail("term_months", "runs past 2199, got " + std::to_string(term_months));
-        out.push_back(china_exchange_following(from_quantlib(unadjusted)));
-    }
+    for (const int k : months) out.push_back(china_exchange_following(unadjusted_fixing(start, k, term_months)));
     return out;
 }
 

@@ -20,6 +20,47 @@ bool plain_ascii(std::string_view s) {
     return true;
 }
 
+void append_string(std::string& out, std::string_view s, JsonErrorHandler handler) {
+    if (!plain_ascii(s)) {
+        out += nlohmann::json(std::string(s)).dump(-1, ' ', false, handler);
+        return;
+    }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
+// nlohmann writes a non-finite number as null and any other with its own Grisu2 to_chars.
+void append_real(std::string& out, double x) {
+    if (!std::isfinite(x)) {
+        out += "null";
+        return;
+    }
+    std::array<char, 64> buffer{};
+    const char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
+    out.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+}
+
+void append_unsigned(std::string& out, std::uint64_t x) {
+    std::array<char, 24> buffer{};
+    char* p = buffer.data() + buffer.size();
+    do {
+        *--p = static_cast<char>('0' + x % 10);
+        x /= 10;
+    } while (x != 0);
+    out.append(p, static_cast<std::size_t>(buffer.data() + buffer.size() - p));
+}
+
+void append_integer(std::string& out, std::int64_t x) {
+    if (x < 0) {
+        out += '-';
+        // -(x + 1) + 1 keeps INT64_MIN in range.
+        append_unsigned(out, static_cast<std::uint64_t>(-(x + 1)) + 1);
+        return;
+    }
+    append_unsigned(out, static_cast<std::uint64_t>(x));
+}
+
 template <class Json>
 class CompactWriter {
 public:
@@ -29,10 +70,12 @@ public:
         switch (j.type()) {
         case nlohmann::json::value_t::null: out_ += "null"; return;
         case nlohmann::json::value_t::boolean: out_ += j.template get<bool>() ? "true" : "false"; return;
-        case nlohmann::json::value_t::number_integer: integer(j.template get<std::int64_t>()); return;
-        case nlohmann::json::value_t::number_unsigned: unsigned_integer(j.template get<std::uint64_t>()); return;
-        case nlohmann::json::value_t::number_float: real(j.template get<double>()); return;
-        case nlohmann::json::value_t::string: string(j.template get_ref<const typename Json::string_t&>()); return;
+        case nlohmann::json::value_t::number_integer: append_integer(out_, j.template get<std::int64_t>()); return;
+        case nlohmann::json::value_t::number_unsigned: append_unsigned(out_, j.template get<std::uint64_t>()); return;
+        case nlohmann::json::value_t::number_float: append_real(out_, j.template get<double>()); return;
+        case nlohmann::json::value_t::string:
+            append_string(out_, j.template get_ref<const typename Json::string_t&>(), handler_);
+            return;
         case nlohmann::json::value_t::array: array(j.template get_ref<const typename Json::array_t&>()); return;
         case nlohmann::json::value_t::object: object(j.template get_ref<const typename Json::object_t&>()); return;
         default: out_ += j.dump(-1, ' ', false, handler_); return;  // binary, discarded
@@ -40,15 +83,6 @@ public:
     }
 
 private:
-    void string(const std::string& s) {
-        if (!plain_ascii(s)) {
-            out_ += Json(s).dump(-1, ' ', false, handler_);
-            return;
-        }
-        out_ += '"';
-        out_ += s;
-        out_ += '"';
-    }
     void array(const typename Json::array_t& a) {
         out_ += '[';
         for (std::size_t i = 0; i < a.size(); ++i) {
@@ -63,39 +97,11 @@ private:
         for (const auto& [key, member] : o) {
             if (!first) out_ += ',';
             first = false;
-            string(key);
+            append_string(out_, key, handler_);
             out_ += ':';
             value(member);
         }
         out_ += '}';
-    }
-    // nlohmann writes a non-finite number as null and any other with its own Grisu2 to_chars.
-    void real(double x) {
-        if (!std::isfinite(x)) {
-            out_ += "null";
-            return;
-        }
-        std::array<char, 64> buffer{};
-        const char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
-        out_.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
-    }
-    void integer(std::int64_t x) {
-        if (x < 0) {
-            out_ += '-';
-            // -(x + 1) + 1 keeps INT64_MIN in range.
-            unsigned_integer(static_cast<std::uint64_t>(-(x + 1)) + 1);
-            return;
-        }
-        unsigned_integer(static_cast<std::uint64_t>(x));
-    }
-    void unsigned_integer(std::uint64_t x) {
-        std::array<char, 24> buffer{};
-        char* p = buffer.data() + buffer.size();
-        do {
-            *--p = static_cast<char>('0' + x % 10);
-            x /= 10;
-        } while (x != 0);
-        out_.append(p, static_cast<std::size_t>(buffer.data() + buffer.size() - p));
     }
 
     std::string& out_;
@@ -114,5 +120,48 @@ std::string write_compact(const Json& j, JsonErrorHandler handler) {
 
 std::string compact_json(const nlohmann::json& j, JsonErrorHandler handler) { return write_compact(j, handler); }
 std::string compact_json(const nlohmann::ordered_json& j, JsonErrorHandler handler) { return write_compact(j, handler); }
+
+FlatJsonWriter::FlatJsonWriter(std::size_t reserve) { out_.reserve(reserve); }
+
+void FlatJsonWriter::key(std::string_view name) {
+    out_ += out_.empty() ? '{' : ',';
+    append_string(out_, name, JsonErrorHandler::replace);
+    out_ += ':';
+}
+
+FlatJsonWriter& FlatJsonWriter::string(std::string_view name, std::string_view value) {
+    key(name);
+    append_string(out_, value, JsonErrorHandler::replace);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::real(std::string_view name, double value) {
+    key(name);
+    append_real(out_, value);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::integer(std::string_view name, std::int64_t value) {
+    key(name);
+    append_integer(out_, value);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::unsigned_integer(std::string_view name, std::uint64_t value) {
+    key(name);
+    append_unsigned(out_, value);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::null(std::string_view name) {
+    key(name);
+    out_ += "null";
+    return *this;
+}
+
+std::string FlatJsonWriter::finish() && {
+    out_ += out_.empty() ? "{}" : "}";
+    return std::move(out_);
+}
 
 }  // namespace tanhui::api

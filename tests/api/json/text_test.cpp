@@ -88,5 +88,26 @@ TEST(CompactJson, RandomTreesGiveNlohmannsBytes) {
     }
 }
 
+TEST(FlatJsonWriter, WritesWhatAnOrderedJsonOfTheSameMembersGives) {
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 2000; ++i) {
+        const std::string text = random_string(rng), other = random_string(rng);
+        const double real = random_double(rng);
+        const auto integer = static_cast<int>(rng());
+        const auto count = static_cast<std::size_t>(rng());
+        nlohmann::ordered_json expected;
+        expected["time"] = text;
+        expected[other] = real;
+        expected["status"] = integer;
+        expected["bytes"] = count;
+        expected["key_id"] = nullptr;
+        FlatJsonWriter line;
+        line.string("time", text).real(other, real).integer("status", integer).unsigned_integer("bytes", count).null("key_id");
+        if (other == "time" || other == "status" || other == "bytes" || other == "key_id") continue;  // one key twice
+        ASSERT_EQ(std::move(line).finish(), compact_json(expected));
+    }
+    EXPECT_EQ(FlatJsonWriter().finish(), "{}");
+}
+
 }  // namespace
 }  // namespace tanhui::api

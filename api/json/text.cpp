@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <string_view>
 
 namespace tanhui::api {
@@ -12,11 +13,15 @@ namespace {
 // buffer; an answer is mostly keys and short ASCII values, which need no escaping at all. Those
 // are copied as they are; any other string (control characters, quotes, backslashes, non-ASCII)
 // and anything unusual (binary values) is written by nlohmann itself, so the bytes never differ.
+constexpr std::array<bool, 256> plain_bytes = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return plain;
+}();
+
 bool plain_ascii(std::string_view s) {
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') return false;
-    }
+    for (const char c : s)
+        if (!plain_bytes[static_cast<unsigned char>(c)]) return false;
     return true;
 }
 
@@ -25,9 +30,12 @@ void append_string(std::string& out, std::string_view s, JsonErrorHandler handle
         out += nlohmann::json(std::string(s)).dump(-1, ' ', false, handler);
         return;
     }
-    out += '"';
-    out += s;
-    out += '"';
+    const std::size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    p[0] = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
 }
 
 // nlohmann writes a non-finite number as null and any other with its own Grisu2 to_chars.
@@ -111,7 +119,7 @@ private:
 template <class Json>
 std::string write_compact(const Json& j, JsonErrorHandler handler) {
     std::string out;
-    out.reserve(256);
+    out.reserve(1024);  // an answer is 1-3 KB
     CompactWriter<Json>(out, handler).value(j);
     return out;
 }

@@ -43,10 +43,6 @@ void ModelCache::forget_current() {
 
 namespace {
 
-// "q-", the creation time (milliseconds since 1970, 12 hex digits) and 80 random bits (20 hex
-// digits). The time first keeps the ids of new quotes next to each other in the table's primary
-// key index, so a group commit writes a few index pages instead of one random page per quote
-// (docs/performance.md "Issue 18: 10,000 quotes a second"); the random part keeps ids unique.
 // The random bits come from OpenSSL's generator in blocks of 64 ids per thread: one RAND_bytes
 // call costs about 6,000 instructions however few bytes it gives, and every stored quote needs an id.
 void random_id_bytes(unsigned char (&bytes)[10]) {
@@ -60,6 +56,10 @@ void random_id_bytes(unsigned char (&bytes)[10]) {
     used += sizeof bytes;
 }
 
+// "q-", the creation time (milliseconds since 1970, 12 hex digits) and 80 random bits (20 hex
+// digits). The time first keeps the ids of new quotes next to each other in the table's primary
+// key index, so a group commit writes a few index pages instead of one random page per quote
+// (docs/performance.md "Issue 18: 10,000 quotes a second"); the random part keeps ids unique.
 std::string new_quote_id() {
     unsigned char bytes[10];
     random_id_bytes(bytes);

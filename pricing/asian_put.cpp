@@ -36,6 +36,27 @@ void check_date(Date d, const std::string& field) {
                                 format_date(d));
 }
 
+// start + k months as QuantLib's `Date + Period(k, Months)` gives it (the day clamped to the
+// month's last day), by calendar arithmetic: a QuantLib Date addition and the conversions around
+// it cost about 1,500 instructions, 12 per monthly quote (docs/performance.md "Issue 18 item 5").
+Date add_months(Date start, int k) {
+    using namespace std::chrono;
+    const year_month ym = year_month{start.year(), start.month()} + months{k};
+    const day last = year_month_day_last{ym.year(), month_day_last{ym.month()}}.day();
+    return Date{ym.year(), ym.month(), std::min(start.day(), last)};
+}
+
+// The k-th month's fixing date, unadjusted. Past QuantLib's last date less 30 days the fixing
+// is QuantLib's own, which refuses it (a date past 2199), as before.
+Date unadjusted_fixing(Date start, int k, int term_months) {
+    const Date unadjusted = add_months(start, k);
+    if (unadjusted <= Date{std::chrono::year{2199}, std::chrono::December, std::chrono::day{1}}) return unadjusted;
+    const ql::Date ql_unadjusted = to_quantlib(start) + ql::Period(k, ql::Months);
+    if (ql_unadjusted > ql::Date::maxDate() - 30)
+        checks::fail("term_months", "runs past 2199, got " + std::to_string(term_months));
+    return from_quantlib(ql_unadjusted);
+}
+
 }  // namespace
 
 Date parse_date(std::string_view text, const std::string& field) {
@@ -55,11 +76,19 @@ Date parse_date(std::string_view text, const std::string& field) {
 }
 
 std::string format_date(Date date) {
-    char buffer[16];
     const int y = static_cast<int>(date.year());
     const unsigned m = static_cast<unsigned>(date.month()), d = static_cast<unsigned>(date.day());
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", y, m, d);
-    return buffer;
+    if (y < 0 || y > 9999 || m > 99 || d > 99) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", y, m, d);
+        return buffer;
+    }
+    // What snprintf("%04d-%02u-%02u") writes, by hand: a quote formats every fixing date, and
+    // snprintf cost more than the rest of the answer's dates (docs/performance.md "Issue 18 item 5").
+    const auto digit = [](unsigned v) { return static_cast<char>('0' + v % 10); };
+    const auto year = static_cast<unsigned>(y);
+    return {digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), '-', digit(m / 10), digit(m), '-',
+            digit(d / 10), digit(d)};
 }
 
 std::optional<FixingFrequency> parse_fixing_frequency(std::string_view name) {
@@ -87,15 +116,9 @@ std::vector<Date> fixing_schedule(Date start, int term_months, FixingFrequency f
         break;
     }
     // Each date from the start, never from the previous fixing, so month ends do not drift.
-    const ql::Date base = to_quantlib(start);
     std::vector<Date> out;
     out.reserve(months.size());
-    for (const int k : months) {
-        const ql::Date unadjusted = base + ql::Period(k, ql::Months);
-        if (unadjusted > ql::Date::maxDate() - 30)
-            checks::fail("term_months", "runs past 2199, got " + std::to_string(term_months));
-        out.push_back(china_exchange_following(from_quantlib(unadjusted)));
-    }
+    for (const int k : months) out.push_back(china_exchange_following(unadjusted_fixing(start, k, term_months)));
     return out;
 }
 
@@ -128,7 +151,8 @@ AsianPrice price_asian(const AsianOption& option, const BlackScholesMarket& mark
 
     if (option.fixing_dates.empty()) checks::fail("fixing_dates", "must hold at least one date");
     for (std::size_t i = 0; i < option.fixing_dates.size(); ++i) {
-        check_date(option.fixing_dates[i], checks::indexed("fixing_dates", i));
+        // The field's name ("fixing_dates[3]") is built only for a date that fails.
+        if (!in_quantlib_range(option.fixing_dates[i])) check_date(option.fixing_dates[i], checks::indexed("fixing_dates", i));
         if (i > 0 && !(option.fixing_dates[i - 1] < option.fixing_dates[i]))
             checks::fail(checks::indexed("fixing_dates", i),
                          "must be after the previous fixing " + format_date(option.fixing_dates[i - 1]) +

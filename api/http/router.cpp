@@ -211,6 +211,10 @@ Router::Match Router::match(std::string_view method, std::string_view raw_path) 
     std::map<std::string, std::string> best_params;
     std::vector<std::string> allow;
     for (const Route& r : routes_) {
+        // A route of another length cannot match: counted before its pattern is split, since
+        // splitting every route's pattern cost more than the rest of the match.
+        if (static_cast<std::size_t>(std::count(r.info.pattern.begin(), r.info.pattern.end(), '/')) != segments.size())
+            continue;
         const auto pattern = split_path(r.info.pattern);
         if (pattern.size() != segments.size()) continue;
         std::map<std::string, std::string> params;

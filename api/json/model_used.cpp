@@ -48,13 +48,25 @@ Json pool_model_used(const risk::Model& model, const risk::ModelOverrides& overr
     return {{"perils", by_peril}, {"carbon", carbon_used(book)}, {"weather", weather}};
 }
 
+// Member by member rather than from an initializer list, which builds a two-element array for
+// every pair before it becomes an object (every price quote carries this; the keys sort alike).
 Json price_model_used(const risk::PriceModel& m) {
-    Json j{{"market", m.market}, {"process", m.process == risk::PriceProcess::ou ? "ou" : "gbm"}, {"spot", m.spot},
-            {"spot_date", m.spot_date}, {"drift", m.drift}, {"volatility", m.volatility}, {"mean_reversion", m.mean_reversion},
-            {"long_run_price", std::exp(m.long_run_log_price)}, {"jump_intensity", m.jump_intensity}, {"jump_mean", m.jump_mean},
-            {"jump_std", m.jump_std}, {"risk_free_rate", m.risk_free_rate}, {"dividend_yield", m.dividend_yield},
-            {"risk_neutral_volatility", m.risk_neutral_volatility},
-            {"correlation_with_weather", m.correlation_with_weather}};
+    Json j = Json::object();
+    j["market"] = m.market;
+    j["process"] = m.process == risk::PriceProcess::ou ? "ou" : "gbm";
+    j["spot"] = m.spot;
+    j["spot_date"] = m.spot_date;
+    j["drift"] = m.drift;
+    j["volatility"] = m.volatility;
+    j["mean_reversion"] = m.mean_reversion;
+    j["long_run_price"] = std::exp(m.long_run_log_price);
+    j["jump_intensity"] = m.jump_intensity;
+    j["jump_mean"] = m.jump_mean;
+    j["jump_std"] = m.jump_std;
+    j["risk_free_rate"] = m.risk_free_rate;
+    j["dividend_yield"] = m.dividend_yield;
+    j["risk_neutral_volatility"] = m.risk_neutral_volatility;
+    j["correlation_with_weather"] = m.correlation_with_weather;
     // Issue 19's families, shown only when in force (a plain GBM/OU answer keeps its bytes).
     if (m.tail_dof > 0) j["tail_dof"] = m.tail_dof;
     if (m.noise_sd > 0) j["noise_sd"] = m.noise_sd;

@@ -1,5 +1,6 @@
 #include "api/json/reader.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace tanhui::api {
@@ -51,11 +52,11 @@ bool ObjectReader::has(std::string_view key) const {
 }
 
 const nlohmann::json* ObjectReader::get(std::string_view key) {
-    known_.insert(std::string(key));
     if (!is_object_) return nullptr;
     const auto it = j_.find(key);
-    if (it == j_.end() || it->is_null()) return nullptr;
-    return &*it;
+    if (it == j_.end()) return nullptr;
+    known_.push_back(&it.key());
+    return it->is_null() ? nullptr : &*it;
 }
 
 void ObjectReader::problem(std::string_view key, std::string message) {
@@ -148,9 +149,9 @@ std::optional<std::string> ObjectReader::date(std::string_view key, bool require
 
 void ObjectReader::finish() {
     if (!is_object_) return;
-    for (const auto& [key, value] : j_.items()) {
+    for (const auto& [key, value] : j_.get_ref<const nlohmann::json::object_t&>()) {
         (void)value;
-        if (!known_.count(key)) problems_.push_back({at(key), "unknown field"});
+        if (std::find(known_.begin(), known_.end(), &key) == known_.end()) problems_.push_back({at(key), "unknown field"});
     }
 }
 

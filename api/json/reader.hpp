@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -50,7 +49,9 @@ private:
     const nlohmann::json& j_;
     std::string path_;
     std::vector<FieldProblem>& problems_;
-    std::set<std::string, std::less<>> known_;
+    // The object's own keys that a getter asked for (addresses of its keys: a handful per object,
+    // found by a scan, so that reading a field allocates nothing; finish() reports the others).
+    std::vector<const std::string*> known_;
     bool is_object_;
 };
 

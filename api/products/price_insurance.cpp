@@ -119,7 +119,8 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto& terms = terms_of<PriceInsuranceTerms>(q.cover);
     const risk::PriceModel physical = effective_price_model(*c.model, terms.market, q.model.price);
     risk::PriceModel pm = physical;
-    nlohmann::json used{{"price", price_model_used(physical)}};
+    nlohmann::json used = nlohmann::json::object();
+    used["price"] = price_model_used(physical);
     const Schedule s = schedule_of(q, terms);
     const risk::Simulation sim = simulation_of(q, c);
     nlohmann::json r;
@@ -127,8 +128,10 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         const RiskNeutral rn =
             risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, q.return_periods, sim.cancel);
         pm = rn.model;
-        used["risk_neutral"] = {{"volatility", rn.model.volatility}, {"risk_free_rate", rn.model.risk_free_rate},
-                                {"dividend_yield", rn.model.dividend_yield}};
+        nlohmann::json& rates = used["risk_neutral"];
+        rates["volatility"] = rn.model.volatility;
+        rates["risk_free_rate"] = rn.model.risk_free_rate;
+        rates["dividend_yield"] = rn.model.dividend_yield;
         r = rn.closed_form ? closed_form_answer(q, c, rn.premium) : quote_answer(q, c, rn.premium);
         if (!rn.closed_form) r["mean_simulated_average_price"] = rn.mean_average_price;
         add_risk_neutral_fields(r, terms, rn.price);
@@ -145,7 +148,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     r["spot_cny_per_tco2e"] = pm.spot;
     r["volatility"] = pm.volatility;
     r["fixings"] = fixings_json(s.dates);
-    r["model_used"] = used;
+    r["model_used"] = std::move(used);
     add_market_rates(r, q, pricing::sum_insured_cny(terms), "quantity x target price");
     require_finite_answer(r, physical, q);
     return r;

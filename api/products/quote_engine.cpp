@@ -4,8 +4,8 @@
 #include "api/products/registry.hpp"
 #include "api/json/peril_split.hpp"
 
+#include <charconv>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 namespace tanhui::api {
@@ -17,10 +17,12 @@ nlohmann::json compute_quote(const QuoteRequest& request, const QuoteContext& co
 }
 
 namespace {
+// What `std::ostringstream() << t` writes (printf's %g, 6 digits, the C locale), without building
+// a stream for each key.
 std::string return_period_key(double t) {
-    std::ostringstream key;
-    key << t;
-    return key.str();
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, t, std::chars_format::general, 6).ptr;
+    return {buffer, end};
 }
 }  // namespace
 

@@ -2,12 +2,17 @@
 #include "pricing/asian_put.hpp"
 
 #include "data/types.hpp"
+#include "pricing/china_calendar.hpp"
+
+#include <ql/time/date.hpp>
+#include <ql/time/period.hpp>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -402,6 +407,42 @@ TEST(Dates, ParseFormatAndYearFraction) {
     EXPECT_DOUBLE_EQ(year_fraction(parse_date("2027-01-01"), parse_date("2028-01-01")), 1.0);
     EXPECT_DOUBLE_EQ(year_fraction(parse_date("2028-01-01"), parse_date("2029-01-01")), 366.0 / 365.0);
     EXPECT_DOUBLE_EQ(year_fraction(today, add_days(today, 90), DayCount::actual_360), 0.25);
+}
+
+TEST(FixingSchedule, MonthsAddAsQuantLibsPeriodDoes) {
+    // fixing_schedule adds months by calendar arithmetic; QuantLib's Date + Period(k, Months) is
+    // the reference (the day clamped to the month's end: Jan 31 + 1 month = Feb 28 or 29).
+    for (Date start = parse_date("2019-12-01"); start < parse_date("2029-03-01"); start = add_days(start, 1)) {
+        const auto schedule = fixing_schedule(start, 37, FixingFrequency::monthly);
+        const QuantLib::Date base(static_cast<QuantLib::Day>(static_cast<unsigned>(start.day())),
+                                  static_cast<QuantLib::Month>(static_cast<unsigned>(start.month())),
+                                  static_cast<QuantLib::Year>(static_cast<int>(start.year())));
+        for (int k = 1; k <= 37; ++k) {
+            const QuantLib::Date q = base + QuantLib::Period(k, QuantLib::Months);
+            const Date expected = china_exchange_following(Date{year{q.year()}, month{static_cast<unsigned>(q.month())},
+                                                                day{static_cast<unsigned>(q.dayOfMonth())}});
+            ASSERT_EQ(schedule[static_cast<std::size_t>(k - 1)], expected) << format_date(start) << " + " << k;
+        }
+    }
+    // Past QuantLib's last date less 30 days: refused as before (past 2199 by QuantLib itself).
+    EXPECT_THROW(fixing_schedule(parse_date("2199-06-15"), 6, FixingFrequency::at_expiry), InvalidInput);
+    EXPECT_ANY_THROW(fixing_schedule(parse_date("2199-06-15"), 12, FixingFrequency::at_expiry));
+    EXPECT_NO_THROW(fixing_schedule(parse_date("2199-06-15"), 5, FixingFrequency::at_expiry));
+}
+
+TEST(Dates, FormatIsPrintfsZeroPaddedForm) {
+    // format_date writes by hand what snprintf("%04d-%02u-%02u") wrote, and falls back to it outside 0-9999.
+    EXPECT_EQ(format_date(Date{year{5}, March, day{7}}), "0005-03-07");
+    EXPECT_EQ(format_date(Date{year{999}, December, day{31}}), "0999-12-31");
+    EXPECT_EQ(format_date(Date{year{9999}, January, day{1}}), "9999-01-01");
+    EXPECT_EQ(format_date(Date{year{10000}, January, day{1}}), "10000-01-01");
+    EXPECT_EQ(format_date(Date{year{-5}, January, day{1}}), "-005-01-01");
+    for (Date d = parse_date("1999-12-25"); d < parse_date("2031-01-10"); d = add_days(d, 17)) {
+        char expected[32];
+        std::snprintf(expected, sizeof expected, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                      static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+        EXPECT_EQ(format_date(d), expected);
+    }
 }
 
 // ---- Validation ----------------------------------------------------------------------------------

@@ -1,0 +1,175 @@
+#include "api/json/text.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+
+namespace tanhui::api {
+
+namespace {
+
+// nlohmann's serializer decodes every byte of every string as UTF-8 and copies it through a
+// buffer; an answer is mostly keys and short ASCII values, which need no escaping at all. Those
+// are copied as they are; any other string (control characters, quotes, backslashes, non-ASCII)
+// and anything unusual (binary values) is written by nlohmann itself, so the bytes never differ.
+constexpr std::array<bool, 256> plain_bytes = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return plain;
+}();
+
+bool plain_ascii(std::string_view s) {
+    for (const char c : s)
+        if (!plain_bytes[static_cast<unsigned char>(c)]) return false;
+    return true;
+}
+
+void append_string(std::string& out, std::string_view s, JsonErrorHandler handler) {
+    if (!plain_ascii(s)) {
+        out += nlohmann::json(std::string(s)).dump(-1, ' ', false, handler);
+        return;
+    }
+    const std::size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    p[0] = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+}
+
+// nlohmann writes a non-finite number as null and any other with its own Grisu2 to_chars.
+void append_real(std::string& out, double x) {
+    if (!std::isfinite(x)) {
+        out += "null";
+        return;
+    }
+    std::array<char, 64> buffer{};
+    const char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
+    out.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+}
+
+void append_unsigned(std::string& out, std::uint64_t x) {
+    std::array<char, 24> buffer{};
+    char* p = buffer.data() + buffer.size();
+    do {
+        *--p = static_cast<char>('0' + x % 10);
+        x /= 10;
+    } while (x != 0);
+    out.append(p, static_cast<std::size_t>(buffer.data() + buffer.size() - p));
+}
+
+void append_integer(std::string& out, std::int64_t x) {
+    if (x < 0) {
+        out += '-';
+        // -(x + 1) + 1 keeps INT64_MIN in range.
+        append_unsigned(out, static_cast<std::uint64_t>(-(x + 1)) + 1);
+        return;
+    }
+    append_unsigned(out, static_cast<std::uint64_t>(x));
+}
+
+template <class Json>
+class CompactWriter {
+public:
+    CompactWriter(std::string& out, JsonErrorHandler handler) : out_(out), handler_(handler) {}
+
+    void value(const Json& j) {
+        switch (j.type()) {
+        case nlohmann::json::value_t::null: out_ += "null"; return;
+        case nlohmann::json::value_t::boolean: out_ += j.template get<bool>() ? "true" : "false"; return;
+        case nlohmann::json::value_t::number_integer: append_integer(out_, j.template get<std::int64_t>()); return;
+        case nlohmann::json::value_t::number_unsigned: append_unsigned(out_, j.template get<std::uint64_t>()); return;
+        case nlohmann::json::value_t::number_float: append_real(out_, j.template get<double>()); return;
+        case nlohmann::json::value_t::string:
+            append_string(out_, j.template get_ref<const typename Json::string_t&>(), handler_);
+            return;
+        case nlohmann::json::value_t::array: array(j.template get_ref<const typename Json::array_t&>()); return;
+        case nlohmann::json::value_t::object: object(j.template get_ref<const typename Json::object_t&>()); return;
+        default: out_ += j.dump(-1, ' ', false, handler_); return;  // binary, discarded
+        }
+    }
+
+private:
+    void array(const typename Json::array_t& a) {
+        out_ += '[';
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (i > 0) out_ += ',';
+            value(a[i]);
+        }
+        out_ += ']';
+    }
+    void object(const typename Json::object_t& o) {
+        out_ += '{';
+        bool first = true;
+        for (const auto& [key, member] : o) {
+            if (!first) out_ += ',';
+            first = false;
+            append_string(out_, key, handler_);
+            out_ += ':';
+            value(member);
+        }
+        out_ += '}';
+    }
+
+    std::string& out_;
+    JsonErrorHandler handler_;
+};
+
+template <class Json>
+std::string write_compact(const Json& j, JsonErrorHandler handler) {
+    std::string out;
+    out.reserve(1024);  // an answer is 1-3 KB
+    CompactWriter<Json>(out, handler).value(j);
+    return out;
+}
+
+}  // namespace
+
+std::string compact_json(const nlohmann::json& j, JsonErrorHandler handler) { return write_compact(j, handler); }
+std::string compact_json(const nlohmann::ordered_json& j, JsonErrorHandler handler) { return write_compact(j, handler); }
+
+FlatJsonWriter::FlatJsonWriter(std::size_t reserve) { out_.reserve(reserve); }
+
+void FlatJsonWriter::key(std::string_view name) {
+    out_ += out_.empty() ? '{' : ',';
+    append_string(out_, name, JsonErrorHandler::replace);
+    out_ += ':';
+}
+
+FlatJsonWriter& FlatJsonWriter::string(std::string_view name, std::string_view value) {
+    key(name);
+    append_string(out_, value, JsonErrorHandler::replace);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::real(std::string_view name, double value) {
+    key(name);
+    append_real(out_, value);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::integer(std::string_view name, std::int64_t value) {
+    key(name);
+    append_integer(out_, value);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::unsigned_integer(std::string_view name, std::uint64_t value) {
+    key(name);
+    append_unsigned(out_, value);
+    return *this;
+}
+
+FlatJsonWriter& FlatJsonWriter::null(std::string_view name) {
+    key(name);
+    out_ += "null";
+    return *this;
+}
+
+std::string FlatJsonWriter::finish() && {
+    out_ += out_.empty() ? "{}" : "}";
+    return std::move(out_);
+}
+
+}  // namespace tanhui::api

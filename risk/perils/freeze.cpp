@@ -225,11 +225,14 @@ bool FreezePeril::add_block(const YearBlock& block, std::span<const std::uint32_
     const std::size_t s_count = slots_.size();
     share.resize(block.years * s_count);
     shares(block.seed, block.first_year, block.years, block.weather_normal, share.data());
-    for (std::size_t k = 0; k < block.years; ++k)
+    for (std::size_t k = 0; k < block.years; ++k) {
+        // Most years have no footprint anywhere: year_losses would add and emit nothing.
+        const double* year = share.data() + k * s_count;
+        if (std::none_of(year, year + s_count, [](double x) { return x > 0; })) continue;
         year_losses(
-            share.data() + k * s_count,
-            [&](std::uint32_t position, double loss) { loss_tco2e[k * book_holdings + position] = loss; },
+            year, [&](std::uint32_t position, double loss) { loss_tco2e[k * book_holdings + position] = loss; },
             [&](const Event& e) { events.push_back({static_cast<std::uint32_t>(k), e}); });
+    }
     return true;
 }
 

@@ -34,7 +34,7 @@ void append_string(std::string& out, std::string_view s, JsonErrorHandler handle
     out.resize(at + s.size() + 2);
     char* p = out.data() + at;
     p[0] = '"';
-    std::memcpy(p + 1, s.data(), s.size());
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());  // an empty view's data() may be null
     p[s.size() + 1] = '"';
 }
 

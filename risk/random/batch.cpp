@@ -2,6 +2,8 @@
 #include "risk/random/beta_batch.hpp"
 
 #include <algorithm>
+#include <array>
+#include <stdexcept>
 #include <cmath>
 
 namespace tanhui::risk {
@@ -165,6 +167,18 @@ void beta_first_tries(std::uint64_t seed, Stream stream, PerilId peril, std::uin
         first_try(a, first_block, x);
         first_try(b, static_cast<std::uint16_t>(first_block + max_blocks), beta + start);
         for (std::size_t e = 0; e < m; ++e) beta[start + e] = x[e] / (x[e] + beta[start + e]);
+    }
+}
+
+void occurrence_words_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, PerilId peril,
+                            std::span<const std::uint32_t> holdings, std::uint32_t* out) {
+    constexpr std::size_t max_years = 256;
+    if (n > max_years) throw std::logic_error("occurrence_words_block: at most 256 years");
+    std::array<std::uint32_t, max_years> column;
+    const std::size_t h_count = holdings.size();
+    for (std::size_t h = 0; h < h_count; ++h) {
+        occurrence_words_over_years(seed, first_year, n, peril, holdings[h], column.data());
+        for (std::size_t k = 0; k < n; ++k) out[k * h_count + h] = column[k];
     }
 }
 

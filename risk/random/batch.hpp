@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace tanhui::risk {
 
@@ -22,6 +23,10 @@ inline constexpr std::size_t occurrence_batch = 256;
 // year first_year + k (SIMD across years, for books of a few holdings).
 void occurrence_words_over_years(std::uint64_t seed, std::uint32_t first_year, std::size_t n, PerilId peril,
                                  std::uint32_t draw_index, std::uint32_t* out);
+// The occurrence words of several holdings (draw indices) over n <= 256 consecutive years,
+// year-major: out[k * holdings.size() + h], as a block of years hands them to Peril::add_block.
+void occurrence_words_block(std::uint64_t seed, std::uint32_t first_year, std::size_t n, PerilId peril,
+                            std::span<const std::uint32_t> holdings, std::uint32_t* out);
 // Words 0 and 1 of one address over n consecutive years (the pair behind a normal draw).
 void word_pairs_over_years(std::uint64_t seed, Stream stream, std::uint32_t first_year, std::size_t n,
                            std::uint32_t holding, PerilId peril, std::uint16_t block, std::uint32_t* hi, std::uint32_t* lo);

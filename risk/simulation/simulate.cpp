@@ -153,11 +153,7 @@ private:
         for (std::size_t p = 0; p < book_.perils.size(); ++p) {
             const auto holdings = book_.perils[p]->occurrence_holdings();
             const std::size_t h_count = holdings.size();
-            std::array<std::uint32_t, years_per_block> column;
-            for (std::size_t h = 0; h < h_count; ++h) {
-                occurrence_words_over_years(seed, begin, n, book_.perils[p]->id(), holdings[h], column.data());
-                for (std::size_t k = 0; k < n; ++k) words_[p][k * h_count + h] = column[k];
-            }
+            occurrence_words_block(seed, begin, n, book_.perils[p]->id(), holdings, words_[p].data());
             const YearBlock block{seed, begin, n, slots_, weather_.data(), weather_normal_.data()};
             block_loss_[p].assign(n * book_.holdings.size(), 0.0);
             block_events_[p].clear();

@@ -55,12 +55,8 @@ void add_forgone_growth_block(const Peril& peril, std::uint64_t seed, const Loss
     const std::size_t h_count = drawn.size();
     if (h_count <= 64) {
         thread_local std::vector<std::uint32_t> words;
-        std::array<std::uint32_t, chunk> column;
         words.resize(b.years * h_count);
-        for (std::size_t h = 0; h < h_count; ++h) {
-            occurrence_words_over_years(seed, b.first_year, b.years, peril.id(), drawn[h], column.data());
-            for (std::size_t k = 0; k < b.years; ++k) words[k * h_count + h] = column[k];
-        }
+        occurrence_words_block(seed, b.first_year, b.years, peril.id(), drawn, words.data());
         const YearBlock block{seed, b.first_year, b.years, b.weather_slots, b.weather.data(), b.weather_normal.data()};
         if (peril.add_forgone_growth_block(block, words, holdings, growth)) return;
     }

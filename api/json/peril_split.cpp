@@ -17,7 +17,7 @@ nlohmann::ordered_json split_by_peril(const std::vector<std::string>& perils, st
     const std::size_t n = perils.size();
     if (peril_loss.size() != n * amounts.size()) throw std::logic_error("split_by_peril: one row of peril losses per year");
     risk::PerilShares acc = risk::peril_shares(n);
-    for (std::size_t i = 0; i < amounts.size(); ++i) risk::add_year(acc, peril_loss.subspan(i * n, n), amounts[i]);
+    risk::add_years(acc, peril_loss, amounts);
     return split_json(perils, acc, total, other);
 }
 

@@ -1,6 +1,7 @@
 #include "risk/metrics/peril_split.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -39,6 +40,118 @@ void add_year(PerilShares& acc, std::span<const double> peril_loss, double amoun
     }
     for (std::size_t p = 0; p < peril_loss.size(); ++p)
         if (peril_loss[p] > 0) acc.by_peril[p] += amount * (peril_loss[p] / sum);
+}
+
+namespace {
+// The ratios loss[p] / sum(loss) of m years into ratio (0 where add_year would add nothing: the
+// peril lost nothing, or no peril did), each year's sum taken in peril order as add_year takes
+// it, repeated for its perils in sum_of: the division then runs over all the block's peril-years
+// at once, SIMD.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void ratios(const double* loss, std::size_t m, std::size_t n, double* sum_of, double* ratio) {
+    for (std::size_t i = 0; i < m; ++i) {
+        double s = 0;
+        for (std::size_t p = 0; p < n; ++p) s += loss[i * n + p];
+        for (std::size_t p = 0; p < n; ++p) sum_of[i * n + p] = s;
+    }
+    for (std::size_t j = 0; j < m * n; ++j) {
+        const double x = loss[j], s = sum_of[j];
+        const double r = x / s;
+        ratio[j] = x > 0 && s > 0 ? r : 0.0;
+    }
+}
+
+// The block's terms added to `by` (N perils, N known to the compiler: the sums stay in
+// registers) and to the unattributed sum. A term add_year skips (no amount; the peril or every
+// peril lost nothing) is a product with a ratio of 0 here: +0.0 for a finite amount, which leaves
+// a sum unchanged (a sum starting at +0.0 never becomes -0.0), so the sums are add_year's bit for
+// bit. Amounts must be finite (add_years_of checks).
+template <std::size_t N>
+void accumulate(const double* amount, const double* ratio, const double* sum_of, std::size_t m, std::size_t n,
+                double* by, double& unattributed) {
+    constexpr std::size_t fixed = N == 0 ? 1 : N;
+    std::array<double, fixed> acc{};
+    if constexpr (N > 0) std::copy(by, by + N, acc.begin());
+    double u = unattributed;
+    for (std::size_t i = 0; i < m; ++i) {
+        const double v = amount[i];
+        if constexpr (N > 0) {
+            for (std::size_t p = 0; p < N; ++p) acc[p] += v * ratio[i * N + p];
+        } else {
+            for (std::size_t p = 0; p < n; ++p) by[p] += v * ratio[i * n + p];
+        }
+        u += sum_of[i * n] > 0 ? 0.0 : v;
+    }
+    if constexpr (N > 0) std::copy(acc.begin(), acc.end(), by);
+    unattributed = u;
+}
+
+using Accumulate = void (*)(const double*, const double*, const double*, std::size_t, std::size_t, double*, double&);
+Accumulate accumulate_for(std::size_t n) {
+    switch (n) {
+        case 1: return accumulate<1>;
+        case 2: return accumulate<2>;
+        case 3: return accumulate<3>;
+        case 4: return accumulate<4>;
+        case 5: return accumulate<5>;
+        case 6: return accumulate<6>;
+        case 7: return accumulate<7>;
+        case 8: return accumulate<8>;
+        default: return accumulate<0>;
+    }
+}
+
+// add_years for one or two amounts a year.
+void add_years_of(std::span<PerilShares* const> acc, std::span<const std::span<const double>> amounts,
+                  std::span<const double> peril_loss) {
+    const std::size_t n = acc[0]->by_peril.size();
+    const std::size_t years = amounts[0].size();
+    for (std::size_t a = 0; a < acc.size(); ++a)
+        if (acc[a]->by_peril.size() != n || amounts[a].size() != years)
+            throw std::logic_error("add_years: one amount per year and the same perils");
+    if (peril_loss.size() != years * n) throw std::logic_error("add_years: one loss per peril and year");
+    if (n == 0) {
+        // No perils: every amount is unattributed (add_year's sum of nothing is 0).
+        for (std::size_t a = 0; a < acc.size(); ++a) {
+            for (std::size_t i = 0; i < years; ++i) add_year(*acc[a], {}, amounts[a][i]);
+        }
+        return;
+    }
+    // A product with a ratio of 0 is not 0 for an infinite or NaN amount: such a run (never a
+    // model's) takes add_year itself.
+    for (const auto& of : amounts)
+        for (const double v : of)
+            if (!std::isfinite(v)) {
+                for (std::size_t a = 0; a < acc.size(); ++a)
+                    for (std::size_t i = 0; i < years; ++i) add_year(*acc[a], peril_loss.subspan(i * n, n), amounts[a][i]);
+                return;
+            }
+    constexpr std::size_t block = 256;
+    std::vector<double> sum_of(block * n), ratio(block * n);
+    const Accumulate add = accumulate_for(n);
+    for (std::size_t start = 0; start < years; start += block) {
+        const std::size_t m = std::min(block, years - start);
+        ratios(peril_loss.data() + start * n, m, n, sum_of.data(), ratio.data());
+        for (std::size_t a = 0; a < acc.size(); ++a)
+            add(amounts[a].data() + start, ratio.data(), sum_of.data(), m, n, acc[a]->by_peril.data(), acc[a]->unattributed);
+    }
+    for (PerilShares* s : acc) s->years += static_cast<double>(years);
+}
+}  // namespace
+
+void add_years(PerilShares& acc, std::span<const double> peril_loss, std::span<const double> amounts) {
+    PerilShares* const accs[1] = {&acc};
+    const std::span<const double> of[1] = {amounts};
+    add_years_of(accs, of, peril_loss);
+}
+
+void add_years(PerilShares& acc_a, std::span<const double> amounts_a, PerilShares& acc_b, std::span<const double> amounts_b,
+               std::span<const double> peril_loss) {
+    PerilShares* const accs[2] = {&acc_a, &acc_b};
+    const std::span<const double> of[2] = {amounts_a, amounts_b};
+    add_years_of(accs, of, peril_loss);
 }
 
 void combine(PerilShares& acc, const PerilShares& part) {

@@ -28,6 +28,16 @@ PerilShares peril_shares(std::size_t perils);
 // whole amount goes to unattributed. amount = 0 adds nothing (but counts the year).
 void add_year(PerilShares& acc, std::span<const double> peril_loss, double amount);
 
+// add_year for every year of a run, in order (peril_loss: one row of acc's perils per year): the
+// same bits as the loop of add_year, without a branch per peril (which perils lost is a coin no
+// predictor learns) and with the year's ratios loss[p] / sum(loss) taken for a block of years at
+// once.
+void add_years(PerilShares& acc, std::span<const double> peril_loss, std::span<const double> amounts);
+// Two amounts a year shared by the same peril losses (a quote's carbon lost and its payout): as
+// add_years on each, the ratios taken once.
+void add_years(PerilShares& acc_a, std::span<const double> amounts_a, PerilShares& acc_b, std::span<const double> amounts_b,
+               std::span<const double> peril_loss);
+
 // The same rule on plain sums, for accumulators laid out in one flat vector (a batch chunk):
 // sums holds weights.size() + 1 values, the last one for an amount of a year without weight.
 // Shares by any weights: perils' losses, or holdings' losses (the amounts of a region).

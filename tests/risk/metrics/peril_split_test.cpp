@@ -122,6 +122,40 @@ TEST(PerilSplit, TheSplitSumsToTheTotalExactlyOverRandomTables) {
     }
 }
 
+// add_years is the loop of add_year, bit for bit: over runs that cross its 256-year blocks, with
+// years of no loss that pay (unattributed), losses without payout, and perils that lost nothing.
+TEST(PerilSplit, AddYearsIsTheLoopOfAddYearBitForBit) {
+    std::mt19937_64 rng(20261207);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::lognormal_distribution<double> size(0, 3);
+    for (int trial = 0; trial < 200; ++trial) {
+        const std::size_t perils = 1 + rng() % 6;
+        const std::size_t years = 1 + rng() % 1000;
+        std::vector<double> loss(years * perils), lost(years), paid(years);
+        for (std::size_t y = 0; y < years; ++y) {
+            for (std::size_t p = 0; p < perils; ++p) loss[y * perils + p] = u(rng) < 0.6 ? 0 : size(rng);
+            for (std::size_t p = 0; p < perils; ++p) lost[y] += loss[y * perils + p];
+            paid[y] = u(rng) < 0.3 ? 0 : size(rng);  // some no-loss years pay, some loss years do not
+        }
+        PerilShares one = peril_shares(perils), a = peril_shares(perils), b = peril_shares(perils);
+        PerilShares ref_a = peril_shares(perils), ref_b = peril_shares(perils);
+        for (std::size_t y = 0; y < years; ++y) {
+            const std::span<const double> row(loss.data() + y * perils, perils);
+            add_year(ref_a, row, lost[y]);
+            add_year(ref_b, row, paid[y]);
+        }
+        add_years(one, loss, paid);
+        add_years(a, lost, b, paid, loss);
+        for (const auto& [got, want] : {std::pair{&a, &ref_a}, std::pair{&b, &ref_b}, std::pair{&one, &ref_b}}) {
+            for (std::size_t p = 0; p < perils; ++p) ASSERT_EQ(got->by_peril[p], want->by_peril[p]) << "trial " << trial;
+            ASSERT_EQ(got->unattributed, want->unattributed) << "trial " << trial;
+            ASSERT_EQ(got->years, want->years);
+        }
+    }
+    PerilShares acc = peril_shares(2);
+    EXPECT_THROW(add_years(acc, std::vector<double>{1, 2, 3}, std::vector<double>{1, 2}), std::logic_error);
+}
+
 // A rounding tie: a + b lands half an ulp either side of the total for every a on its grid, so
 // the largest part cannot take the residual; the smaller one, on a finer grid, does.
 TEST(PerilSplit, ExactPartsThroughARoundingTie) {

@@ -10,6 +10,10 @@ Only fields that cannot repeat are masked: quote_id, created and validate's timi
 larger than 64 KiB are kept as their SHA-256 (expected/NAME.sha256) to keep the repository small;
 the small ones as text, so that a difference shows its first differing line.
 
+Cases added later are recorded from main before the change they guard: the five-peril, coastal
+typhoon, sink_loss index and sink cover quotes (index-five-perils*, index-typhoon-coast, sink-*)
+from 8f90957, before the typhoon and sink speed work of 2026-12-07.
+
 A commit that must change an answer says so, and re-records with --record; a commit that adds
 a field lists it in ADDED with the reason (the older fields must still be byte-identical).
 
@@ -71,7 +75,7 @@ ADDED = {
 HASH_ABOVE = 64 * 1024
 
 QUOTES = sorted(p.stem for p in REQ.glob("*.json")
-                if p.stem.split("-")[0] in ("index", "price", "revenue", "array"))
+                if p.stem.split("-")[0] in ("index", "price", "revenue", "sink", "array"))
 PRODUCTS = [  # (name, subcommand, request file, extra args)
     ("credibility", "credibility", "credibility.json", []),
     ("credibility-zero-between", "credibility", "credibility-zero-between.json", []),

@@ -88,6 +88,7 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
     events_ = m->events;
     seasons_ = m->events->seasons();
     std::map<std::pair<double, double>, std::uint32_t> hazard_of;
+    std::map<std::tuple<std::uint32_t, double, double, double>, std::uint32_t> shares_of;
     for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
         const PreparedHolding& h = setup.holdings[i];
         const auto place = typhoon_place(*m, h);
@@ -104,7 +105,18 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
         p.scale = e.scale;
         p.position = static_cast<std::uint32_t>(i);
         p.hazard = it->second;
-        if (p.tco2e > 0 && p.scale > 0 && !hazards_[p.hazard]->gust_ms.empty()) holdings_.push_back(p);
+        if (!(p.tco2e > 0 && p.scale > 0 && !hazards_[p.hazard]->gust_ms.empty())) continue;
+        auto [s, new_shares] =
+            shares_of.try_emplace({p.hazard, p.threshold_ms, p.half_damage_ms, p.scale}, static_cast<std::uint32_t>(shares_.size()));
+        if (new_shares) {
+            const std::vector<double>& gust = hazards_[p.hazard]->gust_ms;
+            std::vector<double> share(gust.size());
+            for (std::size_t j = 0; j < gust.size(); ++j)
+                share[j] = std::min(1.0, p.scale * typhoon_share_lost(gust[j], p.threshold_ms, p.half_damage_ms));
+            shares_.push_back(std::move(share));
+        }
+        p.shares = s->second;
+        holdings_.push_back(p);
     }
 }
 
@@ -118,10 +130,10 @@ std::span<const std::uint32_t> TyphoonPeril::occurrence_holdings() const {
 template <class Emit>
 double TyphoonPeril::holding_loss(const Prepared& h, std::uint32_t season, Emit&& emit) const {
     const LocationHazard& hz = *hazards_[h.hazard];
+    const double* shares = shares_[h.shares].data();
     double left = h.tco2e, total = 0;
     for (std::uint32_t e = hz.season_begin[season]; e < hz.season_begin[season + 1]; ++e) {
-        const double share = std::min(1.0, h.scale * typhoon_share_lost(hz.gust_ms[e], h.threshold_ms, h.half_damage_ms));
-        const double loss = left * share;
+        const double loss = left * shares[e];
         if (!(loss > 0)) continue;
         left -= loss;
         total += loss;

@@ -96,6 +96,7 @@ public:
         double threshold_ms = 0, half_damage_ms = 0, scale = 1;
         std::uint32_t position = 0;
         std::uint32_t hazard = 0;  // index into hazards_
+        std::uint32_t shares = 0;  // index into shares_
     };
     std::span<const Prepared> prepared() const { return holdings_; }
     std::uint32_t seasons() const { return seasons_; }
@@ -109,6 +110,10 @@ private:
     std::shared_ptr<const EventSet> events_;
     std::vector<Prepared> holdings_;
     std::vector<std::shared_ptr<const LocationHazard>> hazards_;
+    // The share each of a hazard's storms takes, min(1, scale x typhoon_share_lost(gust)), for
+    // each distinct (hazard, threshold, half-damage gust, scale) of the holdings: taken once per
+    // quote, not once per simulated year that plays the storm's season.
+    std::vector<std::vector<double>> shares_;
     std::uint32_t seasons_ = 1;
 };
 

@@ -84,8 +84,12 @@ public:
         }
         if (peril) peril_sums(n, peril);
         for (std::size_t p = 0; p < perils; ++p)
-            for (const BlockEvent& e : block_events_[p])
-                if (e.event.loss_tco2e > max_event[e.year_in_block]) max_event[e.year_in_block] = e.event.loss_tco2e;
+            for (const BlockEvent& e : block_events_[p]) {
+                // A select, not a branch (whether an event is a year's largest is a coin toss):
+                // the same value as `if (loss > m) m = loss`.
+                double& m = max_event[e.year_in_block];
+                m = e.event.loss_tco2e > m ? e.event.loss_tco2e : m;
+            }
     }
 
     // The losses of years begin .. end - 1 by holding into loss[k * holdings + i] and their totals
@@ -121,6 +125,12 @@ public:
         if (peril) peril_sums(n, peril);
     }
     const std::vector<double>& weather_normal() const { return weather_normal_; }
+    // Peril p's occurrence words of the block prepared last (n years, year-major, as its
+    // add_block took them); empty when the book draws them year by year.
+    std::span<const std::uint32_t> occurrence_words(std::size_t p, std::size_t n) const {
+        if (words_[p].empty()) return {};
+        return {words_[p].data(), n * book_.perils[p]->occurrence_holdings().size()};
+    }
     // The block's weather factors: G of year k, slot s at weather()[k * slots() + s].
     const std::vector<double>& weather() const { return weather_; }
     std::size_t slots() const { return slots_; }
@@ -343,10 +353,13 @@ void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlo
         loss.resize(n * h_count);
         total.resize(n);
         peril.resize(n * perils);
+        thread_local std::vector<std::span<const std::uint32_t>> words;
         runner.losses_block(sim.seed, begin, end, loss.data(), total.data(), by_peril ? peril.data() : nullptr);
+        words.resize(book.perils.size());
+        for (std::size_t p = 0; p < words.size(); ++p) words[p] = runner.occurrence_words(p, n);
         visit(LossBlock{begin, n, loss, total, std::span<const double>(runner.weather_normal().data(), n),
                         std::span<const double>(runner.weather().data(), n * runner.slots()), runner.slots(),
-                        std::span<const double>(peril.data(), n * perils)});
+                        std::span<const double>(peril.data(), n * perils), words});
     });
 }
 

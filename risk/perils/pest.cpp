@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -41,7 +42,14 @@ std::string str(double v) { return std::to_string(v); }
 
 }  // namespace
 
-PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
+namespace {
+std::uint64_t next_instance() {
+    static std::atomic<std::uint64_t> count{0};
+    return ++count;
+}
+}  // namespace
+
+PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots), instance_(next_instance()) {
     // A model without a pest calibration has no outbreaks (every probability 0).
     static const PestModel no_model;
     static const PestOverride none;
@@ -227,6 +235,27 @@ double PestPeril::add_forgone_growth(const Year& y, std::span<double> growth_tco
 std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearBlock& block,
                                                                      std::span<const std::uint32_t> occurrence) const {
     const std::size_t n_holdings = holdings_.size();
+    thread_local std::vector<BlockOutbreak> out;
+
+    // A sink quote asks twice for each block, on the same thread one after the other: its loss
+    // (add_block) and its forgone growth (add_forgone_growth_block, risk/simulation/sink.cpp).
+    // The second call returns the first's outbreaks when everything they are computed from is
+    // the same: this peril, the seed, the years, the words and the weather factors.
+    thread_local struct {
+        std::uint64_t instance = 0, seed = 0;
+        std::uint32_t first_year = 0;
+        std::size_t slots = 0;
+        std::vector<std::uint32_t> words;
+        std::vector<double> weather;
+    } last;
+    const std::size_t weather_n = block.years * block.slots;
+    if (last.instance == instance_ && last.seed == block.seed && last.first_year == block.first_year &&
+        last.slots == block.slots && std::ranges::equal(last.words, occurrence) &&
+        std::ranges::equal(last.weather, std::span<const double>(block.weather, weather_n)))
+        return out;
+    last.instance = 0;  // until this call's outbreaks are all in `out`
+    last.words.assign(occurrence.begin(), occurrence.end());
+    last.weather.assign(block.weather, block.weather + weather_n);
 
     // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
     // one-holding quote has about 75 outbreaks, and allocating it each block cost more).
@@ -256,7 +285,7 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
         const double* weather = block.weather;
         const std::size_t slots = block.slots, years = block.years;
         const std::uint32_t* words = occurrence.data();
-        unsigned char* out = screen.data();
+        unsigned char* marks = screen.data();
         for (std::size_t i = 0; i < n_holdings; ++i) {
             const double e = holdings_[i].slot == 0 ? 0.0 : elasticity_;
             const double p = holdings_[i].probability;
@@ -264,7 +293,7 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
             for (std::size_t k = 0; k < years; ++k) {
                 const double g = weather[k * slots + slot];
                 const double u = g > 0 ? 1.0 + e * (g - 1.0) : std::numeric_limits<double>::infinity();
-                out[k * n_holdings + i] = double(words[k * n_holdings + i]) < p * u * two_to_32 + 2.0 ? 1 : 0;
+                marks[k * n_holdings + i] = double(words[k * n_holdings + i]) < p * u * two_to_32 + 2.0 ? 1 : 0;
             }
         }
     } else {
@@ -295,9 +324,17 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
         which.push_back(static_cast<std::uint32_t>(i));
     }
     const std::size_t n = year.size();
-    thread_local std::vector<BlockOutbreak> out;
     out.resize(n);
-    if (n == 0) return out;
+    const auto remember = [&] {
+        last.instance = instance_;
+        last.seed = block.seed;
+        last.first_year = block.first_year;
+        last.slots = block.slots;
+    };
+    if (n == 0) {
+        remember();
+        return out;
+    }
 
     // The first Marsaglia-Tsang tries of both gammas of every outbreak at once
     // (beta_first_tries, blocks 1 and 1 + gamma_blocks); the outbreaks whose try the squeeze
@@ -317,6 +354,7 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
         }
         out[e] = {year[e] - block.first_year, which[e], fraction};
     }
+    remember();
     return out;
 }
 

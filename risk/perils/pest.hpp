@@ -137,6 +137,7 @@ private:
     bool pine_wilt_ = false, any_pine_wilt_ = false, reduces_growth_ = false;
     double elasticity_ = 0;
     std::size_t slots_ = 1;
+    std::uint64_t instance_ = 0;  // unique to this object in the process (block_outbreaks' memo)
 };
 
 std::unique_ptr<Peril> make_pest(const PerilSetup& setup);

@@ -26,6 +26,10 @@ struct LossBlock {
     std::span<const double> weather;
     std::size_t weather_slots = 1;
     std::span<const double> peril_tco2e;
+    // Each book peril's occurrence words of the block (occurrence_words_block of its
+    // occurrence_holdings(), year-major), as its add_block took them; empty when the book draws
+    // them year by year (more than 64 holdings).
+    std::span<const std::span<const std::uint32_t>> occurrence;
 };
 // Calls visit once for each block, from several threads at once (one block each); the same
 // blocks for any thread count. The first exception stops the run and is rethrown here.

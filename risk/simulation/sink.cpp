@@ -47,16 +47,21 @@ void weather_normals_from(const Weather& weather, std::uint64_t seed, std::uint3
 }
 
 // A peril's forgone growth of a loss block, added to growth[k * holdings + i]: through its block
-// path on the block's occurrence words (drawn as the block runner draws them), else year by year
-// (the same bits; the perils are added in book order either way, so the sums are too).
-void add_forgone_growth_block(const Peril& peril, std::uint64_t seed, const LossBlock& b, std::size_t holdings,
-                              std::vector<double>& growth) {
+// path on the block's occurrence words (the loss block's own, or drawn as the block runner draws
+// them), else year by year (the same bits; the perils are added in book order either way, so the
+// sums are too).
+void add_forgone_growth_block(const Peril& peril, std::uint64_t seed, const LossBlock& b, std::span<const std::uint32_t> drawn_words,
+                              std::size_t holdings, std::vector<double>& growth) {
     const auto drawn = peril.occurrence_holdings();
     const std::size_t h_count = drawn.size();
     if (h_count <= 64) {
-        thread_local std::vector<std::uint32_t> words;
-        words.resize(b.years * h_count);
-        occurrence_words_block(seed, b.first_year, b.years, peril.id(), drawn, words.data());
+        std::span<const std::uint32_t> words = drawn_words;
+        if (words.size() != b.years * h_count) {
+            thread_local std::vector<std::uint32_t> own;
+            own.resize(b.years * h_count);
+            occurrence_words_block(seed, b.first_year, b.years, peril.id(), drawn, own.data());
+            words = own;
+        }
         const YearBlock block{seed, b.first_year, b.years, b.weather_slots, b.weather.data(), b.weather_normal.data()};
         if (peril.add_forgone_growth_block(block, words, holdings, growth)) return;
     }
@@ -218,9 +223,9 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
     if (by_peril) out.peril_tco2e.assign(std::size_t{sim.years} * perils, 0.0);
     std::vector<double> stock(holdings);
     for (std::size_t h = 0; h < holdings; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
-    std::vector<const Peril*> defoliators;
-    for (const auto& p : book.perils)
-        if (p->reduces_growth()) defoliators.push_back(p.get());
+    std::vector<std::size_t> defoliators;  // indices into book.perils
+    for (std::size_t p = 0; p < book.perils.size(); ++p)
+        if (book.perils[p]->reduces_growth()) defoliators.push_back(p);
     // A block of years at a time: the growth factors of the block from its weather normals, the
     // growth its defoliators take, then each year's holdings in book order.
     simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
@@ -228,7 +233,9 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
         factor.resize(b.years * holdings);
         defoliation.assign(b.years * holdings, 0.0);
         sampler.factors(sim.seed, b.first_year, b.years, factor.data(), b.weather_normal.data());
-        for (const Peril* p : defoliators) add_forgone_growth_block(*p, sim.seed, b, holdings, defoliation);
+        for (const std::size_t p : defoliators)
+            add_forgone_growth_block(*book.perils[p], sim.seed, b, p < b.occurrence.size() ? b.occurrence[p] : std::span<const std::uint32_t>(),
+                                     holdings, defoliation);
         for (std::size_t k = 0; k < b.years; ++k) {
             const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
             const double* f = factor.data() + k * holdings;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace tanhui::pricing {
 
@@ -87,6 +88,28 @@ std::vector<double> payouts_cny(const LinearCover& cover, std::span<const double
     std::vector<double> out(loss_tco2e.size());
     for (std::size_t i = 0; i < loss_tco2e.size(); ++i) out[i] = payout_cny(cover, std::min(1.0, loss_tco2e[i] / carbon_stock_tco2e));
     return out;
+}
+
+void payouts_cny(const IndexPolicy& policy, std::span<const double> index_tco2e, std::span<double> out) {
+    if (index_tco2e.size() != out.size()) throw std::logic_error("payouts_cny: one payout per year");
+    const double franchise = policy.franchise_tco2e;
+    const std::size_t n = out.size();
+    if (policy.form == IndexForm::linear) {
+        const LinearCover& c = policy.linear;
+        const double stock = policy.carbon_stock_tco2e;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = index_tco2e[i];
+            const double paid = payout_cny(c, std::min(1.0, x / stock));
+            out[i] = x < franchise ? 0.0 : paid;
+        }
+        return;
+    }
+    const PerTonneCover& c = policy.per_tonne;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = index_tco2e[i];
+        const double paid = payout_cny(c, x);
+        out[i] = x < franchise ? 0.0 : paid;
+    }
 }
 
 std::optional<IndexForm> parse_index_form(std::string_view name) {

@@ -101,5 +101,8 @@ inline double payout_cny(const IndexPolicy& policy, double pool_loss_tco2e) {
         return payout_cny(policy.linear, std::min(1.0, pool_loss_tco2e / policy.carbon_stock_tco2e));
     return payout_cny(policy.per_tonne, pool_loss_tco2e);
 }
+// payout_cny of every year: out[i] = payout_cny(policy, index_tco2e[i]), the form chosen once and
+// the cover's arithmetic inlined (the same bits). Sizes must match (std::logic_error).
+void payouts_cny(const IndexPolicy& policy, std::span<const double> index_tco2e, std::span<double> out);
 
 }  // namespace tanhui::pricing

@@ -110,7 +110,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const pricing::IndexPolicy policy = policy_on(terms, stock_tco2e);
     const IndexYears years = index_years(q, c, book, terms.index);
     std::vector<double> payouts(years.index_tco2e.size());
-    for (std::size_t i = 0; i < payouts.size(); ++i) payouts[i] = pricing::payout_cny(policy, years.index_tco2e[i]);
+    pricing::payouts_cny(policy, years.index_tco2e, payouts);
     const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
     nlohmann::json r = quote_answer(q, c, pq);
     const risk::Estimate el = risk::average_annual_loss_with_error(years.loss_tco2e);

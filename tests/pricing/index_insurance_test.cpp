@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace tanhui::pricing {
@@ -142,6 +143,35 @@ TEST(IndexValidation, NamesTheBadField) {
     } catch (const InvalidInput& e) {
         EXPECT_NE(std::string(e.what()).find("0.25"), std::string::npos) << e.what();
     }
+}
+
+// The batch of a quote's years is the year-by-year payout, bit for bit, in both forms, with and
+// without a franchise (a loss just below, at and above it).
+TEST(IndexPayout, ThePayoutsOfAllYearsAreEachYearsPayout) {
+    std::mt19937_64 rng(20261207);
+    std::lognormal_distribution<double> size(6, 2);
+    std::vector<double> loss(5000);
+    for (auto& x : loss) x = rng() % 3 == 0 ? 0.0 : size(rng);
+    loss[1] = 500;
+    loss[2] = std::nextafter(500.0, 0.0);
+    for (const double franchise : {0.0, 500.0}) {
+        for (const IndexForm form : {IndexForm::per_tonne, IndexForm::linear}) {
+            IndexPolicy p;
+            p.form = form;
+            p.per_tonne = longyan;
+            p.linear = linear;
+            p.carbon_stock_tco2e = 2e4;
+            p.franchise_tco2e = franchise;
+            std::vector<double> out(loss.size());
+            payouts_cny(p, loss, out);
+            for (std::size_t i = 0; i < loss.size(); ++i) ASSERT_EQ(out[i], payout_cny(p, loss[i])) << i;
+            if (franchise > 0) {
+                EXPECT_EQ(out[2], 0.0);
+            }
+        }
+    }
+    std::vector<double> too_few(2);
+    EXPECT_THROW(payouts_cny(IndexPolicy{}, loss, too_few), std::logic_error);
 }
 
 }  // namespace

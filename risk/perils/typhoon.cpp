@@ -118,6 +118,18 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
         p.shares = s->second;
         holdings_.push_back(p);
     }
+    if (holdings_.empty() || holdings_.size() > 64) return;
+    loss_begin_.reserve(seasons_ + 1);
+    event_begin_.reserve(seasons_ + 1);
+    loss_begin_.push_back(0);
+    event_begin_.push_back(0);
+    for (std::uint32_t season = 0; season < seasons_; ++season) {
+        season_losses(
+            season, [&](std::uint32_t position, double loss) { if (loss != 0) losses_.emplace_back(position, loss); },
+            [&](const Event& e) { events_of_season_.push_back(e); });
+        loss_begin_.push_back(static_cast<std::uint32_t>(losses_.size()));
+        event_begin_.push_back(static_cast<std::uint32_t>(events_of_season_.size()));
+    }
 }
 
 std::span<const std::uint32_t> TyphoonPeril::occurrence_holdings() const {
@@ -184,6 +196,18 @@ bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32
                              std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     if (holdings_.empty() || occurrence.size() != block.years || loss_tco2e.size() != block.years * book_holdings)
         return false;
+    if (!loss_begin_.empty()) {
+        // The seasons' outcomes, computed once (the constructor): the same numbers; a holding
+        // that loses nothing keeps the 0 it had on entry.
+        for (std::size_t k = 0; k < block.years; ++k) {
+            const std::uint32_t season = typhoon_season(occurrence[k], seasons_);
+            for (std::uint32_t j = loss_begin_[season]; j < loss_begin_[season + 1]; ++j)
+                loss_tco2e[k * book_holdings + losses_[j].first] = losses_[j].second;
+            for (std::uint32_t j = event_begin_[season]; j < event_begin_[season + 1]; ++j)
+                events.push_back({static_cast<std::uint32_t>(k), events_of_season_[j]});
+        }
+        return true;
+    }
     for (std::size_t k = 0; k < block.years; ++k)
         season_losses(
             typhoon_season(occurrence[k], seasons_),

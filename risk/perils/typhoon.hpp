@@ -114,6 +114,13 @@ private:
     // each distinct (hazard, threshold, half-damage gust, scale) of the holdings: taken once per
     // quote, not once per simulated year that plays the storm's season.
     std::vector<std::vector<double>> shares_;
+    // A small book's (at most 64 holdings) outcome of every season, as season_losses gives it:
+    // the holdings that lose, season s's at losses_[loss_begin_[s] .. loss_begin_[s + 1]), and its
+    // events at events_[event_begin_[s] .. event_begin_[s + 1]). A block of years then reads its
+    // seasons: the book's seasons are 10,000, a quote's years 100,000. Empty for a bigger book.
+    std::vector<std::uint32_t> loss_begin_, event_begin_;
+    std::vector<std::pair<std::uint32_t, double>> losses_;
+    std::vector<Event> events_of_season_;
     std::uint32_t seasons_ = 1;
 };
 

@@ -68,42 +68,53 @@ void ratios(const double* loss, std::size_t m, std::size_t n, double* sum_of, do
 // peril lost nothing) is a product with a ratio of 0 here: +0.0 for a finite amount, which leaves
 // a sum unchanged (a sum starting at +0.0 never becomes -0.0), so the sums are add_year's bit for
 // bit. Amounts must be finite (add_years_of checks).
-template <std::size_t N>
-void accumulate(const double* amount, const double* ratio, const double* sum_of, std::size_t m, std::size_t n,
-                double* by, double& unattributed) {
+template <std::size_t A, std::size_t N>
+void accumulate(const double* const* amount, const double* ratio, const double* sum_of, std::size_t m, std::size_t n,
+                double* const* by, double* unattributed) {
+    // A amounts x N perils independent sums, one add a year each: the A x N chains overlap.
     constexpr std::size_t fixed = N == 0 ? 1 : N;
-    std::array<double, fixed> acc{};
-    if constexpr (N > 0) std::copy(by, by + N, acc.begin());
-    double u = unattributed;
-    for (std::size_t i = 0; i < m; ++i) {
-        const double v = amount[i];
-        if constexpr (N > 0) {
-            for (std::size_t p = 0; p < N; ++p) acc[p] += v * ratio[i * N + p];
-        } else {
-            for (std::size_t p = 0; p < n; ++p) by[p] += v * ratio[i * n + p];
-        }
-        u += sum_of[i * n] > 0 ? 0.0 : v;
+    std::array<std::array<double, fixed>, A> acc{};
+    std::array<double, A> u{};
+    for (std::size_t a = 0; a < A; ++a) {
+        if constexpr (N > 0) std::copy(by[a], by[a] + N, acc[a].begin());
+        u[a] = unattributed[a];
     }
-    if constexpr (N > 0) std::copy(acc.begin(), acc.end(), by);
-    unattributed = u;
+    for (std::size_t i = 0; i < m; ++i) {
+        const bool any = sum_of[i * n] > 0;
+        for (std::size_t a = 0; a < A; ++a) {
+            const double v = amount[a][i];
+            if constexpr (N > 0) {
+                for (std::size_t p = 0; p < N; ++p) acc[a][p] += v * ratio[i * N + p];
+            } else {
+                for (std::size_t p = 0; p < n; ++p) by[a][p] += v * ratio[i * n + p];
+            }
+            u[a] += any ? 0.0 : v;
+        }
+    }
+    for (std::size_t a = 0; a < A; ++a) {
+        if constexpr (N > 0) std::copy(acc[a].begin(), acc[a].end(), by[a]);
+        unattributed[a] = u[a];
+    }
 }
 
-using Accumulate = void (*)(const double*, const double*, const double*, std::size_t, std::size_t, double*, double&);
+using Accumulate = void (*)(const double* const*, const double*, const double*, std::size_t, std::size_t, double* const*,
+                            double*);
+template <std::size_t A>
 Accumulate accumulate_for(std::size_t n) {
     switch (n) {
-        case 1: return accumulate<1>;
-        case 2: return accumulate<2>;
-        case 3: return accumulate<3>;
-        case 4: return accumulate<4>;
-        case 5: return accumulate<5>;
-        case 6: return accumulate<6>;
-        case 7: return accumulate<7>;
-        case 8: return accumulate<8>;
-        default: return accumulate<0>;
+        case 1: return accumulate<A, 1>;
+        case 2: return accumulate<A, 2>;
+        case 3: return accumulate<A, 3>;
+        case 4: return accumulate<A, 4>;
+        case 5: return accumulate<A, 5>;
+        case 6: return accumulate<A, 6>;
+        case 7: return accumulate<A, 7>;
+        case 8: return accumulate<A, 8>;
+        default: return accumulate<A, 0>;
     }
 }
 
-// add_years for one or two amounts a year.
+// add_years for one or two amounts a year (acc.size() == amounts.size() <= 2).
 void add_years_of(std::span<PerilShares* const> acc, std::span<const std::span<const double>> amounts,
                   std::span<const double> peril_loss) {
     const std::size_t n = acc[0]->by_peril.size();
@@ -130,13 +141,21 @@ void add_years_of(std::span<PerilShares* const> acc, std::span<const std::span<c
             }
     constexpr std::size_t block = 256;
     std::vector<double> sum_of(block * n), ratio(block * n);
-    const Accumulate add = accumulate_for(n);
+    const Accumulate add = acc.size() == 1 ? accumulate_for<1>(n) : accumulate_for<2>(n);
+    std::array<double*, 2> by{};
+    std::array<double, 2> unattributed{};
+    for (std::size_t a = 0; a < acc.size(); ++a) {
+        by[a] = acc[a]->by_peril.data();
+        unattributed[a] = acc[a]->unattributed;
+    }
     for (std::size_t start = 0; start < years; start += block) {
         const std::size_t m = std::min(block, years - start);
         ratios(peril_loss.data() + start * n, m, n, sum_of.data(), ratio.data());
-        for (std::size_t a = 0; a < acc.size(); ++a)
-            add(amounts[a].data() + start, ratio.data(), sum_of.data(), m, n, acc[a]->by_peril.data(), acc[a]->unattributed);
+        std::array<const double*, 2> amount{};
+        for (std::size_t a = 0; a < acc.size(); ++a) amount[a] = amounts[a].data() + start;
+        add(amount.data(), ratio.data(), sum_of.data(), m, n, by.data(), unattributed.data());
     }
+    for (std::size_t a = 0; a < acc.size(); ++a) acc[a]->unattributed = unattributed[a];
     for (PerilShares* s : acc) s->years += static_cast<double>(years);
 }
 }  // namespace

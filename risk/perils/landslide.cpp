@@ -169,8 +169,29 @@ bool LandslidePeril::add_block(const YearBlock& block, std::span<const std::uint
     const std::size_t s_count = slots_.size();
     g.resize(block.years * std::max<std::size_t>(s_count, 1));
     year_factors(block.seed, block.first_year, block.years, block.weather_normal, g.data());
+    // Hits are rare: the block's words are first screened without a branch per word by
+    // holding_loss's own first test (a word that passes it cannot hit), then only the
+    // candidates take holding_loss, in year then holding order as before.
+    thread_local std::vector<unsigned char> screen;
+    screen.resize(block.years * n);
+    {
+        const double* factor = g.data();
+        const std::uint32_t* words = occurrence.data();
+        unsigned char* marks = screen.data();
+        const std::size_t years = block.years;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double rate = holdings_[i].hits_per_year;
+            const bool fixed = holdings_[i].fixed;
+            const std::size_t slot = holdings_[i].slot;
+            for (std::size_t k = 0; k < years; ++k) {
+                const double mean = fixed ? rate : rate * factor[k * s_count + slot];
+                marks[k * n + i] = double(words[k * n + i]) + 2.0 < (1.0 - mean) * two_to_32 ? 0 : 1;
+            }
+        }
+    }
     for (std::size_t k = 0; k < block.years; ++k)
         for (std::size_t i = 0; i < n; ++i) {
+            if (!screen[k * n + i]) continue;
             const Prepared& h = holdings_[i];
             std::uint32_t hits;
             const double loss = holding_loss(h, occurrence[k * n + i], h.fixed ? 1.0 : g[k * s_count + h.slot], block.seed,

@@ -3,6 +3,7 @@
 #include "risk/random/batch.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -119,16 +120,14 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
         holdings_.push_back(p);
     }
     if (holdings_.empty() || holdings_.size() > 64) return;
-    loss_begin_.reserve(seasons_ + 1);
-    event_begin_.reserve(seasons_ + 1);
-    loss_begin_.push_back(0);
-    event_begin_.push_back(0);
+    season_begin_.reserve(seasons_ + 1);
+    season_begin_.push_back({0, 0});
     for (std::uint32_t season = 0; season < seasons_; ++season) {
         season_losses(
             season, [&](std::uint32_t position, double loss) { if (loss != 0) losses_.emplace_back(position, loss); },
             [&](const Event& e) { events_of_season_.push_back(e); });
-        loss_begin_.push_back(static_cast<std::uint32_t>(losses_.size()));
-        event_begin_.push_back(static_cast<std::uint32_t>(events_of_season_.size()));
+        season_begin_.push_back(
+            {static_cast<std::uint32_t>(losses_.size()), static_cast<std::uint32_t>(events_of_season_.size())});
     }
 }
 
@@ -196,14 +195,27 @@ bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32
                              std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     if (holdings_.empty() || occurrence.size() != block.years || loss_tco2e.size() != block.years * book_holdings)
         return false;
-    if (!loss_begin_.empty()) {
+    if (!season_begin_.empty()) {
         // The seasons' outcomes, computed once (the constructor): the same numbers; a holding
-        // that loses nothing keeps the 0 it had on entry.
-        for (std::size_t k = 0; k < block.years; ++k) {
-            const std::uint32_t season = typhoon_season(occurrence[k], seasons_);
-            for (std::uint32_t j = loss_begin_[season]; j < loss_begin_[season + 1]; ++j)
-                loss_tco2e[k * book_holdings + losses_[j].first] = losses_[j].second;
-            for (std::uint32_t j = event_begin_[season]; j < event_begin_[season + 1]; ++j)
+        // that loses nothing keeps the 0 it had on entry. The years' seasons are random places
+        // in tables of about 100 KB to 1 MB: they are fetched ahead (the seasons of the block
+        // are known from its words), the table entries 16 years ahead, their losses and events 8.
+        std::array<std::uint32_t, 256> season;
+        const std::size_t n = std::min<std::size_t>(block.years, season.size());
+        if (n != block.years) return false;
+        for (std::size_t k = 0; k < n; ++k) season[k] = typhoon_season(occurrence[k], seasons_);
+        for (std::size_t k = 0; k < n && k < 16; ++k) __builtin_prefetch(&season_begin_[season[k]]);
+        for (std::size_t k = 0; k < n; ++k) {
+            if (k + 16 < n) __builtin_prefetch(&season_begin_[season[k + 16]]);
+            if (k + 8 < n) {
+                const SeasonBegin& ahead = season_begin_[season[k + 8]];
+                __builtin_prefetch(losses_.data() + ahead.loss);
+                __builtin_prefetch(events_of_season_.data() + ahead.event);
+            }
+            const SeasonBegin& b = season_begin_[season[k]];
+            const SeasonBegin& e = season_begin_[season[k] + 1];
+            for (std::uint32_t j = b.loss; j < e.loss; ++j) loss_tco2e[k * book_holdings + losses_[j].first] = losses_[j].second;
+            for (std::uint32_t j = b.event; j < e.event; ++j)
                 events.push_back({static_cast<std::uint32_t>(k), events_of_season_[j]});
         }
         return true;

@@ -115,10 +115,13 @@ private:
     // quote, not once per simulated year that plays the storm's season.
     std::vector<std::vector<double>> shares_;
     // A small book's (at most 64 holdings) outcome of every season, as season_losses gives it:
-    // the holdings that lose, season s's at losses_[loss_begin_[s] .. loss_begin_[s + 1]), and its
-    // events at events_[event_begin_[s] .. event_begin_[s + 1]). A block of years then reads its
+    // the holdings that lose, season s's at losses_[season_begin_[s].loss .. season_begin_[s + 1].loss),
+    // and its events at events_of_season_[season_begin_[s].event .. season_begin_[s + 1].event). A block of years then reads its
     // seasons: the book's seasons are 10,000, a quote's years 100,000. Empty for a bigger book.
-    std::vector<std::uint32_t> loss_begin_, event_begin_;
+    struct SeasonBegin {
+        std::uint32_t loss = 0, event = 0;
+    };
+    std::vector<SeasonBegin> season_begin_;  // seasons_ + 1 entries
     std::vector<std::pair<std::uint32_t, double>> losses_;
     std::vector<Event> events_of_season_;
     std::uint32_t seasons_ = 1;

@@ -43,6 +43,35 @@ std::string str(double v) { return std::to_string(v); }
 }  // namespace
 
 namespace {
+// What a block's outbreaks are computed from, as the last call of block_outbreaks on a thread
+// saw it: the peril (its instance number), the seed, the years, the words and the weather
+// factors. Equal inputs, equal outbreaks: the call may return the last call's.
+struct OutbreakInputs {
+    std::uint64_t instance = 0, seed = 0;  // instance 0: nothing complete
+    std::uint32_t first_year = 0;
+    std::size_t slots = 0;
+    std::vector<std::uint32_t> words;
+    std::vector<double> weather;
+
+    bool same(std::uint64_t peril, const YearBlock& b, std::span<const std::uint32_t> occurrence) const {
+        return instance == peril && seed == b.seed && first_year == b.first_year && slots == b.slots &&
+               std::ranges::equal(words, occurrence) &&
+               std::ranges::equal(weather, std::span<const double>(b.weather, b.years * b.slots));
+    }
+    // A call's inputs, before it computes (the memo is void until complete).
+    void begin(const YearBlock& b, std::span<const std::uint32_t> occurrence) {
+        instance = 0;
+        words.assign(occurrence.begin(), occurrence.end());
+        weather.assign(b.weather, b.weather + b.years * b.slots);
+    }
+    void complete(std::uint64_t peril, const YearBlock& b) {
+        instance = peril;
+        seed = b.seed;
+        first_year = b.first_year;
+        slots = b.slots;
+    }
+};
+
 std::uint64_t next_instance() {
     static std::atomic<std::uint64_t> count{0};
     return ++count;
@@ -239,23 +268,10 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
 
     // A sink quote asks twice for each block, on the same thread one after the other: its loss
     // (add_block) and its forgone growth (add_forgone_growth_block, risk/simulation/sink.cpp).
-    // The second call returns the first's outbreaks when everything they are computed from is
-    // the same: this peril, the seed, the years, the words and the weather factors.
-    thread_local struct {
-        std::uint64_t instance = 0, seed = 0;
-        std::uint32_t first_year = 0;
-        std::size_t slots = 0;
-        std::vector<std::uint32_t> words;
-        std::vector<double> weather;
-    } last;
-    const std::size_t weather_n = block.years * block.slots;
-    if (last.instance == instance_ && last.seed == block.seed && last.first_year == block.first_year &&
-        last.slots == block.slots && std::ranges::equal(last.words, occurrence) &&
-        std::ranges::equal(last.weather, std::span<const double>(block.weather, weather_n)))
-        return out;
-    last.instance = 0;  // until this call's outbreaks are all in `out`
-    last.words.assign(occurrence.begin(), occurrence.end());
-    last.weather.assign(block.weather, block.weather + weather_n);
+    // The second call returns the first's outbreaks (OutbreakInputs).
+    thread_local OutbreakInputs last;
+    if (last.same(instance_, block, occurrence)) return out;
+    last.begin(block, occurrence);
 
     // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
     // one-holding quote has about 75 outbreaks, and allocating it each block cost more).
@@ -325,14 +341,8 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
     }
     const std::size_t n = year.size();
     out.resize(n);
-    const auto remember = [&] {
-        last.instance = instance_;
-        last.seed = block.seed;
-        last.first_year = block.first_year;
-        last.slots = block.slots;
-    };
     if (n == 0) {
-        remember();
+        last.complete(instance_, block);
         return out;
     }
 
@@ -354,7 +364,7 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
         }
         out[e] = {year[e] - block.first_year, which[e], fraction};
     }
-    remember();
+    last.complete(instance_, block);
     return out;
 }
 

@@ -41,13 +41,42 @@ constexpr std::size_t max_interned = 65536;
 
 }  // namespace
 
+// A shard's rows, evicted by the clock (second chance) approximation of least recently used: a
+// hit only marks its row referenced, in the map node it has just found (moving the row to the
+// front of a list on every hit touched two more nodes, cache misses a quote paid thousands of
+// times). Eviction takes rows from the back of the insertion list; a referenced one loses its
+// mark and goes to the front instead, so a row in use survives and an idle one goes first.
 struct YearDrawCache::Shard {
-    using Lru = std::list<std::pair<YearRowKey, YearRow>>;  // most recently used first
+    using Order = std::list<YearRowKey>;  // newest (or given a second chance) first
+    struct Entry {
+        YearRow row;
+        Order::iterator at;
+        bool referenced = false;
+    };
     std::mutex mutex;
-    Lru lru;
-    std::unordered_map<YearRowKey, Lru::iterator, KeyHash> index;
+    Order order;
+    std::unordered_map<YearRowKey, Entry, KeyHash> index;
     std::size_t bytes = 0;
     std::uint64_t hits = 0, misses = 0, evictions = 0;
+
+    // Evicts until `needed` more bytes fit within limit (or nothing is left).
+    void make_room(std::size_t needed, std::size_t limit) {
+        // Each row gets at most one second chance per call: the loop ends.
+        std::size_t chances = order.size();
+        while (!order.empty() && bytes + needed > limit) {
+            const auto it = index.find(order.back());
+            if (it->second.referenced && chances > 0) {
+                --chances;
+                it->second.referenced = false;
+                order.splice(order.begin(), order, it->second.at);
+                continue;
+            }
+            bytes -= row_bytes(it->second.row);
+            order.pop_back();
+            index.erase(it);
+            ++evictions;
+        }
+    }
 };
 
 struct YearDrawCache::Interned {
@@ -82,8 +111,8 @@ YearRow YearDrawCache::find(const YearRowKey& key) {
         return nullptr;
     }
     ++s.hits;
-    s.lru.splice(s.lru.begin(), s.lru, it->second);
-    return it->second->second;
+    it->second.referenced = true;
+    return it->second.row;
 }
 
 YearRow YearDrawCache::insert(const YearRowKey& key, YearRow row) {
@@ -92,15 +121,10 @@ YearRow YearDrawCache::insert(const YearRowKey& key, YearRow row) {
     if (bytes > limit) return row;
     Shard& s = shard_of(key);
     const std::lock_guard lock(s.mutex);
-    if (const auto it = s.index.find(key); it != s.index.end()) return it->second->second;  // filled meanwhile
-    while (!s.lru.empty() && s.bytes + bytes > limit) {
-        s.bytes -= row_bytes(s.lru.back().second);
-        s.index.erase(s.lru.back().first);
-        s.lru.pop_back();
-        ++s.evictions;
-    }
-    s.lru.emplace_front(key, row);
-    s.index.emplace(key, s.lru.begin());
+    if (const auto it = s.index.find(key); it != s.index.end()) return it->second.row;  // filled meanwhile
+    s.make_room(bytes, limit);
+    s.order.push_front(key);
+    s.index.emplace(key, Shard::Entry{row, s.order.begin(), false});
     s.bytes += bytes;
     return row;
 }
@@ -110,12 +134,7 @@ void YearDrawCache::set_budget_bytes(std::size_t bytes) {
     for (std::size_t i = 0; i < shards; ++i) {
         Shard& s = shards_[i];
         const std::lock_guard lock(s.mutex);
-        while (!s.lru.empty() && s.bytes > bytes / shards) {
-            s.bytes -= row_bytes(s.lru.back().second);
-            s.index.erase(s.lru.back().first);
-            s.lru.pop_back();
-            ++s.evictions;
-        }
+        s.make_room(0, bytes / shards);
     }
 }
 
@@ -123,7 +142,7 @@ void YearDrawCache::clear() {
     for (std::size_t i = 0; i < shards; ++i) {
         Shard& s = shards_[i];
         const std::lock_guard lock(s.mutex);
-        s.lru.clear();
+        s.order.clear();
         s.index.clear();
         s.bytes = 0;
     }
@@ -137,7 +156,7 @@ YearDrawCache::Stats YearDrawCache::stats() const {
         out.hits += s.hits;
         out.misses += s.misses;
         out.evictions += s.evictions;
-        out.rows += s.lru.size();
+        out.rows += s.order.size();
         out.bytes += s.bytes;
     }
     return out;

@@ -12,8 +12,9 @@
 // nothing itself: on a miss the caller fills the row with the very code that ran before the
 // cache, so the numbers are the same bits with the cache, without it, and whatever the threads.
 //
-// Bounded: least recently used rows go first once the rows' bytes pass the budget (default
-// 256 MB; set_budget_bytes(0) switches the cache off). Thread-safe: 16 shards, each behind its own
+// Bounded: once the rows' bytes pass the budget (default 256 MB; set_budget_bytes(0) switches
+// the cache off) the rows not used lately go first (the clock approximation of least recently
+// used: a row read since the hand last passed gets a second chance). Thread-safe: 16 shards, each behind its own
 // mutex; two threads missing the same row both fill it and the first to insert wins (the rows are
 // equal). Rows are shared_ptr: a row evicted while a thread reads it stays alive until it is done.
 #pragma once

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <memory>
+#include <span>
 
 namespace tanhui::api {
 
@@ -81,15 +82,17 @@ pricing::IndexPolicy policy_on(const IndexInsuranceTerms& terms, double stock_tc
 // forgone on the lost area (sink_loss, on the stochastic sink).
 // peril_tco2e: each year's loss by covered peril (risk::YearLosses::peril_tco2e).
 struct IndexYears {
-    std::vector<double> index_tco2e;
+    std::vector<double> index_tco2e;  // empty: the index is loss_tco2e (stock_loss)
     std::vector<double> loss_tco2e;
     std::vector<double> peril_tco2e;
+    std::span<const double> index() const { return index_tco2e.empty() ? loss_tco2e : index_tco2e; }
 };
 IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk::Book& book, pricing::IndexBasis basis) {
     const risk::Simulation sim = simulation_of(q, c);
     if (basis == pricing::IndexBasis::stock_loss) {
-        risk::YearLosses losses = risk::simulate_year_losses(book, sim, true);
-        return {losses.total_tco2e, losses.total_tco2e, std::move(losses.peril_tco2e)};
+        // The index is the year's total: no occurrence figures are needed.
+        risk::YearLosses losses = risk::simulate_year_losses(book, sim, true, false);
+        return {{}, std::move(losses.total_tco2e), std::move(losses.peril_tco2e)};
     }
     std::vector<double> seq;
     try {
@@ -109,8 +112,8 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const double stock_tco2e = pool_stock_tco2e(book);
     const pricing::IndexPolicy policy = policy_on(terms, stock_tco2e);
     const IndexYears years = index_years(q, c, book, terms.index);
-    std::vector<double> payouts(years.index_tco2e.size());
-    pricing::payouts_cny(policy, years.index_tco2e, payouts);
+    std::vector<double> payouts(years.index().size());
+    pricing::payouts_cny(policy, years.index(), payouts);
     const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
     nlohmann::json r = quote_answer(q, c, pq);
     const risk::Estimate el = risk::average_annual_loss_with_error(years.loss_tco2e);
@@ -119,7 +122,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     if (terms.index != pricing::IndexBasis::stock_loss || terms.franchise_tco2e > 0) {
         r["index"] = std::string(pricing::to_string(terms.index));
         r["franchise_tco2e"] = terms.franchise_tco2e;
-        r["expected_index_tco2e"] = risk::average_annual_loss(years.index_tco2e);
+        r["expected_index_tco2e"] = risk::average_annual_loss(years.index());
     }
     add_peril_split(r, terms.perils, years.peril_tco2e, years.loss_tco2e, payouts);
     r["carbon_stock_tco2e"] = stock_tco2e;

@@ -86,7 +86,7 @@ Subject simulated_subject(const LayerRequest& q, const risk::Model& model, const
     sim.seed = q.seed;
     sim.threads = threads;
     sim.cancel = cancel;
-    std::vector<double> by_peril = risk::simulate_year_losses(book, sim, true).peril_tco2e;
+    std::vector<double> by_peril = risk::simulate_year_losses(book, sim, true, false).peril_tco2e;
     out["source"] = "simulation";
     out["years"] = q.years;
     out["seed"] = q.seed;

@@ -87,7 +87,7 @@ std::vector<double> model_losses(const risk::Model& model, const QuoteRequest& q
     risk::BookOptions bo;
     bo.perils = std::move(perils);
     const risk::Book book = risk::prepare_book(model, q.holdings, bo);
-    return risk::simulate_year_losses(book, sim).total_tco2e;
+    return risk::simulate_year_losses(book, sim, false, false).total_tco2e;
 }
 
 std::string replay_csv(const pricing::FireReplay& first, std::span<const double> loss, std::span<const double> loss_product,

@@ -49,7 +49,7 @@ std::vector<double> cumulative_loss_by_peril(const Book& book, std::uint32_t hor
         sim.seed = seed;
         sim.threads = threads;
         sim.cancel = cancel;
-        const std::vector<double> rows = simulate_year_losses(book, sim, true).peril_tco2e;
+        const std::vector<double> rows = simulate_year_losses(book, sim, true, false).peril_tco2e;
         for (std::uint32_t p = 0; p < count; ++p)
             for (std::uint32_t t = 0; t < horizon; ++t)
                 for (std::size_t k = 0; k < n; ++k)

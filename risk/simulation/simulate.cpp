@@ -55,7 +55,8 @@ public:
     // The year totals and largest events of years begin .. end - 1 into total[k], max_event[k]
     // (simulate_year_losses): when every peril took the block path and there is no price leg,
     // straight from the block's losses and events, the sums and maxima taken in the order run()
-    // takes them, so the same bits; otherwise year by year through run().
+    // takes them, so the same bits; otherwise year by year through run(). max_event may be null
+    // (no largest events wanted).
     // With peril (not null), each peril's loss of year k into peril[k * perils + p], as run() sums it.
     void totals_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* total, double* max_event,
                       double* peril = nullptr) {
@@ -65,7 +66,7 @@ public:
             for (std::size_t k = 0; k < n; ++k) {
                 const YearResult r = run(seed, begin + static_cast<std::uint32_t>(k), k);
                 total[k] = r.total_tco2e;
-                max_event[k] = r.max_event_tco2e;
+                if (max_event) max_event[k] = r.max_event_tco2e;
                 if (peril) std::copy(r.peril_loss_tco2e.begin(), r.peril_loss_tco2e.end(), peril + k * book_.perils.size());
             }
             return;
@@ -80,9 +81,10 @@ public:
                 sum += l;
             }
             total[k] = sum;
-            max_event[k] = 0;
         }
         if (peril) peril_sums(n, peril);
+        if (!max_event) return;
+        std::fill(max_event, max_event + n, 0.0);
         for (std::size_t p = 0; p < perils; ++p)
             for (const BlockEvent& e : block_events_[p]) {
                 // A select, not a branch (whether an event is a year's largest is a coin toss):
@@ -326,17 +328,17 @@ YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t ye
     return o;
 }
 
-YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by_peril) {
+YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by_peril, bool largest_events) {
     YearLosses out;
     out.total_tco2e.assign(sim.years, 0.0);
-    out.max_event_tco2e.assign(sim.years, 0.0);
+    if (largest_events) out.max_event_tco2e.assign(sim.years, 0.0);
     const std::size_t perils = book.perils.size();
     if (by_peril) out.peril_tco2e.assign(std::size_t{sim.years} * perils, 0.0);
     Simulation s = sim;
     s.record_events = false;
     for_each_block(book, s, [&](YearRunner& runner, std::uint32_t begin, std::uint32_t end) {
         runner.totals_block(sim.seed, begin, end, out.total_tco2e.data() + (begin - sim.first_year),
-                            out.max_event_tco2e.data() + (begin - sim.first_year),
+                            largest_events ? out.max_event_tco2e.data() + (begin - sim.first_year) : nullptr,
                             by_peril ? out.peril_tco2e.data() + std::size_t{begin - sim.first_year} * perils : nullptr);
     });
     return out;

@@ -123,12 +123,14 @@ YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t ye
 
 // Per-year totals of the book, index = year - first_year: the input of risk/metrics/metrics.hpp.
 // With by_peril, also each peril's loss (YearResult::peril_loss_tco2e): peril_tco2e[i * perils + p].
+// Without largest_events, max_event_tco2e stays empty (a cover on the year's total, which needs
+// no occurrence figures, skips a pass over the events and a row a year).
 struct YearLosses {
     std::vector<double> total_tco2e;
-    std::vector<double> max_event_tco2e;
-    std::vector<double> peril_tco2e;  // only with by_peril
+    std::vector<double> max_event_tco2e;  // only with largest_events
+    std::vector<double> peril_tco2e;      // only with by_peril
 };
-YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by_peril = false);
+YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by_peril = false, bool largest_events = true);
 
 // Euler TVaR contribution of each holding at `level` (risk/metrics/metrics.hpp, euler_contributions):
 // regenerates the tail years of annual_total_tco2e (from simulate_year_losses with the same

@@ -186,6 +186,22 @@ TEST(Simulate, SplitRunEqualsWholeRun) {
     EXPECT_FALSE(same_bits(whole.total_tco2e, simulate_year_losses(book, {.years = 1'000, .seed = 7}).total_tco2e));
 }
 
+// Without the largest events a run leaves max_event_tco2e empty and changes nothing else, on the
+// block path (a small book) and year by year (a big one).
+TEST(Simulate, LeavingOutTheLargestEventsChangesNoTotal) {
+    for (const int holdings : {3, 100}) {
+        SCOPED_TRACE(holdings);
+        const Book book = made_up_book(holdings);
+        const Simulation sim{.years = 1'000, .seed = 12, .threads = 2};
+        const YearLosses with = simulate_year_losses(book, sim, true);
+        const YearLosses without = simulate_year_losses(book, sim, true, false);
+        EXPECT_EQ(with.max_event_tco2e.size(), sim.years);
+        EXPECT_TRUE(without.max_event_tco2e.empty());
+        EXPECT_TRUE(same_bits(with.total_tco2e, without.total_tco2e));
+        EXPECT_TRUE(same_bits(with.peril_tco2e, without.peril_tco2e));
+    }
+}
+
 // The per-peril totals and the per-holding losses describe the same carbon.
 TEST(Simulate, PerilTotalsAddUpToTheYearTotal) {
     const Book book = made_up_book(100);

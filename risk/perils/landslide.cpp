@@ -23,6 +23,13 @@ constexpr std::uint32_t max_hits = 1u << 20;
 
 std::string str(double v) { return std::to_string(v); }
 
+// A holding-year's mean number of hits: its rate, times the year's factor unless it is fixed.
+double mean_hits(double rate, bool fixed, double g) { return fixed ? rate : rate * g; }
+
+// The cheap half of the "no hit" test, the first holding_loss takes (and the block's screen):
+// exp(-x) >= 1 - x, so a word this far below (1 - x) 2^32 means no hit without taking the exp.
+bool surely_no_hit(std::uint32_t w0, double mean) { return double(w0) + 2.0 < (1.0 - mean) * two_to_32; }
+
 }  // namespace
 
 void validate(const LandslideModel& m, const std::string& at) {
@@ -118,9 +125,8 @@ void LandslidePeril::year_factors(std::uint64_t seed, std::uint32_t first_year, 
 double LandslidePeril::holding_loss(const Prepared& h, std::uint32_t w0, double g, std::uint64_t seed, std::uint32_t year,
                                     std::uint32_t& hits) const {
     hits = 0;
-    const double mean = h.fixed ? h.hits_per_year : h.hits_per_year * g;
-    // exp(-x) >= 1 - x: words this far below (1 - x) 2^32 mean no hit without taking the exp.
-    if (double(w0) + 2.0 < (1.0 - mean) * two_to_32) return 0;
+    const double mean = mean_hits(h.hits_per_year, h.fixed, g);
+    if (surely_no_hit(w0, mean)) return 0;
     if (w0 < word_threshold(std::exp(-mean))) return 0;
     std::uint64_t n;
     if (mean <= poisson_inversion_max_mean) {
@@ -170,8 +176,8 @@ bool LandslidePeril::add_block(const YearBlock& block, std::span<const std::uint
     g.resize(block.years * std::max<std::size_t>(s_count, 1));
     year_factors(block.seed, block.first_year, block.years, block.weather_normal, g.data());
     // Hits are rare: the block's words are first screened without a branch per word by
-    // holding_loss's own first test (a word that passes it cannot hit), then only the
-    // candidates take holding_loss, in year then holding order as before.
+    // holding_loss's own first test (surely_no_hit), then only the candidates take
+    // holding_loss, in year then holding order as before.
     thread_local std::vector<unsigned char> screen;
     screen.resize(block.years * n);
     {
@@ -184,8 +190,8 @@ bool LandslidePeril::add_block(const YearBlock& block, std::span<const std::uint
             const bool fixed = holdings_[i].fixed;
             const std::size_t slot = holdings_[i].slot;
             for (std::size_t k = 0; k < years; ++k) {
-                const double mean = fixed ? rate : rate * factor[k * s_count + slot];
-                marks[k * n + i] = double(words[k * n + i]) + 2.0 < (1.0 - mean) * two_to_32 ? 0 : 1;
+                const double mean = mean_hits(rate, fixed, factor[k * s_count + slot]);
+                marks[k * n + i] = surely_no_hit(words[k * n + i], mean) ? 0 : 1;
             }
         }
     }

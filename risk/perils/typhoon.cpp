@@ -193,38 +193,31 @@ double TyphoonPeril::add_year(const Year& y, std::span<const std::uint32_t> occu
 
 bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
                              std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
-    if (holdings_.empty() || occurrence.size() != block.years || loss_tco2e.size() != block.years * book_holdings)
+    // The block path is the season table's (a book of at most 64 holdings, the books the runner
+    // gives blocks to); without one, the runner plays the years through add_year.
+    std::array<std::uint32_t, 256> season;
+    if (season_begin_.empty() || block.years > season.size() || occurrence.size() != block.years ||
+        loss_tco2e.size() != block.years * book_holdings)
         return false;
-    if (!season_begin_.empty()) {
-        // The seasons' outcomes, computed once (the constructor): the same numbers; a holding
-        // that loses nothing keeps the 0 it had on entry. The years' seasons are random places
-        // in tables of about 100 KB to 1 MB: they are fetched ahead (the seasons of the block
-        // are known from its words), the table entries 16 years ahead, their losses and events 8.
-        std::array<std::uint32_t, 256> season;
-        const std::size_t n = std::min<std::size_t>(block.years, season.size());
-        if (n != block.years) return false;
-        for (std::size_t k = 0; k < n; ++k) season[k] = typhoon_season(occurrence[k], seasons_);
-        for (std::size_t k = 0; k < n && k < 16; ++k) __builtin_prefetch(&season_begin_[season[k]]);
-        for (std::size_t k = 0; k < n; ++k) {
-            if (k + 16 < n) __builtin_prefetch(&season_begin_[season[k + 16]]);
-            if (k + 8 < n) {
-                const SeasonBegin& ahead = season_begin_[season[k + 8]];
-                __builtin_prefetch(losses_.data() + ahead.loss);
-                __builtin_prefetch(events_of_season_.data() + ahead.event);
-            }
-            const SeasonBegin& b = season_begin_[season[k]];
-            const SeasonBegin& e = season_begin_[season[k] + 1];
-            for (std::uint32_t j = b.loss; j < e.loss; ++j) loss_tco2e[k * book_holdings + losses_[j].first] = losses_[j].second;
-            for (std::uint32_t j = b.event; j < e.event; ++j)
-                events.push_back({static_cast<std::uint32_t>(k), events_of_season_[j]});
+    // The seasons' outcomes, computed once (the constructor): the same numbers; a holding that
+    // loses nothing keeps the 0 it had on entry. The years' seasons are random places in tables
+    // of about 100 KB to 1 MB: they are fetched ahead (the seasons of the block are known from its
+    // words), the table entries 16 years ahead, their losses and events 8.
+    const std::size_t n = block.years;
+    for (std::size_t k = 0; k < n; ++k) season[k] = typhoon_season(occurrence[k], seasons_);
+    for (std::size_t k = 0; k < n && k < 16; ++k) __builtin_prefetch(&season_begin_[season[k]]);
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k + 16 < n) __builtin_prefetch(&season_begin_[season[k + 16]]);
+        if (k + 8 < n) {
+            const SeasonBegin& ahead = season_begin_[season[k + 8]];
+            __builtin_prefetch(losses_.data() + ahead.loss);
+            __builtin_prefetch(events_of_season_.data() + ahead.event);
         }
-        return true;
+        const SeasonBegin& b = season_begin_[season[k]];
+        const SeasonBegin& e = season_begin_[season[k] + 1];
+        for (std::uint32_t j = b.loss; j < e.loss; ++j) loss_tco2e[k * book_holdings + losses_[j].first] = losses_[j].second;
+        for (std::uint32_t j = b.event; j < e.event; ++j) events.push_back({static_cast<std::uint32_t>(k), events_of_season_[j]});
     }
-    for (std::size_t k = 0; k < block.years; ++k)
-        season_losses(
-            typhoon_season(occurrence[k], seasons_),
-            [&](std::uint32_t position, double loss) { loss_tco2e[k * book_holdings + position] = loss; },
-            [&](const Event& e) { events.push_back({static_cast<std::uint32_t>(k), e}); });
     return true;
 }
 

@@ -85,9 +85,8 @@ void add_pure_premium_by_peril(nlohmann::json& r, const std::vector<std::string>
 
 void add_peril_split(nlohmann::json& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
                      std::span<const double> loss_tco2e, std::span<const double> payouts, bool other) {
-    // Both splits share the peril losses: their ratios are taken once (risk::add_years).
-    if (peril_loss.size() != perils.size() * loss_tco2e.size() || payouts.size() != loss_tco2e.size())
-        throw std::logic_error("add_peril_split: one row of peril losses and one payout per year");
+    // Both splits share the peril losses: their ratios are taken once (risk::add_years, which
+    // checks the sizes).
     risk::PerilShares loss = risk::peril_shares(perils.size()), paid = risk::peril_shares(perils.size());
     risk::add_years(loss, loss_tco2e, paid, payouts, peril_loss);
     r["expected_loss_by_peril_tco2e"] = split_json(perils, loss, r.at("expected_loss_tco2e").get<double>());

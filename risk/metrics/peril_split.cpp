@@ -123,22 +123,15 @@ void add_years_of(std::span<PerilShares* const> acc, std::span<const std::span<c
         if (acc[a]->by_peril.size() != n || amounts[a].size() != years)
             throw std::logic_error("add_years: one amount per year and the same perils");
     if (peril_loss.size() != years * n) throw std::logic_error("add_years: one loss per peril and year");
-    if (n == 0) {
-        // No perils: every amount is unattributed (add_year's sum of nothing is 0).
-        for (std::size_t a = 0; a < acc.size(); ++a) {
-            for (std::size_t i = 0; i < years; ++i) add_year(*acc[a], {}, amounts[a][i]);
-        }
+    // add_year itself takes a run without perils (every amount unattributed: no ratios to take)
+    // and one with an infinite or NaN amount (a product with a ratio of 0 is not 0 then; never a
+    // model's).
+    const auto finite = [](std::span<const double> of) { return std::ranges::all_of(of, [](double v) { return std::isfinite(v); }); };
+    if (n == 0 || !std::ranges::all_of(amounts, finite)) {
+        for (std::size_t a = 0; a < acc.size(); ++a)
+            for (std::size_t i = 0; i < years; ++i) add_year(*acc[a], peril_loss.subspan(i * n, n), amounts[a][i]);
         return;
     }
-    // A product with a ratio of 0 is not 0 for an infinite or NaN amount: such a run (never a
-    // model's) takes add_year itself.
-    for (const auto& of : amounts)
-        for (const double v : of)
-            if (!std::isfinite(v)) {
-                for (std::size_t a = 0; a < acc.size(); ++a)
-                    for (std::size_t i = 0; i < years; ++i) add_year(*acc[a], peril_loss.subspan(i * n, n), amounts[a][i]);
-                return;
-            }
     constexpr std::size_t block = 256;
     std::vector<double> sum_of(block * n), ratio(block * n);
     const Accumulate add = acc.size() == 1 ? accumulate_for<1>(n) : accumulate_for<2>(n);

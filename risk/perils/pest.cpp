@@ -1,10 +1,10 @@
 #include "risk/perils/pest.hpp"
 
 #include "risk/random/beta_batch.hpp"
+#include "risk/random/year_cache.hpp"
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -42,43 +42,8 @@ std::string str(double v) { return std::to_string(v); }
 
 }  // namespace
 
-namespace {
-// What a block's outbreaks are computed from, as the last call of block_outbreaks on a thread
-// saw it: the peril (its instance number), the seed, the years, the words and the weather
-// factors. Equal inputs, equal outbreaks: the call may return the last call's.
-struct OutbreakInputs {
-    std::uint64_t instance = 0, seed = 0;  // instance 0: nothing complete
-    std::uint32_t first_year = 0;
-    std::size_t slots = 0;
-    std::vector<std::uint32_t> words;
-    std::vector<double> weather;
 
-    bool same(std::uint64_t peril, const YearBlock& b, std::span<const std::uint32_t> occurrence) const {
-        return instance == peril && seed == b.seed && first_year == b.first_year && slots == b.slots &&
-               std::ranges::equal(words, occurrence) &&
-               std::ranges::equal(weather, std::span<const double>(b.weather, b.years * b.slots));
-    }
-    // A call's inputs, before it computes (the memo is void until complete).
-    void begin(const YearBlock& b, std::span<const std::uint32_t> occurrence) {
-        instance = 0;
-        words.assign(occurrence.begin(), occurrence.end());
-        weather.assign(b.weather, b.weather + b.years * b.slots);
-    }
-    void complete(std::uint64_t peril, const YearBlock& b) {
-        instance = peril;
-        seed = b.seed;
-        first_year = b.first_year;
-        slots = b.slots;
-    }
-};
-
-std::uint64_t next_instance() {
-    static std::atomic<std::uint64_t> count{0};
-    return ++count;
-}
-}  // namespace
-
-PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots), instance_(next_instance()) {
+PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
     // A model without a pest calibration has no outbreaks (every probability 0).
     static const PestModel no_model;
     static const PestOverride none;
@@ -129,6 +94,11 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots), ins
         if (general || p.pine_wilt_tco2e_if_all_infested > 0) {
             holdings_.push_back(p);
             draw_index_.push_back(p.draw_index);
+            fraction_row_.push_back(year_draw_cache().intern(YearRowParameters("pest_fraction")
+                                                                 .add(a_)
+                                                                 .add(b_)
+                                                                 .add(std::uint64_t{gamma_blocks})
+                                                                 .add(std::uint64_t{p.draw_index})));
             any_pine_wilt_ = any_pine_wilt_ || p.pine_wilt_tco2e_if_all_infested > 0;
             reduces_growth_ = reduces_growth_ || (p.probability > 0 && p.growth_tco2e_if_all_affected > 0);
         }
@@ -257,6 +227,35 @@ double PestPeril::add_forgone_growth(const Year& y, std::span<double> growth_tco
     return total;
 }
 
+// The affected shares of a holding's general outbreaks over a block of years, one for every
+// year whether or not it has an outbreak: add_year's outbreak_fraction draws (the same bits), a
+// function of the seed, the years, the holding's draw index and the Beta(a, b) shape alone. Kept
+// in the year-draw cache (risk/random/year_cache.hpp): a warm quote reads its outbreaks' shares
+// instead of drawing two gammas for each (a one-holding quote has about 25,000 outbreaks).
+YearRow PestPeril::fraction_row(const YearBlock& block, std::size_t i) const {
+    const YearRowKey key{fraction_row_[i], block.seed, block.first_year, static_cast<std::uint32_t>(block.years), 0};
+    return year_draw_cache().get(key, [&](std::vector<double>& row) {
+        // The first Marsaglia-Tsang tries of both gammas of every year at once
+        // (beta_first_tries, blocks 1 and 1 + gamma_blocks); the years whose try the squeeze
+        // does not accept, and every one when a shape is below 1, take the scalar beta_from_gammas.
+        const std::size_t n = block.years;
+        thread_local std::vector<std::uint32_t> year, draw_index;
+        thread_local std::vector<unsigned char> accepted;
+        year.resize(n);
+        draw_index.assign(n, holdings_[i].draw_index);
+        accepted.resize(n);
+        for (std::size_t k = 0; k < n; ++k) year[k] = block.first_year + static_cast<std::uint32_t>(k);
+        beta_first_tries(block.seed, Stream::holding_perils, PerilId::pest, 1, gamma_blocks, a_, b_, year.data(),
+                         draw_index.data(), n, row.data(), accepted.data());
+        const auto pest = static_cast<std::uint16_t>(PerilId::pest);
+        for (std::size_t k = 0; k < n; ++k) {
+            if (accepted[k]) continue;
+            const DrawAddress at{block.seed, Stream::holding_perils, year[k], draw_index[k], pest};
+            row[k] = beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
+        }
+    });
+}
+
 // The general outbreaks of a block (at most 64 holdings; occurrence: the block's words of
 // occurrence_holdings(), year-major), in year then holding order, each with the affected share
 // add_year's outbreak_fraction draws for it (the same bits): scratch valid until the next call on
@@ -266,26 +265,16 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
     const std::size_t n_holdings = holdings_.size();
     thread_local std::vector<BlockOutbreak> out;
 
-    // A sink quote asks twice for each block, on the same thread one after the other: its loss
-    // (add_block) and its forgone growth (add_forgone_growth_block, risk/simulation/sink.cpp).
-    // The second call returns the first's outbreaks (OutbreakInputs).
-    thread_local OutbreakInputs last;
-    if (last.same(instance_, block, occurrence)) return out;
-    last.begin(block, occurrence);
-
     // The outbreaks of the block, in year then holding order (per-thread scratch: a block of a
     // one-holding quote has about 75 outbreaks, and allocating it each block cost more).
     thread_local struct {
-        std::vector<std::uint32_t> year, draw_index, which;
-        std::vector<double> beta;
-        std::vector<unsigned char> accepted;
         std::vector<double> upper;
         std::vector<std::uint32_t> candidates;
         std::vector<unsigned char> screen;
     } scratch;
-    auto& [year, draw_index, which, beta, accepted, upper, candidates, screen] = scratch;
+    auto& [upper, candidates, screen] = scratch;
     screen.resize(block.years * n_holdings);
-    for (auto* v : {&year, &draw_index, &which}) v->clear();
+    out.clear();
     // The block's words are first screened without a branch per word (an outbreak a year in
     // four is a branch no predictor learns): a word below its holding's threshold at the year's
     // upper bound U_s is a candidate. A candidate below the threshold at the lower bound L_s is
@@ -328,6 +317,8 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
             candidates[count] = static_cast<std::uint32_t>(k * 64 + i);
             count += screen[k * n_holdings + i];
         }
+    // Each holding's shares are read from its row (fraction_row), fetched on its first outbreak.
+    std::array<YearRow, 64> rows;
     for (std::size_t c = 0; c < count; ++c) {
         const std::size_t k = candidates[c] >> 6, i = candidates[c] & 63;
         const Prepared& h = holdings_[i];
@@ -335,36 +326,9 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
         double lower = 1.0, upper_s = 1.0;
         if (h.slot != 0) SlotFactors::bounds(g, elasticity_, lower, upper_s);
         if (!SlotFactors::outbreak(h, occurrence[k * n_holdings + i], g, elasticity_, lower, upper_s)) continue;
-        year.push_back(block.first_year + static_cast<std::uint32_t>(k));
-        draw_index.push_back(h.draw_index);
-        which.push_back(static_cast<std::uint32_t>(i));
+        if (!rows[i]) rows[i] = fraction_row(block, i);
+        out.push_back({static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(i), (*rows[i])[k]});
     }
-    const std::size_t n = year.size();
-    out.resize(n);
-    if (n == 0) {
-        last.complete(instance_, block);
-        return out;
-    }
-
-    // The first Marsaglia-Tsang tries of both gammas of every outbreak at once
-    // (beta_first_tries, blocks 1 and 1 + gamma_blocks); the outbreaks whose try the squeeze
-    // does not accept, and every one when a shape is below 1, take the scalar beta_from_gammas.
-    beta.resize(n);
-    accepted.resize(n);
-    beta_first_tries(block.seed, Stream::holding_perils, PerilId::pest, 1, gamma_blocks, a_, b_, year.data(),
-                     draw_index.data(), n, beta.data(), accepted.data());
-    const auto pest = static_cast<std::uint16_t>(PerilId::pest);
-    for (std::size_t e = 0; e < n; ++e) {
-        double fraction;
-        if (accepted[e]) {
-            fraction = beta[e];
-        } else {
-            const DrawAddress at{block.seed, Stream::holding_perils, year[e], draw_index[e], pest};
-            fraction = beta_from_gammas(a_, b_, [&](int b) { return at(static_cast<std::uint16_t>(1 + b)); }, gamma_blocks);
-        }
-        out[e] = {year[e] - block.first_year, which[e], fraction};
-    }
-    last.complete(instance_, block);
     return out;
 }
 

@@ -19,6 +19,7 @@
 #include "risk/model/record_reader.hpp"
 #include "risk/model/value.hpp"
 #include "risk/perils/peril.hpp"
+#include "risk/random/year_cache.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -125,6 +126,7 @@ private:
         std::uint32_t holding = 0;  // index in holdings_
         double fraction = 0;        // the affected share
     };
+    YearRow fraction_row(const YearBlock& block, std::size_t holding) const;
     std::span<const BlockOutbreak> block_outbreaks(const YearBlock& block, std::span<const std::uint32_t> occurrence) const;
     double outbreak_fraction(const Year& y, const Prepared& h, std::uint32_t word, const double* lower,
                              const double* upper) const;
@@ -137,7 +139,7 @@ private:
     bool pine_wilt_ = false, any_pine_wilt_ = false, reduces_growth_ = false;
     double elasticity_ = 0;
     std::size_t slots_ = 1;
-    std::uint64_t instance_ = 0;  // unique to this object in the process (block_outbreaks' memo)
+    std::vector<std::uint64_t> fraction_row_;  // by holding: its affected shares' row (fraction_row)
 };
 
 std::unique_ptr<Peril> make_pest(const PerilSetup& setup);

@@ -219,7 +219,8 @@ bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         loss_tco2e[k * book_holdings + h.position] =
             burn(h, severities_[h.severity], w0, mean, block.seed, block.first_year + static_cast<std::uint32_t>(k),
                  [&](std::uint32_t j, double loss) {
-                     events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::fire, j, loss, h.stock_tco2e}});
+                     if (block.events)
+                         events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::fire, j, loss, h.stock_tco2e}});
                  });
     }
     return true;

@@ -203,7 +203,8 @@ bool LandslidePeril::add_block(const YearBlock& block, std::span<const std::uint
             const double loss = holding_loss(h, occurrence[k * n + i], h.fixed ? 1.0 : g[k * s_count + h.slot], block.seed,
                                              block.first_year + static_cast<std::uint32_t>(k), hits);
             if (!(loss > 0)) continue;
-            events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::landslide, 0, loss, h.stock_tco2e}});
+            if (block.events)
+                events.push_back({static_cast<std::uint32_t>(k), {h.position, PerilId::landslide, 0, loss, h.stock_tco2e}});
             loss_tco2e[k * book_holdings + h.position] = loss;
         }
     return true;

@@ -106,6 +106,10 @@ struct YearBlock {
     std::size_t slots = 1;            // weather slots a year
     const double* weather = nullptr;  // G of year first_year + k, slot s: [k * slots + s]
     const double* weather_normal = nullptr;  // Z of year first_year + k: [k]
+    // The block's events are wanted (add_block's events); false when the caller reads the losses
+    // alone (a quote's year totals with no largest events, a sink's loss blocks): the losses are
+    // the same either way.
+    bool events = true;
 };
 
 class Peril {

@@ -340,7 +340,7 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
     for (const BlockOutbreak& o : block_outbreaks(block, occurrence)) {
         const Prepared& h = holdings_[o.holding];
         const double loss = o.fraction * h.tco2e_if_all_affected;
-        if (loss > 0) events.push_back({o.year_in_block, {h.position, PerilId::pest, 0, loss, h.stock_tco2e}});
+        if (block.events && loss > 0) events.push_back({o.year_in_block, {h.position, PerilId::pest, 0, loss, h.stock_tco2e}});
         loss_tco2e[o.year_in_block * book_holdings + h.position] = loss;
     }
     return true;

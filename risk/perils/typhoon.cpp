@@ -211,11 +211,12 @@ bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32
         if (k + 8 < n) {
             const SeasonBegin& ahead = season_begin_[season[k + 8]];
             __builtin_prefetch(losses_.data() + ahead.loss);
-            __builtin_prefetch(events_of_season_.data() + ahead.event);
+            if (block.events) __builtin_prefetch(events_of_season_.data() + ahead.event);
         }
         const SeasonBegin& b = season_begin_[season[k]];
         const SeasonBegin& e = season_begin_[season[k] + 1];
         for (std::uint32_t j = b.loss; j < e.loss; ++j) loss_tco2e[k * book_holdings + losses_[j].first] = losses_[j].second;
+        if (!block.events) continue;
         for (std::uint32_t j = b.event; j < e.event; ++j) events.push_back({static_cast<std::uint32_t>(k), events_of_season_[j]});
     }
     return true;

@@ -48,7 +48,7 @@ public:
     // Years begin .. end - 1 (at most years_per_block), in order, each passed to visit.
     template <class Visit>
     void run_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, Visit&& visit) {
-        prepare_block(seed, begin, end);
+        prepare_block(seed, begin, end, true);
         for (std::size_t k = 0; k < end - begin; ++k) visit(run(seed, begin + static_cast<std::uint32_t>(k), k));
     }
 
@@ -60,7 +60,7 @@ public:
     // With peril (not null), each peril's loss of year k into peril[k * perils + p], as run() sums it.
     void totals_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* total, double* max_event,
                       double* peril = nullptr) {
-        prepare_block(seed, begin, end);
+        prepare_block(seed, begin, end, max_event != nullptr);
         const std::size_t n = end - begin;
         if (!direct()) {
             for (std::size_t k = 0; k < n; ++k) {
@@ -101,7 +101,7 @@ public:
     // peril's loss of year k into peril[k * perils + p], as totals_block sums it (the same bits).
     void losses_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* loss, double* total,
                       double* peril = nullptr) {
-        prepare_block(seed, begin, end);
+        prepare_block(seed, begin, end, false);
         const std::size_t n = end - begin;
         const std::size_t h_count = loss_.size();
         const std::size_t perils = book_.perils.size();
@@ -157,8 +157,10 @@ private:
         return !book_.price && !book_.perils.empty() && std::all_of(block_path_.begin(), block_path_.end(), [](bool b) { return b; });
     }
 
-    // The year-level draws of years begin .. end - 1, and the block path of each peril that has one.
-    void prepare_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end) {
+    // The year-level draws of years begin .. end - 1, and the block path of each peril that has
+    // one. Without events (the caller reads no event figure) the perils keep none: run() then
+    // reports no events of the block-path perils (the direct paths read the losses alone).
+    void prepare_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, bool events) {
         const std::size_t n = end - begin;
         book_.weather.draw_block(seed, begin, n, weather_normal_.data(), weather_.data(), slots_);
         if (!small_) return;
@@ -166,7 +168,7 @@ private:
             const auto holdings = book_.perils[p]->occurrence_holdings();
             const std::size_t h_count = holdings.size();
             occurrence_words_block(seed, begin, n, book_.perils[p]->id(), holdings, words_[p].data());
-            const YearBlock block{seed, begin, n, slots_, weather_.data(), weather_normal_.data()};
+            const YearBlock block{seed, begin, n, slots_, weather_.data(), weather_normal_.data(), events};
             block_loss_[p].assign(n * book_.holdings.size(), 0.0);
             block_events_[p].clear();
             next_event_[p] = 0;

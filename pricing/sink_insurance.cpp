@@ -47,15 +47,33 @@ SinkPolicy sink_policy(const SinkInsuranceTerms& terms, double stock_tco2e, int 
     return p;
 }
 
-double term_payout_cny(const SinkPolicy& p, std::span<const double> measured_sink_tco2e) {
+namespace {
+inline double one_term(const SinkPolicy& p, const double* sink, std::size_t years) {
     if (p.settlement == Settlement::annual) {
         double total = 0;
-        for (const double s : measured_sink_tco2e) total += shortfall_payout_cny(p, p.target_tco2e, s);
+        for (std::size_t t = 0; t < years; ++t) total += shortfall_payout_cny(p, p.target_tco2e, sink[t]);
         return total;
     }
-    double sink = 0;
-    for (const double s : measured_sink_tco2e) sink += s;
-    return shortfall_payout_cny(p, p.target_tco2e * static_cast<double>(measured_sink_tco2e.size()), sink);
+    double sum = 0;
+    for (std::size_t t = 0; t < years; ++t) sum += sink[t];
+    return shortfall_payout_cny(p, p.target_tco2e * static_cast<double>(years), sum);
+}
+}  // namespace
+
+double term_payout_cny(const SinkPolicy& p, std::span<const double> measured_sink_tco2e) {
+    return one_term(p, measured_sink_tco2e.data(), measured_sink_tco2e.size());
+}
+
+void term_payouts_cny(const SinkPolicy& p, std::span<const double> measured_sink_tco2e, std::span<double> out) {
+    const auto years = static_cast<std::size_t>(p.term_years);
+    if (years == 0 || measured_sink_tco2e.size() < out.size() * years)
+        checks::fail("measured_sink_tco2e", "needs term_years values for every path");
+    const double* s = measured_sink_tco2e.data();
+    if (years == 1) {  // the one-year cover: one settlement a path, 0 + x being x
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = 0.0 + shortfall_payout_cny(p, p.target_tco2e, s[i]);
+        return;
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = one_term(p, s + i * years, years);
 }
 
 double expected_shortfall_normal(double target, double mean, double sd) {

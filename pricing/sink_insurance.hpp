@@ -69,6 +69,9 @@ inline double shortfall_payout_cny(const SinkPolicy& p, double target_tco2e, dou
 // The payout of one term from its measured sinks by policy year (size term_years): the sum of
 // the annual settlements, or one settlement of the totals.
 double term_payout_cny(const SinkPolicy& p, std::span<const double> measured_sink_tco2e);
+// term_payout_cny of every path: out[i] from measured_sink_tco2e[i * term_years ..] (out.size()
+// paths of p.term_years years; the same bits, in one loop the compiler can keep in registers).
+void term_payouts_cny(const SinkPolicy& p, std::span<const double> measured_sink_tco2e, std::span<double> out);
 
 // E[max(0, T - G)] for G ~ N(mean, sd^2): (T - mean) Phi(d) + sd phi(d), d = (T - mean) / sd.
 double expected_shortfall_normal(double target, double mean, double sd);

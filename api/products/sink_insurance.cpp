@@ -98,6 +98,7 @@ void measure_term(std::span<double> sink, const pricing::SinkPolicy& p, std::uin
 
 // Every term of the simulated years measured (paths of term_years years).
 void measure(std::vector<double>& sink, const pricing::SinkPolicy& p, std::uint64_t seed) {
+    if (!(p.measurement_cv > 0)) return;
     const auto t_years = static_cast<std::size_t>(p.term_years);
     for (std::size_t first = 0; first < sink.size(); first += t_years)
         measure_term(std::span<double>(sink.data() + first, t_years), p, seed, first);
@@ -155,8 +156,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     const SinkStats sink = sink_stats(years.sink_tco2e);
     measure(years.sink_tco2e, policy, sim.seed);
     std::vector<double> payouts(sim.years / term_years);
-    for (std::size_t i = 0; i < payouts.size(); ++i)
-        payouts[i] = pricing::term_payout_cny(policy, std::span<const double>(years.sink_tco2e.data() + i * term_years, term_years));
+    pricing::term_payouts_cny(policy, years.sink_tco2e, payouts);
     const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
     nlohmann::json r = quote_answer(q, c, pq);
     double expected_seq = 0;

@@ -122,17 +122,66 @@ SinkSampler::SinkSampler(const Book& book, const SinkModel& model, std::optional
         const double phi = p > 0 ? std::exp(-0.5 * threshold_ * threshold_) / std::sqrt(2 * M_PI) : 0.0;
         scale_ = 1 / (1 - d * (p - m_.cv * a * phi));
     }
+    // A holding's F is its region's normal and its own (both rows above) put through the model's
+    // numbers: every one that enters the operations is in the row's identity.
+    if (!scenario_ && !holding_row_.empty())
+        for (std::size_t h = 0; h < region_of_.size(); ++h)
+            factor_row_.push_back(year_draw_cache().intern(YearRowParameters("sink_factor")
+                                                               .add(region_row_[region_of_[h]])
+                                                               .add(holding_row_[h])
+                                                               .add(m_.region_correlation)
+                                                               .add(std::uint64_t{m_.distribution == SinkDistribution::lognormal})
+                                                               .add(s_)
+                                                               .add(m_.cv)
+                                                               .add(threshold_)
+                                                               .add(m_.drought_cut)
+                                                               .add(scale_)));
+}
+
+YearRow SinkSampler::region_normals(std::size_t r, std::uint64_t seed, std::uint32_t year, std::size_t m,
+                                    const double* z) const {
+    // The region's normal of the block: from the process's year-draw cache (book-independent).
+    const double c = m_.weather_correlation, c2 = std::sqrt(1 - c * c);
+    const YearRowKey key{region_row_[r], seed, year, static_cast<std::uint32_t>(m), z ? fingerprint(z, m) : 0};
+    return year_draw_cache().get(key, [&](std::vector<double>& u) {
+        std::array<double, chunk> w;
+        if (z) weather_normals_from(book_.weather, seed, year, m, region_slot_[r], z, w.data());
+        else book_.weather.normals_block(seed, year, m, region_slot_[r], w.data());
+        normals_over_years(seed, year, m, region_number_[r], region_block, u.data());
+        for (std::size_t k = 0; k < m; ++k) u[k] = -c * w[k] + c2 * u[k];
+    });
+}
+
+void SinkSampler::holding_factors(std::size_t h, const double* region, std::uint64_t seed, std::uint32_t year,
+                                  std::size_t m, double* out, std::size_t stride) const {
+    const double a = std::sqrt(m_.region_correlation), b = std::sqrt(1 - m_.region_correlation);
+    const bool lognormal = m_.distribution == SinkDistribution::lognormal;
+    const double half_var = 0.5 * s_ * s_;
+    std::array<double, chunk> e;
+    const double* eh = e.data();
+    YearRow own;  // the holding's normals from the year-draw cache (small books)
+    if (b > 0 && !holding_row_.empty()) {
+        own = year_draw_cache().get({holding_row_[h], seed, year, static_cast<std::uint32_t>(m)}, [&](std::vector<double>& u) {
+            normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, u.data());
+        });
+        eh = own->data();
+    } else if (b > 0) {
+        normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, e.data());
+    }
+    for (std::size_t k = 0; k < m; ++k) {
+        const double x = b > 0 ? a * region[k] + b * eh[k] : region[k];
+        double f = lognormal ? std::exp(s_ * x - half_var) : 1 + m_.cv * x;
+        if (region[k] < threshold_) f *= 1 - m_.drought_cut;
+        out[k * stride] = f * scale_;
+    }
 }
 
 void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::size_t n, double* out, const double* z) const {
     const std::size_t holdings = region_of_.size();
-    const double c = m_.weather_correlation, c2 = std::sqrt(1 - c * c);
-    const double a = std::sqrt(m_.region_correlation), b = std::sqrt(1 - m_.region_correlation);
-    const bool lognormal = m_.distribution == SinkDistribution::lognormal;
-    const double half_var = 0.5 * s_ * s_;
-    std::array<double, chunk> w, region, e;
     if (scenario_) {  // the region's year is the scenario's; each holding keeps its own spread
+        const double b = std::sqrt(1 - m_.region_correlation);
         const double sb = s_ * b;
+        std::array<double, chunk> e;
         for (std::size_t off = 0; off < n; off += chunk) {
             const std::size_t m = std::min(chunk, n - off);
             const auto year = first_year + static_cast<std::uint32_t>(off);
@@ -147,35 +196,22 @@ void SinkSampler::factors(std::uint64_t seed, std::uint32_t first_year, std::siz
     for (std::size_t off = 0; off < n; off += chunk) {
         const std::size_t m = std::min(chunk, n - off);
         const auto year = first_year + static_cast<std::uint32_t>(off);
-        for (std::size_t r = 0; r < region_number_.size(); ++r) {
-            // The region's normal of the block: from the process's year-draw cache (book-independent).
-            const YearRowKey key{region_row_[r], seed, year, static_cast<std::uint32_t>(m), z ? fingerprint(z + off, m) : 0};
-            const YearRow row = year_draw_cache().get(key, [&](std::vector<double>& u) {
-                if (z) weather_normals_from(book_.weather, seed, year, m, region_slot_[r], z + off, w.data());
-                else book_.weather.normals_block(seed, year, m, region_slot_[r], w.data());
-                normals_over_years(seed, year, m, region_number_[r], region_block, u.data());
-                for (std::size_t k = 0; k < m; ++k) u[k] = -c * w[k] + c2 * u[k];
-            });
-            std::copy(row->begin(), row->end(), region.begin());
+        const double* zb = z ? z + off : nullptr;
+        if (!factor_row_.empty()) {  // a small book: each holding's F from the cache
             for (std::size_t h = 0; h < holdings; ++h) {
-                if (region_of_[h] != r) continue;
-                const double* eh = e.data();
-                YearRow own;  // the holding's normals from the year-draw cache (small books)
-                if (b > 0 && !holding_row_.empty()) {
-                    own = year_draw_cache().get({holding_row_[h], seed, year, static_cast<std::uint32_t>(m)}, [&](std::vector<double>& u) {
-                        normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, u.data());
-                    });
-                    eh = own->data();
-                } else if (b > 0) {
-                    normals_over_years(seed, year, m, book_.holdings[h].draw_index, holding_block, e.data());
-                }
-                for (std::size_t k = 0; k < m; ++k) {
-                    const double x = b > 0 ? a * region[k] + b * eh[k] : region[k];
-                    double f = lognormal ? std::exp(s_ * x - half_var) : 1 + m_.cv * x;
-                    if (region[k] < threshold_) f *= 1 - m_.drought_cut;
-                    out[(off + k) * holdings + h] = f * scale_;
-                }
+                const YearRowKey key{factor_row_[h], seed, year, static_cast<std::uint32_t>(m), zb ? fingerprint(zb, m) : 0};
+                const YearRow row = year_draw_cache().get(key, [&](std::vector<double>& f) {
+                    const YearRow region = region_normals(region_of_[h], seed, year, m, zb);
+                    holding_factors(h, region->data(), seed, year, m, f.data(), 1);
+                });
+                for (std::size_t k = 0; k < m; ++k) out[(off + k) * holdings + h] = (*row)[k];
             }
+            continue;
+        }
+        for (std::size_t r = 0; r < region_number_.size(); ++r) {
+            const YearRow region = region_normals(r, seed, year, m, zb);
+            for (std::size_t h = 0; h < holdings; ++h)
+                if (region_of_[h] == r) holding_factors(h, region->data(), seed, year, m, out + off * holdings + h, holdings);
         }
     }
 }
@@ -236,11 +272,13 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
         for (const std::size_t p : defoliators)
             add_forgone_growth_block(*book.perils[p], sim.seed, b, p < b.occurrence.size() ? b.occurrence[p] : std::span<const std::uint32_t>(),
                                      holdings, defoliation);
-        for (std::size_t k = 0; k < b.years; ++k) {
+        // The policy year of the block's first year, then counted up (no division a year).
+        std::size_t t = (b.first_year - sim.first_year) % term_years;
+        for (std::size_t k = 0; k < b.years; ++k, t = t + 1 == term_years ? 0 : t + 1) {
             const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
             const double* f = factor.data() + k * holdings;
             const double* loss = b.loss_tco2e.data() + k * holdings;
-            const double* seq = sequestration_tco2e.data() + ((year - sim.first_year) % term_years) * holdings;
+            const double* seq = sequestration_tco2e.data() + t * holdings;
             const double* defoliation_k = defoliation.data() + k * holdings;
             double sink = 0, forgone = 0, defoliated = 0;
             for (std::size_t h = 0; h < holdings; ++h) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "risk/model/model.hpp"
+#include "risk/random/year_cache.hpp"
 #include "risk/simulation/simulate.hpp"
 
 #include <cstdint>
@@ -67,10 +68,20 @@ private:
     // the holding's draw index only); empty for books over cached_holdings_max holdings, whose
     // rows would crowd out the rest.
     std::vector<std::uint64_t> holding_row_;
+    // holding -> its factor F's id in the year-draw cache (its region's and its own normal and
+    // the model's parameters; small books without a scenario): a warm quote reads F instead of
+    // taking an exp a holding-year.
+    std::vector<std::uint64_t> factor_row_;
     std::vector<double> scenario_factor_;       // by holding, with a scenario
     double threshold_ = 0;                      // Phi^-1(drought_probability), -inf without droughts
     double s_ = 0;                              // lognormal sigma
     double scale_ = 1;                          // 1 / E[unscaled F]
+
+    // The block's normal of sink region r (from the cache), and holding h's factors of the block
+    // into out[k * stride] from the region's normals.
+    YearRow region_normals(std::size_t r, std::uint64_t seed, std::uint32_t year, std::size_t m, const double* z) const;
+    void holding_factors(std::size_t h, const double* region, std::uint64_t seed, std::uint32_t year, std::size_t m,
+                         double* out, std::size_t stride) const;
 };
 
 // One holding's year: F x sequestration on the area that stood, less the growth its covered

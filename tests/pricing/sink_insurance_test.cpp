@@ -66,6 +66,33 @@ TEST(SinkPayout, AnnualAndTermSettlementAgreeWhenOnlyOneYearCanPay) {
     EXPECT_GT(term_payout_cny(pa, std::vector<double>{600, 1'400}), term_payout_cny(pt, std::vector<double>{600, 1'400}));
 }
 
+// The quote's loop over its paths (term_payouts_cny) is term_payout_cny of each, bit for bit:
+// both settlements, one to five policy years, sinks that pay nothing, part or the limit.
+TEST(SinkPayout, EveryPathAtOnceIsEachPathAlone) {
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> sink(900, 400);
+    for (const Settlement settlement : {Settlement::annual, Settlement::term})
+        for (int years = 1; years <= 5; ++years) {
+            SinkInsuranceTerms t = gaochun();
+            t.settlement = settlement;
+            t.deductible_tco2e = 20;
+            const SinkPolicy p = sink_policy(t, 0, 12 * years);
+            const std::size_t paths = 997;
+            std::vector<double> s(paths * static_cast<std::size_t>(years));
+            for (double& x : s) x = sink(rng);
+            std::vector<double> out(paths);
+            term_payouts_cny(p, s, out);
+            for (std::size_t i = 0; i < paths; ++i) {
+                const std::span<const double> one(s.data() + i * static_cast<std::size_t>(years), static_cast<std::size_t>(years));
+                ASSERT_EQ(out[i], term_payout_cny(p, one)) << "path " << i << ", " << years << " years";
+            }
+        }
+    SinkInsuranceTerms t = gaochun();
+    const SinkPolicy p = sink_policy(t, 0, 24);
+    std::vector<double> too_few(3), out(2);
+    EXPECT_THROW(term_payouts_cny(p, too_few, out), InvalidInput);
+}
+
 TEST(SinkPayout, TermsAreChecked) {
     SinkInsuranceTerms t = gaochun();
     EXPECT_THROW(sink_policy(t, 0, 18), InvalidInput);

@@ -1,9 +1,11 @@
 #include "risk/random/year_cache.hpp"
 
 #include <bit>
-#include <list>
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 #include <utility>
 
 namespace tanhui::risk {
@@ -19,9 +21,11 @@ namespace {
 
 struct KeyHash {
     std::size_t operator()(const YearRowKey& k) const {
-        // splitmix64 steps over the words of the key.
+        // splitmix64 steps over the words of the key but its inputs' fingerprint: the next block's
+        // slot is then known before its numbers are (YearDrawCache::prefetch). Keys that differ
+        // only in their inputs (a test's made-up normals) share a home slot and probe on.
         std::uint64_t h = 0x9e3779b97f4a7c15ull;
-        for (std::uint64_t w : {k.parameters, k.seed, (std::uint64_t{k.first_year} << 32) | k.years, k.inputs}) {
+        for (std::uint64_t w : {k.parameters, k.seed, (std::uint64_t{k.first_year} << 32) | k.years}) {
             h ^= w;
             h += 0x9e3779b97f4a7c15ull;
             h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -41,39 +45,93 @@ constexpr std::size_t max_interned = 65536;
 
 }  // namespace
 
-// A shard's rows, evicted by the clock (second chance) approximation of least recently used: a
-// hit only marks its row referenced, in the map node it has just found (moving the row to the
-// front of a list on every hit touched two more nodes, cache misses a quote paid thousands of
-// times). Eviction takes rows from the back of the insertion list; a referenced one loses its
-// mark and goes to the front instead, so a row in use survives and an idle one goes first.
+// A shard's rows in an open-addressing table (linear probing, at most half full): a lookup reads
+// one 64-byte slot holding the key, its hash and the row, where a node-based map read a bucket,
+// a node and the entry, each a likely cache miss (a warm five-peril quote makes about 2,000
+// lookups). Eviction is the clock (second chance) approximation of least recently used: a hit
+// marks its slot referenced; the hand sweeps the slots, clearing marks and evicting the first
+// unmarked row. A new row starts marked, so it outlives at least one sweep. Deletion shifts the
+// following run back (no tombstones), so a probe stops at the first empty slot.
 struct YearDrawCache::Shard {
-    using Order = std::list<YearRowKey>;  // newest (or given a second chance) first
-    struct Entry {
-        YearRow row;
-        Order::iterator at;
+    struct alignas(64) Slot {
+        YearRowKey key;
+        std::uint64_t hash = 0;
+        YearRow row;  // null: an empty slot
         bool referenced = false;
     };
     std::mutex mutex;
-    Order order;
-    std::unordered_map<YearRowKey, Entry, KeyHash> index;
+    std::vector<Slot> slots;  // size 0 or a power of two
+    // The table's address and mask for prefetch, which reads them without the mutex: set under
+    // it whenever slots is reallocated or emptied. A stale pair only prefetches a wrong line.
+    std::atomic<const Slot*> table{nullptr};
+    std::atomic<std::size_t> table_mask{0};
+
+    void publish() {
+        table.store(slots.empty() ? nullptr : slots.data(), std::memory_order_relaxed);
+        table_mask.store(slots.empty() ? 0 : mask(), std::memory_order_relaxed);
+    }
+    std::size_t count = 0, hand = 0;
     std::size_t bytes = 0;
     std::uint64_t hits = 0, misses = 0, evictions = 0;
 
-    // Evicts until `needed` more bytes fit within limit (or nothing is left).
+    std::size_t mask() const { return slots.size() - 1; }
+
+    Slot* lookup(const YearRowKey& key, std::uint64_t hash) {
+        if (slots.empty()) return nullptr;
+        for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
+            Slot& s = slots[i];
+            if (!s.row) return nullptr;
+            if (s.hash == hash && s.key == key) return &s;
+        }
+    }
+
+    // Adds a key that is not in the table.
+    void put(const YearRowKey& key, std::uint64_t hash, YearRow row, bool referenced) {
+        if ((count + 1) * 2 > slots.size()) grow();
+        std::size_t i = hash & mask();
+        while (slots[i].row) i = (i + 1) & mask();
+        slots[i] = Slot{key, hash, std::move(row), referenced};
+        ++count;
+    }
+
+    void grow() {
+        std::vector<Slot> old(std::max<std::size_t>(64, slots.size() * 2));
+        old.swap(slots);
+        count = 0;
+        hand = 0;
+        for (Slot& s : old)
+            if (s.row) put(s.key, s.hash, std::move(s.row), s.referenced);
+        publish();
+    }
+
+    // Empties slot i and shifts back each following slot of the run that may sit closer to its home.
+    void erase_at(std::size_t i) {
+        slots[i] = Slot{};
+        --count;
+        for (std::size_t j = (i + 1) & mask(); slots[j].row; j = (j + 1) & mask()) {
+            const std::size_t home = slots[j].hash & mask();
+            if (((j - home) & mask()) >= ((j - i) & mask())) {
+                slots[i] = std::move(slots[j]);
+                slots[j] = Slot{};
+                i = j;
+            }
+        }
+    }
+
+    // Evicts until `needed` more bytes fit within limit (or nothing is left). Two sweeps of the
+    // hand clear every mark; past them rows go whatever their mark, so the loop ends.
     void make_room(std::size_t needed, std::size_t limit) {
-        // Each row gets at most one second chance per call: the loop ends.
-        std::size_t chances = order.size();
-        while (!order.empty() && bytes + needed > limit) {
-            const auto it = index.find(order.back());
-            if (it->second.referenced && chances > 0) {
-                --chances;
-                it->second.referenced = false;
-                order.splice(order.begin(), order, it->second.at);
+        std::size_t steps = 2 * slots.size() + 2;
+        while (count > 0 && bytes + needed > limit) {
+            Slot& s = slots[hand];
+            if (!s.row || (s.referenced && steps > 0)) {
+                s.referenced = false;
+                hand = (hand + 1) & mask();
+                if (steps > 0) --steps;
                 continue;
             }
-            bytes -= row_bytes(it->second.row);
-            order.pop_back();
-            index.erase(it);
+            bytes -= row_bytes(s.row);
+            erase_at(hand);  // the slot may now hold a shifted row: look at it again
             ++evictions;
         }
     }
@@ -98,33 +156,37 @@ std::uint64_t YearDrawCache::intern(const YearRowParameters& parameters) {
     return id;
 }
 
-YearDrawCache::Shard& YearDrawCache::shard_of(const YearRowKey& key) {
-    return shards_[(KeyHash{}(key) >> 7) % shards];
+void YearDrawCache::prefetch(const YearRowKey& key) const {
+    const std::uint64_t hash = KeyHash{}(key);
+    const Shard& s = shards_[(hash >> 60) % shards];
+    const Shard::Slot* table = s.table.load(std::memory_order_relaxed);
+    if (table) __builtin_prefetch(table + (hash & s.table_mask.load(std::memory_order_relaxed)));
 }
 
 YearRow YearDrawCache::find(const YearRowKey& key) {
-    Shard& s = shard_of(key);
+    const std::uint64_t hash = KeyHash{}(key);
+    Shard& s = shards_[(hash >> 60) % shards];
     const std::lock_guard lock(s.mutex);
-    const auto it = s.index.find(key);
-    if (it == s.index.end()) {
+    Shard::Slot* slot = s.lookup(key, hash);
+    if (!slot) {
         ++s.misses;
         return nullptr;
     }
     ++s.hits;
-    it->second.referenced = true;
-    return it->second.row;
+    slot->referenced = true;
+    return slot->row;
 }
 
 YearRow YearDrawCache::insert(const YearRowKey& key, YearRow row) {
     const std::size_t limit = budget_.load(std::memory_order_relaxed) / shards;
     const std::size_t bytes = row_bytes(row);
     if (bytes > limit) return row;
-    Shard& s = shard_of(key);
+    const std::uint64_t hash = KeyHash{}(key);
+    Shard& s = shards_[(hash >> 60) % shards];
     const std::lock_guard lock(s.mutex);
-    if (const auto it = s.index.find(key); it != s.index.end()) return it->second.row;  // filled meanwhile
+    if (Shard::Slot* slot = s.lookup(key, hash)) return slot->row;  // filled meanwhile
     s.make_room(bytes, limit);
-    s.order.push_front(key);
-    s.index.emplace(key, Shard::Entry{row, s.order.begin(), false});
+    s.put(key, hash, row, true);
     s.bytes += bytes;
     return row;
 }
@@ -142,8 +204,10 @@ void YearDrawCache::clear() {
     for (std::size_t i = 0; i < shards; ++i) {
         Shard& s = shards_[i];
         const std::lock_guard lock(s.mutex);
-        s.order.clear();
-        s.index.clear();
+        s.slots.clear();
+        s.publish();
+        s.count = 0;
+        s.hand = 0;
         s.bytes = 0;
     }
 }
@@ -156,7 +220,7 @@ YearDrawCache::Stats YearDrawCache::stats() const {
         out.hits += s.hits;
         out.misses += s.misses;
         out.evictions += s.evictions;
-        out.rows += s.order.size();
+        out.rows += s.count;
         out.bytes += s.bytes;
     }
     return out;

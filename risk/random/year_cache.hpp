@@ -14,7 +14,8 @@
 //
 // Bounded: once the rows' bytes pass the budget (default 256 MB; set_budget_bytes(0) switches
 // the cache off) the rows not used lately go first (the clock approximation of least recently
-// used: a row read since the hand last passed gets a second chance). Thread-safe: 16 shards, each behind its own
+// used: a row read since the hand last passed gets a second chance). Each shard is an
+// open-addressing table, one 64-byte slot a lookup. Thread-safe: 16 shards, each behind its own
 // mutex; two threads missing the same row both fill it and the first to insert wins (the rows are
 // equal). Rows are shared_ptr: a row evicted while a thread reads it stays alive until it is done.
 #pragma once
@@ -86,6 +87,9 @@ public:
     template <class Fill>
     YearRow get(const YearRowKey& key, Fill&& fill) {
         if (enabled()) {
+            // Blocks run in order: the next block's slot is fetched while this block runs (its
+            // lookup otherwise waits on memory: the rows of a quote outgrow the caches).
+            prefetch({key.parameters, key.seed, key.first_year + key.years, key.years, 0});
             if (YearRow row = find(key)) return row;
         }
         auto row = std::make_shared<std::vector<double>>(key.years);
@@ -105,11 +109,13 @@ public:
     };
     Stats stats() const;
 
+    // Fetches the cache line of key's home slot (no lock; a hint, it changes nothing).
+    void prefetch(const YearRowKey& key) const;
+
 private:
     struct Shard;
     YearRow find(const YearRowKey& key);
     YearRow insert(const YearRowKey& key, YearRow row);
-    Shard& shard_of(const YearRowKey& key);
 
     std::atomic<std::size_t> budget_{default_budget_bytes};
     std::unique_ptr<Shard[]> shards_;

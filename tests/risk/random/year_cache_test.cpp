@@ -90,6 +90,44 @@ TEST(YearDrawCache, StaysWithinItsBudgetAndOffFillsEveryTime) {
     EXPECT_EQ(fills, 3);
 }
 
+// The shard tables shift rows back as they evict (risk/random/year_cache.cpp): under churn every
+// row found must still be the row of its key, a row read often outlives idle ones, and the
+// counts add up.
+TEST(YearDrawCache, EvictionKeepsEveryRowWithItsKey) {
+    YearDrawCache cache;
+    cache.set_budget_bytes(YearDrawCache::shards * 64 * 1024);  // about 30 rows of 256 years a shard
+    int fills = 0;
+    const auto fill_for = [&](std::uint32_t y) {
+        return [&fills, y](std::vector<double>& row) {
+            ++fills;
+            row.assign(row.size(), static_cast<double>(y));
+        };
+    };
+    const YearRowKey hot{7, 3, 123456, 256, 0};
+    cache.get(hot, fill_for(123456));
+    for (std::uint32_t y = 0; y < 20000; ++y) {
+        const YearRow row = cache.get({7, 3, y, 256, 0}, fill_for(y));
+        ASSERT_EQ((*row)[0], static_cast<double>(y));
+        ASSERT_EQ((*row)[255], static_cast<double>(y));
+        if (y % 8 == 0) {
+            EXPECT_EQ((*cache.get(hot, fill_for(123456)))[0], 123456.0);
+        }
+        if (y % 97 == 0) {  // an earlier row: found or filled again, never another key's
+            const std::uint32_t back = y / 2;
+            ASSERT_EQ((*cache.get({7, 3, back, 256, 0}, fill_for(back)))[0], static_cast<double>(back));
+        }
+    }
+    const auto s = cache.stats();
+    EXPECT_LE(s.bytes, cache.budget_bytes());
+    EXPECT_GT(s.evictions, 15000u);
+    EXPECT_EQ(s.hits + s.misses, 20000u + 1u + 2500u + 207u);
+    EXPECT_EQ(static_cast<std::uint64_t>(fills), s.misses);
+    // The hot row was read every 8 rows: its second chances kept it (at most a few refills).
+    const std::uint64_t misses_before = cache.stats().misses;
+    cache.get(hot, fill_for(123456));
+    EXPECT_EQ(cache.stats().misses, misses_before);
+}
+
 TEST(YearDrawCache, ThreadsAskingForTheSameRowsGetEqualRows) {
     YearDrawCache cache;
     cache.set_budget_bytes(YearDrawCache::shards * 64 * 1024);  // evicts while the threads run

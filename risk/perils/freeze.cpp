@@ -225,6 +225,20 @@ bool FreezePeril::add_block(const YearBlock& block, std::span<const std::uint32_
     const std::size_t s_count = slots_.size();
     share.resize(block.years * s_count);
     shares(block.seed, block.first_year, block.years, block.weather_normal, share.data());
+    if (!block.events) {
+        // The losses alone: year_losses' products, without its events (a select, not a branch:
+        // whether a year has a footprint is a coin toss; a holding that loses nothing keeps its 0).
+        for (const Prepared& h : holdings_) {
+            const double* s = share.data() + h.slot;
+            double* out = loss_tco2e.data() + h.position;
+            for (std::size_t k = 0; k < block.years; ++k) {
+                const double loss = s[k * s_count] * h.tco2e_if_all_affected;
+                double& l = out[k * book_holdings];
+                l = loss > 0 ? loss : l;
+            }
+        }
+        return true;
+    }
     for (std::size_t k = 0; k < block.years; ++k) {
         // Most years have no footprint anywhere: year_losses would add and emit nothing.
         const double* year = share.data() + k * s_count;

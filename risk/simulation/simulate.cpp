@@ -73,16 +73,20 @@ public:
         }
         const std::size_t h_count = loss_.size();
         const std::size_t perils = book_.perils.size();
-        for (std::size_t k = 0; k < n; ++k) {
-            double sum = 0;
-            for (std::size_t i = 0; i < h_count; ++i) {
-                double l = block_loss_[0][k * h_count + i];
-                for (std::size_t p = 1; p < perils; ++p) l += block_loss_[p][k * h_count + i];
-                sum += l;
+        if (h_count == 1 && perils <= max_direct_perils) {
+            one_holding_sums(n, total, peril);
+        } else {
+            for (std::size_t k = 0; k < n; ++k) {
+                double sum = 0;
+                for (std::size_t i = 0; i < h_count; ++i) {
+                    double l = block_loss_[0][k * h_count + i];
+                    for (std::size_t p = 1; p < perils; ++p) l += block_loss_[p][k * h_count + i];
+                    sum += l;
+                }
+                total[k] = sum;
             }
-            total[k] = sum;
+            if (peril) peril_sums(n, peril);
         }
-        if (peril) peril_sums(n, peril);
         if (!max_event) return;
         std::fill(max_event, max_event + n, 0.0);
         for (std::size_t p = 0; p < perils; ++p)
@@ -138,6 +142,27 @@ public:
     std::size_t slots() const { return slots_; }
 
 private:
+    static constexpr std::size_t max_direct_perils = 8;
+
+    // totals_block's sums for a one-holding book, the same operations (0 + the holding's loss;
+    // its perils added in book order; each peril's 0 + its loss) in loops over the years that
+    // read through local pointers, so that they vectorise.
+    void one_holding_sums(std::size_t n, double* __restrict total, double* __restrict peril) const {
+        const std::size_t perils = book_.perils.size();
+        std::array<const double*, max_direct_perils> from{};
+        for (std::size_t p = 0; p < perils; ++p) from[p] = block_loss_[p].data();
+        for (std::size_t k = 0; k < n; ++k) {
+            double l = from[0][k];
+            for (std::size_t p = 1; p < perils; ++p) l += from[p][k];
+            total[k] = 0.0 + l;
+        }
+        if (!peril) return;
+        for (std::size_t p = 0; p < perils; ++p) {
+            const double* f = from[p];
+            for (std::size_t k = 0; k < n; ++k) peril[k * perils + p] = 0.0 + f[k];
+        }
+    }
+
     // Each peril's loss of the block's year k, summed over the holdings in book order (as run()
     // sums it), into peril[k * perils + p]: the direct path only.
     void peril_sums(std::size_t n, double* peril) const {

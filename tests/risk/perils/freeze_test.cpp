@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace tanhui::risk {
@@ -134,6 +135,15 @@ TEST(FreezePeril, BlockPathEqualsYearPath) {
         }
     }
     EXPECT_EQ(e, block_events.size());
+    // Without events (YearBlock::events false) the same losses, and no events.
+    std::vector<double> losses_alone(n * 2, 0.0);
+    std::vector<BlockEvent> quiet_events;
+    YearBlock quiet{5, 1000, n, 1, g.data(), z.data()};
+    quiet.events = false;
+    ASSERT_TRUE(peril.add_block(quiet, {}, 2, losses_alone, quiet_events));
+    EXPECT_EQ(std::memcmp(losses_alone.data(), block_loss.data(), block_loss.size() * sizeof(double)), 0);
+    EXPECT_TRUE(quiet_events.empty());
+    EXPECT_GT(block_events.size(), 0u);
 }
 
 // A peril absent from `perils` contributes nothing, and adding freeze moves no other peril's draws.

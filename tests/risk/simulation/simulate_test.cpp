@@ -202,6 +202,26 @@ TEST(Simulate, LeavingOutTheLargestEventsChangesNoTotal) {
     }
 }
 
+// A one-holding book's totals and peril rows (straight from the block, in loops over the years)
+// are the sums run() takes year by year, bit for bit, with or without the largest events.
+TEST(Simulate, OneHoldingTotalsAreTheYearByYearSums) {
+    const Book book = made_up_book(1);
+    const Simulation sim{.years = 1'000, .seed = 14, .threads = 2};
+    std::vector<double> total(sim.years), peril(std::size_t{sim.years} * book.perils.size());
+    simulate(book, sim, [&](const YearResult& y) {
+        total[y.year] = y.total_tco2e;
+        std::copy(y.peril_loss_tco2e.begin(), y.peril_loss_tco2e.end(), peril.begin() + std::ptrdiff_t(y.year * book.perils.size()));
+    });
+    for (const bool largest : {true, false}) {
+        const YearLosses block = simulate_year_losses(book, sim, true, largest);
+        EXPECT_TRUE(same_bits(block.total_tco2e, total));
+        EXPECT_TRUE(same_bits(block.peril_tco2e, peril));
+    }
+    double sum = 0;
+    for (const double t : total) sum += t;
+    EXPECT_GT(sum, 0);  // the book loses something
+}
+
 // The per-peril totals and the per-holding losses describe the same carbon.
 TEST(Simulate, PerilTotalsAddUpToTheYearTotal) {
     const Book book = made_up_book(100);

@@ -129,6 +129,16 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
         season_begin_.push_back(
             {static_cast<std::uint32_t>(losses_.size()), static_cast<std::uint32_t>(events_of_season_.size())});
     }
+    if (holdings_.size() > dense_holdings_max) return;
+    const std::size_t h_count = holdings_.size();
+    dense_.assign(std::size_t{seasons_} * h_count, 0.0);
+    for (std::uint32_t season = 0; season < seasons_; ++season)
+        for (std::uint32_t j = season_begin_[season].loss; j < season_begin_[season + 1].loss; ++j) {
+            const auto i = static_cast<std::size_t>(std::find_if(holdings_.begin(), holdings_.end(), [&](const Prepared& h) {
+                               return h.position == losses_[j].first;
+                           }) - holdings_.begin());
+            dense_[season * h_count + i] = losses_[j].second;
+        }
 }
 
 std::span<const std::uint32_t> TyphoonPeril::occurrence_holdings() const {
@@ -205,6 +215,21 @@ bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32
     // words), the table entries 16 years ahead, their losses and events 8.
     const std::size_t n = block.years;
     for (std::size_t k = 0; k < n; ++k) season[k] = typhoon_season(occurrence[k], seasons_);
+    if (!block.events && !dense_.empty()) {
+        // The losses alone of a book of a few holdings: one read of the dense table a
+        // holding-year (a select keeps the 0 of a holding that loses nothing).
+        const std::size_t h_count = holdings_.size();
+        for (std::size_t i = 0; i < h_count; ++i) {
+            double* out = loss_tco2e.data() + holdings_[i].position;
+            const double* d = dense_.data() + i;
+            for (std::size_t k = 0; k < n; ++k) {
+                const double loss = d[std::size_t{season[k]} * h_count];
+                double& l = out[k * book_holdings];
+                l = loss != 0 ? loss : l;
+            }
+        }
+        return true;
+    }
     for (std::size_t k = 0; k < n && k < 16; ++k) __builtin_prefetch(&season_begin_[season[k]]);
     for (std::size_t k = 0; k < n; ++k) {
         if (k + 16 < n) __builtin_prefetch(&season_begin_[season[k + 16]]);

@@ -124,6 +124,11 @@ private:
     std::vector<SeasonBegin> season_begin_;  // seasons_ + 1 entries
     std::vector<std::pair<std::uint32_t, double>> losses_;
     std::vector<Event> events_of_season_;
+    // For a book of at most dense_holdings_max holdings, also each season's loss of every holding
+    // in holdings_ order (0 for none): dense_[s * holdings_.size() + i]. A block without events
+    // then reads one entry a holding-year, with no loop whose length is a coin toss.
+    static constexpr std::size_t dense_holdings_max = 4;
+    std::vector<double> dense_;
     std::uint32_t seasons_ = 1;
 };
 

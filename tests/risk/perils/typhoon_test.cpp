@@ -3,12 +3,14 @@
 // on a known stock.
 #include "risk/perils/typhoon.hpp"
 
+#include "risk/simulation/loss_blocks.hpp"
 #include "risk/simulation/simulate.hpp"
 #include "tests/risk/one_track.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -186,6 +188,41 @@ TEST(TyphoonPeril, HoldingsHitByOneStormAreOneEvent) {
             with_storms += n > 0;
         });
         EXPECT_GT(with_storms, 100u);
+    }
+}
+
+// A block without events reads a book of up to four holdings' seasons from a dense table
+// (TyphoonPeril::dense_); with events, from the season lists. Each holding's losses and the year
+// totals are the same bits either way, for 1 and 3 holdings (different stocks and places) and for
+// a book too big for the table.
+TEST(TyphoonPeril, DenseSeasonTableHasTheSeasonListsBits) {
+    const Model m = one_track_model(64, 1.5);
+    BookOptions o;
+    o.perils = {"typhoon"};
+    for (const std::size_t holdings : {std::size_t{1}, std::size_t{3}, std::size_t{6}}) {
+        SCOPED_TRACE(holdings);
+        std::vector<Holding> book_holdings;
+        for (std::size_t i = 0; i < holdings; ++i)
+            book_holdings.push_back({"h" + std::to_string(i), "35", ForestType::chinese_fir, 100.0 + 37.0 * double(i), 20,
+                                     200.0, {}, {}, one_track_lat + 0.05 * double(i), one_track_lon});
+        const Book book = prepare_book(m, book_holdings, o);
+        const Simulation sim{.years = 700, .seed = 13, .threads = 1};
+        std::vector<double> loss(sim.years * holdings), total(sim.years);
+        simulate(book, sim, [&](const YearResult& y) {
+            std::copy(y.loss_tco2e.begin(), y.loss_tco2e.end(), loss.begin() + std::ptrdiff_t(y.year * holdings));
+            total[y.year] = y.total_tco2e;
+        });
+        const YearLosses quiet = simulate_year_losses(book, sim, false, false);
+        ASSERT_EQ(quiet.total_tco2e.size(), total.size());
+        EXPECT_EQ(std::memcmp(quiet.total_tco2e.data(), total.data(), total.size() * sizeof(double)), 0);
+        std::vector<double> block_loss(sim.years * holdings, -1.0);
+        simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
+            std::copy(b.loss_tco2e.begin(), b.loss_tco2e.end(), block_loss.begin() + std::ptrdiff_t(b.first_year * holdings));
+        });
+        EXPECT_EQ(std::memcmp(block_loss.data(), loss.data(), loss.size() * sizeof(double)), 0);
+        double sum = 0;
+        for (const double t : total) sum += t;
+        EXPECT_GT(sum, 0);
     }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <sstream>
@@ -63,36 +64,69 @@ void ratios(const double* loss, std::size_t m, std::size_t n, double* sum_of, do
     }
 }
 
-// The block's terms added to `by` (N perils, N known to the compiler: the sums stay in
-// registers) and to the unattributed sum. A term add_year skips (no amount; the peril or every
-// peril lost nothing) is a product with a ratio of 0 here: +0.0 for a finite amount, which leaves
-// a sum unchanged (a sum starting at +0.0 never becomes -0.0), so the sums are add_year's bit for
-// bit. Amounts must be finite (add_years_of checks).
-template <std::size_t A, std::size_t N>
+// The block's terms added to `by` (n perils) and to the unattributed sum. A term add_year skips
+// (no amount; the peril or every peril lost nothing) is a product with a ratio of 0 here: +0.0 for
+// a finite amount, which leaves a sum unchanged (a sum starting at +0.0 never becomes -0.0), so
+// the sums are add_year's bit for bit. Amounts must be finite (add_years_of checks).
+template <std::size_t A>
 void accumulate(const double* const* amount, const double* ratio, const double* sum_of, std::size_t m, std::size_t n,
                 double* const* by, double* unattributed) {
-    // A amounts x N perils independent sums, one add a year each: the A x N chains overlap.
-    constexpr std::size_t fixed = N == 0 ? 1 : N;
-    std::array<std::array<double, fixed>, A> acc{};
     std::array<double, A> u{};
+    for (std::size_t a = 0; a < A; ++a) u[a] = unattributed[a];
+    for (std::size_t i = 0; i < m; ++i) {
+        // 1 when no peril lost anything (the amount is unattributed), else 0: a product, not a
+        // branch (whether a year lost anything is a coin toss); v x 0 leaves u's bits (u is never -0).
+        const auto none = static_cast<double>(!(sum_of[i * n] > 0));
+        for (std::size_t a = 0; a < A; ++a) {
+            const double v = amount[a][i];
+            for (std::size_t p = 0; p < n; ++p) by[a][p] += v * ratio[i * n + p];
+            u[a] += v * none;
+        }
+    }
+    for (std::size_t a = 0; a < A; ++a) unattributed[a] = u[a];
+}
+
+// accumulate for 1 to 8 perils, a peril per lane of K vectors of 4 (256 bits: 512-bit arithmetic
+// slows the whole core on some processors): each year adds amount x ratio to every peril's sum
+// in K multiplies and K adds. Each lane is the scalar sum's own multiply and add, in the same
+// order (risk/ is compiled with -ffp-contract=off), so the sums are the same bits; the lanes past
+// n add the next year's ratios (finite: ratio holds `lanes` spare entries past the block) and are
+// never read. A five-peril quote's split took 10 chains of a scalar multiply and add a year.
+constexpr std::size_t lanes = 8;
+template <std::size_t A, std::size_t K>
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+void accumulate_lanes(const double* const* amount, const double* ratio, const double* sum_of, std::size_t m,
+                      std::size_t n, double* const* by, double* unattributed) {
+    typedef double vector __attribute__((vector_size(4 * sizeof(double))));
+    typedef double unaligned __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
+    // Values read and written through the unaligned type, never through their address: the sums
+    // stay in registers.
+    vector acc[A][K];
+    double u[A];
     for (std::size_t a = 0; a < A; ++a) {
-        if constexpr (N > 0) std::copy(by[a], by[a] + N, acc[a].begin());
+        double start[4 * K] = {};
+        std::memcpy(start, by[a], n * sizeof(double));
+        for (std::size_t k = 0; k < K; ++k) acc[a][k] = *reinterpret_cast<const unaligned*>(start + 4 * k);
         u[a] = unattributed[a];
     }
     for (std::size_t i = 0; i < m; ++i) {
-        const bool any = sum_of[i * n] > 0;
+        // 1 when no peril lost anything (the amount is unattributed), else 0: a product, not a
+        // branch (whether a year lost anything is a coin toss); v x 0 leaves u's bits (u is never -0).
+        const auto none = static_cast<double>(!(sum_of[i * n] > 0));
+        vector r[K];
+        for (std::size_t k = 0; k < K; ++k) r[k] = *reinterpret_cast<const unaligned*>(ratio + i * n + 4 * k);
         for (std::size_t a = 0; a < A; ++a) {
             const double v = amount[a][i];
-            if constexpr (N > 0) {
-                for (std::size_t p = 0; p < N; ++p) acc[a][p] += v * ratio[i * N + p];
-            } else {
-                for (std::size_t p = 0; p < n; ++p) by[a][p] += v * ratio[i * n + p];
-            }
-            u[a] += any ? 0.0 : v;
+            for (std::size_t k = 0; k < K; ++k) acc[a][k] += v * r[k];
+            u[a] += v * none;
         }
     }
     for (std::size_t a = 0; a < A; ++a) {
-        if constexpr (N > 0) std::copy(acc[a].begin(), acc[a].end(), by[a]);
+        double end[4 * K];
+        for (std::size_t k = 0; k < K; ++k) *reinterpret_cast<unaligned*>(end + 4 * k) = acc[a][k];
+        std::memcpy(by[a], end, n * sizeof(double));
         unattributed[a] = u[a];
     }
 }
@@ -101,17 +135,9 @@ using Accumulate = void (*)(const double* const*, const double*, const double*, 
                             double*);
 template <std::size_t A>
 Accumulate accumulate_for(std::size_t n) {
-    switch (n) {
-        case 1: return accumulate<A, 1>;
-        case 2: return accumulate<A, 2>;
-        case 3: return accumulate<A, 3>;
-        case 4: return accumulate<A, 4>;
-        case 5: return accumulate<A, 5>;
-        case 6: return accumulate<A, 6>;
-        case 7: return accumulate<A, 7>;
-        case 8: return accumulate<A, 8>;
-        default: return accumulate<A, 0>;
-    }
+    if (n >= 1 && n <= 4) return accumulate_lanes<A, 1>;
+    if (n >= 5 && n <= lanes) return accumulate_lanes<A, 2>;
+    return accumulate<A>;
 }
 
 // add_years for one or two amounts a year (acc.size() == amounts.size() <= 2).
@@ -133,7 +159,7 @@ void add_years_of(std::span<PerilShares* const> acc, std::span<const std::span<c
         return;
     }
     constexpr std::size_t block = 256;
-    std::vector<double> sum_of(block * n), ratio(block * n);
+    std::vector<double> sum_of(block * n), ratio(block * n + lanes);  // accumulate_lanes reads past the block
     const Accumulate add = acc.size() == 1 ? accumulate_for<1>(n) : accumulate_for<2>(n);
     std::array<double*, 2> by{};
     std::array<double, 2> unattributed{};

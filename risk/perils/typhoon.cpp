@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -90,6 +92,7 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
     seasons_ = m->events->seasons();
     std::map<std::pair<double, double>, std::uint32_t> hazard_of;
     std::map<std::tuple<std::uint32_t, double, double, double>, std::uint32_t> shares_of;
+    std::vector<std::tuple<std::uint32_t, double, double, double>> share_specs;  // by shares index
     for (std::size_t i = 0; i < setup.holdings.size(); ++i) {
         const PreparedHolding& h = setup.holdings[i];
         const auto place = typhoon_place(*m, h);
@@ -107,37 +110,78 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
         p.position = static_cast<std::uint32_t>(i);
         p.hazard = it->second;
         if (!(p.tco2e > 0 && p.scale > 0 && !hazards_[p.hazard]->gust_ms.empty())) continue;
-        auto [s, new_shares] =
-            shares_of.try_emplace({p.hazard, p.threshold_ms, p.half_damage_ms, p.scale}, static_cast<std::uint32_t>(shares_.size()));
-        if (new_shares) {
-            const std::vector<double>& gust = hazards_[p.hazard]->gust_ms;
-            std::vector<double> share(gust.size());
-            for (std::size_t j = 0; j < gust.size(); ++j)
-                share[j] = std::min(1.0, p.scale * typhoon_share_lost(gust[j], p.threshold_ms, p.half_damage_ms));
-            shares_.push_back(std::move(share));
-        }
+        const std::tuple<std::uint32_t, double, double, double> spec{p.hazard, p.threshold_ms, p.half_damage_ms, p.scale};
+        auto [s, new_shares] = shares_of.try_emplace(spec, static_cast<std::uint32_t>(share_specs.size()));
+        if (new_shares) share_specs.push_back(spec);
         p.shares = s->second;
         holdings_.push_back(p);
     }
+    if (holdings_.size() > 64) {  // a big book: the shares alone, per quote
+        auto t = std::make_shared<Tables>();
+        build(*t, share_specs);
+        tables_ = std::move(t);
+        return;
+    }
+    // A small book's tables from the cache: the key holds every number they are computed from
+    // (the hazards by identity, kept alive by the tables; each holding's vulnerability, stock and
+    // position in the book; the event set's seasons).
+    struct Key {
+        const EventSet* events = nullptr;
+        std::uint32_t seasons = 0;
+        std::vector<std::tuple<const LocationHazard*, double, double, double, double, std::uint32_t>> holdings;
+        bool operator==(const Key&) const = default;
+    };
+    Key key{events_.get(), seasons_, {}};
+    for (const Prepared& p : holdings_)
+        key.holdings.emplace_back(hazards_[p.hazard].get(), p.threshold_ms, p.half_damage_ms, p.scale, p.tco2e, p.position);
+    static std::mutex mutex;
+    static std::vector<std::pair<Key, std::shared_ptr<const Tables>>> recent;  // newest last, at most 32
+    {
+        const std::lock_guard lock(mutex);
+        for (const auto& [k, t] : recent)
+            if (k == key) {
+                tables_ = t;
+                return;
+            }
+    }
+    auto t = std::make_shared<Tables>();
+    build(*t, share_specs);
+    t->hazards = hazards_;
+    tables_ = t;
+    const std::lock_guard lock(mutex);
+    if (recent.size() >= 32) recent.erase(recent.begin());
+    recent.emplace_back(std::move(key), std::move(t));
+}
+
+// The tables of this book's holdings: their storms' shares, and for a small book its seasons'
+// outcomes.
+void TyphoonPeril::build(Tables& t, const std::vector<std::tuple<std::uint32_t, double, double, double>>& share_specs) const {
+    for (const auto& [hazard, threshold_ms, half_damage_ms, scale] : share_specs) {
+        const std::vector<double>& gust = hazards_[hazard]->gust_ms;
+        std::vector<double> share(gust.size());
+        for (std::size_t j = 0; j < gust.size(); ++j)
+            share[j] = std::min(1.0, scale * typhoon_share_lost(gust[j], threshold_ms, half_damage_ms));
+        t.shares.push_back(std::move(share));
+    }
     if (holdings_.empty() || holdings_.size() > 64) return;
-    season_begin_.reserve(seasons_ + 1);
-    season_begin_.push_back({0, 0});
+    t.season_begin.reserve(seasons_ + 1);
+    t.season_begin.push_back({0, 0});
     for (std::uint32_t season = 0; season < seasons_; ++season) {
         season_losses(
-            season, [&](std::uint32_t position, double loss) { if (loss != 0) losses_.emplace_back(position, loss); },
-            [&](const Event& e) { events_of_season_.push_back(e); });
-        season_begin_.push_back(
-            {static_cast<std::uint32_t>(losses_.size()), static_cast<std::uint32_t>(events_of_season_.size())});
+            t, season, [&](std::uint32_t position, double loss) { if (loss != 0) t.losses.emplace_back(position, loss); },
+            [&](const Event& e) { t.events_of_season.push_back(e); });
+        t.season_begin.push_back(
+            {static_cast<std::uint32_t>(t.losses.size()), static_cast<std::uint32_t>(t.events_of_season.size())});
     }
     if (holdings_.size() > dense_holdings_max) return;
     const std::size_t h_count = holdings_.size();
-    dense_.assign(std::size_t{seasons_} * h_count, 0.0);
+    t.dense.assign(std::size_t{seasons_} * h_count, 0.0);
     for (std::uint32_t season = 0; season < seasons_; ++season)
-        for (std::uint32_t j = season_begin_[season].loss; j < season_begin_[season + 1].loss; ++j) {
+        for (std::uint32_t j = t.season_begin[season].loss; j < t.season_begin[season + 1].loss; ++j) {
             const auto i = static_cast<std::size_t>(std::find_if(holdings_.begin(), holdings_.end(), [&](const Prepared& h) {
-                               return h.position == losses_[j].first;
+                               return h.position == t.losses[j].first;
                            }) - holdings_.begin());
-            dense_[season * h_count + i] = losses_[j].second;
+            t.dense[season * h_count + i] = t.losses[j].second;
         }
 }
 
@@ -149,9 +193,9 @@ std::span<const std::uint32_t> TyphoonPeril::occurrence_holdings() const {
 // A holding's storms of a season in storm order, each taking its share of what is left:
 // emit(the storm's index in the season, loss) for each that takes something.
 template <class Emit>
-double TyphoonPeril::holding_loss(const Prepared& h, std::uint32_t season, Emit&& emit) const {
+double TyphoonPeril::holding_loss(const Tables& t, const Prepared& h, std::uint32_t season, Emit&& emit) const {
     const LocationHazard& hz = *hazards_[h.hazard];
-    const double* shares = shares_[h.shares].data();
+    const double* shares = t.shares[h.shares].data();
     double left = h.tco2e, total = 0;
     for (std::uint32_t e = hz.season_begin[season]; e < hz.season_begin[season + 1]; ++e) {
         const double loss = left * shares[e];
@@ -170,12 +214,12 @@ double TyphoonPeril::holding_loss(const Prepared& h, std::uint32_t season, Emit&
 // season's 25-odd basin storms reach any one place), so a year costs its hits, not the basin's
 // storms.
 template <class Set, class Emit>
-double TyphoonPeril::season_losses(std::uint32_t season, Set&& set, Emit&& emit) const {
+double TyphoonPeril::season_losses(const Tables& t, std::uint32_t season, Set&& set, Emit&& emit) const {
     thread_local std::vector<Event> storm;  // the storms that took something, in first-hit order
     storm.clear();
     double total = 0;
     for (const Prepared& h : holdings_) {
-        const double l = holding_loss(h, season, [&](std::uint32_t j, double loss) {
+        const double l = holding_loss(t, h, season, [&](std::uint32_t j, double loss) {
             auto e = std::find_if(storm.begin(), storm.end(), [j](const Event& x) { return x.number == j; });
             if (e == storm.end()) e = storm.insert(storm.end(), Event{h.position, PerilId::typhoon, j, 0, 0});
             e->loss_tco2e += loss;
@@ -197,7 +241,7 @@ double TyphoonPeril::add_year(const Year& y, std::span<const std::uint32_t> occu
     if (occurrence.empty()) occurrence_words(y.seed, y.year, PerilId::typhoon, &typhoon_season_word, 1, &word);
     else word = occurrence[0];
     return season_losses(
-        typhoon_season(word, seasons_), [&](std::uint32_t position, double loss) { loss_tco2e[position] += loss; },
+        *tables_, typhoon_season(word, seasons_), [&](std::uint32_t position, double loss) { loss_tco2e[position] += loss; },
         [&](const Event& e) { events.add(e); });
 }
 
@@ -206,7 +250,7 @@ bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32
     // The block path is the season table's (a book of at most 64 holdings, the books the runner
     // gives blocks to); without one, the runner plays the years through add_year.
     std::array<std::uint32_t, 256> season;
-    if (season_begin_.empty() || block.years > season.size() || occurrence.size() != block.years ||
+    if (!tables_ || tables_->season_begin.empty() || block.years > season.size() || occurrence.size() != block.years ||
         loss_tco2e.size() != block.years * book_holdings)
         return false;
     // The seasons' outcomes, computed once (the constructor): the same numbers; a holding that
@@ -214,35 +258,39 @@ bool TyphoonPeril::add_block(const YearBlock& block, std::span<const std::uint32
     // of about 100 KB to 1 MB: they are fetched ahead (the seasons of the block are known from its
     // words), the table entries 16 years ahead, their losses and events 8.
     const std::size_t n = block.years;
+    const Tables& t = *tables_;
     for (std::size_t k = 0; k < n; ++k) season[k] = typhoon_season(occurrence[k], seasons_);
-    if (!block.events && !dense_.empty()) {
+    if (!block.events && !t.dense.empty()) {
         // The losses alone of a book of a few holdings: one read of the dense table a
         // holding-year (a select keeps the 0 of a holding that loses nothing).
         const std::size_t h_count = holdings_.size();
         for (std::size_t i = 0; i < h_count; ++i) {
             double* out = loss_tco2e.data() + holdings_[i].position;
-            const double* d = dense_.data() + i;
+            const double* d = t.dense.data() + i;
             for (std::size_t k = 0; k < n; ++k) {
-                const double loss = d[std::size_t{season[k]} * h_count];
+                // l = loss != 0 ? loss : l in integer operations: GCC made the select a branch,
+                // mispredicted whenever a year's season hit the holding.
+                const auto loss = std::bit_cast<std::uint64_t>(d[std::size_t{season[k]} * h_count]);
                 double& l = out[k * book_holdings];
-                l = loss != 0 ? loss : l;
+                const std::uint64_t take = std::uint64_t{0} - static_cast<std::uint64_t>((loss << 1) != 0);
+                l = std::bit_cast<double>((loss & take) | (std::bit_cast<std::uint64_t>(l) & ~take));
             }
         }
         return true;
     }
-    for (std::size_t k = 0; k < n && k < 16; ++k) __builtin_prefetch(&season_begin_[season[k]]);
+    for (std::size_t k = 0; k < n && k < 16; ++k) __builtin_prefetch(&t.season_begin[season[k]]);
     for (std::size_t k = 0; k < n; ++k) {
-        if (k + 16 < n) __builtin_prefetch(&season_begin_[season[k + 16]]);
+        if (k + 16 < n) __builtin_prefetch(&t.season_begin[season[k + 16]]);
         if (k + 8 < n) {
-            const SeasonBegin& ahead = season_begin_[season[k + 8]];
-            __builtin_prefetch(losses_.data() + ahead.loss);
-            if (block.events) __builtin_prefetch(events_of_season_.data() + ahead.event);
+            const SeasonBegin& ahead = t.season_begin[season[k + 8]];
+            __builtin_prefetch(t.losses.data() + ahead.loss);
+            if (block.events) __builtin_prefetch(t.events_of_season.data() + ahead.event);
         }
-        const SeasonBegin& b = season_begin_[season[k]];
-        const SeasonBegin& e = season_begin_[season[k] + 1];
-        for (std::uint32_t j = b.loss; j < e.loss; ++j) loss_tco2e[k * book_holdings + losses_[j].first] = losses_[j].second;
+        const SeasonBegin& b = t.season_begin[season[k]];
+        const SeasonBegin& e = t.season_begin[season[k] + 1];
+        for (std::uint32_t j = b.loss; j < e.loss; ++j) loss_tco2e[k * book_holdings + t.losses[j].first] = t.losses[j].second;
         if (!block.events) continue;
-        for (std::uint32_t j = b.event; j < e.event; ++j) events.push_back({static_cast<std::uint32_t>(k), events_of_season_[j]});
+        for (std::uint32_t j = b.event; j < e.event; ++j) events.push_back({static_cast<std::uint32_t>(k), t.events_of_season[j]});
     }
     return true;
 }

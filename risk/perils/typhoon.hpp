@@ -96,39 +96,49 @@ public:
         double threshold_ms = 0, half_damage_ms = 0, scale = 1;
         std::uint32_t position = 0;
         std::uint32_t hazard = 0;  // index into hazards_
-        std::uint32_t shares = 0;  // index into shares_
+        std::uint32_t shares = 0;  // index into Tables::shares
     };
     std::span<const Prepared> prepared() const { return holdings_; }
     std::uint32_t seasons() const { return seasons_; }
 
 private:
+    struct Tables;
     template <class Emit>
-    double holding_loss(const Prepared& h, std::uint32_t season, Emit&& emit) const;
+    double holding_loss(const Tables& t, const Prepared& h, std::uint32_t season, Emit&& emit) const;
     template <class Set, class Emit>
-    double season_losses(std::uint32_t season, Set&& set, Emit&& emit) const;
+    double season_losses(const Tables& t, std::uint32_t season, Set&& set, Emit&& emit) const;
 
     std::shared_ptr<const EventSet> events_;
     std::vector<Prepared> holdings_;
     std::vector<std::shared_ptr<const LocationHazard>> hazards_;
-    // The share each of a hazard's storms takes, min(1, scale x typhoon_share_lost(gust)), for
-    // each distinct (hazard, threshold, half-damage gust, scale) of the holdings: taken once per
-    // quote, not once per simulated year that plays the storm's season.
-    std::vector<std::vector<double>> shares_;
-    // A small book's (at most 64 holdings) outcome of every season, as season_losses gives it:
-    // the holdings that lose, season s's at losses_[season_begin_[s].loss .. season_begin_[s + 1].loss),
-    // and its events at events_of_season_[season_begin_[s].event .. season_begin_[s + 1].event). A block of years then reads its
-    // seasons: the book's seasons are 10,000, a quote's years 100,000. Empty for a bigger book.
+
+    // What the holdings make of the event set, computed once per distinct book (the service
+    // quotes the same holdings over and over: a process-wide cache of recent books of at most 64
+    // holdings keeps them, keyed by every number they are computed from; see the constructor).
     struct SeasonBegin {
         std::uint32_t loss = 0, event = 0;
     };
-    std::vector<SeasonBegin> season_begin_;  // seasons_ + 1 entries
-    std::vector<std::pair<std::uint32_t, double>> losses_;
-    std::vector<Event> events_of_season_;
-    // For a book of at most dense_holdings_max holdings, also each season's loss of every holding
-    // in holdings_ order (0 for none): dense_[s * holdings_.size() + i]. A block without events
-    // then reads one entry a holding-year, with no loop whose length is a coin toss.
+    struct Tables {
+        // The share each of a hazard's storms takes, min(1, scale x typhoon_share_lost(gust)), for
+        // each distinct (hazard, threshold, half-damage gust, scale) of the holdings.
+        std::vector<std::vector<double>> shares;
+        // A small book's (at most 64 holdings) outcome of every season, as season_losses gives
+        // it: the holdings that lose, season s's at losses[season_begin[s].loss ..
+        // season_begin[s + 1].loss), and its events at events_of_season[season_begin[s].event ..
+        // season_begin[s + 1].event). A block of years then reads its seasons: the book's seasons
+        // are 10,000, a quote's years 100,000. Empty for a bigger book.
+        std::vector<SeasonBegin> season_begin;  // seasons_ + 1 entries
+        std::vector<std::pair<std::uint32_t, double>> losses;
+        std::vector<Event> events_of_season;
+        // For a book of at most dense_holdings_max holdings, also each season's loss of every
+        // holding in holdings_ order (0 for none): dense[s * holdings_.size() + i]. A block
+        // without events then reads one entry a holding-year, with no loop whose length is a coin toss.
+        std::vector<double> dense;
+        std::vector<std::shared_ptr<const LocationHazard>> hazards;  // keeps the cache key's hazards alive
+    };
     static constexpr std::size_t dense_holdings_max = 4;
-    std::vector<double> dense_;
+    void build(Tables& t, const std::vector<std::tuple<std::uint32_t, double, double, double>>& share_specs) const;
+    std::shared_ptr<const Tables> tables_;
     std::uint32_t seasons_ = 1;
 };
 

@@ -226,6 +226,28 @@ TEST(TyphoonPeril, DenseSeasonTableHasTheSeasonListsBits) {
     }
 }
 
+// A small book's season tables are kept across quotes (TyphoonPeril's cache, keyed by every
+// number they come from): the same book again has the same bits, and a book that differs only in
+// its stock gets its own tables (twice the area: each storm's loss exactly twice).
+TEST(TyphoonPeril, KeptSeasonTablesBelongToTheirBook) {
+    const Model m = one_track_model(64, 1.5);
+    BookOptions o;
+    o.perils = {"typhoon"};
+    const auto totals = [&](double area_ha) {
+        const Holding h{"a", "35", ForestType::chinese_fir, area_ha, 20, 200.0, {}, {}, one_track_lat, one_track_lon};
+        const Book book = prepare_book(m, std::span<const Holding>(&h, 1), o);
+        return simulate_year_losses(book, {.years = 500, .seed = 21, .threads = 1}, false, false).total_tco2e;
+    };
+    const std::vector<double> first = totals(100), doubled = totals(200), again = totals(100);
+    EXPECT_EQ(std::memcmp(first.data(), again.data(), first.size() * sizeof(double)), 0);
+    double sum = 0;
+    for (std::size_t y = 0; y < first.size(); ++y) {
+        EXPECT_EQ(doubled[y], 2 * first[y]) << y;
+        sum += first[y];
+    }
+    EXPECT_GT(sum, 0);
+}
+
 TEST(TyphoonPeril, AHoldingWithoutPlaceIsAProblem) {
     double gust = 0;
     const Model m = one_storm_model(gust);

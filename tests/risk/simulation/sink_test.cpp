@@ -127,11 +127,14 @@ TEST(Sink, SinkLossIsAtLeastStockLossInEveryYearAndTheSameBitsForAnyThreads) {
 // The pool's years from the loss blocks (the block's weather normals reused) have the bits of
 // the year-by-year visitor with the sampler drawing its own weather normals, with one shared
 // weather factor and with regional ones (cross-region correlation below 1).
+// One holding takes its own loop over the years (vectorised): the same bits.
 TEST(Sink, PoolSinkHasTheBitsOfTheYearVisitor) {
+    for (const int count : {5, 1})
     for (const double rho : {1.0, 0.7}) {
+        SCOPED_TRACE(count);
         Model model = made_up_model();
         model.weather.cross_region_correlation = rho;
-        const std::vector<Holding> holdings = made_up_holdings(5);
+        const std::vector<Holding> holdings = made_up_holdings(count);
         const Book book = prepare_book(model, holdings);
         const SinkSampler sampler(book, model.sink);
         const std::size_t term = 2, n = holdings.size();

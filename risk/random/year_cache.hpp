@@ -2,7 +2,9 @@
 // caches"): rows of numbers that depend only on the seed, the years and a province's or region's
 // calibrated parameters, never on the book: a province's regional event shares (freeze), its
 // landslide year factors, the weather normal Z_y and a region's weather factors G, the sink's
-// regional growth normal. The service quotes the same seed over and over; a warm quote reads the
+// regional growth normal; and for small books, rows of a holding's draw index (its sink normal
+// and growth factor, its pest outbreaks' affected shares), which depend on the position in the
+// book, not on the book. The service quotes the same seed over and over; a warm quote reads the
 // rows instead of drawing Philox words and inverse normals again.
 //
 // A row is the n <= 256 values of one block of years of the simulation (the block the runner

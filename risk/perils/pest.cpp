@@ -94,15 +94,16 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
         if (general || p.pine_wilt_tco2e_if_all_infested > 0) {
             holdings_.push_back(p);
             draw_index_.push_back(p.draw_index);
-            fraction_row_.push_back(year_draw_cache().intern(YearRowParameters("pest_fraction")
-                                                                 .add(a_)
-                                                                 .add(b_)
-                                                                 .add(std::uint64_t{gamma_blocks})
-                                                                 .add(std::uint64_t{p.draw_index})));
             any_pine_wilt_ = any_pine_wilt_ || p.pine_wilt_tco2e_if_all_infested > 0;
             reduces_growth_ = reduces_growth_ || (p.probability > 0 && p.growth_tco2e_if_all_affected > 0);
         }
     }
+    // The block path's books (at most 64 holdings) read their affected shares from cached rows
+    // (fraction_row); a bigger book's holdings would only crowd the cache's table of parameters.
+    if (holdings_.size() <= 64)
+        for (const Prepared& p : holdings_)
+            fraction_row_.push_back(year_draw_cache().intern(
+                YearRowParameters("pest_fraction").add(a_).add(b_).add(std::uint64_t{gamma_blocks}).add(std::uint64_t{p.draw_index})));
 }
 
 namespace {

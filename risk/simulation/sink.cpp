@@ -73,43 +73,22 @@ void add_forgone_growth_block(const Peril& peril, std::uint64_t seed, const Loss
 }
 
 // A one-holding pool's years of a block: what the year loop of simulate_pool_sink gives it (the
-// sums 0 + the holding's), in one loop over the years without a branch, so that it vectorises:
-// holding_sink_year's min and max become selects. seq[k]: the holding's sequestration in year k's
-// policy year.
-// no-trapping-math lets GCC turn the selects into vector blends (nothing here reads the
-// floating-point status flags; the values are the same).
+// sums 0 + the holding's), in one loop over the years that vectorises (sink.cpp is compiled
+// without trapping math, risk/CMakeLists.txt: holding_sink_year's min and max become blends).
+// seq[k]: the holding's sequestration in year k's policy year.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v3", "default"), optimize("no-trapping-math")))
+__attribute__((target_clones("arch=x86-64-v3", "default")))
 #endif
 void one_holding_years(std::size_t n, double stock, const double* __restrict factor, const double* __restrict seq,
                        const double* __restrict loss, const double* __restrict defoliation, const double* __restrict total,
                        double* __restrict sink, double* __restrict stock_loss, double* __restrict sink_loss,
                        double* __restrict defoliated) {
-    if (!(stock > 0)) {
-        for (std::size_t k = 0; k < n; ++k) {
-            const HoldingSinkYear r = holding_sink_year(factor[k], seq[k], stock, loss[k], defoliation[k]);
-            sink[k] = 0.0 + r.sink_tco2e;
-            stock_loss[k] = total[k];
-            sink_loss[k] = total[k] + (0.0 + r.forgone_tco2e);
-            defoliated[k] = 0.0 + r.defoliation_tco2e;
-        }
-        return;
-    }
-    // holding_sink_year with stock > 0, spelt as selects (std::min(a, b) is b < a ? b : a, and
-    // std::max(a, b) is a < b ? b : a): the same operations, which GCC then vectorises.
     for (std::size_t k = 0; k < n; ++k) {
-        const double q = loss[k] / stock;
-        const double lost_share = q < 1.0 ? q : 1.0;
-        const double grown = factor[k] * seq[k];
-        const double standing = grown * (1 - lost_share);
-        const double room = 0.0 < standing ? standing : 0.0;
-        const double defol = room < defoliation[k] ? room : defoliation[k];
-        const double gone = grown * lost_share;
-        const double forgone = (0.0 < gone ? gone : 0.0) + defol;
-        sink[k] = 0.0 + (standing - defol - loss[k]);
+        const HoldingSinkYear r = holding_sink_year(factor[k], seq[k], stock, loss[k], defoliation[k]);
+        sink[k] = 0.0 + r.sink_tco2e;
         stock_loss[k] = total[k];
-        sink_loss[k] = total[k] + (0.0 + forgone);
-        defoliated[k] = 0.0 + defol;
+        sink_loss[k] = total[k] + (0.0 + r.forgone_tco2e);
+        defoliated[k] = 0.0 + r.defoliation_tco2e;
     }
 }
 
@@ -322,25 +301,26 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
             one_holding_years(b.years, stock[0], factor.data(), seq.data(), b.loss_tco2e.data(), defoliation.data(),
                               b.total_tco2e.data(), out.sink_tco2e.data() + at, out.stock_loss_tco2e.data() + at,
                               out.sink_loss_tco2e.data() + at, out.defoliation_tco2e.data() + at);
-        }
-        for (std::size_t k = 0; k < b.years && holdings != 1; ++k, t = t + 1 == term_years ? 0 : t + 1) {
-            const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
-            const double* f = factor.data() + k * holdings;
-            const double* loss = b.loss_tco2e.data() + k * holdings;
-            const double* seq = sequestration_tco2e.data() + t * holdings;
-            const double* defoliation_k = defoliation.data() + k * holdings;
-            double sink = 0, forgone = 0, defoliated = 0;
-            for (std::size_t h = 0; h < holdings; ++h) {
-                const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], loss[h], defoliation_k[h]);
-                sink += r.sink_tco2e;
-                forgone += r.forgone_tco2e;
-                defoliated += r.defoliation_tco2e;
+        } else {
+            for (std::size_t k = 0; k < b.years; ++k, t = t + 1 == term_years ? 0 : t + 1) {
+                const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
+                const double* f = factor.data() + k * holdings;
+                const double* loss = b.loss_tco2e.data() + k * holdings;
+                const double* seq = sequestration_tco2e.data() + t * holdings;
+                const double* defoliation_k = defoliation.data() + k * holdings;
+                double sink = 0, forgone = 0, defoliated = 0;
+                for (std::size_t h = 0; h < holdings; ++h) {
+                    const HoldingSinkYear r = holding_sink_year(f[h], seq[h], stock[h], loss[h], defoliation_k[h]);
+                    sink += r.sink_tco2e;
+                    forgone += r.forgone_tco2e;
+                    defoliated += r.defoliation_tco2e;
+                }
+                const std::size_t i = year - sim.first_year;
+                out.sink_tco2e[i] = sink;
+                out.stock_loss_tco2e[i] = b.total_tco2e[k];
+                out.sink_loss_tco2e[i] = b.total_tco2e[k] + forgone;
+                out.defoliation_tco2e[i] = defoliated;
             }
-            const std::size_t i = year - sim.first_year;
-            out.sink_tco2e[i] = sink;
-            out.stock_loss_tco2e[i] = b.total_tco2e[k];
-            out.sink_loss_tco2e[i] = b.total_tco2e[k] + forgone;
-            out.defoliation_tco2e[i] = defoliated;
         }
         if (by_peril)
             std::copy(b.peril_tco2e.begin(), b.peril_tco2e.end(),

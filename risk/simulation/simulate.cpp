@@ -71,25 +71,10 @@ public:
             }
             return;
         }
-        const std::size_t h_count = loss_.size();
-        const std::size_t perils = book_.perils.size();
-        if (h_count == 1 && perils <= max_direct_perils) {
-            one_holding_sums(n, total, peril);
-        } else {
-            for (std::size_t k = 0; k < n; ++k) {
-                double sum = 0;
-                for (std::size_t i = 0; i < h_count; ++i) {
-                    double l = block_loss_[0][k * h_count + i];
-                    for (std::size_t p = 1; p < perils; ++p) l += block_loss_[p][k * h_count + i];
-                    sum += l;
-                }
-                total[k] = sum;
-            }
-            if (peril) peril_sums(n, peril);
-        }
+        direct_sums(n, nullptr, total, peril);
         if (!max_event) return;
         std::fill(max_event, max_event + n, 0.0);
-        for (std::size_t p = 0; p < perils; ++p)
+        for (std::size_t p = 0; p < book_.perils.size(); ++p)
             for (const BlockEvent& e : block_events_[p]) {
                 // A select, not a branch (whether an event is a year's largest is a coin toss):
                 // the same value as `if (loss > m) m = loss`.
@@ -118,17 +103,7 @@ public:
             }
             return;
         }
-        for (std::size_t k = 0; k < n; ++k) {
-            double sum = 0;
-            for (std::size_t i = 0; i < h_count; ++i) {
-                double l = block_loss_[0][k * h_count + i];
-                for (std::size_t p = 1; p < perils; ++p) l += block_loss_[p][k * h_count + i];
-                loss[k * h_count + i] = l;
-                sum += l;
-            }
-            total[k] = sum;
-        }
-        if (peril) peril_sums(n, peril);
+        direct_sums(n, loss, total, peril);
     }
     const std::vector<double>& weather_normal() const { return weather_normal_; }
     // Peril p's occurrence words of the block prepared last (n years, year-major, as its
@@ -144,16 +119,41 @@ public:
 private:
     static constexpr std::size_t max_direct_perils = 8;
 
-    // totals_block's sums for a one-holding book, the same operations (0 + the holding's loss;
-    // its perils added in book order; each peril's 0 + its loss) in loops over the years that
-    // read through local pointers, so that they vectorise.
-    void one_holding_sums(std::size_t n, double* __restrict total, double* __restrict peril) const {
+    // The direct path's sums of the block (totals_block, losses_block), as run() takes them: each
+    // holding's loss of year k, its perils added in book order, into loss[k * holdings + i] (loss
+    // may be null), the year's total 0 + the holdings' in book order into total[k], and with peril
+    // (not null) each peril's loss (peril_sums).
+    void direct_sums(std::size_t n, double* loss, double* total, double* peril) const {
+        const std::size_t h_count = loss_.size();
+        const std::size_t perils = book_.perils.size();
+        if (h_count == 1 && perils <= max_direct_perils) {
+            one_holding_sums(n, loss, total, peril);
+            return;
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            double sum = 0;
+            for (std::size_t i = 0; i < h_count; ++i) {
+                double l = block_loss_[0][k * h_count + i];
+                for (std::size_t p = 1; p < perils; ++p) l += block_loss_[p][k * h_count + i];
+                if (loss) loss[k * h_count + i] = l;
+                sum += l;
+            }
+            total[k] = sum;
+        }
+        if (peril) peril_sums(n, peril);
+    }
+
+    // direct_sums for a one-holding book, the same operations (the holding's loss; 0 + it; each
+    // peril's 0 + its loss) in loops over the years that read through local pointers, so that
+    // they vectorise.
+    void one_holding_sums(std::size_t n, double* __restrict loss, double* __restrict total, double* __restrict peril) const {
         const std::size_t perils = book_.perils.size();
         std::array<const double*, max_direct_perils> from{};
         for (std::size_t p = 0; p < perils; ++p) from[p] = block_loss_[p].data();
         for (std::size_t k = 0; k < n; ++k) {
             double l = from[0][k];
             for (std::size_t p = 1; p < perils; ++p) l += from[p][k];
+            if (loss) loss[k] = l;
             total[k] = 0.0 + l;
         }
         if (!peril) return;

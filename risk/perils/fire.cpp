@@ -177,7 +177,8 @@ double FirePeril::add_year(const Year& y, std::span<const std::uint32_t> occurre
 bool FirePeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
                           std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     const std::size_t n = holdings_.size();
-    if (n > 64 || occurrence.size() != block.years * n || loss_tco2e.size() != block.years * book_holdings) return false;
+    static_assert(block_path_max_holdings <= 64, "candidates are coded year x 64 + holding");
+    if (n > block_path_max_holdings || occurrence.size() != block.years * n || loss_tco2e.size() != block.years * book_holdings) return false;
     // Most holding-years have no fire: the block's words are screened without a branch per word
     // (a word is a candidate unless fire_possible's first test already rules a fire out), then
     // each candidate takes add_year's code.

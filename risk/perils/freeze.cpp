@@ -245,9 +245,7 @@ bool FreezePeril::add_block(const YearBlock& block, std::span<const std::uint32_
         if (std::none_of(year, year + s_count, [](double x) { return x > 0; })) continue;
         year_losses(
             year, [&](std::uint32_t position, double loss) { loss_tco2e[k * book_holdings + position] = loss; },
-            [&](const Event& e) {
-                if (block.events) events.push_back({static_cast<std::uint32_t>(k), e});
-            });
+            [&](const Event& e) { events.push_back({static_cast<std::uint32_t>(k), e}); });
     }
     return true;
 }

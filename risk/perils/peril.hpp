@@ -98,6 +98,11 @@ struct BlockEvent {
     Event event;
 };
 
+// The books whose years the runner gives perils a block at a time (Peril::add_block): at most
+// this many holdings. Fire and pest code a block's candidates as year x 64 + holding, so it must
+// not grow past 64.
+inline constexpr std::size_t block_path_max_holdings = 64;
+
 // The year-level numbers of a block of consecutive years, drawn before the years run.
 struct YearBlock {
     std::uint64_t seed = 0;

@@ -100,7 +100,7 @@ PestPeril::PestPeril(const PerilSetup& setup) : slots_(setup.weather_slots) {
     }
     // The block path's books (at most 64 holdings) read their affected shares from cached rows
     // (fraction_row); a bigger book's holdings would only crowd the cache's table of parameters.
-    if (holdings_.size() <= 64)
+    if (holdings_.size() <= block_path_max_holdings)
         for (const Prepared& p : holdings_)
             fraction_row_.push_back(year_draw_cache().intern(
                 YearRowParameters("pest_fraction").add(a_).add(b_).add(std::uint64_t{gamma_blocks}).add(std::uint64_t{p.draw_index})));
@@ -319,7 +319,8 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
             count += screen[k * n_holdings + i];
         }
     // Each holding's shares are read from its row (fraction_row), fetched on its first outbreak.
-    std::array<YearRow, 64> rows;
+    static_assert(block_path_max_holdings <= 64, "candidates are coded year x 64 + holding");
+    std::array<YearRow, block_path_max_holdings> rows;
     for (std::size_t c = 0; c < count; ++c) {
         const std::size_t k = candidates[c] >> 6, i = candidates[c] & 63;
         const Prepared& h = holdings_[i];
@@ -336,7 +337,7 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
 bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t> occurrence, std::size_t book_holdings,
                           std::span<double> loss_tco2e, std::vector<BlockEvent>& events) const {
     const std::size_t n_holdings = holdings_.size();
-    if (any_pine_wilt_ || n_holdings > 64 || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
+    if (any_pine_wilt_ || n_holdings > block_path_max_holdings || occurrence.size() != block.years * n_holdings || loss_tco2e.size() != block.years * book_holdings)
         return false;
     for (const BlockOutbreak& o : block_outbreaks(block, occurrence)) {
         const Prepared& h = holdings_[o.holding];
@@ -350,7 +351,7 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
 bool PestPeril::add_forgone_growth_block(const YearBlock& block, std::span<const std::uint32_t> occurrence,
                                          std::size_t book_holdings, std::span<double> growth_tco2e) const {
     const std::size_t n_holdings = holdings_.size();
-    if (n_holdings > 64 || occurrence.size() != block.years * n_holdings || growth_tco2e.size() != block.years * book_holdings)
+    if (n_holdings > block_path_max_holdings || occurrence.size() != block.years * n_holdings || growth_tco2e.size() != block.years * book_holdings)
         return false;
     for (const BlockOutbreak& o : block_outbreaks(block, occurrence)) {
         const Prepared& h = holdings_[o.holding];

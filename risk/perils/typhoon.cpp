@@ -116,7 +116,7 @@ TyphoonPeril::TyphoonPeril(const PerilSetup& setup) {
         p.shares = s->second;
         holdings_.push_back(p);
     }
-    if (holdings_.size() > 64) {  // a big book: the shares alone, per quote
+    if (holdings_.size() > block_path_max_holdings) {  // a big book: the shares alone, per quote
         auto t = std::make_shared<Tables>();
         build(*t, share_specs);
         tables_ = std::move(t);
@@ -163,7 +163,7 @@ void TyphoonPeril::build(Tables& t, const std::vector<std::tuple<std::uint32_t, 
             share[j] = std::min(1.0, scale * typhoon_share_lost(gust[j], threshold_ms, half_damage_ms));
         t.shares.push_back(std::move(share));
     }
-    if (holdings_.empty() || holdings_.size() > 64) return;
+    if (holdings_.empty() || holdings_.size() > block_path_max_holdings) return;
     t.season_begin.reserve(seasons_ + 1);
     t.season_begin.push_back({0, 0});
     for (std::uint32_t season = 0; season < seasons_; ++season) {

@@ -23,7 +23,7 @@ class YearRunner {
 public:
     // A peril's occurrence words are drawn per block when the book is this small (64 holdings x
     // 256 years x 4 bytes = 64 KiB a peril); bigger books draw them per year, SIMD across holdings.
-    static constexpr std::size_t max_holdings_for_block_words = 64;
+    static constexpr std::size_t max_holdings_for_block_words = block_path_max_holdings;
 
     YearRunner(const Book& book, bool record_events)
         : book_(book),

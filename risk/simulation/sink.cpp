@@ -54,7 +54,7 @@ void add_forgone_growth_block(const Peril& peril, std::uint64_t seed, const Loss
                               std::size_t holdings, std::vector<double>& growth) {
     const auto drawn = peril.occurrence_holdings();
     const std::size_t h_count = drawn.size();
-    if (h_count <= 64) {
+    if (h_count <= block_path_max_holdings) {
         std::span<const std::uint32_t> words = drawn_words;
         if (words.size() != b.years * h_count) {
             thread_local std::vector<std::uint32_t> own;

@@ -115,6 +115,12 @@ struct YearBlock {
     // alone (a quote's year totals with no largest events, a sink's loss blocks): the losses are
     // the same either way.
     bool events = true;
+    // When set, a peril that reduces growth also adds, in add_block, each holding's forgone growth
+    // of year first_year + k to growth[k * book_holdings + i]: the same bits as its
+    // add_forgone_growth_block, from the same pass over the block's outbreaks (the sink's loss
+    // blocks, risk/simulation/loss_blocks.hpp). Other perils leave it alone, and an add_block
+    // that returns false touches it no more than the losses.
+    double* growth = nullptr;
 };
 
 class Peril {

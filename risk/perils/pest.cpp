@@ -344,6 +344,8 @@ bool PestPeril::add_block(const YearBlock& block, std::span<const std::uint32_t>
         const double loss = o.fraction * h.tco2e_if_all_affected;
         if (block.events && loss > 0) events.push_back({o.year_in_block, {h.position, PerilId::pest, 0, loss, h.stock_tco2e}});
         loss_tco2e[o.year_in_block * book_holdings + h.position] = loss;
+        // add_forgone_growth_block's addition, on the same outbreak.
+        if (block.growth) block.growth[o.year_in_block * book_holdings + h.position] += o.fraction * h.growth_tco2e_if_all_affected;
     }
     return true;
 }

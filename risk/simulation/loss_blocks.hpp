@@ -26,14 +26,16 @@ struct LossBlock {
     std::span<const double> weather;
     std::size_t weather_slots = 1;
     std::span<const double> peril_tco2e;
-    // Each book peril's occurrence words of the block (occurrence_words_block of its
-    // occurrence_holdings(), year-major), as its add_block took them; empty when the book draws
-    // them year by year (more than 64 holdings).
-    std::span<const std::span<const std::uint32_t>> occurrence;
+    // When asked for (forgone_growth), forgone_growth[k * holdings + h]: the growth the book's
+    // perils that reduce growth took from holding h in year first_year + k (Peril::
+    // add_forgone_growth, the perils added in book order; 0 where none), else empty. A peril with
+    // a block path computes it in the same pass over its outbreaks as the losses.
+    std::span<const double> forgone_growth;
 };
 // Calls visit once for each block, from several threads at once (one block each); the same
 // blocks for any thread count. The first exception stops the run and is rethrown here.
 using LossBlockVisitor = std::function<void(const LossBlock&)>;
-void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit, bool by_peril = false);
+void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit, bool by_peril = false,
+                          bool forgone_growth = false);
 
 }  // namespace tanhui::risk

@@ -88,9 +88,10 @@ public:
     // bits); year by year through run() when a peril has no block path or there is a price leg.
     // The block's weather normals are then weather_normal()[k]. With peril (not null), each
     // peril's loss of year k into peril[k * perils + p], as totals_block sums it (the same bits).
+    // With growth, also the forgone growth of the perils that reduce growth (forgone_growth()).
     void losses_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, double* loss, double* total,
-                      double* peril = nullptr) {
-        prepare_block(seed, begin, end, false);
+                      double* peril = nullptr, bool growth = false) {
+        prepare_block(seed, begin, end, false, growth);
         const std::size_t n = end - begin;
         const std::size_t h_count = loss_.size();
         const std::size_t perils = book_.perils.size();
@@ -106,12 +107,9 @@ public:
         direct_sums(n, loss, total, peril);
     }
     const std::vector<double>& weather_normal() const { return weather_normal_; }
-    // Peril p's occurrence words of the block prepared last (n years, year-major, as its
-    // add_block took them); empty when the book draws them year by year.
-    std::span<const std::uint32_t> occurrence_words(std::size_t p, std::size_t n) const {
-        if (words_[p].empty()) return {};
-        return {words_[p].data(), n * book_.perils[p]->occurrence_holdings().size()};
-    }
+    // The forgone growth of the block prepared last with growth: year k, holding i at
+    // [k * holdings + i], each peril that reduces growth added in book order (Peril::add_forgone_growth).
+    const std::vector<double>& forgone_growth() const { return growth_; }
     // The block's weather factors: G of year k, slot s at weather()[k * slots() + s].
     const std::vector<double>& weather() const { return weather_; }
     std::size_t slots() const { return slots_; }
@@ -185,20 +183,46 @@ private:
     // The year-level draws of years begin .. end - 1, and the block path of each peril that has
     // one. Without events (the caller reads no event figure) the perils keep none: run() then
     // reports no events of the block-path perils (the direct paths read the losses alone).
-    void prepare_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, bool events) {
+    // With growth, the block's forgone growth too (forgone_growth()): from add_block's pass where
+    // the peril has one, else its add_forgone_growth_block, else year by year; each peril in book
+    // order, so the sums are the same bits whichever way each peril took.
+    void prepare_block(std::uint64_t seed, std::uint32_t begin, std::uint32_t end, bool events, bool growth = false) {
         const std::size_t n = end - begin;
+        const std::size_t holdings = book_.holdings.size();
         book_.weather.draw_block(seed, begin, n, weather_normal_.data(), weather_.data(), slots_);
-        if (!small_) return;
+        if (growth) growth_.assign(n * holdings, 0.0);
+        if (!small_) {
+            if (growth)
+                for (std::size_t p = 0; p < book_.perils.size(); ++p)
+                    if (book_.perils[p]->reduces_growth()) add_growth_by_year(p, seed, begin, n);
+            return;
+        }
         for (std::size_t p = 0; p < book_.perils.size(); ++p) {
-            const auto holdings = book_.perils[p]->occurrence_holdings();
-            const std::size_t h_count = holdings.size();
-            occurrence_words_block(seed, begin, n, book_.perils[p]->id(), holdings, words_[p].data());
-            const YearBlock block{seed, begin, n, slots_, weather_.data(), weather_normal_.data(), events};
-            block_loss_[p].assign(n * book_.holdings.size(), 0.0);
+            const Peril& peril = *book_.perils[p];
+            const auto drawn = peril.occurrence_holdings();
+            const std::size_t h_count = drawn.size();
+            occurrence_words_block(seed, begin, n, peril.id(), drawn, words_[p].data());
+            const std::span<const std::uint32_t> words(words_[p].data(), n * h_count);
+            YearBlock block{seed, begin, n, slots_, weather_.data(), weather_normal_.data(), events};
+            const bool wants_growth = growth && peril.reduces_growth();
+            if (wants_growth) block.growth = growth_.data();
+            block_loss_[p].assign(n * holdings, 0.0);
             block_events_[p].clear();
             next_event_[p] = 0;
-            block_path_[p] = book_.perils[p]->add_block(block, std::span<const std::uint32_t>(words_[p].data(), n * h_count),
-                                                         book_.holdings.size(), block_loss_[p], block_events_[p]);
+            block_path_[p] = peril.add_block(block, words, holdings, block_loss_[p], block_events_[p]);
+            if (!wants_growth || block_path_[p]) continue;
+            block.growth = nullptr;
+            if (!peril.add_forgone_growth_block(block, words, holdings, growth_)) add_growth_by_year(p, seed, begin, n);
+        }
+    }
+
+    // Peril p's forgone growth of the block's years, one year at a time (Peril::add_forgone_growth).
+    void add_growth_by_year(std::size_t p, std::uint64_t seed, std::uint32_t begin, std::size_t n) {
+        const std::size_t holdings = book_.holdings.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            const Year y{seed, begin + static_cast<std::uint32_t>(k), weather_normal_[k],
+                         std::span<const double>(weather_.data() + k * slots_, slots_)};
+            book_.perils[p]->add_forgone_growth(y, std::span<double>(growth_.data() + k * holdings, holdings));
         }
     }
 
@@ -258,6 +282,7 @@ private:
     std::size_t slots_;
     std::vector<double> weather_normal_;  // by year of the block
     std::vector<double> weather_;         // by year of the block, then slot
+    std::vector<double> growth_;          // forgone growth (prepare_block with growth): by year, then holding
     std::vector<double> fixings_;
     std::vector<std::vector<std::uint32_t>> words_;  // by peril: by year of the block, then holding
     std::vector<std::vector<double>> block_loss_;    // by peril (Peril::add_block): by year, then holding
@@ -371,7 +396,8 @@ YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by
     return out;
 }
 
-void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit, bool by_peril) {
+void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlockVisitor& visit, bool by_peril,
+                          bool forgone_growth) {
     Simulation s = sim;
     s.record_events = false;
     const std::size_t h_count = book.holdings.size();
@@ -382,13 +408,12 @@ void simulate_loss_blocks(const Book& book, const Simulation& sim, const LossBlo
         loss.resize(n * h_count);
         total.resize(n);
         peril.resize(n * perils);
-        thread_local std::vector<std::span<const std::uint32_t>> words;
-        runner.losses_block(sim.seed, begin, end, loss.data(), total.data(), by_peril ? peril.data() : nullptr);
-        words.resize(book.perils.size());
-        for (std::size_t p = 0; p < words.size(); ++p) words[p] = runner.occurrence_words(p, n);
+        runner.losses_block(sim.seed, begin, end, loss.data(), total.data(), by_peril ? peril.data() : nullptr, forgone_growth);
         visit(LossBlock{begin, n, loss, total, std::span<const double>(runner.weather_normal().data(), n),
                         std::span<const double>(runner.weather().data(), n * runner.slots()), runner.slots(),
-                        std::span<const double>(peril.data(), n * perils), words});
+                        std::span<const double>(peril.data(), n * perils),
+                        forgone_growth ? std::span<const double>(runner.forgone_growth().data(), n * h_count)
+                                       : std::span<const double>()});
     });
 }
 

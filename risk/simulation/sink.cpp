@@ -46,32 +46,6 @@ void weather_normals_from(const Weather& weather, std::uint64_t seed, std::uint3
     for (std::size_t k = 0; k < n; ++k) x[k] = a * x[k] + b * e[k];
 }
 
-// A peril's forgone growth of a loss block, added to growth[k * holdings + i]: through its block
-// path on the block's occurrence words (the loss block's own, or drawn as the block runner draws
-// them), else year by year (the same bits; the perils are added in book order either way, so the
-// sums are too).
-void add_forgone_growth_block(const Peril& peril, std::uint64_t seed, const LossBlock& b, std::span<const std::uint32_t> drawn_words,
-                              std::size_t holdings, std::vector<double>& growth) {
-    const auto drawn = peril.occurrence_holdings();
-    const std::size_t h_count = drawn.size();
-    if (h_count <= block_path_max_holdings) {
-        std::span<const std::uint32_t> words = drawn_words;
-        if (words.size() != b.years * h_count) {
-            thread_local std::vector<std::uint32_t> own;
-            own.resize(b.years * h_count);
-            occurrence_words_block(seed, b.first_year, b.years, peril.id(), drawn, own.data());
-            words = own;
-        }
-        const YearBlock block{seed, b.first_year, b.years, b.weather_slots, b.weather.data(), b.weather_normal.data()};
-        if (peril.add_forgone_growth_block(block, words, holdings, growth)) return;
-    }
-    for (std::size_t k = 0; k < b.years; ++k) {
-        const Year y{seed, b.first_year + static_cast<std::uint32_t>(k), b.weather_normal[k],
-                     b.weather.subspan(k * b.weather_slots, b.weather_slots)};
-        peril.add_forgone_growth(y, std::span<double>(growth.data() + k * holdings, holdings));
-    }
-}
-
 // A one-holding pool's years of a block: what the year loop of simulate_pool_sink gives it (the
 // sums 0 + the holding's), in one loop over the years that vectorises (sink.cpp is compiled
 // without trapping math, risk/CMakeLists.txt: holding_sink_year's min and max become blends).
@@ -279,19 +253,14 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
     if (by_peril) out.peril_tco2e.assign(std::size_t{sim.years} * perils, 0.0);
     std::vector<double> stock(holdings);
     for (std::size_t h = 0; h < holdings; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
-    std::vector<std::size_t> defoliators;  // indices into book.perils
-    for (std::size_t p = 0; p < book.perils.size(); ++p)
-        if (book.perils[p]->reduces_growth()) defoliators.push_back(p);
     // A block of years at a time: the growth factors of the block from its weather normals, the
-    // growth its defoliators take, then each year's holdings in book order.
+    // growth its perils' defoliation takes (the loss block's), then each year's holdings in book
+    // order.
     simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
-        thread_local std::vector<double> factor, defoliation;
+        thread_local std::vector<double> factor;
         factor.resize(b.years * holdings);
-        defoliation.assign(b.years * holdings, 0.0);
         sampler.factors(sim.seed, b.first_year, b.years, factor.data(), b.weather_normal.data());
-        for (const std::size_t p : defoliators)
-            add_forgone_growth_block(*book.perils[p], sim.seed, b, p < b.occurrence.size() ? b.occurrence[p] : std::span<const std::uint32_t>(),
-                                     holdings, defoliation);
+        const std::span<const double> defoliation = b.forgone_growth;
         // The policy year of the block's first year, then counted up (no division a year).
         std::size_t t = (b.first_year - sim.first_year) % term_years;
         if (holdings == 1) {
@@ -325,7 +294,7 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
         if (by_peril)
             std::copy(b.peril_tco2e.begin(), b.peril_tco2e.end(),
                       out.peril_tco2e.begin() + static_cast<std::ptrdiff_t>((b.first_year - sim.first_year) * perils));
-    }, by_peril);
+    }, by_peril, true);
     return out;
 }
 

@@ -1,5 +1,6 @@
 // The stochastic annual sink (risk/simulation/sink.hpp) against closed forms and invariants.
 #include "risk/simulation/sink.hpp"
+#include "risk/simulation/loss_blocks.hpp"
 #include "risk/perils/pest.hpp"
 #include "tests/risk/made_up_book.hpp"
 #include "tests/paths.hpp"
@@ -215,6 +216,53 @@ TEST(Sink, PestDefoliationLowersTheSinkByTheForgoneGrowth) {
     std::size_t differ = 0;
     for (std::size_t i = 0; i < sim.years; ++i) differ += with.defoliation_tco2e[i] != forgone[i];
     EXPECT_EQ(differ, 0u);
+}
+
+// The loss blocks' forgone growth (what the pool sink subtracts) has the bits of the pest's
+// add_forgone_growth year by year on each of its three paths: a small book's block path (the
+// growth taken in add_block's pass), a small book with pine wilt (no block path for the losses:
+// add_forgone_growth_block) and a book of more than 64 holdings (year by year).
+TEST(Sink, LossBlocksForgoneGrowthHasTheBitsOfThePerilsYears) {
+    struct Case {
+        int holdings;
+        bool pine_wilt;
+    };
+    for (const Case c : {Case{6, false}, Case{6, true}, Case{70, false}}) {
+        SCOPED_TRACE(testing::Message() << c.holdings << " holdings, pine wilt " << c.pine_wilt);
+        Model model = made_up_model();
+        PestModel pest = *pest_model(model);
+        pest.growth_loss_fraction = 0.01;
+        if (c.pine_wilt) {
+            pest.pine_wilt.host_share[index(ForestType::masson_pine)] = 1;
+            pest.pine_wilt.county_probability = 0.3;
+            pest.pine_wilt.stand_probability = 0.2;
+            pest.pine_wilt.dying_fraction = 0.5;
+        }
+        set_pest_model(model, pest);
+        const std::vector<Holding> holdings = made_up_holdings(c.holdings);
+        BookOptions options;
+        options.perils = {"fire", "pest"};
+        const Book book = prepare_book(model, holdings, options);
+        ASSERT_TRUE(book.perils[1]->reduces_growth());
+        const Simulation sim{.years = 3'000, .seed = 29, .threads = 2};
+        const std::size_t n = holdings.size();
+        std::vector<double> got(sim.years * n, -1.0), want(sim.years * n, 0.0);
+        simulate_loss_blocks(book, sim, [&](const LossBlock& b) {
+            ASSERT_EQ(b.forgone_growth.size(), b.years * n);
+            std::copy(b.forgone_growth.begin(), b.forgone_growth.end(), got.begin() + std::ptrdiff_t(b.first_year * n));
+        }, false, true);
+        simulate(book, sim, [&](const YearResult& y) {
+            book.perils[1]->add_forgone_growth(Year{sim.seed, y.year, y.weather_normal, y.weather},
+                                               std::span<double>(want.data() + y.year * n, n));
+        });
+        EXPECT_GT(*std::max_element(want.begin(), want.end()), 0.0);
+        EXPECT_EQ(0, std::memcmp(got.data(), want.data(), got.size() * sizeof(double)));
+        bool asked = true;  // without asking, the blocks carry none
+        simulate_loss_blocks(book, Simulation{.years = 300, .seed = 29}, [&](const LossBlock& b) {
+            asked = asked && b.forgone_growth.empty();
+        });
+        EXPECT_TRUE(asked);
+    }
 }
 
 TEST(Sink, ScenarioReplaysTheProvincesCut) {

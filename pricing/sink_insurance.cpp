@@ -2,6 +2,8 @@
 
 #include "pricing/checks.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace tanhui::pricing {
@@ -73,7 +75,39 @@ void term_payouts_cny(const SinkPolicy& p, std::span<const double> measured_sink
         for (std::size_t i = 0; i < out.size(); ++i) out[i] = 0.0 + shortfall_payout_cny(p, p.target_tco2e, s[i]);
         return;
     }
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = one_term(p, s + i * years, years);
+    // A chunk of paths at a time, in two passes: the sums of each path's years (adds only, in
+    // one_term's order), then the settlements in a loop without branches over contiguous values
+    // (it vectorises, as the one-year loop above). Settling path by path mispredicted on whether
+    // the shortfall was positive, a coin toss, and took 18 times the one-year loop.
+    constexpr std::size_t chunk = 256;
+    std::array<double, chunk * 5> buffer;  // a term has at most 5 years (sink_policy)
+    const double term_target = p.target_tco2e * static_cast<double>(years);
+    for (std::size_t first = 0; first < out.size(); first += chunk) {
+        const std::size_t m = std::min(chunk, out.size() - first);
+        const double* x = s + first * years;
+        double* o = out.data() + first;
+        if (years > 5) {  // not a policy sink_policy makes; path by path
+            for (std::size_t i = 0; i < m; ++i) o[i] = one_term(p, x + i * years, years);
+            continue;
+        }
+        if (p.settlement == Settlement::annual) {
+            double* pay = buffer.data();
+            for (std::size_t j = 0; j < m * years; ++j) pay[j] = shortfall_payout_cny(p, p.target_tco2e, x[j]);
+            for (std::size_t i = 0; i < m; ++i) {
+                double total = 0;
+                for (std::size_t t = 0; t < years; ++t) total += pay[i * years + t];
+                o[i] = total;
+            }
+            continue;
+        }
+        double* sum = buffer.data();
+        for (std::size_t i = 0; i < m; ++i) {
+            double total = 0;
+            for (std::size_t t = 0; t < years; ++t) total += x[i * years + t];
+            sum[i] = total;
+        }
+        for (std::size_t i = 0; i < m; ++i) o[i] = shortfall_payout_cny(p, term_target, sum[i]);
+    }
 }
 
 double expected_shortfall_normal(double target, double mean, double sd) {

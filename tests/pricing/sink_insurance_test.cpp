@@ -67,16 +67,18 @@ TEST(SinkPayout, AnnualAndTermSettlementAgreeWhenOnlyOneYearCanPay) {
 }
 
 // The quote's loop over its paths (term_payouts_cny) is term_payout_cny of each, bit for bit:
-// both settlements, one to five policy years, sinks that pay nothing, part or the limit.
+// both settlements, one to five policy years (and seven, past what a policy allows), sinks that
+// pay nothing, part or the limit.
 TEST(SinkPayout, EveryPathAtOnceIsEachPathAlone) {
     std::mt19937_64 rng(11);
     std::normal_distribution<double> sink(900, 400);
     for (const Settlement settlement : {Settlement::annual, Settlement::term})
-        for (int years = 1; years <= 5; ++years) {
+        for (const int years : {1, 2, 3, 4, 5, 7}) {
             SinkInsuranceTerms t = gaochun();
             t.settlement = settlement;
             t.deductible_tco2e = 20;
-            const SinkPolicy p = sink_policy(t, 0, 12 * years);
+            SinkPolicy p = sink_policy(t, 0, 12 * std::min(years, 5));
+            p.term_years = years;  // 7: past what sink_policy allows, the path-by-path loop
             const std::size_t paths = 997;
             std::vector<double> s(paths * static_cast<std::size_t>(years));
             for (double& x : s) x = sink(rng);

@@ -81,18 +81,26 @@ pricing::IndexPolicy policy_on(const IndexInsuranceTerms& terms, double stock_tc
 // The index by simulated year: the carbon lost (stock_loss), or that plus the sequestration
 // forgone on the lost area (sink_loss, on the stochastic sink).
 // peril_tco2e: each year's loss by covered peril (risk::YearLosses::peril_tco2e).
+// The series are views of the simulation's own output (stock_loss's year losses or sink_loss's
+// pool sink), which the struct keeps: nothing is copied. Move-only (PoolSinkYears is): the views
+// follow their buffers when it moves.
 struct IndexYears {
-    std::vector<double> index_tco2e;  // empty: the index is loss_tco2e (stock_loss)
-    std::vector<double> loss_tco2e;
-    std::vector<double> peril_tco2e;
-    std::span<const double> index() const { return index_tco2e.empty() ? loss_tco2e : index_tco2e; }
+    risk::YearLosses stock;     // the stock_loss index
+    risk::PoolSinkYears sink;   // the sink_loss index
+    std::span<const double> index_tco2e;
+    std::span<const double> loss_tco2e;
+    std::span<const double> peril_tco2e;
+    std::span<const double> index() const { return index_tco2e; }
 };
 IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk::Book& book, pricing::IndexBasis basis) {
     const risk::Simulation sim = simulation_of(q, c);
     if (basis == pricing::IndexBasis::stock_loss) {
         // The index is the year's total: no occurrence figures are needed.
-        risk::YearLosses losses = risk::simulate_year_losses(book, sim, true, false);
-        return {{}, std::move(losses.total_tco2e), std::move(losses.peril_tco2e)};
+        IndexYears y;
+        y.stock = risk::simulate_year_losses(book, sim, true, false);
+        y.index_tco2e = y.loss_tco2e = y.stock.total_tco2e;
+        y.peril_tco2e = y.stock.peril_tco2e;
+        return y;
     }
     std::vector<double> seq;
     try {
@@ -101,8 +109,12 @@ IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk:
         rethrow_under(e, "");
     }
     const risk::SinkSampler sampler(book, effective_sink(*c.model, to_risk_overrides(q.model)));
-    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, 1, true);
-    return {std::move(years.sink_loss_tco2e), std::move(years.stock_loss_tco2e), std::move(years.peril_tco2e)};
+    IndexYears y;
+    y.sink = risk::simulate_pool_sink(book, sampler, sim, seq, 1, true);
+    y.index_tco2e = y.sink.sink_loss_tco2e;
+    y.loss_tco2e = y.sink.stock_loss_tco2e;
+    y.peril_tco2e = y.sink.peril_tco2e;
+    return y;
 }
 
 nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {

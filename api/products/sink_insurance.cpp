@@ -97,7 +97,7 @@ void measure_term(std::span<double> sink, const pricing::SinkPolicy& p, std::uin
 }
 
 // Every term of the simulated years measured (paths of term_years years).
-void measure(std::vector<double>& sink, const pricing::SinkPolicy& p, std::uint64_t seed) {
+void measure(std::span<double> sink, const pricing::SinkPolicy& p, std::uint64_t seed) {
     if (!(p.measurement_cv > 0)) return;
     const auto t_years = static_cast<std::size_t>(p.term_years);
     for (std::size_t first = 0; first < sink.size(); first += t_years)

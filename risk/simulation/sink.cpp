@@ -245,12 +245,14 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
     if (term_years == 0 || sequestration_tco2e.size() != term_years * holdings)
         throw std::logic_error("simulate_pool_sink: one sequestration per holding and policy year");
     PoolSinkYears out;
-    out.sink_tco2e.assign(sim.years, 0.0);
-    out.stock_loss_tco2e.assign(sim.years, 0.0);
-    out.sink_loss_tco2e.assign(sim.years, 0.0);
-    out.defoliation_tco2e.assign(sim.years, 0.0);
+    // Every year of every series is written below (a block's years on either path, and its
+    // perils' losses), so they are not zero-filled first.
+    out.sink_tco2e = YearSeries(sim.years);
+    out.stock_loss_tco2e = YearSeries(sim.years);
+    out.sink_loss_tco2e = YearSeries(sim.years);
+    out.defoliation_tco2e = YearSeries(sim.years);
     const std::size_t perils = book.perils.size();
-    if (by_peril) out.peril_tco2e.assign(std::size_t{sim.years} * perils, 0.0);
+    if (by_peril) out.peril_tco2e = YearSeries(std::size_t{sim.years} * perils);
     std::vector<double> stock(holdings);
     for (std::size_t h = 0; h < holdings; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
     // A block of years at a time: the growth factors of the block from its weather normals, the

@@ -20,6 +20,7 @@
 #include "risk/model/model.hpp"
 #include "risk/random/year_cache.hpp"
 #include "risk/simulation/simulate.hpp"
+#include "risk/simulation/year_series.hpp"
 
 #include <cstdint>
 #include <map>
@@ -115,12 +116,14 @@ inline HoldingSinkYear holding_sink_year(double factor, double sequestration_tco
 // in sink_loss; 0 in every year when no covered peril reduces growth).
 // peril_tco2e: with by_peril, each year's loss by the book's perils, as simulate_year_losses(book,
 // sim, true).peril_tco2e gives it (the same bits, without simulating the losses a second time).
+// Each series is written in full before it is returned (risk/simulation/year_series.hpp: not
+// zero-filled first).
 struct PoolSinkYears {
-    std::vector<double> sink_tco2e;
-    std::vector<double> stock_loss_tco2e;
-    std::vector<double> sink_loss_tco2e;
-    std::vector<double> defoliation_tco2e;
-    std::vector<double> peril_tco2e;
+    YearSeries sink_tco2e;
+    YearSeries stock_loss_tco2e;
+    YearSeries sink_loss_tco2e;
+    YearSeries defoliation_tco2e;
+    YearSeries peril_tco2e;
 };
 // sequestration_tco2e for simulate_pool_sink: a holding's own sequestration_tco2e_per_ha_yr in
 // every policy year, else its forest type's curve at age + t (the stand grows older along the

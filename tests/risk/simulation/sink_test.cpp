@@ -42,13 +42,13 @@ double pricing_free_expected_shortfall(double t, double mu, double sigma) {
     return (t - mu) * 0.5 * std::erfc(-d / std::sqrt(2.0)) + sigma * std::exp(-0.5 * d * d) / std::sqrt(2 * M_PI);
 }
 
-double mean(const std::vector<double>& x) {
+double mean(std::span<const double> x) {
     double s = 0;
     for (double v : x) s += v;
     return s / static_cast<double>(x.size());
 }
 
-double sd(const std::vector<double>& x) {
+double sd(std::span<const double> x) {
     const double m = mean(x);
     double s = 0;
     for (double v : x) s += (v - m) * (v - m);
@@ -145,7 +145,9 @@ TEST(Sink, PoolSinkHasTheBitsOfTheYearVisitor) {
         const std::vector<double> f = factors_of(book, model.sink, sim.years, sim.seed);
         std::vector<double> stock(n);
         for (std::size_t h = 0; h < n; ++h) stock[h] = book.holdings[h].area_ha * book.holdings[h].stock_tco2e_per_ha;
-        PoolSinkYears want;
+        struct {
+            std::vector<double> sink_tco2e, stock_loss_tco2e, sink_loss_tco2e;
+        } want;
         for (auto* v : {&want.sink_tco2e, &want.stock_loss_tco2e, &want.sink_loss_tco2e}) v->assign(sim.years, 0.0);
         simulate(book, sim, [&](const YearResult& y) {
             double sink = 0, forgone = 0;

@@ -110,7 +110,7 @@ IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk:
     }
     const risk::SinkSampler sampler(book, effective_sink(*c.model, to_risk_overrides(q.model)));
     IndexYears y;
-    y.sink = risk::simulate_pool_sink(book, sampler, sim, seq, 1, true);
+    y.sink = risk::simulate_pool_sink(book, sampler, sim, seq, 1, true, {.sink = false, .defoliation = false});
     y.index_tco2e = y.sink.sink_loss_tco2e;
     y.loss_tco2e = y.sink.stock_loss_tco2e;
     y.peril_tco2e = y.sink.peril_tco2e;

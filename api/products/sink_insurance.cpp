@@ -152,7 +152,7 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     if (q.scenario) scenario = risk::sink_scenario(*q.scenario);
     const risk::SinkModel sink_model = effective_sink(*c.model, to_risk_overrides(q.model));
     const risk::SinkSampler sampler(book, sink_model, scenario);
-    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, term_years, true);
+    risk::PoolSinkYears years = risk::simulate_pool_sink(book, sampler, sim, seq, term_years, true, {.sink_loss = false});
     const SinkStats sink = sink_stats(years.sink_tco2e);
     measure(years.sink_tco2e, policy, sim.seed);
     std::vector<double> payouts(sim.years / term_years);

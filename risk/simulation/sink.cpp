@@ -240,17 +240,19 @@ std::vector<double> sequestration_by_policy_year(const Book& book, std::span<con
 }
 
 PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, const Simulation& sim,
-                                 std::span<const double> sequestration_tco2e, std::size_t term_years, bool by_peril) {
+                                 std::span<const double> sequestration_tco2e, std::size_t term_years, bool by_peril,
+                                 PoolSinkSeries series) {
     const std::size_t holdings = book.holdings.size();
     if (term_years == 0 || sequestration_tco2e.size() != term_years * holdings)
         throw std::logic_error("simulate_pool_sink: one sequestration per holding and policy year");
     PoolSinkYears out;
-    // Every year of every series is written below (a block's years on either path, and its
-    // perils' losses), so they are not zero-filled first.
-    out.sink_tco2e = YearSeries(sim.years);
+    // Every year of every series asked for is written below (a block's years on either path, and
+    // its perils' losses), so they are not zero-filled first. A series not asked for is written to
+    // a block's scratch instead, which stays in the core's cache.
+    if (series.sink) out.sink_tco2e = YearSeries(sim.years);
     out.stock_loss_tco2e = YearSeries(sim.years);
-    out.sink_loss_tco2e = YearSeries(sim.years);
-    out.defoliation_tco2e = YearSeries(sim.years);
+    if (series.sink_loss) out.sink_loss_tco2e = YearSeries(sim.years);
+    if (series.defoliation) out.defoliation_tco2e = YearSeries(sim.years);
     const std::size_t perils = book.perils.size();
     if (by_peril) out.peril_tco2e = YearSeries(std::size_t{sim.years} * perils);
     std::vector<double> stock(holdings);
@@ -263,18 +265,22 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
         factor.resize(b.years * holdings);
         sampler.factors(sim.seed, b.first_year, b.years, factor.data(), b.weather_normal.data());
         const std::span<const double> defoliation = b.forgone_growth;
+        // The block's years of each series: in the output, or in scratch when not asked for.
+        const std::size_t at = b.first_year - sim.first_year;
+        thread_local std::array<double, chunk> unused_sink, unused_sink_loss, unused_defoliation;
+        double* const sink_out = series.sink ? out.sink_tco2e.data() + at : unused_sink.data();
+        double* const stock_loss_out = out.stock_loss_tco2e.data() + at;
+        double* const sink_loss_out = series.sink_loss ? out.sink_loss_tco2e.data() + at : unused_sink_loss.data();
+        double* const defoliation_out = series.defoliation ? out.defoliation_tco2e.data() + at : unused_defoliation.data();
         // The policy year of the block's first year, then counted up (no division a year).
-        std::size_t t = (b.first_year - sim.first_year) % term_years;
+        std::size_t t = at % term_years;
         if (holdings == 1) {
             std::array<double, chunk> seq;
             for (std::size_t k = 0; k < b.years; ++k, t = t + 1 == term_years ? 0 : t + 1) seq[k] = sequestration_tco2e[t];
-            const std::size_t at = b.first_year - sim.first_year;
             one_holding_years(b.years, stock[0], factor.data(), seq.data(), b.loss_tco2e.data(), defoliation.data(),
-                              b.total_tco2e.data(), out.sink_tco2e.data() + at, out.stock_loss_tco2e.data() + at,
-                              out.sink_loss_tco2e.data() + at, out.defoliation_tco2e.data() + at);
+                              b.total_tco2e.data(), sink_out, stock_loss_out, sink_loss_out, defoliation_out);
         } else {
             for (std::size_t k = 0; k < b.years; ++k, t = t + 1 == term_years ? 0 : t + 1) {
-                const std::uint32_t year = b.first_year + static_cast<std::uint32_t>(k);
                 const double* f = factor.data() + k * holdings;
                 const double* loss = b.loss_tco2e.data() + k * holdings;
                 const double* seq = sequestration_tco2e.data() + t * holdings;
@@ -286,11 +292,10 @@ PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, c
                     forgone += r.forgone_tco2e;
                     defoliated += r.defoliation_tco2e;
                 }
-                const std::size_t i = year - sim.first_year;
-                out.sink_tco2e[i] = sink;
-                out.stock_loss_tco2e[i] = b.total_tco2e[k];
-                out.sink_loss_tco2e[i] = b.total_tco2e[k] + forgone;
-                out.defoliation_tco2e[i] = defoliated;
+                sink_out[k] = sink;
+                stock_loss_out[k] = b.total_tco2e[k];
+                sink_loss_out[k] = b.total_tco2e[k] + forgone;
+                defoliation_out[k] = defoliated;
             }
         }
         if (by_peril)

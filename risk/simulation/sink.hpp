@@ -132,8 +132,16 @@ struct PoolSinkYears {
 std::vector<double> sequestration_by_policy_year(const Book& book, std::span<const Holding> holdings, const Model& model,
                                                  std::size_t term_years);
 
+// The series a caller reads (stock_loss_tco2e always; peril_tco2e with by_peril): one left out
+// is empty, and the run writes none of its megabytes (a sink quote reads no sink_loss, an index
+// quote no sink or defoliation).
+struct PoolSinkSeries {
+    bool sink = true;
+    bool sink_loss = true;
+    bool defoliation = true;
+};
 PoolSinkYears simulate_pool_sink(const Book& book, const SinkSampler& sampler, const Simulation& sim,
                                  std::span<const double> sequestration_tco2e, std::size_t term_years = 1,
-                                 bool by_peril = false);
+                                 bool by_peril = false, PoolSinkSeries series = {});
 
 }  // namespace tanhui::risk

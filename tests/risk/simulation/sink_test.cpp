@@ -168,6 +168,38 @@ TEST(Sink, PoolSinkHasTheBitsOfTheYearVisitor) {
     }
 }
 
+// A series left out (PoolSinkSeries) is empty, and those kept are the bits of the full run's,
+// for one holding (its own loop) and several.
+TEST(Sink, SeriesLeftOutAreEmptyAndTheRestKeepTheirBits) {
+    for (const int count : {1, 5}) {
+        SCOPED_TRACE(count);
+        const Model model = made_up_model();
+        const std::vector<Holding> holdings = made_up_holdings(count);
+        BookOptions options;
+        options.perils = {"fire", "pest"};
+        const Book book = prepare_book(model, holdings, options);
+        const SinkSampler sampler(book, model.sink);
+        const std::vector<double> seq = sequestration_by_policy_year(book, holdings, model, 3);
+        const Simulation sim{.years = 2'000, .seed = 17, .threads = 2};
+        const PoolSinkYears all = simulate_pool_sink(book, sampler, sim, seq, 3, true);
+        const auto same = [&](const YearSeries& a, const YearSeries& b) {
+            return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+        };
+        const PoolSinkYears sink = simulate_pool_sink(book, sampler, sim, seq, 3, true, {.sink_loss = false});
+        EXPECT_TRUE(sink.sink_loss_tco2e.empty());
+        EXPECT_TRUE(same(sink.sink_tco2e, all.sink_tco2e));
+        EXPECT_TRUE(same(sink.stock_loss_tco2e, all.stock_loss_tco2e));
+        EXPECT_TRUE(same(sink.defoliation_tco2e, all.defoliation_tco2e));
+        EXPECT_TRUE(same(sink.peril_tco2e, all.peril_tco2e));
+        const PoolSinkYears index = simulate_pool_sink(book, sampler, sim, seq, 3, false, {.sink = false, .defoliation = false});
+        EXPECT_TRUE(index.sink_tco2e.empty() && index.defoliation_tco2e.empty() && index.peril_tco2e.empty());
+        EXPECT_TRUE(same(index.sink_loss_tco2e, all.sink_loss_tco2e));
+        EXPECT_TRUE(same(index.stock_loss_tco2e, all.stock_loss_tco2e));
+        EXPECT_EQ(all.sink_tco2e.size(), sim.years);
+        EXPECT_EQ(all.peril_tco2e.size(), 2u * sim.years);
+    }
+}
+
 // Pests' defoliation reduces the sink (DESIGN: "defoliation reduces growth (forgone
 // sequestration), not stock"). With pests that kill nothing (mortality 0) and a growth loss,
 // covering them lowers each year's sink by the growth the defoliation took, and the mean sink by

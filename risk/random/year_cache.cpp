@@ -163,6 +163,25 @@ void YearDrawCache::prefetch(const YearRowKey& key) const {
     if (table) __builtin_prefetch(table + (hash & s.table_mask.load(std::memory_order_relaxed)));
 }
 
+void YearDrawCache::prefetch_values(const YearRowKey& key) {
+    const std::uint64_t hash = KeyHash{}(key);
+    Shard& s = shards_[(hash >> 60) % shards];
+    const std::unique_lock lock(s.mutex, std::try_to_lock);
+    if (!lock.owns_lock() || s.slots.empty()) return;
+    for (std::size_t i = hash & s.mask();; i = (i + 1) & s.mask()) {
+        const Shard::Slot& slot = s.slots[i];
+        if (!slot.row) return;
+        const YearRowKey& k = slot.key;
+        if (slot.hash == hash && k.parameters == key.parameters && k.seed == key.seed && k.first_year == key.first_year &&
+            k.years == key.years) {
+            const char* at = reinterpret_cast<const char*>(slot.row->data());
+            const std::size_t bytes = slot.row->size() * sizeof(double);
+            for (std::size_t b = 0; b < bytes; b += 64) __builtin_prefetch(at + b);
+            return;
+        }
+    }
+}
+
 YearRow YearDrawCache::find(const YearRowKey& key) {
     const std::uint64_t hash = KeyHash{}(key);
     Shard& s = shards_[(hash >> 60) % shards];
@@ -225,6 +244,8 @@ YearDrawCache::Stats YearDrawCache::stats() const {
     }
     return out;
 }
+
+thread_local bool YearDrawCache::ReadAhead::on_ = false;
 
 YearDrawCache& year_draw_cache() {
     static YearDrawCache cache;

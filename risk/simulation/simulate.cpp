@@ -4,6 +4,7 @@
 #include "risk/metrics/metrics.hpp"
 #include "risk/simulation/loss_blocks.hpp"
 #include "risk/simulation/parallel.hpp"
+#include "risk/random/year_cache.hpp"
 
 #include <algorithm>
 #include <array>
@@ -337,6 +338,11 @@ Book prepare_book(const Model& model, std::span<const Holding> holdings, const B
 
 namespace {
 
+// A run of at least this many years reads its year-draw cache rows ahead (YearDrawCache::
+// ReadAhead): a one-holding sink quote's rows are about 40 bytes a year, so 250,000 years of them
+// (10 MB) and the run's own output no longer stay in a 32 MB shared cache; 100,000 years do.
+constexpr std::uint32_t read_ahead_years = 250'000;
+
 // Runs work(runner, begin, end) for every block of years of sim, blocks shared out to threads,
 // each thread with its own runner. The first exception stops the run and is rethrown.
 template <class Work>
@@ -347,6 +353,7 @@ void for_each_block(const Book& book, const Simulation& sim, Work&& work_on) {
         block_count(sim), sim.threads, [&] { return YearRunner(book, sim.record_events); },
         [&](YearRunner& runner, std::size_t b) {
             stop_if_cancelled(sim.cancel);
+            const YearDrawCache::ReadAhead ahead(sim.years >= read_ahead_years);
             const std::uint64_t begin = std::uint64_t{sim.first_year} + b * years_per_block;
             const std::uint64_t end =
                 std::min<std::uint64_t>(begin + years_per_block, std::uint64_t{sim.first_year} + sim.years);

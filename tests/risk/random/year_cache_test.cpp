@@ -214,6 +214,42 @@ TEST(YearDrawCache, QuotesAreTheSameBitsOffColdAndWarm) {
     EXPECT_EQ(warm_alone.total_tco2e, off_alone.total_tco2e);
 }
 
+// Reading ahead (a run of 250,000 years or more fetches the next block's row values while a
+// block runs) is a hint: a warm long run of a one-holding book is the same bits as one without
+// the cache, and ReadAhead scopes nest and restore the thread's setting.
+TEST(YearDrawCache, ReadingAheadChangesNoBits) {
+    EXPECT_FALSE(YearDrawCache::ReadAhead::on());
+    {
+        const YearDrawCache::ReadAhead outer(true);
+        EXPECT_TRUE(YearDrawCache::ReadAhead::on());
+        {
+            const YearDrawCache::ReadAhead inner(false);
+            EXPECT_FALSE(YearDrawCache::ReadAhead::on());
+        }
+        EXPECT_TRUE(YearDrawCache::ReadAhead::on());
+    }
+    EXPECT_FALSE(YearDrawCache::ReadAhead::on());
+
+    const Model model = made_up_model();
+    const std::vector<Holding> holdings{holding("350802", 100, ForestType::masson_pine)};
+    BookOptions o;
+    o.perils = {"fire", "pest"};
+    const Book book = prepare_book(model, holdings, o);
+    const Simulation sim{.years = 260'000, .seed = 91, .threads = 2};
+    YearLosses off;
+    {
+        const BudgetScope scope(0);
+        off = simulate_year_losses(book, sim, true);
+    }
+    const YearLosses cold = simulate_year_losses(book, sim, true);
+    const auto before = year_draw_cache().stats().hits;
+    const YearLosses warm = simulate_year_losses(book, sim, true);
+    EXPECT_GT(year_draw_cache().stats().hits, before);
+    EXPECT_EQ(cold.total_tco2e, off.total_tco2e);
+    EXPECT_EQ(warm.total_tco2e, off.total_tco2e);
+    EXPECT_EQ(warm.peril_tco2e, off.peril_tco2e);
+}
+
 TEST(YearDrawCache, SinkFactorsAreTheSameBitsOffColdAndWarm) {
     const Model model = regional_model();
     const std::vector<Holding> holdings{holding("350802", 100, ForestType::masson_pine),

@@ -1,8 +1,10 @@
 #include "api/json/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <string_view>
 
 namespace tanhui::api {
@@ -171,5 +173,141 @@ std::string FlatJsonWriter::finish() && {
     out_ += out_.empty() ? "{}" : "}";
     return std::move(out_);
 }
+
+namespace {
+
+// The first number of j (depth first) that is not finite, or 0. nlohmann keeps inf and NaN as
+// numbers and writes them as null.
+double first_non_finite_in(const nlohmann::json& j) {
+    if (j.is_number_float() && !std::isfinite(j.get<double>())) return j.get<double>();
+    if (j.is_structured())
+        for (const auto& v : j)
+            if (const double x = first_non_finite_in(v); x != 0) return x;
+    return 0;
+}
+
+}  // namespace
+
+SortedJsonWriter::Member& SortedJsonWriter::begin(std::string_view key) {
+    if (members_.capacity() == 0) {
+        members_.reserve(48);  // a quote answer has about 40 members and 2 KB
+        chars_.reserve(2048);
+    }
+    const auto at = std::lower_bound(members_.begin(), members_.end(), key, Less{this});
+    if (at != members_.end() && key_of(*at) == key)
+        throw std::logic_error("SortedJsonWriter: member \"" + std::string(key) + "\" written twice");
+    Member m;
+    m.key_at = static_cast<std::uint32_t>(chars_.size());
+    m.key_size = static_cast<std::uint32_t>(key.size());
+    chars_.append(key);
+    m.value_at = static_cast<std::uint32_t>(chars_.size());
+    return *members_.insert(at, m);
+}
+
+void SortedJsonWriter::end(Member& m) { m.value_size = static_cast<std::uint32_t>(chars_.size() - m.value_at); }
+
+SortedJsonWriter& SortedJsonWriter::real(std::string_view key, double value) {
+    Member& m = begin(key);
+    append_real(chars_, value);
+    m.real = value;
+    if (!std::isfinite(value)) m.non_finite = value;
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::integer(std::string_view key, std::int64_t value) {
+    Member& m = begin(key);
+    append_integer(chars_, value);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::unsigned_integer(std::string_view key, std::uint64_t value) {
+    Member& m = begin(key);
+    append_unsigned(chars_, value);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::string(std::string_view key, std::string_view value) {
+    Member& m = begin(key);
+    append_string(chars_, value, JsonErrorHandler::replace);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::null(std::string_view key) {
+    Member& m = begin(key);
+    chars_ += "null";
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::strings(std::string_view key, std::span<const std::string> values) {
+    Member& m = begin(key);
+    chars_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) chars_ += ',';
+        append_string(chars_, values[i], JsonErrorHandler::replace);
+    }
+    chars_ += ']';
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::json(std::string_view key, const nlohmann::json& value) {
+    Member& m = begin(key);
+    CompactWriter<nlohmann::json>(chars_, JsonErrorHandler::replace).value(value);
+    m.non_finite = first_non_finite_in(value);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::object(std::string_view key, const SortedJsonWriter& value) {
+    if (&value == this) throw std::logic_error("SortedJsonWriter: an object inside itself");
+    Member& m = begin(key);
+    value.write(chars_);
+    m.non_finite = value.first_non_finite();
+    end(m);
+    return *this;
+}
+
+bool SortedJsonWriter::contains(std::string_view key) const {
+    return std::binary_search(members_.begin(), members_.end(), key, Less{this});
+}
+
+double SortedJsonWriter::real_at(std::string_view key) const {
+    const auto at = std::lower_bound(members_.begin(), members_.end(), key, Less{this});
+    if (at == members_.end() || key_of(*at) != key || !at->real)
+        throw std::out_of_range("SortedJsonWriter: no number \"" + std::string(key) + "\"");
+    return *at->real;
+}
+
+double SortedJsonWriter::first_non_finite() const {
+    for (const Member& m : members_)
+        if (m.non_finite != 0) return m.non_finite;  // NaN != 0 too
+    return 0;
+}
+
+void SortedJsonWriter::write(std::string& out) const {
+    out += '{';
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+        const Member& m = members_[i];
+        if (i > 0) out += ',';
+        append_string(out, key_of(m), JsonErrorHandler::replace);
+        out += ':';
+        out.append(chars_, m.value_at, m.value_size);
+    }
+    out += '}';
+}
+
+std::string SortedJsonWriter::text() const {
+    std::string out;
+    out.reserve(chars_.size() + 4 * members_.size() + 2);
+    write(out);
+    return out;
+}
+
+nlohmann::json SortedJsonWriter::tree() const { return nlohmann::json::parse(text()); }
 
 }  // namespace tanhui::api

@@ -89,7 +89,11 @@ std::string answer_text(const json& request) {
     const auto d = decode_quote(request);
     if (!d.value) return "! decode: " + d.problems.front().pointer + ": " + d.problems.front().message;
     try {
-        return compact_json(compute_quote(*d.value, {&empty_model(), "m-test", 1}));
+        const QuoteContext context{&empty_model(), "m-test", 1};
+        const std::string text = compute_answer(*d.value, context).text();
+        // The tree (tests, uncertainty bands, the CLI) is the same answer.
+        EXPECT_EQ(compute_quote(*d.value, context).dump(), text);
+        return text;
     } catch (const InvalidInput& e) {
         return std::string("! ") + e.what();
     }

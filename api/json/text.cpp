@@ -27,17 +27,30 @@ bool plain_ascii(std::string_view s) {
     return true;
 }
 
+// '"' s '"' suffix, for an s that needs no escaping, in one append when it is short (most are):
+// three appends of a character each cost more than the copy.
+void append_quoted(std::string& out, std::string_view s, std::string_view suffix) {
+    char buffer[64];
+    if (s.size() + suffix.size() + 2 > sizeof buffer) {
+        out += '"';
+        out.append(s);
+        out += '"';
+        out.append(suffix);
+        return;
+    }
+    buffer[0] = '"';
+    if (!s.empty()) std::memcpy(buffer + 1, s.data(), s.size());  // an empty view's data() may be null
+    buffer[s.size() + 1] = '"';
+    if (!suffix.empty()) std::memcpy(buffer + s.size() + 2, suffix.data(), suffix.size());
+    out.append(buffer, s.size() + 2 + suffix.size());
+}
+
 void append_string(std::string& out, std::string_view s, JsonErrorHandler handler) {
     if (!plain_ascii(s)) {
         out += nlohmann::json(std::string(s)).dump(-1, ' ', false, handler);
         return;
     }
-    const std::size_t at = out.size();
-    out.resize(at + s.size() + 2);
-    char* p = out.data() + at;
-    p[0] = '"';
-    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());  // an empty view's data() may be null
-    p[s.size() + 1] = '"';
+    append_quoted(out, s, "");
 }
 
 // nlohmann writes a non-finite number as null and any other with its own Grisu2 to_chars.
@@ -46,9 +59,9 @@ void append_real(std::string& out, double x) {
         out += "null";
         return;
     }
-    std::array<char, 64> buffer{};
-    const char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
-    out.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+    char buffer[64];  // to_chars writes what it returns; no need to zero it
+    const char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, x);
+    out.append(buffer, static_cast<std::size_t>(end - buffer));
 }
 
 void append_unsigned(std::string& out, std::uint64_t x) {
@@ -188,29 +201,62 @@ double first_non_finite_in(const nlohmann::json& j) {
 
 }  // namespace
 
-SortedJsonWriter::Member& SortedJsonWriter::begin(std::string_view key) {
+SortedJsonWriter::Key SortedJsonWriter::key(std::string_view text) {
+    unsigned char bytes[8] = {};
+    if (!text.empty()) std::memcpy(bytes, text.data(), std::min<std::size_t>(text.size(), 8));
+    std::uint64_t prefix = 0;
+    for (const unsigned char b : bytes) prefix = prefix << 8 | b;
+    return {prefix, text};
+}
+
+// Byte order, as std::string compares: the prefixes decide unless they are equal (a shorter key
+// is padded with 0, so "ab" and "ab\0" tie there and the full comparison orders them).
+bool SortedJsonWriter::less(const Member& a, const Key& b) const {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return key_of(a) < b.text;
+}
+
+const SortedJsonWriter::Member* SortedJsonWriter::find(std::string_view text) const {
+    const Key k = key(text);
+    const auto at = std::lower_bound(members_.begin(), members_.end(), k,
+                                     [this](const Member& m, const Key& x) { return less(m, x); });
+    return at != members_.end() && at->prefix == k.prefix && key_of(*at) == text ? &*at : nullptr;
+}
+
+SortedJsonWriter::Member& SortedJsonWriter::begin(std::string_view text) {
     if (members_.capacity() == 0) {
-        members_.reserve(48);  // a quote answer has about 40 members and 2 KB
-        chars_.reserve(2048);
+        members_.reserve(16);
+        chars_.reserve(1024);
     }
-    const auto at = std::lower_bound(members_.begin(), members_.end(), key, Less{this});
-    if (at != members_.end() && key_of(*at) == key)
-        throw std::logic_error("SortedJsonWriter: member \"" + std::string(key) + "\" written twice");
+    const Key k = key(text);
+    const auto at = std::lower_bound(members_.begin(), members_.end(), k,
+                                     [this](const Member& m, const Key& x) { return less(m, x); });
+    if (at != members_.end() && at->prefix == k.prefix && key_of(*at) == text)
+        throw std::logic_error("SortedJsonWriter: member \"" + std::string(text) + "\" written twice");
     Member m;
-    m.key_at = static_cast<std::uint32_t>(chars_.size());
-    m.key_size = static_cast<std::uint32_t>(key.size());
-    chars_.append(key);
-    m.value_at = static_cast<std::uint32_t>(chars_.size());
+    m.prefix = k.prefix;
+    m.key_size = static_cast<std::uint32_t>(text.size());
+    if (plain_ascii(text)) {
+        m.span_at = static_cast<std::uint32_t>(chars_.size());
+        m.key_at = m.span_at + 1;
+        append_quoted(chars_, text, ":");
+    } else {
+        m.key_at = static_cast<std::uint32_t>(chars_.size());
+        chars_.append(text);
+        m.span_at = static_cast<std::uint32_t>(chars_.size());
+        append_string(chars_, text, JsonErrorHandler::replace);
+        chars_ += ':';
+    }
     return *members_.insert(at, m);
 }
 
-void SortedJsonWriter::end(Member& m) { m.value_size = static_cast<std::uint32_t>(chars_.size() - m.value_at); }
+void SortedJsonWriter::end(Member& m) { m.span_size = static_cast<std::uint32_t>(chars_.size() - m.span_at); }
 
 SortedJsonWriter& SortedJsonWriter::real(std::string_view key, double value) {
     Member& m = begin(key);
     append_real(chars_, value);
-    m.real = value;
-    if (!std::isfinite(value)) m.non_finite = value;
+    m.number = value;
+    m.real = true;
     end(m);
     return *this;
 }
@@ -258,7 +304,7 @@ SortedJsonWriter& SortedJsonWriter::strings(std::string_view key, std::span<cons
 SortedJsonWriter& SortedJsonWriter::json(std::string_view key, const nlohmann::json& value) {
     Member& m = begin(key);
     CompactWriter<nlohmann::json>(chars_, JsonErrorHandler::replace).value(value);
-    m.non_finite = first_non_finite_in(value);
+    m.number = first_non_finite_in(value);
     end(m);
     return *this;
 }
@@ -267,43 +313,37 @@ SortedJsonWriter& SortedJsonWriter::object(std::string_view key, const SortedJso
     if (&value == this) throw std::logic_error("SortedJsonWriter: an object inside itself");
     Member& m = begin(key);
     value.write(chars_);
-    m.non_finite = value.first_non_finite();
+    m.number = value.first_non_finite();
     end(m);
     return *this;
 }
 
-bool SortedJsonWriter::contains(std::string_view key) const {
-    return std::binary_search(members_.begin(), members_.end(), key, Less{this});
-}
+bool SortedJsonWriter::contains(std::string_view key) const { return find(key) != nullptr; }
 
 double SortedJsonWriter::real_at(std::string_view key) const {
-    const auto at = std::lower_bound(members_.begin(), members_.end(), key, Less{this});
-    if (at == members_.end() || key_of(*at) != key || !at->real)
-        throw std::out_of_range("SortedJsonWriter: no number \"" + std::string(key) + "\"");
-    return *at->real;
+    const Member* m = find(key);
+    if (!m || !m->real) throw std::out_of_range("SortedJsonWriter: no number \"" + std::string(key) + "\"");
+    return m->number;
 }
 
 double SortedJsonWriter::first_non_finite() const {
     for (const Member& m : members_)
-        if (m.non_finite != 0) return m.non_finite;  // NaN != 0 too
+        if (m.number != 0 && !std::isfinite(m.number)) return m.number;  // a real() number, or a value's first
     return 0;
 }
 
 void SortedJsonWriter::write(std::string& out) const {
     out += '{';
     for (std::size_t i = 0; i < members_.size(); ++i) {
-        const Member& m = members_[i];
         if (i > 0) out += ',';
-        append_string(out, key_of(m), JsonErrorHandler::replace);
-        out += ':';
-        out.append(chars_, m.value_at, m.value_size);
+        out.append(chars_, members_[i].span_at, members_[i].span_size);
     }
     out += '}';
 }
 
 std::string SortedJsonWriter::text() const {
     std::string out;
-    out.reserve(chars_.size() + 4 * members_.size() + 2);
+    out.reserve(chars_.size() + members_.size() + 2);
     write(out);
     return out;
 }

@@ -69,24 +69,29 @@ public:
     nlohmann::json tree() const;
 
 private:
+    // A member is one span of chars_, `"key":value` as it is written out; its raw key (for
+    // ordering) is inside that span when the key needs no escaping, else stored before it.
+    // `prefix` is the key's first 8 bytes, big-endian: most comparisons end there.
     struct Member {
-        std::uint32_t key_at = 0, key_size = 0, value_at = 0, value_size = 0;
-        double non_finite = 0;              // the value's first non-finite number, or 0
-        std::optional<double> real;         // the value, when written by real()
+        std::uint64_t prefix = 0;
+        std::uint32_t key_at = 0, key_size = 0, span_at = 0, span_size = 0;
+        double number = 0;    // the value written by real(), or the value's first non-finite number
+        bool real = false;    // written by real()
     };
+    struct Key {
+        std::uint64_t prefix;
+        std::string_view text;
+    };
+    static Key key(std::string_view text);
     std::string_view key_of(const Member& m) const { return {chars_.data() + m.key_at, m.key_size}; }
-    struct Less {  // members by key, and a member against a key, for the binary searches
-        const SortedJsonWriter* self;
-        bool operator()(const Member& a, const Member& b) const { return self->key_of(a) < self->key_of(b); }
-        bool operator()(const Member& a, std::string_view k) const { return self->key_of(a) < k; }
-        bool operator()(std::string_view k, const Member& b) const { return k < self->key_of(b); }
-    };
+    bool less(const Member& a, const Key& b) const;
+    const Member* find(std::string_view key) const;
     // Opens a member: its key in chars_, the value to be appended after it; returns it.
     Member& begin(std::string_view key);
     void end(Member& m);  // the value is what chars_ gained since begin
     void write(std::string& out) const;
 
-    std::string chars_;            // each member's raw key followed by its value's text
+    std::string chars_;            // the members' spans (and the raw keys that need escaping)
     std::vector<Member> members_;  // sorted by key
 };
 

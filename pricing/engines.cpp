@@ -1,8 +1,9 @@
 // The Asian engines of price insurance, by name: the only list (STYLE "A peril, product or
 // engine is one file pair plus one line"). Each call builds its own QuantLib curves, process and
-// engine with an explicit reference date, fills the engine's arguments and calls calculate(): no
-// Instrument, so Settings::instance().evaluationDate() is neither read nor written, and calls on
-// different threads share nothing.
+// engine with an explicit reference date (Turnbull-Wakeman reuses its thread's: below), fills the
+// engine's arguments and calls calculate(): no Instrument, so
+// Settings::instance().evaluationDate() is neither read nor written, and calls on different
+// threads share nothing.
 #include "pricing/asian_put.hpp"
 
 #include <ql/exercise.hpp>
@@ -22,6 +23,7 @@
 #include <ql/time/daycounters/actual365fixed.hpp>
 
 #include <cmath>
+#include <memory>
 #include <utility>
 
 namespace tanhui::pricing {
@@ -44,13 +46,30 @@ ql::DayCounter day_counter(DayCount day_count) {
     return ql::Actual365Fixed();
 }
 
-// Flat continuously compounded curves and a flat volatility, all from the valuation date.
-ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const BlackScholesMarket& m) {
-    const ql::Date today = to_quantlib(m.valuation_date);
-    const ql::DayCounter dc = day_counter(m.day_count);
-    const auto risk_free = ql::ext::make_shared<ql::FlatForward>(today, m.risk_free_rate, dc, ql::Continuous);
-    const auto dividend = ql::ext::make_shared<ql::FlatForward>(today, m.dividend_yield, dc, ql::Continuous);
-    const auto vol = ql::ext::make_shared<ql::BlackConstantVol>(today, ql::NullCalendar(), m.volatility, dc);
+// The market's four numbers as quotes the curves and the process read.
+struct MarketQuotes {
+    ql::ext::shared_ptr<ql::SimpleQuote> spot = ql::ext::make_shared<ql::SimpleQuote>();
+    ql::ext::shared_ptr<ql::SimpleQuote> risk_free_rate = ql::ext::make_shared<ql::SimpleQuote>();
+    ql::ext::shared_ptr<ql::SimpleQuote> dividend_yield = ql::ext::make_shared<ql::SimpleQuote>();
+    ql::ext::shared_ptr<ql::SimpleQuote> volatility = ql::ext::make_shared<ql::SimpleQuote>();
+
+    void set(const BlackScholesMarket& m) const {
+        spot->setValue(m.spot);
+        risk_free_rate->setValue(m.risk_free_rate);
+        dividend_yield->setValue(m.dividend_yield);
+        volatility->setValue(m.volatility);
+    }
+};
+
+// Flat continuously compounded curves and a flat volatility, all from `today`, on the quotes.
+// FlatForward and BlackConstantVol given a number wrap it in a SimpleQuote themselves: the same
+// objects and arithmetic as here.
+ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const ql::Date& today, DayCount day_count,
+                                                                      const MarketQuotes& q) {
+    const ql::DayCounter dc = day_counter(day_count);
+    const auto risk_free = ql::ext::make_shared<ql::FlatForward>(today, ql::Handle<ql::Quote>(q.risk_free_rate), dc, ql::Continuous);
+    const auto dividend = ql::ext::make_shared<ql::FlatForward>(today, ql::Handle<ql::Quote>(q.dividend_yield), dc, ql::Continuous);
+    const auto vol = ql::ext::make_shared<ql::BlackConstantVol>(today, ql::NullCalendar(), ql::Handle<ql::Quote>(q.volatility), dc);
     // Flat curves are valid at any time. Allowing extrapolation skips the range check, which on
     // Debian's QuantLib (QL_HIGH_RESOLUTION_DATE) converts maxDate() to a time at every Monte
     // Carlo step: half of the engine's run time.
@@ -58,10 +77,46 @@ ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const Black
     dividend->enableExtrapolation();
     vol->enableExtrapolation();
     return ql::ext::make_shared<ql::BlackScholesMertonProcess>(
-        ql::Handle<ql::Quote>(ql::ext::make_shared<ql::SimpleQuote>(m.spot)),
-        ql::Handle<ql::YieldTermStructure>(dividend), ql::Handle<ql::YieldTermStructure>(risk_free),
-        ql::Handle<ql::BlackVolTermStructure>(vol));
+        ql::Handle<ql::Quote>(q.spot), ql::Handle<ql::YieldTermStructure>(dividend),
+        ql::Handle<ql::YieldTermStructure>(risk_free), ql::Handle<ql::BlackVolTermStructure>(vol));
 }
+
+ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const BlackScholesMarket& m) {
+    const MarketQuotes q;
+    q.set(m);
+    return make_process(to_quantlib(m.valuation_date), m.day_count, q);
+}
+
+// Turnbull-Wakeman is a closed form of a few microseconds: building its curves, process and
+// engine and tearing down their observers was a quarter of it (about 22,000 instructions a price
+// quote, docs/performance.md "Issue 18 item 5"). So each thread keeps one engine on one process
+// for the last valuation date and day count it priced, and sets each market's four numbers into
+// its quotes: the curves recompute from them as new ones would (the same objects, the same
+// arithmetic, so the same bits: tests/pricing/engines_test.cpp). A departure from STYLE's "build
+// per call" for this engine only; nothing is shared between threads, and no Instrument or
+// evaluation date is involved.
+class ThreadTurnbullWakeman {
+public:
+    ql::TurnbullWakemanAsianEngine& engine(const BlackScholesMarket& m) {
+        const ql::Date today = to_quantlib(m.valuation_date);
+        if (!engine_ || today != today_ || m.day_count != day_count_) {
+            engine_.reset();
+            quotes_.set(m);
+            engine_ = std::make_unique<ql::TurnbullWakemanAsianEngine>(make_process(today, m.day_count, quotes_));
+            today_ = today;
+            day_count_ = m.day_count;
+        } else {
+            quotes_.set(m);
+        }
+        return *engine_;
+    }
+
+private:
+    MarketQuotes quotes_;
+    ql::Date today_;
+    DayCount day_count_ = DayCount::actual_365_fixed;
+    std::unique_ptr<ql::TurnbullWakemanAsianEngine> engine_;
+};
 
 // Fills the engine's arguments as DiscreteAveragingAsianOption::setupArguments would, runs it.
 const ql::DiscreteAveragingAsianOption::results& run(ql::DiscreteAveragingAsianOption::engine& engine,
@@ -88,8 +143,8 @@ const ql::DiscreteAveragingAsianOption::results& run(ql::DiscreteAveragingAsianO
 }
 
 AsianPrice turnbull_wakeman(const AsianProblem& p, const MonteCarloSettings&) {
-    ql::TurnbullWakemanAsianEngine engine(make_process(p.market));
-    const auto& r = run(engine, p, ql::Average::Arithmetic);
+    thread_local ThreadTurnbullWakeman cached;
+    const auto& r = run(cached.engine(p.market), p, ql::Average::Arithmetic);
     return {.value = r.value, .standard_error = 0, .engine = "turnbull_wakeman"};
 }
 

@@ -1,9 +1,9 @@
 // The Asian engines of price insurance, by name: the only list (STYLE "A peril, product or
 // engine is one file pair plus one line"). Each call builds its own QuantLib curves, process and
-// engine with an explicit reference date (Turnbull-Wakeman reuses its thread's: below), fills the
-// engine's arguments and calls calculate(): no Instrument, so
-// Settings::instance().evaluationDate() is neither read nor written, and calls on different
-// threads share nothing.
+// engine with an explicit reference date, fills the engine's arguments and calls calculate(): no
+// Instrument, so Settings::instance().evaluationDate() is neither read nor written, and calls on
+// different threads share nothing. Turnbull-Wakeman is QuantLib's engine written out on flat
+// curves (below), bit for bit.
 #include "pricing/asian_put.hpp"
 
 #include <ql/exercise.hpp>
@@ -12,7 +12,7 @@
 #include <ql/math/randomnumbers/rngtraits.hpp>
 #include <ql/pricingengines/asian/analytic_discr_geom_av_price.hpp>
 #include <ql/pricingengines/asian/mc_discr_arith_av_price.hpp>
-#include <ql/pricingengines/asian/turnbullwakemanasianengine.hpp>
+#include <ql/pricingengines/blackcalculator.hpp>
 #include <ql/processes/blackscholesprocess.hpp>
 #include <ql/quotes/simplequote.hpp>
 #include <ql/termstructures/volatility/equityfx/blackconstantvol.hpp>
@@ -23,8 +23,8 @@
 #include <ql/time/daycounters/actual365fixed.hpp>
 
 #include <cmath>
-#include <memory>
 #include <utility>
+#include <vector>
 
 namespace tanhui::pricing {
 namespace {
@@ -46,30 +46,13 @@ ql::DayCounter day_counter(DayCount day_count) {
     return ql::Actual365Fixed();
 }
 
-// The market's four numbers as quotes the curves and the process read.
-struct MarketQuotes {
-    ql::ext::shared_ptr<ql::SimpleQuote> spot = ql::ext::make_shared<ql::SimpleQuote>();
-    ql::ext::shared_ptr<ql::SimpleQuote> risk_free_rate = ql::ext::make_shared<ql::SimpleQuote>();
-    ql::ext::shared_ptr<ql::SimpleQuote> dividend_yield = ql::ext::make_shared<ql::SimpleQuote>();
-    ql::ext::shared_ptr<ql::SimpleQuote> volatility = ql::ext::make_shared<ql::SimpleQuote>();
-
-    void set(const BlackScholesMarket& m) const {
-        spot->setValue(m.spot);
-        risk_free_rate->setValue(m.risk_free_rate);
-        dividend_yield->setValue(m.dividend_yield);
-        volatility->setValue(m.volatility);
-    }
-};
-
-// Flat continuously compounded curves and a flat volatility, all from `today`, on the quotes.
-// FlatForward and BlackConstantVol given a number wrap it in a SimpleQuote themselves: the same
-// objects and arithmetic as here.
-ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const ql::Date& today, DayCount day_count,
-                                                                      const MarketQuotes& q) {
-    const ql::DayCounter dc = day_counter(day_count);
-    const auto risk_free = ql::ext::make_shared<ql::FlatForward>(today, ql::Handle<ql::Quote>(q.risk_free_rate), dc, ql::Continuous);
-    const auto dividend = ql::ext::make_shared<ql::FlatForward>(today, ql::Handle<ql::Quote>(q.dividend_yield), dc, ql::Continuous);
-    const auto vol = ql::ext::make_shared<ql::BlackConstantVol>(today, ql::NullCalendar(), ql::Handle<ql::Quote>(q.volatility), dc);
+// Flat continuously compounded curves and a flat volatility, all from the valuation date.
+ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const BlackScholesMarket& m) {
+    const ql::Date today = to_quantlib(m.valuation_date);
+    const ql::DayCounter dc = day_counter(m.day_count);
+    const auto risk_free = ql::ext::make_shared<ql::FlatForward>(today, m.risk_free_rate, dc, ql::Continuous);
+    const auto dividend = ql::ext::make_shared<ql::FlatForward>(today, m.dividend_yield, dc, ql::Continuous);
+    const auto vol = ql::ext::make_shared<ql::BlackConstantVol>(today, ql::NullCalendar(), m.volatility, dc);
     // Flat curves are valid at any time. Allowing extrapolation skips the range check, which on
     // Debian's QuantLib (QL_HIGH_RESOLUTION_DATE) converts maxDate() to a time at every Monte
     // Carlo step: half of the engine's run time.
@@ -77,46 +60,10 @@ ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const ql::D
     dividend->enableExtrapolation();
     vol->enableExtrapolation();
     return ql::ext::make_shared<ql::BlackScholesMertonProcess>(
-        ql::Handle<ql::Quote>(q.spot), ql::Handle<ql::YieldTermStructure>(dividend),
-        ql::Handle<ql::YieldTermStructure>(risk_free), ql::Handle<ql::BlackVolTermStructure>(vol));
+        ql::Handle<ql::Quote>(ql::ext::make_shared<ql::SimpleQuote>(m.spot)),
+        ql::Handle<ql::YieldTermStructure>(dividend), ql::Handle<ql::YieldTermStructure>(risk_free),
+        ql::Handle<ql::BlackVolTermStructure>(vol));
 }
-
-ql::ext::shared_ptr<ql::GeneralizedBlackScholesProcess> make_process(const BlackScholesMarket& m) {
-    const MarketQuotes q;
-    q.set(m);
-    return make_process(to_quantlib(m.valuation_date), m.day_count, q);
-}
-
-// Turnbull-Wakeman is a closed form of a few microseconds: building its curves, process and
-// engine and tearing down their observers was a quarter of it (about 22,000 instructions a price
-// quote, docs/performance.md "Issue 18 item 5"). So each thread keeps one engine on one process
-// for the last valuation date and day count it priced, and sets each market's four numbers into
-// its quotes: the curves recompute from them as new ones would (the same objects, the same
-// arithmetic, so the same bits: tests/pricing/engines_test.cpp). A departure from STYLE's "build
-// per call" for this engine only; nothing is shared between threads, and no Instrument or
-// evaluation date is involved.
-class ThreadTurnbullWakeman {
-public:
-    ql::TurnbullWakemanAsianEngine& engine(const BlackScholesMarket& m) {
-        const ql::Date today = to_quantlib(m.valuation_date);
-        if (!engine_ || today != today_ || m.day_count != day_count_) {
-            engine_.reset();
-            quotes_.set(m);
-            engine_ = std::make_unique<ql::TurnbullWakemanAsianEngine>(make_process(today, m.day_count, quotes_));
-            today_ = today;
-            day_count_ = m.day_count;
-        } else {
-            quotes_.set(m);
-        }
-        return *engine_;
-    }
-
-private:
-    MarketQuotes quotes_;
-    ql::Date today_;
-    DayCount day_count_ = DayCount::actual_365_fixed;
-    std::unique_ptr<ql::TurnbullWakemanAsianEngine> engine_;
-};
 
 // Fills the engine's arguments as DiscreteAveragingAsianOption::setupArguments would, runs it.
 const ql::DiscreteAveragingAsianOption::results& run(ql::DiscreteAveragingAsianOption::engine& engine,
@@ -142,10 +89,61 @@ const ql::DiscreteAveragingAsianOption::results& run(ql::DiscreteAveragingAsianO
     return *results;
 }
 
+// Turnbull & Wakeman (1991) two-moment match, as QuantLib 1.29's TurnbullWakemanAsianEngine
+// computes it on flat curves and a flat volatility, operation for operation: each fixing's time
+// is the day count's year fraction (whole days: QuantLib's high-resolution dates add their zero
+// fractions of a day), a discount factor is 1 / exp(rate t) (InterestRate::discountFactor,
+// continuous), a variance vol vol t (BlackConstantVol), and Black's formula is QuantLib's
+// BlackCalculator. So the price has the engine's bits (tests/pricing/engines_test.cpp compares
+// them with the engine's for random markets, schedules, day counts and past fixings) without
+// building curves, a process, an engine and their observers, and without the engine's
+// additional results, for each quote: about 50,000 instructions of a price request
+// (docs/performance.md "Issue 18 item 5").
 AsianPrice turnbull_wakeman(const AsianProblem& p, const MonteCarloSettings&) {
-    thread_local ThreadTurnbullWakeman cached;
-    const auto& r = run(cached.engine(p.market), p, ql::Average::Arithmetic);
-    return {.value = r.value, .standard_error = 0, .engine = "turnbull_wakeman"};
+    const BlackScholesMarket& market = p.market;
+    const auto time = [&market](Date d) { return year_fraction(market.valuation_date, d, market.day_count); };
+    const auto discount = [](double rate, double t) { return 1.0 / std::exp(rate * t); };
+    const std::size_t past = p.past_count, future = p.future_fixing_dates.size(), m = past + future;
+    double accrued = 0;
+    if (past != 0) accrued = p.past_sum / static_cast<double>(m);
+    const double discount_last = discount(market.risk_free_rate, time(p.last_fixing_date));
+    const double effective_strike = p.strike - accrued;
+    AsianPrice price{.value = 0, .standard_error = 0, .engine = "turnbull_wakeman"};
+    if (effective_strike <= 0.0) {  // exercise (call) or no payout (put) is certain
+        if (p.type == OptionType::call) {
+            double average = accrued;
+            for (const Date d : p.future_fixing_dates) {
+                const double t = time(d);
+                average += market.spot * discount(market.dividend_yield, t) / discount(market.risk_free_rate, t) /
+                           static_cast<double>(m);
+            }
+            price.value = discount_last * (average - p.strike);
+        }
+        return price;
+    }
+    // E[A] and E[A^2] of the future part; exp(variance) once a fixing (the engine takes it again
+    // in its inner loop: the same value).
+    std::vector<double> forwards(future), exp_variances(future);
+    double ea = 0, t_last = 0;
+    for (std::size_t i = 0; i < future; ++i) {
+        const double t = time(p.future_fixing_dates[i]);
+        forwards[i] = market.spot * discount(market.dividend_yield, t) / discount(market.risk_free_rate, t);
+        exp_variances[i] = std::exp(market.volatility * market.volatility * t);
+        ea += forwards[i];
+        t_last = t;
+    }
+    ea /= static_cast<double>(m);
+    double ea2 = 0;
+    for (std::size_t i = 0; i < future; ++i) {
+        ea2 += forwards[i] * forwards[i] * exp_variances[i];
+        for (std::size_t j = 0; j < i; ++j) ea2 += 2 * forwards[i] * forwards[j] * exp_variances[j];
+    }
+    ea2 /= static_cast<double>(m * m);
+    const double sigma = std::sqrt(std::log(ea2 / (ea * ea)) / t_last);
+    const ql::BlackCalculator black(p.type == OptionType::put ? ql::Option::Put : ql::Option::Call, effective_strike, ea,
+                                    sigma * std::sqrt(t_last), discount_last);
+    price.value = black.value();
+    return price;
 }
 
 AsianPrice geometric(const AsianProblem& p, const MonteCarloSettings&) {

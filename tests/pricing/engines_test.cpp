@@ -1,7 +1,8 @@
-// Turnbull-Wakeman's engine is kept per thread, its market's numbers set into quotes
-// (pricing/engines.cpp). QuantLib's engine built fresh for each price, as it was before, with the
-// numbers in the curves themselves, must give the same bits for any sequence of markets,
-// valuation dates and day counts on one thread.
+// "turnbull_wakeman" is QuantLib 1.29's TurnbullWakemanAsianEngine written out on flat curves
+// (pricing/engines.cpp). QuantLib's engine itself, built as the price used to be built (curves,
+// process, engine, arguments filled as DiscreteAveragingAsianOption would), must give the same
+// bits for random markets, valuation dates, day counts, schedules, puts and calls, seasoned
+// policies with past fixings, and effective strikes at or below 0; on this thread and another.
 #include "pricing/asian_put.hpp"
 
 #include <ql/exercise.hpp>
@@ -42,8 +43,9 @@ ql::DayCounter ql_day_counter(DayCount dc) {
     return ql::Actual365Fixed();
 }
 
-// Every fixing in the future: the engine's arguments as pricing/engines.cpp fills them.
-double fresh_turnbull_wakeman(const AsianOption& o, const BlackScholesMarket& m) {
+// The engine's arguments as pricing/engines.cpp filled them: the future fixings, the count and
+// sum of the past ones.
+double quantlib_turnbull_wakeman(const AsianOption& o, const BlackScholesMarket& m) {
     const ql::Date today = ql_date(m.valuation_date);
     const ql::DayCounter dc = ql_day_counter(m.day_count);
     const auto risk_free = ql::ext::make_shared<ql::FlatForward>(today, m.risk_free_rate, dc, ql::Continuous);
@@ -61,10 +63,13 @@ double fresh_turnbull_wakeman(const AsianOption& o, const BlackScholesMarket& m)
                                                                 o.strike);
     args->exercise = ql::ext::make_shared<ql::EuropeanExercise>(ql_date(o.fixing_dates.back()));
     args->averageType = ql::Average::Arithmetic;
-    args->pastFixings = 0;
-    args->runningAccumulator = 0.0;
+    args->pastFixings = o.past_fixings.size();
+    double past_sum = 0;
+    for (const double x : o.past_fixings) past_sum += x;
+    args->runningAccumulator = past_sum;
     args->fixingDates.clear();
-    for (const Date d : o.fixing_dates) args->fixingDates.push_back(ql_date(d));
+    for (const Date d : o.fixing_dates)
+        if (!(d < m.valuation_date)) args->fixingDates.push_back(ql_date(d));
     args->validate();
     engine.calculate();
     return dynamic_cast<const ql::DiscreteAveragingAsianOption::results*>(engine.getResults())->value;
@@ -75,8 +80,7 @@ struct Case {
     BlackScholesMarket market;
 };
 
-// Runs of a few cases on one valuation date and day count (the kept engine's numbers change),
-// then another date or day count (it is rebuilt), and back.
+// Runs of a few cases on one valuation date and day count, then another, and back.
 std::vector<Case> cases() {
     using namespace std::chrono;
     std::mt19937_64 rng(20261207);
@@ -97,16 +101,37 @@ std::vector<Case> cases() {
         c.option.type = rng() % 4 == 0 ? OptionType::call : OptionType::put;
         c.option.strike = c.market.spot * (0.5 + u(rng));
         c.option.fixing_dates = fixing_schedule(date, 3 + static_cast<int>(rng() % 22), frequencies[rng() % 3]);
+        const std::size_t n = c.option.fixing_dates.size();
+        if (n > 1 && rng() % 3 == 0) {
+            // Seasoned: valued the day after fixing k - 1, the first k fixings known; now and then
+            // so high that the average is above the strike whatever comes (effective strike <= 0).
+            const std::size_t k = 1 + rng() % (n - 1);
+            c.market.valuation_date = Date{sys_days{c.option.fixing_dates[k - 1]} + days{1}};
+            const double level = rng() % 4 == 0 ? 4 * static_cast<double>(n) * c.option.strike : c.market.spot;
+            for (std::size_t j = 0; j < k; ++j) c.option.past_fixings.push_back(level * (0.7 + 0.6 * u(rng)));
+        }
         out.push_back(std::move(c));
     }
     return out;
 }
 
-TEST(TurnbullWakemanKeptPerThread, SameBitsAsAFreshQuantLibEngine) {
+TEST(TurnbullWakeman, SameBitsAsQuantLibsEngine) {
     const std::vector<Case> all = cases();
+    int seasoned = 0, certain_calls = 0, calls = 0;
+    for (const Case& c : all) {
+        double past_sum = 0;
+        for (const double x : c.option.past_fixings) past_sum += x;
+        seasoned += !c.option.past_fixings.empty();
+        calls += c.option.type == OptionType::call;
+        certain_calls += c.option.type == OptionType::call &&
+                         c.option.strike - past_sum / static_cast<double>(c.option.fixing_dates.size()) <= 0;
+    }
+    EXPECT_GT(seasoned, 50);
+    EXPECT_GT(calls, 50);
+    EXPECT_GT(certain_calls, 3);
     std::vector<double> fresh;
-    for (const Case& c : all) fresh.push_back(fresh_turnbull_wakeman(c.option, c.market));
-    // On this thread, then on a new thread whose engine starts empty.
+    for (const Case& c : all) fresh.push_back(quantlib_turnbull_wakeman(c.option, c.market));
+    // On this thread, then on a new one.
     for (int pass = 0; pass < 2; ++pass) {
         std::vector<double> kept;
         const auto price_all = [&] {

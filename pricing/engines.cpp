@@ -2,7 +2,8 @@
 // engine is one file pair plus one line"). Each call builds its own QuantLib curves, process and
 // engine with an explicit reference date, fills the engine's arguments and calls calculate(): no
 // Instrument, so Settings::instance().evaluationDate() is neither read nor written, and calls on
-// different threads share nothing.
+// different threads share nothing. Turnbull-Wakeman is QuantLib's engine written out on flat
+// curves (below), bit for bit.
 #include "pricing/asian_put.hpp"
 
 #include <ql/exercise.hpp>
@@ -11,7 +12,7 @@
 #include <ql/math/randomnumbers/rngtraits.hpp>
 #include <ql/pricingengines/asian/analytic_discr_geom_av_price.hpp>
 #include <ql/pricingengines/asian/mc_discr_arith_av_price.hpp>
-#include <ql/pricingengines/asian/turnbullwakemanasianengine.hpp>
+#include <ql/pricingengines/blackcalculator.hpp>
 #include <ql/processes/blackscholesprocess.hpp>
 #include <ql/quotes/simplequote.hpp>
 #include <ql/termstructures/volatility/equityfx/blackconstantvol.hpp>
@@ -23,6 +24,7 @@
 
 #include <cmath>
 #include <utility>
+#include <vector>
 
 namespace tanhui::pricing {
 namespace {
@@ -87,10 +89,61 @@ const ql::DiscreteAveragingAsianOption::results& run(ql::DiscreteAveragingAsianO
     return *results;
 }
 
+// Turnbull & Wakeman (1991) two-moment match, as QuantLib 1.29's TurnbullWakemanAsianEngine
+// computes it on flat curves and a flat volatility, operation for operation: each fixing's time
+// is the day count's year fraction (whole days: QuantLib's high-resolution dates add their zero
+// fractions of a day), a discount factor is 1 / exp(rate t) (InterestRate::discountFactor,
+// continuous), a variance vol vol t (BlackConstantVol), and Black's formula is QuantLib's
+// BlackCalculator. So the price has the engine's bits (tests/pricing/engines_test.cpp compares
+// them with the engine's for random markets, schedules, day counts and past fixings) without
+// building curves, a process, an engine and their observers, and without the engine's
+// additional results, for each quote: about 50,000 instructions of a price request
+// (docs/performance.md "Issue 18 item 5").
 AsianPrice turnbull_wakeman(const AsianProblem& p, const MonteCarloSettings&) {
-    ql::TurnbullWakemanAsianEngine engine(make_process(p.market));
-    const auto& r = run(engine, p, ql::Average::Arithmetic);
-    return {.value = r.value, .standard_error = 0, .engine = "turnbull_wakeman"};
+    const BlackScholesMarket& market = p.market;
+    const auto time = [&market](Date d) { return year_fraction(market.valuation_date, d, market.day_count); };
+    const auto discount = [](double rate, double t) { return 1.0 / std::exp(rate * t); };
+    const std::size_t past = p.past_count, future = p.future_fixing_dates.size(), m = past + future;
+    double accrued = 0;
+    if (past != 0) accrued = p.past_sum / static_cast<double>(m);
+    const double discount_last = discount(market.risk_free_rate, time(p.last_fixing_date));
+    const double effective_strike = p.strike - accrued;
+    AsianPrice price{.value = 0, .standard_error = 0, .engine = "turnbull_wakeman"};
+    if (effective_strike <= 0.0) {  // exercise (call) or no payout (put) is certain
+        if (p.type == OptionType::call) {
+            double average = accrued;
+            for (const Date d : p.future_fixing_dates) {
+                const double t = time(d);
+                average += market.spot * discount(market.dividend_yield, t) / discount(market.risk_free_rate, t) /
+                           static_cast<double>(m);
+            }
+            price.value = discount_last * (average - p.strike);
+        }
+        return price;
+    }
+    // E[A] and E[A^2] of the future part; exp(variance) once a fixing (the engine takes it again
+    // in its inner loop: the same value).
+    std::vector<double> forwards(future), exp_variances(future);
+    double ea = 0, t_last = 0;
+    for (std::size_t i = 0; i < future; ++i) {
+        const double t = time(p.future_fixing_dates[i]);
+        forwards[i] = market.spot * discount(market.dividend_yield, t) / discount(market.risk_free_rate, t);
+        exp_variances[i] = std::exp(market.volatility * market.volatility * t);
+        ea += forwards[i];
+        t_last = t;
+    }
+    ea /= static_cast<double>(m);
+    double ea2 = 0;
+    for (std::size_t i = 0; i < future; ++i) {
+        ea2 += forwards[i] * forwards[i] * exp_variances[i];
+        for (std::size_t j = 0; j < i; ++j) ea2 += 2 * forwards[i] * forwards[j] * exp_variances[j];
+    }
+    ea2 /= static_cast<double>(m * m);
+    const double sigma = std::sqrt(std::log(ea2 / (ea * ea)) / t_last);
+    const ql::BlackCalculator black(p.type == OptionType::put ? ql::Option::Put : ql::Option::Call, effective_strike, ea,
+                                    sigma * std::sqrt(t_last), discount_last);
+    price.value = black.value();
+    return price;
 }
 
 AsianPrice geometric(const AsianProblem& p, const MonteCarloSettings&) {

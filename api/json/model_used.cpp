@@ -50,26 +50,26 @@ Json pool_model_used(const risk::Model& model, const risk::ModelOverrides& overr
 
 // Member by member rather than from an initializer list, which builds a two-element array for
 // every pair before it becomes an object (every price quote carries this; the keys sort alike).
-Json price_model_used(const risk::PriceModel& m) {
-    Json j = Json::object();
-    j["market"] = m.market;
-    j["process"] = m.process == risk::PriceProcess::ou ? "ou" : "gbm";
-    j["spot"] = m.spot;
-    j["spot_date"] = m.spot_date;
-    j["drift"] = m.drift;
-    j["volatility"] = m.volatility;
-    j["mean_reversion"] = m.mean_reversion;
-    j["long_run_price"] = std::exp(m.long_run_log_price);
-    j["jump_intensity"] = m.jump_intensity;
-    j["jump_mean"] = m.jump_mean;
-    j["jump_std"] = m.jump_std;
-    j["risk_free_rate"] = m.risk_free_rate;
-    j["dividend_yield"] = m.dividend_yield;
-    j["risk_neutral_volatility"] = m.risk_neutral_volatility;
-    j["correlation_with_weather"] = m.correlation_with_weather;
+SortedJsonWriter price_model_used(const risk::PriceModel& m) {
+    SortedJsonWriter j;
+    j.string("market", m.market);
+    j.string("process", m.process == risk::PriceProcess::ou ? "ou" : "gbm");
+    j.real("spot", m.spot);
+    j.string("spot_date", m.spot_date);
+    j.real("drift", m.drift);
+    j.real("volatility", m.volatility);
+    j.real("mean_reversion", m.mean_reversion);
+    j.real("long_run_price", std::exp(m.long_run_log_price));
+    j.real("jump_intensity", m.jump_intensity);
+    j.real("jump_mean", m.jump_mean);
+    j.real("jump_std", m.jump_std);
+    j.real("risk_free_rate", m.risk_free_rate);
+    j.real("dividend_yield", m.dividend_yield);
+    j.real("risk_neutral_volatility", m.risk_neutral_volatility);
+    j.real("correlation_with_weather", m.correlation_with_weather);
     // Issue 19's families, shown only when in force (a plain GBM/OU answer keeps its bytes).
-    if (m.tail_dof > 0) j["tail_dof"] = m.tail_dof;
-    if (m.noise_sd > 0) j["noise_sd"] = m.noise_sd;
+    if (m.tail_dof > 0) j.real("tail_dof", m.tail_dof);
+    if (m.noise_sd > 0) j.real("noise_sd", m.noise_sd);
     return j;
 }
 

@@ -3,6 +3,7 @@
 // holding. Each peril describes its own part (risk::PerilEntry::describe).
 #pragma once
 
+#include "api/json/text.hpp"
 #include "risk/model/model.hpp"
 #include "risk/simulation/simulate.hpp"
 
@@ -23,7 +24,7 @@ nlohmann::json pool_model_used(const risk::Model& model, const risk::ModelOverri
 // A market's price model: process, spot and its date, drift, volatility, mean reversion,
 // long-run price, jumps, rates, the risk-neutral volatility and the correlation with the weather
 // ("correlation_with_weather").
-nlohmann::json price_model_used(const risk::PriceModel& model);
+SortedJsonWriter price_model_used(const risk::PriceModel& model);
 
 // The stochastic sink's growth factor after the request's model.sink: distribution, cv,
 // weather_correlation, region_correlation, drought_probability, drought_cut.

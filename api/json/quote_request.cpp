@@ -110,11 +110,14 @@ pricing::Fixings decode_fixings(ObjectReader& r, std::vector<FieldProblem>& prob
     return f;
 }
 
-nlohmann::json fixings_json(const std::vector<pricing::Date>& dates) {
-    nlohmann::json out = nlohmann::json::array();
+std::vector<std::string> fixing_texts(const std::vector<pricing::Date>& dates) {
+    std::vector<std::string> out;
+    out.reserve(dates.size());
     for (const auto& d : dates) out.push_back(pricing::format_date(d));
     return out;
 }
+
+nlohmann::json fixings_json(const std::vector<pricing::Date>& dates) { return fixing_texts(dates); }
 
 std::string QuoteRequest::product_name() const { return product ? std::string(product->name) : std::string(); }
 

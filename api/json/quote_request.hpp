@@ -70,5 +70,6 @@ std::vector<std::string> decode_perils(ObjectReader& r, std::vector<FieldProblem
 pricing::Fixings decode_fixings(ObjectReader& r, std::vector<FieldProblem>& problems);
 // Fixing dates as the answer lists them.
 nlohmann::json fixings_json(const std::vector<pricing::Date>& dates);
+std::vector<std::string> fixing_texts(const std::vector<pricing::Date>& dates);  // the same dates, "YYYY-MM-DD"
 
 }  // namespace tanhui::api

@@ -1,8 +1,10 @@
 #include "api/json/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <string_view>
 
 namespace tanhui::api {
@@ -25,17 +27,30 @@ bool plain_ascii(std::string_view s) {
     return true;
 }
 
+// '"' s '"' suffix, for an s that needs no escaping, in one append when it is short (most are):
+// three appends of a character each cost more than the copy.
+void append_quoted(std::string& out, std::string_view s, std::string_view suffix) {
+    char buffer[64];
+    if (s.size() + suffix.size() + 2 > sizeof buffer) {
+        out += '"';
+        out.append(s);
+        out += '"';
+        out.append(suffix);
+        return;
+    }
+    buffer[0] = '"';
+    if (!s.empty()) std::memcpy(buffer + 1, s.data(), s.size());  // an empty view's data() may be null
+    buffer[s.size() + 1] = '"';
+    if (!suffix.empty()) std::memcpy(buffer + s.size() + 2, suffix.data(), suffix.size());
+    out.append(buffer, s.size() + 2 + suffix.size());
+}
+
 void append_string(std::string& out, std::string_view s, JsonErrorHandler handler) {
     if (!plain_ascii(s)) {
         out += nlohmann::json(std::string(s)).dump(-1, ' ', false, handler);
         return;
     }
-    const std::size_t at = out.size();
-    out.resize(at + s.size() + 2);
-    char* p = out.data() + at;
-    p[0] = '"';
-    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());  // an empty view's data() may be null
-    p[s.size() + 1] = '"';
+    append_quoted(out, s, "");
 }
 
 // nlohmann writes a non-finite number as null and any other with its own Grisu2 to_chars.
@@ -44,9 +59,9 @@ void append_real(std::string& out, double x) {
         out += "null";
         return;
     }
-    std::array<char, 64> buffer{};
-    const char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
-    out.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+    char buffer[64];  // to_chars writes what it returns; no need to zero it
+    const char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, x);
+    out.append(buffer, static_cast<std::size_t>(end - buffer));
 }
 
 void append_unsigned(std::string& out, std::uint64_t x) {
@@ -171,5 +186,168 @@ std::string FlatJsonWriter::finish() && {
     out_ += out_.empty() ? "{}" : "}";
     return std::move(out_);
 }
+
+namespace {
+
+// The first number of j (depth first) that is not finite, or 0. nlohmann keeps inf and NaN as
+// numbers and writes them as null.
+double first_non_finite_in(const nlohmann::json& j) {
+    if (j.is_number_float() && !std::isfinite(j.get<double>())) return j.get<double>();
+    if (j.is_structured())
+        for (const auto& v : j)
+            if (const double x = first_non_finite_in(v); x != 0) return x;
+    return 0;
+}
+
+}  // namespace
+
+SortedJsonWriter::Key SortedJsonWriter::key(std::string_view text) {
+    unsigned char bytes[8] = {};
+    if (!text.empty()) std::memcpy(bytes, text.data(), std::min<std::size_t>(text.size(), 8));
+    std::uint64_t prefix = 0;
+    for (const unsigned char b : bytes) prefix = prefix << 8 | b;
+    return {prefix, text};
+}
+
+// Byte order, as std::string compares: the prefixes decide unless they are equal (a shorter key
+// is padded with 0, so "ab" and "ab\0" tie there and the full comparison orders them).
+bool SortedJsonWriter::less(const Member& a, const Key& b) const {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return key_of(a) < b.text;
+}
+
+const SortedJsonWriter::Member* SortedJsonWriter::find(std::string_view text) const {
+    const Key k = key(text);
+    const auto at = std::lower_bound(members_.begin(), members_.end(), k,
+                                     [this](const Member& m, const Key& x) { return less(m, x); });
+    return at != members_.end() && at->prefix == k.prefix && key_of(*at) == text ? &*at : nullptr;
+}
+
+SortedJsonWriter::Member& SortedJsonWriter::begin(std::string_view text) {
+    if (members_.capacity() == 0) {
+        members_.reserve(16);
+        chars_.reserve(1024);
+    }
+    const Key k = key(text);
+    const auto at = std::lower_bound(members_.begin(), members_.end(), k,
+                                     [this](const Member& m, const Key& x) { return less(m, x); });
+    if (at != members_.end() && at->prefix == k.prefix && key_of(*at) == text)
+        throw std::logic_error("SortedJsonWriter: member \"" + std::string(text) + "\" written twice");
+    Member m;
+    m.prefix = k.prefix;
+    m.key_size = static_cast<std::uint32_t>(text.size());
+    if (plain_ascii(text)) {
+        m.span_at = static_cast<std::uint32_t>(chars_.size());
+        m.key_at = m.span_at + 1;
+        append_quoted(chars_, text, ":");
+    } else {
+        m.key_at = static_cast<std::uint32_t>(chars_.size());
+        chars_.append(text);
+        m.span_at = static_cast<std::uint32_t>(chars_.size());
+        append_string(chars_, text, JsonErrorHandler::replace);
+        chars_ += ':';
+    }
+    return *members_.insert(at, m);
+}
+
+void SortedJsonWriter::end(Member& m) { m.span_size = static_cast<std::uint32_t>(chars_.size() - m.span_at); }
+
+SortedJsonWriter& SortedJsonWriter::real(std::string_view key, double value) {
+    Member& m = begin(key);
+    append_real(chars_, value);
+    m.number = value;
+    m.real = true;
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::integer(std::string_view key, std::int64_t value) {
+    Member& m = begin(key);
+    append_integer(chars_, value);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::unsigned_integer(std::string_view key, std::uint64_t value) {
+    Member& m = begin(key);
+    append_unsigned(chars_, value);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::string(std::string_view key, std::string_view value) {
+    Member& m = begin(key);
+    append_string(chars_, value, JsonErrorHandler::replace);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::null(std::string_view key) {
+    Member& m = begin(key);
+    chars_ += "null";
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::strings(std::string_view key, std::span<const std::string> values) {
+    Member& m = begin(key);
+    chars_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) chars_ += ',';
+        append_string(chars_, values[i], JsonErrorHandler::replace);
+    }
+    chars_ += ']';
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::json(std::string_view key, const nlohmann::json& value) {
+    Member& m = begin(key);
+    CompactWriter<nlohmann::json>(chars_, JsonErrorHandler::replace).value(value);
+    m.number = first_non_finite_in(value);
+    end(m);
+    return *this;
+}
+
+SortedJsonWriter& SortedJsonWriter::object(std::string_view key, const SortedJsonWriter& value) {
+    if (&value == this) throw std::logic_error("SortedJsonWriter: an object inside itself");
+    Member& m = begin(key);
+    value.write(chars_);
+    m.number = value.first_non_finite();
+    end(m);
+    return *this;
+}
+
+bool SortedJsonWriter::contains(std::string_view key) const { return find(key) != nullptr; }
+
+double SortedJsonWriter::real_at(std::string_view key) const {
+    const Member* m = find(key);
+    if (!m || !m->real) throw std::out_of_range("SortedJsonWriter: no number \"" + std::string(key) + "\"");
+    return m->number;
+}
+
+double SortedJsonWriter::first_non_finite() const {
+    for (const Member& m : members_)
+        if (m.number != 0 && !std::isfinite(m.number)) return m.number;  // a real() number, or a value's first
+    return 0;
+}
+
+void SortedJsonWriter::write(std::string& out) const {
+    out += '{';
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+        if (i > 0) out += ',';
+        out.append(chars_, members_[i].span_at, members_[i].span_size);
+    }
+    out += '}';
+}
+
+std::string SortedJsonWriter::text() const {
+    std::string out;
+    out.reserve(chars_.size() + members_.size() + 2);
+    write(out);
+    return out;
+}
+
+nlohmann::json SortedJsonWriter::tree() const { return nlohmann::json::parse(text()); }
 
 }  // namespace tanhui::api

@@ -117,7 +117,7 @@ IndexYears index_years(const QuoteRequest& q, const QuoteContext& c, const risk:
     return y;
 }
 
-nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
+SortedJsonWriter quote(const QuoteRequest& q, const QuoteContext& c) {
     require_annual_term(q);
     const auto& terms = terms_of<IndexInsuranceTerms>(q.cover);
     const risk::Book book = prepare_pool(q, *c.model, terms.perils);
@@ -127,20 +127,21 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     std::vector<double> payouts(years.index().size());
     pricing::payouts_cny(policy, years.index(), payouts);
     const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
-    nlohmann::json r = quote_answer(q, c, pq);
+    SortedJsonWriter r;
+    add_quote_answer(r, q, c, pq);
     const risk::Estimate el = risk::average_annual_loss_with_error(years.loss_tco2e);
-    r["expected_loss_tco2e"] = el.value;
-    r["expected_loss_se_tco2e"] = el.standard_error;
+    r.real("expected_loss_tco2e", el.value);
+    r.real("expected_loss_se_tco2e", el.standard_error);
     if (terms.index != pricing::IndexBasis::stock_loss || terms.franchise_tco2e > 0) {
-        r["index"] = std::string(pricing::to_string(terms.index));
-        r["franchise_tco2e"] = terms.franchise_tco2e;
-        r["expected_index_tco2e"] = risk::average_annual_loss(years.index());
+        r.string("index", pricing::to_string(terms.index));
+        r.real("franchise_tco2e", terms.franchise_tco2e);
+        r.real("expected_index_tco2e", risk::average_annual_loss(years.index()));
     }
     add_peril_split(r, terms.perils, years.peril_tco2e, years.loss_tco2e, payouts);
-    r["carbon_stock_tco2e"] = stock_tco2e;
-    r["perils"] = terms.perils;
-    r["form"] = std::string(pricing::to_string(terms.form));
-    r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
+    r.real("carbon_stock_tco2e", stock_tco2e);
+    r.strings("perils", terms.perils);
+    r.string("form", pricing::to_string(terms.form));
+    r.json("model_used", pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils));
     const bool stated = terms.form == pricing::IndexForm::linear || terms.sum_insured_cny;
     add_market_rates(r, q, terms.form == pricing::IndexForm::linear ? policy.sum_insured_cny : policy.per_tonne.limit_cny,
                      stated ? "as agreed" : "carbon stock x price");

@@ -49,15 +49,6 @@ nlohmann::json canonical_cover(const std::any& cover) {
             {"engine", std::string(pricing::engine_of(t).name)}};
 }
 
-// The answer's fields of a closed-form risk-neutral quote (no simulation: years 0).
-nlohmann::json closed_form_answer(const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq) {
-    nlohmann::json r = quote_answer(q, c, pq);
-    r.erase("payout_std_dev_cny");
-    r["years"] = 0;
-    r["distribution"] = "lognormal average (Turnbull-Wakeman moments), no simulation";
-    return r;
-}
-
 // What a policy's price is computed from: the market's model and the schedule.
 struct Schedule {
     std::vector<pricing::Date> dates;
@@ -107,48 +98,55 @@ RiskNeutral risk_neutral(const QuoteRequest& q, const PriceInsuranceTerms& terms
     return rn;
 }
 
-void add_risk_neutral_fields(nlohmann::json& r, const PriceInsuranceTerms& terms, const pricing::AsianPrice& price) {
-    r["engine"] = std::string(pricing::engine_of(terms).name);
-    r["option_value_per_tco2e"] = price.value;
-    r["option_value_se_per_tco2e"] = price.standard_error;
-    r["discount_factor"] = price.discount_factor;
-    r["expected_average_price"] = price.expected_average;
+void add_risk_neutral_fields(SortedJsonWriter& r, const PriceInsuranceTerms& terms, const pricing::AsianPrice& price) {
+    r.string("engine", pricing::engine_of(terms).name);
+    r.real("option_value_per_tco2e", price.value);
+    r.real("option_value_se_per_tco2e", price.standard_error);
+    r.real("discount_factor", price.discount_factor);
+    r.real("expected_average_price", price.expected_average);
 }
 
-nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
+SortedJsonWriter quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto& terms = terms_of<PriceInsuranceTerms>(q.cover);
     const risk::PriceModel physical = effective_price_model(*c.model, terms.market, q.model.price);
     risk::PriceModel pm = physical;
-    nlohmann::json used = nlohmann::json::object();
-    used["price"] = price_model_used(physical);
+    SortedJsonWriter used;
+    used.object("price", price_model_used(physical));
     const Schedule s = schedule_of(q, terms);
     const risk::Simulation sim = simulation_of(q, c);
-    nlohmann::json r;
+    SortedJsonWriter r;
     if (terms.method == pricing::PriceMethod::risk_neutral) {
         const RiskNeutral rn =
             risk_neutral(q, terms, pm, s, sim.years, sim.seed, q.return_periods, q.return_periods, sim.cancel);
         pm = rn.model;
-        nlohmann::json& rates = used["risk_neutral"];
-        rates["volatility"] = rn.model.volatility;
-        rates["risk_free_rate"] = rn.model.risk_free_rate;
-        rates["dividend_yield"] = rn.model.dividend_yield;
-        r = rn.closed_form ? closed_form_answer(q, c, rn.premium) : quote_answer(q, c, rn.premium);
-        if (!rn.closed_form) r["mean_simulated_average_price"] = rn.mean_average_price;
+        SortedJsonWriter rates;
+        rates.real("volatility", rn.model.volatility);
+        rates.real("risk_free_rate", rn.model.risk_free_rate);
+        rates.real("dividend_yield", rn.model.dividend_yield);
+        used.object("risk_neutral", rates);
+        if (rn.closed_form) {
+            // No simulation: years 0.
+            add_quote_answer(r, q, c, rn.premium, Distribution::closed_form);
+            r.string("distribution", "lognormal average (Turnbull-Wakeman moments), no simulation");
+        } else {
+            add_quote_answer(r, q, c, rn.premium);
+            r.real("mean_simulated_average_price", rn.mean_average_price);
+        }
         add_risk_neutral_fields(r, terms, rn.price);
     } else {
         const risk::PricePath path(pm, s.times, 0);
         const auto simulated = pricing::simulate_payouts(terms, path, sim.seed, sim.years, 1, sim.cancel);
-        r = quote_answer(q, c, pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium,
-                                                      q.return_periods));
-        r["mean_simulated_average_price"] = simulated.mean_average_price;
+        add_quote_answer(r, q, c, pricing::quote_premium(simulated.payouts_cny, pricing::sum_insured_cny(terms), q.premium,
+                                                         q.return_periods));
+        r.real("mean_simulated_average_price", simulated.mean_average_price);
     }
-    r["expected_loss_tco2e"] = 0.0;
-    r["method"] = std::string(pricing::to_string(terms.method));
-    r["market"] = terms.market;
-    r["spot_cny_per_tco2e"] = pm.spot;
-    r["volatility"] = pm.volatility;
-    r["fixings"] = fixings_json(s.dates);
-    r["model_used"] = std::move(used);
+    r.real("expected_loss_tco2e", 0.0);
+    r.string("method", pricing::to_string(terms.method));
+    r.string("market", terms.market);
+    r.real("spot_cny_per_tco2e", pm.spot);
+    r.real("volatility", pm.volatility);
+    r.strings("fixings", fixing_texts(s.dates));
+    r.object("model_used", used);
     add_market_rates(r, q, pricing::sum_insured_cny(terms), "quantity x target price");
     require_finite_answer(r, physical, q);
     return r;

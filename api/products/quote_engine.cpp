@@ -10,10 +10,14 @@
 
 namespace tanhui::api {
 
-nlohmann::json compute_quote(const QuoteRequest& request, const QuoteContext& context) {
+SortedJsonWriter compute_answer(const QuoteRequest& request, const QuoteContext& context) {
     if (!context.model) throw std::logic_error("compute_quote: no model");
     if (!request.product) throw InvalidInput("/product", "unknown product");
     return request.product->quote(request, context);
+}
+
+nlohmann::json compute_quote(const QuoteRequest& request, const QuoteContext& context) {
+    return compute_answer(request, context).tree();
 }
 
 namespace {
@@ -24,73 +28,83 @@ std::string return_period_key(double t) {
     const auto end = std::to_chars(buffer, buffer + sizeof buffer, t, std::chars_format::general, 6).ptr;
     return {buffer, end};
 }
-}  // namespace
 
-nlohmann::json return_period_json(const pricing::PremiumQuote& pq) {
-    nlohmann::json rp = nlohmann::json::object();
-    for (const auto& p : pq.payout_at_return_period_cny) rp[return_period_key(p.return_period_years)] = p.payout_cny;
+// "payout_at_return_period_cny" keyed by the return period's shortest text ("10", "2.5"). Two
+// periods with the same text (10 and 10.0000001) are one key, and the later one's payout is shown.
+SortedJsonWriter return_periods(const pricing::PremiumQuote& pq) {
+    SortedJsonWriter rp;
+    const auto& periods = pq.payout_at_return_period_cny;
+    for (auto p = periods.rbegin(); p != periods.rend(); ++p)
+        if (const std::string key = return_period_key(p->return_period_years); !rp.contains(key)) rp.real(key, p->payout_cny);
     return rp;
 }
+}  // namespace
 
-nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq) {
-    nlohmann::json r;
-    r["product"] = q.product_name();
-    r["policy_id"] = q.policy.id;
-    r["currency"] = "CNY";
-    r["sum_insured_cny"] = pq.sum_insured_cny;
-    r["pure_premium_cny"] = pq.pure_premium_cny;
-    r["pure_premium_se_cny"] = pq.pure_premium_se_cny;
-    r["risk_load_cny"] = pq.risk_load_cny;
-    r["risk_load_se_cny"] = pq.risk_load_se_cny;
-    r["gross_premium_cny"] = pq.gross_premium_cny;
-    r["subsidy_cny"] = pq.subsidy_cny;
-    r["insured_pays_cny"] = pq.insured_pays_cny;
-    r["rate_on_sum_insured"] = pq.rate_on_sum_insured;
-    r["probability_of_payout"] = pq.probability_of_payout;
-    r["probability_of_payout_se"] = pq.probability_of_payout_se;
-    r["payout_std_dev_cny"] = pq.std_dev_cny;
-    r["payout_at_return_period_cny"] = return_period_json(pq);
+void add_quote_answer(SortedJsonWriter& r, const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq,
+                      Distribution distribution) {
+    r.string("product", q.product ? q.product->name : std::string_view());
+    r.string("policy_id", q.policy.id);
+    r.string("currency", "CNY");
+    r.real("sum_insured_cny", pq.sum_insured_cny);
+    r.real("pure_premium_cny", pq.pure_premium_cny);
+    r.real("pure_premium_se_cny", pq.pure_premium_se_cny);
+    r.real("risk_load_cny", pq.risk_load_cny);
+    r.real("risk_load_se_cny", pq.risk_load_se_cny);
+    r.real("gross_premium_cny", pq.gross_premium_cny);
+    r.real("subsidy_cny", pq.subsidy_cny);
+    r.real("insured_pays_cny", pq.insured_pays_cny);
+    r.real("rate_on_sum_insured", pq.rate_on_sum_insured);
+    r.real("probability_of_payout", pq.probability_of_payout);
+    r.real("probability_of_payout_se", pq.probability_of_payout_se);
+    if (distribution == Distribution::simulated) r.real("payout_std_dev_cny", pq.std_dev_cny);
+    r.object("payout_at_return_period_cny", return_periods(pq));
     // Return periods beyond the simulated years show the largest payout (docs/pricing.md).
-    nlohmann::json beyond = nlohmann::json::array();
+    std::vector<std::string> beyond;
     for (const auto& p : pq.payout_at_return_period_cny)
         if (p.beyond_simulation) beyond.push_back(return_period_key(p.return_period_years));
-    if (!beyond.empty()) r["beyond_simulation"] = std::move(beyond);
-    r["premium_principle"] = std::string(pricing::to_string(q.premium.principle));
-    r["premium_parameter"] = q.premium.parameter;
-    r["model_version"] = c.model_version;
-    r["seed"] = q.simulation.seed;
-    r["years"] = q.simulation.years;
-    return r;
+    if (!beyond.empty()) r.strings("beyond_simulation", beyond);
+    r.string("premium_principle", pricing::to_string(q.premium.principle));
+    r.real("premium_parameter", q.premium.parameter);
+    r.string("model_version", c.model_version);
+    r.unsigned_integer("seed", q.simulation.seed);
+    if (distribution == Distribution::simulated) r.integer("years", q.simulation.years);
+    else r.integer("years", 0);
 }
 
-void add_market_rates(nlohmann::json& r, const QuoteRequest& q, double limit_cny, std::string_view sum_insured_basis) {
-    const double gross_premium_cny = r.at("gross_premium_cny").get<double>();
+void add_market_rates(SortedJsonWriter& r, const QuoteRequest& q, double limit_cny, std::string_view sum_insured_basis) {
+    const double gross_premium_cny = r.real_at("gross_premium_cny");
     double area_ha = 0;
     for (const Holding& h : q.holdings) area_ha += h.area_ha;
-    r["rate_on_limit"] = limit_cny > 0 && std::isfinite(limit_cny) ? nlohmann::json(gross_premium_cny / limit_cny) : nlohmann::json();
-    r["premium_per_ha_cny"] = area_ha > 0 ? nlohmann::json(gross_premium_cny / area_ha) : nlohmann::json();
-    r["premium_per_mu_cny"] = area_ha > 0 ? nlohmann::json(gross_premium_cny / (area_ha * mu_per_ha)) : nlohmann::json();
-    r["sum_insured_basis"] = std::string(sum_insured_basis);
+    if (limit_cny > 0 && std::isfinite(limit_cny)) r.real("rate_on_limit", gross_premium_cny / limit_cny);
+    else r.null("rate_on_limit");
+    if (area_ha > 0) {
+        r.real("premium_per_ha_cny", gross_premium_cny / area_ha);
+        r.real("premium_per_mu_cny", gross_premium_cny / (area_ha * mu_per_ha));
+    } else {
+        r.null("premium_per_ha_cny");
+        r.null("premium_per_mu_cny");
+    }
+    r.string("sum_insured_basis", sum_insured_basis);
 }
 
-void add_expected_loss_by_peril(nlohmann::json& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
+void add_expected_loss_by_peril(SortedJsonWriter& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
                                 std::span<const double> loss_tco2e) {
-    r["expected_loss_by_peril_tco2e"] = split_by_peril(perils, peril_loss, loss_tco2e, r.at("expected_loss_tco2e").get<double>());
+    r.json("expected_loss_by_peril_tco2e", split_by_peril(perils, peril_loss, loss_tco2e, r.real_at("expected_loss_tco2e")));
 }
 
-void add_pure_premium_by_peril(nlohmann::json& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
+void add_pure_premium_by_peril(SortedJsonWriter& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
                                std::span<const double> payouts, bool other) {
-    r["pure_premium_by_peril_cny"] = split_by_peril(perils, peril_loss, payouts, r.at("pure_premium_cny").get<double>(), other);
+    r.json("pure_premium_by_peril_cny", split_by_peril(perils, peril_loss, payouts, r.real_at("pure_premium_cny"), other));
 }
 
-void add_peril_split(nlohmann::json& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
+void add_peril_split(SortedJsonWriter& r, const std::vector<std::string>& perils, std::span<const double> peril_loss,
                      std::span<const double> loss_tco2e, std::span<const double> payouts, bool other) {
     // Both splits share the peril losses: their ratios are taken once (risk::add_years, which
     // checks the sizes).
     risk::PerilShares loss = risk::peril_shares(perils.size()), paid = risk::peril_shares(perils.size());
     risk::add_years(loss, loss_tco2e, paid, payouts, peril_loss);
-    r["expected_loss_by_peril_tco2e"] = split_json(perils, loss, r.at("expected_loss_tco2e").get<double>());
-    r["pure_premium_by_peril_cny"] = split_json(perils, paid, r.at("pure_premium_cny").get<double>(), other);
+    r.json("expected_loss_by_peril_tco2e", split_json(perils, loss, r.real_at("expected_loss_tco2e")));
+    r.json("pure_premium_by_peril_cny", split_json(perils, paid, r.real_at("pure_premium_cny"), other));
 }
 
 risk::Simulation simulation_of(const QuoteRequest& q, const QuoteContext& c) {
@@ -125,22 +139,8 @@ double pool_stock_tco2e(const risk::Book& book) {
     return stock_tco2e;
 }
 
-namespace {
-
-// The first number of j (depth first) that is not finite, or 0. nlohmann keeps inf and NaN as
-// numbers and writes them as null.
-double first_non_finite(const nlohmann::json& j) {
-    if (j.is_number_float() && !std::isfinite(j.get<double>())) return j.get<double>();
-    if (j.is_structured())
-        for (const auto& v : j)
-            if (const double x = first_non_finite(v); x != 0) return x;
-    return 0;
-}
-
-}  // namespace
-
-void require_finite_answer(const nlohmann::json& answer, const risk::PriceModel& model, const QuoteRequest& q) {
-    if (const auto problem = pricing::overflow_problem(first_non_finite(answer), model))
+void require_finite_answer(const SortedJsonWriter& answer, const risk::PriceModel& model, const QuoteRequest& q) {
+    if (const auto problem = pricing::overflow_problem(answer.first_non_finite(), model))
         throw InvalidInput(q.model.price ? "/model/price" : "/cover/market", *problem);
 }
 

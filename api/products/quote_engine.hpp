@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/json/quote_request.hpp"
+#include "api/json/text.hpp"
 #include "pricing/price_insurance.hpp"
 #include "pricing/premium.hpp"
 #include "risk/model/model.hpp"
@@ -27,23 +28,29 @@ struct QuoteContext {
     const std::atomic<bool>* cancel = nullptr;
 };
 
-// The quote, without quote_id and created (the caller stamps and stores it). Deterministic:
-// same request + seed + model = same bits, whatever the thread count. Throws InvalidInput with
-// a JSON pointer (e.g. "/holdings/0/region") for a request the model cannot price.
+// The quote, without quote_id and created (the caller stamps and stores it), as the product
+// wrote it: its members, ready to be stamped and written to text (compute_answer), or the same
+// as a tree (compute_quote: tests, uncertainty bands). Deterministic: same request + seed + model
+// = same bits, whatever the thread count. Throws InvalidInput with a JSON pointer (e.g.
+// "/holdings/0/region") for a request the model cannot price.
+SortedJsonWriter compute_answer(const QuoteRequest& request, const QuoteContext& context);
 nlohmann::json compute_quote(const QuoteRequest& request, const QuoteContext& context);
 
 // ---- shared by the products' files ------------------------------------------------------------
 
-// The fields every simulated quote answer carries: the premium statistics, the premium terms,
-// model version, seed and years.
-nlohmann::json quote_answer(const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq);
+// How a quote's payout distribution was found: simulated over the request's years, or in closed
+// form (no simulation: years 0 and no payout_std_dev_cny).
+enum class Distribution : std::uint8_t { simulated, closed_form };
+
+// The fields every quote answer carries: the premium statistics, the premium terms, model
+// version, seed and years.
+void add_quote_answer(SortedJsonWriter& answer, const QuoteRequest& q, const QuoteContext& c, const pricing::PremiumQuote& pq,
+                      Distribution distribution = Distribution::simulated);
 // Rates a market can compare (issue 17), on every quote answer: rate_on_limit (gross premium /
 // the most the policy pays in a settlement), premium_per_ha_cny and premium_per_mu_cny (over the
 // insured area; null without holdings) and sum_insured_basis, what the sum insured is.
 // Reads the answer's gross_premium_cny.
-void add_market_rates(nlohmann::json& answer, const QuoteRequest& q, double limit_cny, std::string_view sum_insured_basis);
-// "payout_at_return_period_cny" keyed by the return period's shortest text ("10", "2.5").
-nlohmann::json return_period_json(const pricing::PremiumQuote& pq);
+void add_market_rates(SortedJsonWriter& answer, const QuoteRequest& q, double limit_cny, std::string_view sum_insured_basis);
 
 // Where the answer's loss and premium come from (issue 16 item 6): expected_loss_by_peril_tco2e
 // (each year's loss_tco2e shared among the perils in proportion to their loss that year) and
@@ -53,12 +60,12 @@ nlohmann::json return_period_json(const pricing::PremiumQuote& pq);
 // answer). peril_loss_tco2e holds one row of `perils.size()` values per year (book order =
 // `perils`). A payout in a year without peril loss goes under other_key when `other` is set (a
 // cover that pays on the price or the sink alone), else it is a logic error.
-void add_peril_split(nlohmann::json& answer, const std::vector<std::string>& perils, std::span<const double> peril_loss_tco2e,
+void add_peril_split(SortedJsonWriter& answer, const std::vector<std::string>& perils, std::span<const double> peril_loss_tco2e,
                      std::span<const double> loss_tco2e, std::span<const double> payouts_cny, bool other = false);
 // The two halves, for a cover whose payouts are not one per loss year (a sink cover pays per term).
-void add_expected_loss_by_peril(nlohmann::json& answer, const std::vector<std::string>& perils,
+void add_expected_loss_by_peril(SortedJsonWriter& answer, const std::vector<std::string>& perils,
                                 std::span<const double> peril_loss_tco2e, std::span<const double> loss_tco2e);
-void add_pure_premium_by_peril(nlohmann::json& answer, const std::vector<std::string>& perils,
+void add_pure_premium_by_peril(SortedJsonWriter& answer, const std::vector<std::string>& perils,
                                std::span<const double> peril_loss_tco2e, std::span<const double> payouts_cny, bool other = false);
 
 
@@ -75,7 +82,7 @@ double pool_stock_tco2e(const risk::Book& book);
 // Throws InvalidInput (a 422) naming the price model's parameters when a number of the answer is
 // not finite (an overflowing price process): at /model/price when the request overrides the
 // price, else at /cover/market.
-void require_finite_answer(const nlohmann::json& answer, const risk::PriceModel& model, const QuoteRequest& q);
+void require_finite_answer(const SortedJsonWriter& answer, const risk::PriceModel& model, const QuoteRequest& q);
 
 // The policy's fixing dates; an explicit date before the start is named under /cover/fixings.
 std::vector<pricing::Date> policy_fixing_dates(const QuoteRequest& q, const pricing::Fixings& fixings);

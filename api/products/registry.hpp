@@ -6,6 +6,7 @@
 #pragma once
 
 #include "api/json/reader.hpp"
+#include "api/json/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -41,8 +42,9 @@ struct ProductEntry {
     CoverFacts (*facts)(const std::any& terms) = nullptr;
     // The terms as canonical JSON (batch checkpoints hash it; keys are the request's).
     nlohmann::json (*canonical_cover)(const std::any& terms) = nullptr;
-    // The quote answer without quote_id and created; throws InvalidInput with a JSON pointer.
-    nlohmann::json (*quote)(const QuoteRequest& request, const QuoteContext& context) = nullptr;
+    // The quote answer without quote_id and created, written member by member (its text and its
+    // tree both come from it); throws InvalidInput with a JSON pointer.
+    SortedJsonWriter (*quote)(const QuoteRequest& request, const QuoteContext& context) = nullptr;
     // One policy of a batch: its price leg and its per-year payout (api/batch/policy.hpp).
     BatchPolicyPlan (*plan_batch)(const QuoteRequest& request, const BatchPolicySetup& setup) = nullptr;
 };

@@ -41,7 +41,7 @@ nlohmann::json canonical_cover(const std::any& cover) {
             {"perils", t.perils}, {"fixings", fixings}};
 }
 
-nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
+SortedJsonWriter quote(const QuoteRequest& q, const QuoteContext& c) {
     require_annual_term(q);
     const auto& terms = terms_of<RevenueInsuranceTerms>(q.cover);
     const risk::PriceModel pm = effective_price_model(*c.model, terms.market, q.model.price);
@@ -60,15 +60,19 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
         std::copy(y.peril_loss_tco2e.begin(), y.peril_loss_tco2e.end(), peril_lost.begin() + static_cast<std::ptrdiff_t>(i * n_perils));
     });
     const auto pq = pricing::quote_premium(payouts, terms.guaranteed_revenue_cny, q.premium, q.return_periods);
-    nlohmann::json r = quote_answer(q, c, pq);
-    r["expected_loss_tco2e"] = risk::average_annual_loss(lost);
+    SortedJsonWriter r;
+    add_quote_answer(r, q, c, pq);
+    r.real("expected_loss_tco2e", risk::average_annual_loss(lost));
     add_peril_split(r, terms.perils, peril_lost, lost, payouts, true);  // a fall in price pays without loss
-    r["market"] = terms.market;
-    r["perils"] = terms.perils;
-    r["mean_simulated_average_price"] = pricing::average_price(averages);
-    r["fixings"] = fixings_json(dates);
-    r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
-    r["model_used"]["price"] = price_model_used(pm);
+    r.string("market", terms.market);
+    r.strings("perils", terms.perils);
+    r.real("mean_simulated_average_price", pricing::average_price(averages));
+    r.strings("fixings", fixing_texts(dates));
+    const nlohmann::json pool = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
+    SortedJsonWriter used;
+    for (const auto& [key, value] : pool.items()) used.json(key, value);
+    used.object("price", price_model_used(pm));
+    r.object("model_used", used);
     add_market_rates(r, q, terms.guaranteed_revenue_cny, "guaranteed revenue");
     require_finite_answer(r, pm, q);
     return r;

@@ -122,7 +122,7 @@ SinkStats sink_stats(std::span<const double> sink) {
 // path's payout shared by the carbon each peril lost over its term (a path can pay on a poor growth
 // alone: "other"). Reads the answer's expected_loss_tco2e and pure_premium_cny. by_year: the
 // pool sink's losses by peril (PoolSinkYears::peril_tco2e: the same book, seed and years).
-void add_split(nlohmann::json& r, std::span<const double> by_year, const std::vector<std::string>& perils,
+void add_split(SortedJsonWriter& r, std::span<const double> by_year, const std::vector<std::string>& perils,
                std::span<const double> stock_loss, std::span<const double> payouts, std::size_t term_years) {
     const std::size_t n = perils.size();
     std::vector<double> by_path(payouts.size() * n, 0.0);
@@ -133,7 +133,7 @@ void add_split(nlohmann::json& r, std::span<const double> by_year, const std::ve
     add_pure_premium_by_peril(r, perils, by_path, payouts, true);
 }
 
-nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
+SortedJsonWriter quote(const QuoteRequest& q, const QuoteContext& c) {
     const auto& terms = terms_of<SinkInsuranceTerms>(q.cover);
     const risk::Book book = prepare_pool(q, *c.model, terms.perils);
     const double stock_tco2e = pool_stock_tco2e(book);
@@ -158,26 +158,28 @@ nlohmann::json quote(const QuoteRequest& q, const QuoteContext& c) {
     std::vector<double> payouts(sim.years / term_years);
     pricing::term_payouts_cny(policy, years.sink_tco2e, payouts);
     const auto pq = pricing::quote_premium(payouts, policy.sum_insured_cny, q.premium, q.return_periods);
-    nlohmann::json r = quote_answer(q, c, pq);
+    SortedJsonWriter r;
+    add_quote_answer(r, q, c, pq);
     double expected_seq = 0;
     for (const double s : seq) expected_seq += s;
-    r["expected_loss_tco2e"] = risk::average_annual_loss(years.stock_loss_tco2e);
+    r.real("expected_loss_tco2e", risk::average_annual_loss(years.stock_loss_tco2e));
     add_split(r, years.peril_tco2e, terms.perils, years.stock_loss_tco2e, payouts, term_years);
-    r["expected_sink_tco2e"] = sink.mean;
-    r["expected_sink_se_tco2e"] = sink.sd / std::sqrt(static_cast<double>(years.sink_tco2e.size()));
-    r["sink_std_dev_tco2e"] = sink.sd;
-    r["expected_sequestration_tco2e"] = expected_seq / static_cast<double>(term_years);
-    r["expected_defoliation_tco2e"] = risk::average_annual_loss(years.defoliation_tco2e);
-    r["target_tco2e"] = policy.target_tco2e;
-    r["term_years"] = policy.term_years;
-    r["settlement"] = std::string(pricing::to_string(policy.settlement));
-    r["measurement_cv"] = policy.measurement_cv;
-    r["limit_cny"] = policy.limit_cny;
-    r["carbon_stock_tco2e"] = stock_tco2e;
-    r["perils"] = terms.perils;
-    if (q.scenario) r["scenario"] = *q.scenario;
-    r["model_used"] = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
-    r["model_used"]["sink"] = sink_model_used(sink_model);
+    r.real("expected_sink_tco2e", sink.mean);
+    r.real("expected_sink_se_tco2e", sink.sd / std::sqrt(static_cast<double>(years.sink_tco2e.size())));
+    r.real("sink_std_dev_tco2e", sink.sd);
+    r.real("expected_sequestration_tco2e", expected_seq / static_cast<double>(term_years));
+    r.real("expected_defoliation_tco2e", risk::average_annual_loss(years.defoliation_tco2e));
+    r.real("target_tco2e", policy.target_tco2e);
+    r.integer("term_years", policy.term_years);
+    r.string("settlement", pricing::to_string(policy.settlement));
+    r.real("measurement_cv", policy.measurement_cv);
+    r.real("limit_cny", policy.limit_cny);
+    r.real("carbon_stock_tco2e", stock_tco2e);
+    r.strings("perils", terms.perils);
+    if (q.scenario) r.string("scenario", *q.scenario);
+    nlohmann::json used = pool_model_used(*c.model, to_risk_overrides(q.model), book, terms.perils);
+    used["sink"] = sink_model_used(sink_model);
+    r.json("model_used", used);
     add_market_rates(r, q, policy.settlement == pricing::Settlement::term ? policy.limit_cny : policy.limit_cny * policy.term_years,
                      "target sink x term years x price");
     return r;

@@ -77,13 +77,10 @@ std::string new_quote_id() {
     return id;
 }
 
-// The answer with its id and creation time. No id: a quote that is not stored. nlohmann::json
-// keeps an object's keys sorted, so the two are added in place: the same object (and text) as a
-// copy that starts with them, without moving every member into a new tree.
-nlohmann::json stamped(const std::string& id, const std::string& created, nlohmann::json&& body) {
-    if (!id.empty()) body["quote_id"] = id;
-    body["created"] = created;
-    return std::move(body);
+// The answer with its id and creation time. No id: a quote that is not stored.
+void stamp_answer(SortedJsonWriter& answer, const std::string& id, const std::string& created) {
+    if (!id.empty()) answer.string("quote_id", id);
+    answer.string("created", created);
 }
 
 // "element 3" / "elements 0, 3 and 7" of an array: the indices of the pointers "/3/...".
@@ -135,23 +132,21 @@ std::vector<Element> decode_elements(data::Store& store, const nlohmann::json& b
     return elements;
 }
 
-// Stamps a priced quote, and adds its row when it is to be stored. `text`, when given, receives
-// the answer as sent (compact JSON); the stored row keeps the same text.
-nlohmann::json stamp(PricedQuotes& out, nlohmann::json&& quote, const QuoteRequest& request,
-                     const nlohmann::json& request_json, const std::string& created, const std::string& model_version,
-                     const QuoteOptions& options, std::string* text = nullptr) {
+// Stamps a priced quote, and adds its row when it is to be stored. Returns the answer's text, as
+// sent and as stored (compact JSON).
+std::string stamp(PricedQuotes& out, SortedJsonWriter&& quote, const QuoteRequest& request,
+                  const nlohmann::json& request_json, const std::string& created, const std::string& model_version,
+                  const QuoteOptions& options) {
     const std::string id = options.store ? new_quote_id() : std::string();
-    nlohmann::json answer = stamped(id, created, std::move(quote));
-    if (text) *text = compact_json(answer);
+    stamp_answer(quote, id, created);
+    std::string text = quote.text();
     if (options.store)
-        out.rows.push_back({id, created, request.product_name(),
-                            compact_json(request_json, JsonErrorHandler::strict),
-                            text ? *text : compact_json(answer), model_version,
-                            static_cast<std::int64_t>(request.simulation.seed),
+        out.rows.push_back({id, created, request.product_name(), compact_json(request_json, JsonErrorHandler::strict),
+                            text, model_version, static_cast<std::int64_t>(request.simulation.seed),
                             static_cast<std::int64_t>(request.simulation.years), options.key_id, request.policy.id});
     ++out.quotes;
     out.simulated_years += request.simulation.years;
-    return answer;
+    return text;
 }
 
 // All or nothing: any bad element refuses the whole request, and nothing is priced or stored.
@@ -167,27 +162,24 @@ PricedQuotes price_atomic(data::Store& store, ModelCache& models, const nlohmann
     }
     const auto model = options.model_version.empty() ? models.current(store) : models.version(store, options.model_version);
     const QuoteContext context{model.model.get(), model.version, options.threads, options.cancel};
-    std::vector<nlohmann::json> results;
+    std::vector<SortedJsonWriter> results;
     for (std::size_t i = 0; i < elements.size(); ++i) {
         try {
-            results.push_back(compute_quote_with_band(store, *elements[i].request, context));
+            results.push_back(compute_answer_with_band(store, *elements[i].request, context));
         } catch (const InvalidInput& e) {
             out.problem = unpriceable(e, many ? "/" + std::to_string(i) : "");
             return out;
         }
     }
     const std::string created = utc_now_iso8601();
-    // Each answer is serialised once: the stored row and the response text share it (an array's
+    // Each answer is written once: the stored row and the response text share it (an array's
     // text is its elements' texts, as a compact dump of the array would write them).
-    std::vector<nlohmann::json> answers;
-    std::string text;
     for (std::size_t i = 0; i < results.size(); ++i) {
-        answers.push_back(stamp(out, std::move(results[i]), *elements[i].request, many ? body[i] : body, created,
-                                model.version, options, &text));
+        const std::string text = stamp(out, std::move(results[i]), *elements[i].request, many ? body[i] : body, created,
+                                       model.version, options);
         out.response_text += many ? (i == 0 ? "[" : ",") + text : text;
     }
     if (many) out.response_text += "]";
-    out.response = many ? nlohmann::json(std::move(answers)) : std::move(answers.front());
     return out;
 }
 
@@ -216,10 +208,10 @@ PricedQuotes price_each(data::Store& store, ModelCache& models, const nlohmann::
             continue;
         }
         try {
-            nlohmann::json quote = compute_quote_with_band(store, *elements[i].request, context);
-            out.response.push_back({{"index", i}, {"status", 200},
-                                    {"quote", stamp(out, std::move(quote), *elements[i].request, body[i], created,
-                                                    model.version, options)}});
+            SortedJsonWriter quote = compute_answer_with_band(store, *elements[i].request, context);
+            const std::string text =
+                stamp(out, std::move(quote), *elements[i].request, body[i], created, model.version, options);
+            out.response.push_back({{"index", i}, {"status", 200}, {"quote", nlohmann::json::parse(text)}});
         } catch (const InvalidInput& e) {
             out.response.push_back(element_problem(i, unpriceable(e, base), options.request_id));
         }
@@ -267,7 +259,7 @@ QuoteOutcome quote(data::Store& store, ModelCache& models, const nlohmann::json&
         return outcome;
     }
     if (options.store && !priced.rows.empty()) data::Quotes(store).insert(priced.rows);
-    outcome.response = std::move(priced.response);
+    outcome.response = priced.response_text.empty() ? std::move(priced.response) : nlohmann::json::parse(priced.response_text);
     outcome.quotes = priced.quotes;
     outcome.simulated_years = priced.simulated_years;
     return outcome;
@@ -297,13 +289,14 @@ std::optional<nlohmann::json> replay_quote(data::Store& store, ModelCache& model
     const auto decoded = decode_quote((*stored)["request"], DecodeLimits{.max_years = 100'000'000, .max_holdings = 10'000'000});
     if (!decoded.value) throw std::runtime_error("stored request of " + quote_id + " no longer decodes");
     const auto model = models.version(store, (*stored)["model_version"].get<std::string>());
-    nlohmann::json again = compute_quote_with_band(store, *decoded.value, {model.model.get(), model.version, threads, cancel});
+    SortedJsonWriter again = compute_answer_with_band(store, *decoded.value, {model.model.get(), model.version, threads, cancel});
     nlohmann::json original = (*stored)["response"];
     original.erase("quote_id");
     original.erase("created");
-    const bool identical = original.dump() == again.dump();
+    const bool identical = original.dump() == again.text();
+    stamp_answer(again, quote_id, (*stored)["created"].get<std::string>());
     return nlohmann::json{{"quote_id", quote_id}, {"model_version", model.version}, {"bit_identical", identical},
-                          {"original", (*stored)["response"]}, {"replayed", stamped(quote_id, (*stored)["created"].get<std::string>(), std::move(again))}};
+                          {"original", (*stored)["response"]}, {"replayed", again.tree()}};
 }
 
 }  // namespace tanhui::api

@@ -67,8 +67,10 @@ struct QuoteOptions {
 // A request priced, before anything is stored: what to answer and what to store.
 struct PricedQuotes {
     std::optional<Problem> problem;       // the request is refused as a whole; nothing to store
-    nlohmann::json response;              // a quote, an array of quotes, or the element results
-    std::string response_text;            // `response` as compact_json writes it; "" for element results
+    // The text of a quote or an array of quotes (as sent and as stored), or "" when the answer is
+    // the element results of a non-atomic array: then `response`, null otherwise.
+    std::string response_text;
+    nlohmann::json response;
     int status = 200;                     // 207 when an element of a non-atomic array failed
     std::vector<data::StoredQuote> rows;  // the quotes to store (empty unless options.store)
     std::size_t quotes = 0;

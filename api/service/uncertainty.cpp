@@ -58,7 +58,7 @@ double pure_premium(data::Store& store, const ModelVersion& version, risk::Assum
     const risk::Model model = build_model(store, version, history);
     QuoteContext c = context;
     c.model = &model;
-    return compute_quote(request, c).at("pure_premium_cny").get<double>();
+    return compute_answer(request, c).real_at("pure_premium_cny");
 }
 
 }  // namespace
@@ -102,10 +102,9 @@ nlohmann::json uncertainty_band(data::Store& store, const QuoteRequest& request,
     return out;
 }
 
-nlohmann::json compute_quote_with_band(data::Store& store, const QuoteRequest& request, const QuoteContext& context) {
-    nlohmann::json quote = compute_quote(request, context);
-    if (request.uncertainty)
-        quote["uncertainty"] = uncertainty_band(store, request, context, quote.at("pure_premium_cny").get<double>());
+SortedJsonWriter compute_answer_with_band(data::Store& store, const QuoteRequest& request, const QuoteContext& context) {
+    SortedJsonWriter quote = compute_answer(request, context);
+    if (request.uncertainty) quote.json("uncertainty", uncertainty_band(store, request, context, quote.real_at("pure_premium_cny")));
     return quote;
 }
 

@@ -19,7 +19,7 @@ namespace tanhui::api {
 nlohmann::json uncertainty_band(data::Store& store, const QuoteRequest& request, const QuoteContext& context,
                                 double point_cny);
 
-// compute_quote, plus "uncertainty" when the request asks for it.
-nlohmann::json compute_quote_with_band(data::Store& store, const QuoteRequest& request, const QuoteContext& context);
+// compute_answer, plus "uncertainty" when the request asks for it.
+SortedJsonWriter compute_answer_with_band(data::Store& store, const QuoteRequest& request, const QuoteContext& context);
 
 }  // namespace tanhui::api

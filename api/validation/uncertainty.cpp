@@ -20,7 +20,7 @@ ojson uncertainty_section(data::Store& store, const ModelVersion& version, const
     decoded.value->uncertainty = true;
     const risk::Model model = build_model(store, version);
     const QuoteContext context{&model, version.version, o.threads};
-    const nlohmann::json quote = compute_quote_with_band(store, *decoded.value, context);
+    const nlohmann::json quote = compute_answer_with_band(store, *decoded.value, context).tree();
     ojson j;
     j["policy_id"] = decoded.value->policy.id;
     j["policy_file"] = o.band_policy_file.filename().string();

@@ -4,11 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace tanhui::api {
 namespace {
@@ -107,6 +112,85 @@ TEST(FlatJsonWriter, WritesWhatAnOrderedJsonOfTheSameMembersGives) {
         ASSERT_EQ(std::move(line).finish(), compact_json(expected));
     }
     EXPECT_EQ(FlatJsonWriter().finish(), "{}");
+}
+
+
+// The writer's members, written in a random order by the method their kind calls for, give the
+// bytes compact_json gives the tree (nlohmann sorts keys byte by byte); tree() gives the tree
+// back (numbers compared by their text: 5 and 5u are one number); the first non-finite number
+// is the tree's, depth first; a key twice is refused.
+void write_member(SortedJsonWriter& w, const std::string& key, const nlohmann::json& v, std::mt19937_64& rng) {
+    switch (v.type()) {
+    case nlohmann::json::value_t::null: w.null(key); return;
+    case nlohmann::json::value_t::number_integer: w.integer(key, v.get<std::int64_t>()); return;
+    case nlohmann::json::value_t::number_unsigned: w.unsigned_integer(key, v.get<std::uint64_t>()); return;
+    case nlohmann::json::value_t::number_float: w.real(key, v.get<double>()); return;
+    case nlohmann::json::value_t::string: w.string(key, v.get_ref<const std::string&>()); return;
+    case nlohmann::json::value_t::object:
+        if (rng() % 2 == 0) {
+            SortedJsonWriter inner;
+            std::vector<std::pair<std::string, const nlohmann::json*>> members;
+            for (const auto& [k, m] : v.items()) members.emplace_back(k, &m);
+            std::shuffle(members.begin(), members.end(), rng);
+            for (const auto& [k, m] : members) write_member(inner, k, *m, rng);
+            w.object(key, inner);
+            return;
+        }
+        break;
+    case nlohmann::json::value_t::array:
+        if (std::all_of(v.begin(), v.end(), [](const nlohmann::json& e) { return e.is_string(); })) {
+            w.strings(key, v.get<std::vector<std::string>>());
+            return;
+        }
+        break;
+    default: break;
+    }
+    w.json(key, v);
+}
+
+double first_non_finite(const nlohmann::json& j) {
+    if (j.is_number_float() && !std::isfinite(j.get<double>())) return j.get<double>();
+    if (j.is_structured())
+        for (const auto& v : j)
+            if (const double x = first_non_finite(v); x != 0) return x;
+    return 0;
+}
+
+TEST(SortedJsonWriter, WritesWhatCompactJsonGivesTheTree) {
+    std::mt19937_64 rng(20261207);
+    for (int i = 0; i < 5000; ++i) {
+        nlohmann::json tree = nlohmann::json::object();
+        for (std::size_t n = rng() % 12; n > 0; --n) tree[random_string(rng)] = random_tree(rng, 3);
+        if (rng() % 4 == 0) tree["pure_premium_cny"] = random_double(rng);
+        std::vector<std::pair<std::string, const nlohmann::json*>> members;
+        for (const auto& [k, m] : tree.items()) members.emplace_back(k, &m);
+        std::shuffle(members.begin(), members.end(), rng);
+        SortedJsonWriter w;
+        for (const auto& [k, m] : members) write_member(w, k, *m, rng);
+        const std::string expected = compact_json(tree);
+        ASSERT_EQ(w.text(), expected);
+        const double x = first_non_finite(tree), y = w.first_non_finite();
+        ASSERT_TRUE(std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y) || (std::isnan(x) && std::isnan(y)));
+        ASSERT_EQ(compact_json(w.tree()), compact_json(nlohmann::json::parse(expected)));
+        for (const auto& [k, m] : members) ASSERT_TRUE(w.contains(k));
+        if (tree.contains("pure_premium_cny") && tree["pure_premium_cny"].is_number_float()) {
+            const double p = tree["pure_premium_cny"].get<double>();
+            if (!std::isnan(p)) {
+                ASSERT_EQ(w.real_at("pure_premium_cny"), p);
+            }
+        }
+    }
+}
+
+TEST(SortedJsonWriter, RefusesAKeyTwiceAndReadsOnlyNumbers) {
+    SortedJsonWriter w;
+    w.real("b", 1.5).string("a", "x");
+    EXPECT_THROW(w.real("b", 2.0), std::logic_error);
+    EXPECT_EQ(w.real_at("b"), 1.5);
+    EXPECT_THROW((void)w.real_at("a"), std::out_of_range);
+    EXPECT_THROW((void)w.real_at("c"), std::out_of_range);
+    EXPECT_EQ(w.text(), R"({"a":"x","b":1.5})");
+    EXPECT_EQ(SortedJsonWriter().text(), "{}");
 }
 
 }  // namespace

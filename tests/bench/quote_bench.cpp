@@ -2,7 +2,8 @@
 // pest; and with freeze and landslide added, issue 16), a sink policy on one holding at 100,000
 // years of 1 and of 5 policy years (issue 17), and
 // price insurance with Turnbull-Wakeman and with Monte Carlo at 100,000 paths. Each prints the
-// median and p99 of the per-quote wall time.
+// median and p99 of the per-quote wall time. A quote is what the server computes: the answer
+// and its text (compute_answer; compute_quote's tree is parsed back from that text, for tests).
 #include "api/service/allocator.hpp"
 #include "api/service/calibration.hpp"
 #include "api/products/quote_engine.hpp"
@@ -61,12 +62,12 @@ void run(benchmark::State& state, const nlohmann::json& request, bool warm = fal
     const api::QuoteContext context{&model(), "bench", 1};
     // A typhoon quote's first use of a place computes its hazard from the event set (cached in
     // the model, as a server's model cache keeps it): warmed before the timing.
-    if (warm) benchmark::DoNotOptimize(api::compute_quote(*q.value, context));
+    if (warm) benchmark::DoNotOptimize(api::compute_answer(*q.value, context).text());
     std::vector<double> ms;
     for (auto _ : state) {
         if (cold) risk::year_draw_cache().clear();
         const auto start = std::chrono::steady_clock::now();
-        benchmark::DoNotOptimize(api::compute_quote(*q.value, context));
+        benchmark::DoNotOptimize(api::compute_answer(*q.value, context).text());
         ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     report_latency(state, ms);

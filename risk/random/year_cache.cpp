@@ -55,10 +55,12 @@ constexpr std::size_t max_interned = 65536;
 struct YearDrawCache::Shard {
     struct alignas(64) Slot {
         YearRowKey key;
-        std::uint64_t hash = 0;
-        YearRow row;  // null: an empty slot
+        const double* values = nullptr;  // row->data(), for prefetch_values without a miss on the row
+        YearRow row;                     // null: an empty slot
+        std::uint32_t hash = 0;          // the key's hash's low bits: its home at any table size
         bool referenced = false;
     };
+    static_assert(sizeof(Slot) == 64, "a slot is one cache line");
     std::mutex mutex;
     std::vector<Slot> slots;  // size 0 or a power of two
     // The table's address and mask for prefetch, which reads them without the mutex: set under
@@ -81,7 +83,7 @@ struct YearDrawCache::Shard {
         for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
             Slot& s = slots[i];
             if (!s.row) return nullptr;
-            if (s.hash == hash && s.key == key) return &s;
+            if (s.hash == static_cast<std::uint32_t>(hash) && s.key == key) return &s;
         }
     }
 
@@ -90,7 +92,8 @@ struct YearDrawCache::Shard {
         if ((count + 1) * 2 > slots.size()) grow();
         std::size_t i = hash & mask();
         while (slots[i].row) i = (i + 1) & mask();
-        slots[i] = Slot{key, hash, std::move(row), referenced};
+        const double* values = row->data();
+        slots[i] = Slot{key, values, std::move(row), static_cast<std::uint32_t>(hash), referenced};
         ++count;
     }
 
@@ -172,10 +175,11 @@ void YearDrawCache::prefetch_values(const YearRowKey& key) {
         const Shard::Slot& slot = s.slots[i];
         if (!slot.row) return;
         const YearRowKey& k = slot.key;
-        if (slot.hash == hash && k.parameters == key.parameters && k.seed == key.seed && k.first_year == key.first_year &&
-            k.years == key.years) {
-            const char* at = reinterpret_cast<const char*>(slot.row->data());
-            const std::size_t bytes = slot.row->size() * sizeof(double);
+        if (slot.hash == static_cast<std::uint32_t>(hash) && k.parameters == key.parameters && k.seed == key.seed &&
+            k.first_year == key.first_year && k.years == key.years) {
+            // The values from the slot itself (the row's own block would be one more miss).
+            const char* at = reinterpret_cast<const char*>(slot.values);
+            const std::size_t bytes = std::size_t{k.years} * sizeof(double);
             for (std::size_t b = 0; b < bytes; b += 64) __builtin_prefetch(at + b);
             return;
         }

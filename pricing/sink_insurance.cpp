@@ -79,14 +79,14 @@ void term_payouts_cny(const SinkPolicy& p, std::span<const double> measured_sink
     // one_term's order), then the settlements in a loop without branches over contiguous values
     // (it vectorises, as the one-year loop above). Settling path by path mispredicted on whether
     // the shortfall was positive, a coin toss, and took 18 times the one-year loop.
-    constexpr std::size_t chunk = 256;
-    std::array<double, chunk * 5> buffer;  // a term has at most 5 years (sink_policy)
+    constexpr std::size_t chunk = 256, most_years = 5;  // a term has at most 5 years (sink_policy)
+    std::array<double, chunk * most_years> buffer;
     const double term_target = p.target_tco2e * static_cast<double>(years);
     for (std::size_t first = 0; first < out.size(); first += chunk) {
         const std::size_t m = std::min(chunk, out.size() - first);
         const double* x = s + first * years;
         double* o = out.data() + first;
-        if (years > 5) {  // not a policy sink_policy makes; path by path
+        if (years > most_years) {  // not a policy sink_policy makes; path by path
             for (std::size_t i = 0; i < m; ++i) o[i] = one_term(p, x + i * years, years);
             continue;
         }

@@ -78,13 +78,18 @@ struct YearDrawCache::Shard {
 
     std::size_t mask() const { return slots.size() - 1; }
 
-    Slot* lookup(const YearRowKey& key, std::uint64_t hash) {
+    // The first slot of hash's probe run whose key `matches`, or null.
+    template <class Matches>
+    Slot* probe(std::uint64_t hash, Matches&& matches) {
         if (slots.empty()) return nullptr;
         for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
             Slot& s = slots[i];
             if (!s.row) return nullptr;
-            if (s.hash == static_cast<std::uint32_t>(hash) && s.key == key) return &s;
+            if (s.hash == static_cast<std::uint32_t>(hash) && matches(s.key)) return &s;
         }
+    }
+    Slot* lookup(const YearRowKey& key, std::uint64_t hash) {
+        return probe(hash, [&](const YearRowKey& k) { return k == key; });
     }
 
     // Adds a key that is not in the table.
@@ -170,20 +175,15 @@ void YearDrawCache::prefetch_values(const YearRowKey& key) {
     const std::uint64_t hash = KeyHash{}(key);
     Shard& s = shards_[(hash >> 60) % shards];
     const std::unique_lock lock(s.mutex, std::try_to_lock);
-    if (!lock.owns_lock() || s.slots.empty()) return;
-    for (std::size_t i = hash & s.mask();; i = (i + 1) & s.mask()) {
-        const Shard::Slot& slot = s.slots[i];
-        if (!slot.row) return;
-        const YearRowKey& k = slot.key;
-        if (slot.hash == static_cast<std::uint32_t>(hash) && k.parameters == key.parameters && k.seed == key.seed &&
-            k.first_year == key.first_year && k.years == key.years) {
-            // The values from the slot itself (the row's own block would be one more miss).
-            const char* at = reinterpret_cast<const char*>(slot.values);
-            const std::size_t bytes = std::size_t{k.years} * sizeof(double);
-            for (std::size_t b = 0; b < bytes; b += 64) __builtin_prefetch(at + b);
-            return;
-        }
-    }
+    if (!lock.owns_lock()) return;
+    const Shard::Slot* slot = s.probe(hash, [&](const YearRowKey& k) {
+        return k.parameters == key.parameters && k.seed == key.seed && k.first_year == key.first_year && k.years == key.years;
+    });
+    if (!slot) return;
+    // The values from the slot itself (the row's own block would be one more miss).
+    const char* at = reinterpret_cast<const char*>(slot->values);
+    const std::size_t bytes = std::size_t{key.years} * sizeof(double);
+    for (std::size_t b = 0; b < bytes; b += 64) __builtin_prefetch(at + b);
 }
 
 YearRow YearDrawCache::find(const YearRowKey& key) {

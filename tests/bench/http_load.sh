@@ -144,6 +144,8 @@ run() {
     echo "== $name"
     local args=(-t"$threads" -c"$connections" -d"$duration" --latency --timeout 10s)
     [[ -n $script ]] && args+=(-s "$script")
+    local logged
+    logged=$(wc -l <"$tmp/serve.log")
     wrk "${args[@]}" "$url" | tee "$tmp/wrk.out"
     local rps p50 p99 bad
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.out")
@@ -156,6 +158,29 @@ run() {
     fi
     if grep -q 'Socket errors' "$tmp/wrk.out" || [[ $bad != 0 ]]; then failed=1; fi
     summary+=("$(printf '%-42s %10s req/s   p50 %9s   p99 %9s   non-2xx %s' "$name" "$rps" "$p50" "$p99" "$bad")")
+    local timed sp50 sp99
+    read -r timed _ sp50 sp99 <<<"$(server_side "$logged" "${url#"$base"}")"
+    summary+=("$(printf '%-42s %10s timed p50 %9s   p99 %9s' "  as the server timed them" "$timed" "$sp50" "$sp99")")
+}
+# The same requests' latency as the server measured it (the access log's duration_ms: from the
+# request's header read to its answer written), so the load generator's share of the cores and the
+# wait before the server reads a request are told apart from the service's own time.
+server_side() {
+    tail -n +"$(($1 + 1))" "$tmp/serve.log" | python3 -c '
+import json, sys
+target = sys.argv[1]
+d = []
+for line in sys.stdin:
+    if line.startswith("{"):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if r.get("target") == target and "duration_ms" in r:
+            d.append(r["duration_ms"])
+d.sort()
+q = lambda f: "%.2fms" % d[min(len(d) - 1, int(f * len(d)))] if d else "-"
+print("%d logged" % len(d), q(0.5), q(0.99))' "$2"
 }
 wanted() { [[ " $scenarios " == *" $1 "* ]]; }
 wanted 1 && run "price quote (Turnbull-Wakeman)" "$base/v1/quotes" "$tmp/price.lua"

@@ -129,12 +129,11 @@ std::optional<std::string> ObjectReader::string(std::string_view key, bool requi
 std::optional<std::string> ObjectReader::one_of(std::string_view key, bool required, const std::vector<std::string>& allowed) {
     auto s = string(key, required);
     if (!s) return s;
-    for (const auto& a : allowed)
-        if (*s == a) return s;
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
-    problem(key, "must be one of " + list + ", got \"" + *s + "\"");
-    return std::nullopt;
+    if (auto bad = risk::choice_problem(*s, allowed)) {
+        problem(key, *bad);
+        return std::nullopt;
+    }
+    return s;
 }
 
 std::optional<std::string> ObjectReader::date(std::string_view key, bool required) {

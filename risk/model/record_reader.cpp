@@ -105,12 +105,19 @@ std::optional<std::string> RecordReader::string(std::string_view key, bool requi
 std::optional<std::string> RecordReader::one_of(std::string_view key, bool required, const std::vector<std::string>& allowed) {
     auto s = string(key, required);
     if (!s) return s;
+    if (auto bad = choice_problem(*s, allowed)) {
+        problem(key, *bad);
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::optional<std::string> choice_problem(const std::string& s, const std::vector<std::string>& allowed) {
     for (const auto& a : allowed)
-        if (*s == a) return s;
+        if (s == a) return std::nullopt;
     std::string list;
     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
-    problem(key, "must be one of " + list + ", got \"" + *s + "\"");
-    return std::nullopt;
+    return "must be one of " + list + ", got \"" + s + "\"";
 }
 
 void RecordReader::finish() {

@@ -32,6 +32,8 @@ struct NumberRange {
 // "must be in [0, 1], got 2" (or ">= 0", "< 5" for a one-sided range) when x is outside the
 // range (NaN is); nothing when it is inside.
 std::optional<std::string> range_problem(double x, const NumberRange& range);
+// 'must be one of "a", "b", got "c"' when s is none of allowed; nothing when it is one.
+std::optional<std::string> choice_problem(const std::string& s, const std::vector<std::string>& allowed);
 
 class RecordReader {
 public:

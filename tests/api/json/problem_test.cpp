@@ -1,5 +1,6 @@
 // problem+json (RFC 9457), JSON pointers (RFC 6901), body parsing, UTF-8 and the route table.
 #include "api/json/problem.hpp"
+#include "api/json/reader.hpp"
 #include "api/http/router.hpp"
 #include "data/types.hpp"
 
@@ -240,3 +241,20 @@ TEST(Query, DecodesPercentAndPlusAndRejectsRepeats) {
     EXPECT_TRUE(parse_query("", q, error, name));
     EXPECT_TRUE(q.empty());
 }
+
+namespace {
+
+// A value outside its choices is named with the choices, quoted, as a peril override's reader
+// names it (risk/model/record_reader.hpp, tests/risk/model/value_test.cpp): one message.
+TEST(ObjectReader, OneOfNamesTheChoicesAndTheValue) {
+    std::vector<tanhui::risk::FieldProblem> problems;
+    const nlohmann::json body = {{"form", "per_hectare"}, {"kind", "b"}};
+    ObjectReader r(body, "/cover", problems);
+    EXPECT_FALSE(r.one_of("form", true, {"per_tonne", "fixed"}));
+    EXPECT_EQ(r.one_of("kind", true, {"a", "b"}), "b");
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].pointer, "/cover/form");
+    EXPECT_EQ(problems[0].message, "must be one of \"per_tonne\", \"fixed\", got \"per_hectare\"");
+}
+
+}  // namespace

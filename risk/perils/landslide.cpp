@@ -30,6 +30,21 @@ double mean_hits(double rate, bool fixed, double g) { return fixed ? rate : rate
 // exp(-x) >= 1 - x, so a word this far below (1 - x) 2^32 means no hit without taking the exp.
 bool surely_no_hit(std::uint32_t w0, double mean) { return double(w0) + 2.0 < (1.0 - mean) * two_to_32; }
 
+// One holding's column of the block's screen (add_block): marks[k * stride] = 0 when
+// surely_no_hit says year k has no hit. factor and words are the holding's first entries,
+// factor[k * slots] and words[k * stride] its year k. Plain pointers and locals (stores through
+// unsigned char may alias anything); cloned for SIMD (IEEE arithmetic, no contraction: the same
+// marks in every clone).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void screen_holding(const double* factor, std::size_t slots, const std::uint32_t* words, std::size_t stride,
+                    std::size_t years, double rate, bool fixed, unsigned char* marks) {
+    for (std::size_t k = 0; k < years; ++k) {
+        marks[k * stride] = surely_no_hit(words[k * stride], mean_hits(rate, fixed, factor[k * slots])) ? 0 : 1;
+    }
+}
+
 }  // namespace
 
 void validate(const LandslideModel& m, const std::string& at) {
@@ -180,21 +195,9 @@ bool LandslidePeril::add_block(const YearBlock& block, std::span<const std::uint
     // holding_loss, in year then holding order as before.
     thread_local std::vector<unsigned char> screen;
     screen.resize(block.years * n);
-    {
-        const double* factor = g.data();
-        const std::uint32_t* words = occurrence.data();
-        unsigned char* marks = screen.data();
-        const std::size_t years = block.years;
-        for (std::size_t i = 0; i < n; ++i) {
-            const double rate = holdings_[i].hits_per_year;
-            const bool fixed = holdings_[i].fixed;
-            const std::size_t slot = holdings_[i].slot;
-            for (std::size_t k = 0; k < years; ++k) {
-                const double mean = mean_hits(rate, fixed, factor[k * s_count + slot]);
-                marks[k * n + i] = surely_no_hit(words[k * n + i], mean) ? 0 : 1;
-            }
-        }
-    }
+    for (std::size_t i = 0; i < n; ++i)
+        screen_holding(g.data() + holdings_[i].slot, s_count, occurrence.data() + i, n, block.years,
+                       holdings_[i].hits_per_year, holdings_[i].fixed, screen.data() + i);
     for (std::size_t k = 0; k < block.years; ++k)
         for (std::size_t i = 0; i < n; ++i) {
             if (!screen[k * n + i]) continue;

@@ -261,6 +261,27 @@ YearRow PestPeril::fraction_row(const YearBlock& block, std::size_t i) const {
 // occurrence_holdings(), year-major), in year then holding order, each with the affected share
 // add_year's outbreak_fraction draws for it (the same bits): scratch valid until the next call on
 // this thread.
+namespace {
+// One holding's column of the block's screen (block_outbreaks): marks[k * stride] = 1 when the
+// word of year k is below the holding's threshold at the year's upper bound U = 1 + e (G - 1)
+// (G > 0 always; a G <= 0 makes the word a candidate, and the exact rule decides). weather and
+// words are the holding's first entries, weather[k * slots] and words[k * stride] its year k.
+// Plain pointers and locals: stores through unsigned char may alias anything, so the loop reads
+// nothing through a pointer it could be storing to; cloned for SIMD (the unsigned word to a double
+// takes AVX-512's conversion; IEEE arithmetic and no contraction: the same marks in every clone).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void screen_holding(const double* weather, std::size_t slots, const std::uint32_t* words, std::size_t stride,
+                    std::size_t years, double e, double p, unsigned char* marks) {
+    for (std::size_t k = 0; k < years; ++k) {
+        const double g = weather[k * slots];
+        const double u = g > 0 ? 1.0 + e * (g - 1.0) : std::numeric_limits<double>::infinity();
+        marks[k * stride] = double(words[k * stride]) < p * u * two_to_32 + 2.0 ? 1 : 0;
+    }
+}
+}  // namespace
+
 std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearBlock& block,
                                                                      std::span<const std::uint32_t> occurrence) const {
     const std::size_t n_holdings = holdings_.size();
@@ -288,20 +309,9 @@ std::span<const PestPeril::BlockOutbreak> PestPeril::block_outbreaks(const YearB
         // exact rule decides).
         // Plain locals: stores through unsigned char may alias anything, so the loop reads
         // nothing through a pointer it could be storing to, and vectorises.
-        const double* weather = block.weather;
-        const std::size_t slots = block.slots, years = block.years;
-        const std::uint32_t* words = occurrence.data();
-        unsigned char* marks = screen.data();
-        for (std::size_t i = 0; i < n_holdings; ++i) {
-            const double e = holdings_[i].slot == 0 ? 0.0 : elasticity_;
-            const double p = holdings_[i].probability;
-            const std::size_t slot = holdings_[i].slot;
-            for (std::size_t k = 0; k < years; ++k) {
-                const double g = weather[k * slots + slot];
-                const double u = g > 0 ? 1.0 + e * (g - 1.0) : std::numeric_limits<double>::infinity();
-                marks[k * n_holdings + i] = double(words[k * n_holdings + i]) < p * u * two_to_32 + 2.0 ? 1 : 0;
-            }
-        }
+        for (std::size_t i = 0; i < n_holdings; ++i)
+            screen_holding(block.weather + holdings_[i].slot, block.slots, occurrence.data() + i, n_holdings, block.years,
+                           holdings_[i].slot == 0 ? 0.0 : elasticity_, holdings_[i].probability, screen.data() + i);
     } else {
         upper.resize(block.years * slots_);
         for (std::size_t k = 0; k < block.years; ++k)

@@ -2,6 +2,7 @@
 #include "api/products/quote_engine.hpp"
 #include "api/json/quote_request.hpp"
 #include "pricing/asian_put.hpp"
+#include "tests/api/empty_model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,14 +36,7 @@ QuoteRequest decoded(const json& j) {
     return *d.value;
 }
 
-const risk::Model& empty_model() {
-    static const risk::Model m = [] {
-        risk::Model model;
-        model.version = "test";
-        return model;
-    }();
-    return m;
-}
+using tanhui::testing::empty_model;
 
 std::vector<std::string> pointers(const json& j) {
     std::vector<std::string> out;

@@ -8,6 +8,7 @@
 #include "api/json/quote_request.hpp"
 #include "api/json/text.hpp"
 #include "api/products/quote_engine.hpp"
+#include "tests/api/empty_model.hpp"
 #include "tests/paths.hpp"
 
 #include <gtest/gtest.h>
@@ -26,14 +27,7 @@ namespace {
 
 using json = nlohmann::json;
 
-const risk::Model& empty_model() {
-    static const risk::Model m = [] {
-        risk::Model model;
-        model.version = "test";
-        return model;
-    }();
-    return m;
-}
+using tanhui::testing::empty_model;
 
 json base_request() {
     return json::parse(R"({"product": "price_insurance",

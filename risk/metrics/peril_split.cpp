@@ -48,10 +48,14 @@ namespace {
 // peril lost nothing, or no peril did), each year's sum taken in peril order as add_year takes
 // it, repeated for its perils in sum_of: the division then runs over all the block's peril-years
 // at once, SIMD.
+// N > 0: n == N known to the compiler (the year's sum unrolled, the loops over a block's
+// peril-years of a fixed shape); N == 0: any n. The same operations in the same order either way.
+template <std::size_t N>
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-void ratios(const double* loss, std::size_t m, std::size_t n, double* sum_of, double* ratio) {
+void ratios_of(const double* loss, std::size_t m, std::size_t n_any, double* sum_of, double* ratio) {
+    const std::size_t n = N > 0 ? N : n_any;
     for (std::size_t i = 0; i < m; ++i) {
         double s = 0;
         for (std::size_t p = 0; p < n; ++p) s += loss[i * n + p];
@@ -61,6 +65,18 @@ void ratios(const double* loss, std::size_t m, std::size_t n, double* sum_of, do
         const double x = loss[j], s = sum_of[j];
         const double r = x / s;
         ratio[j] = x > 0 && s > 0 ? r : 0.0;
+    }
+}
+
+void ratios(const double* loss, std::size_t m, std::size_t n, double* sum_of, double* ratio) {
+    switch (n) {
+    case 1: return ratios_of<1>(loss, m, n, sum_of, ratio);
+    case 2: return ratios_of<2>(loss, m, n, sum_of, ratio);
+    case 3: return ratios_of<3>(loss, m, n, sum_of, ratio);
+    case 4: return ratios_of<4>(loss, m, n, sum_of, ratio);
+    case 5: return ratios_of<5>(loss, m, n, sum_of, ratio);
+    case 6: return ratios_of<6>(loss, m, n, sum_of, ratio);
+    default: return ratios_of<0>(loss, m, n, sum_of, ratio);
     }
 }
 

@@ -174,8 +174,12 @@ void occurrence_words_block(std::uint64_t seed, std::uint32_t first_year, std::s
                             std::span<const std::uint32_t> holdings, std::uint32_t* out) {
     constexpr std::size_t max_years = 256;
     if (n > max_years) throw std::logic_error("occurrence_words_block: at most 256 years");
-    std::array<std::uint32_t, max_years> column;
     const std::size_t h_count = holdings.size();
+    if (h_count == 1) {  // year-major is the column itself
+        occurrence_words_over_years(seed, first_year, n, peril, holdings[0], out);
+        return;
+    }
+    std::array<std::uint32_t, max_years> column;
     for (std::size_t h = 0; h < h_count; ++h) {
         occurrence_words_over_years(seed, first_year, n, peril, holdings[h], column.data());
         for (std::size_t k = 0; k < n; ++k) out[k * h_count + h] = column[k];

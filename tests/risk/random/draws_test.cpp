@@ -159,6 +159,22 @@ TEST(Philox, WordsOverYearsAreTheAddressedWords) {
     }
 }
 
+// A block's occurrence words, year-major over its holdings, are the addressed words, for one
+// holding (written straight out) and for several (gathered through a column).
+TEST(Philox, OccurrenceWordsBlockIsYearMajorAddressedWords) {
+    const std::size_t n = 256;
+    for (const std::vector<std::uint32_t>& holdings : {std::vector<std::uint32_t>{42}, std::vector<std::uint32_t>{3, 42, 7}}) {
+        std::vector<std::uint32_t> out(n * holdings.size());
+        occurrence_words_block(12345, 2000, n, PerilId::landslide, holdings, out.data());
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t h = 0; h < holdings.size(); ++h)
+                EXPECT_EQ(out[k * holdings.size() + h],
+                          draw_words(12345, 0, static_cast<std::uint32_t>(2000 + k), holdings[h],
+                                     static_cast<std::uint16_t>(PerilId::landslide), 0)[0])
+                    << "year " << k << ", holding " << h;
+    }
+}
+
 TEST(Poisson, InversionSwitchesAtTheCdfSteps) {
     for (double mean : {0.01, 0.7, 3.0, 25.0, 49.0}) {
         for (std::uint64_t n = 0; n < 80; ++n) {

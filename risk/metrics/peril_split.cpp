@@ -1,5 +1,7 @@
 #include "risk/metrics/peril_split.hpp"
 
+#include "risk/random/simd_clones.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -51,9 +53,7 @@ namespace {
 // N > 0: n == N known to the compiler (the year's sum unrolled, the loops over a block's
 // peril-years of a fixed shape); N == 0: any n. The same operations in the same order either way.
 template <std::size_t N>
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void ratios_of(const double* loss, std::size_t m, std::size_t n_any, double* sum_of, double* ratio) {
     const std::size_t n = N > 0 ? N : n_any;
     for (std::size_t i = 0; i < m; ++i) {
@@ -110,9 +110,7 @@ void accumulate(const double* const* amount, const double* ratio, const double* 
 // never read. A five-peril quote's split took 10 chains of a scalar multiply and add a year.
 constexpr std::size_t lanes = 8;
 template <std::size_t A, std::size_t K>
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
+TANHUI_AVX2_CLONES
 void accumulate_lanes(const double* const* amount, const double* ratio, const double* sum_of, std::size_t m,
                       std::size_t n, double* const* by, double* unattributed) {
     typedef double vector __attribute__((vector_size(4 * sizeof(double))));

@@ -1,5 +1,6 @@
 #include "risk/perils/landslide.hpp"
 
+#include "risk/random/simd_clones.hpp"
 #include "risk/random/year_cache.hpp"
 
 #include <algorithm>
@@ -35,9 +36,7 @@ bool surely_no_hit(std::uint32_t w0, double mean) { return double(w0) + 2.0 < (1
 // factor[k * slots] and words[k * stride] its year k. Plain pointers and locals (stores through
 // unsigned char may alias anything); cloned for SIMD (IEEE arithmetic, no contraction: the same
 // marks in every clone).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void screen_holding(const double* factor, std::size_t slots, const std::uint32_t* words, std::size_t stride,
                     std::size_t years, double rate, bool fixed, unsigned char* marks) {
     for (std::size_t k = 0; k < years; ++k) {

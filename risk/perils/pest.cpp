@@ -1,6 +1,7 @@
 #include "risk/perils/pest.hpp"
 
 #include "risk/random/beta_batch.hpp"
+#include "risk/random/simd_clones.hpp"
 #include "risk/random/year_cache.hpp"
 
 #include <algorithm>
@@ -269,9 +270,7 @@ namespace {
 // Plain pointers and locals: stores through unsigned char may alias anything, so the loop reads
 // nothing through a pointer it could be storing to; cloned for SIMD (the unsigned word to a double
 // takes AVX-512's conversion; IEEE arithmetic and no contraction: the same marks in every clone).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void screen_holding(const double* weather, std::size_t slots, const std::uint32_t* words, std::size_t stride,
                     std::size_t years, double e, double p, unsigned char* marks) {
     for (std::size_t k = 0; k < years; ++k) {

@@ -1,5 +1,6 @@
 #include "risk/random/batch.hpp"
 #include "risk/random/beta_batch.hpp"
+#include "risk/random/simd_clones.hpp"
 
 #include <algorithm>
 #include <array>
@@ -44,9 +45,7 @@ inline std::uint32_t peril_word(PerilId peril, std::uint16_t block) {
 
 }  // namespace
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void occurrence_words(std::uint64_t seed, std::uint32_t year, PerilId peril, const std::uint32_t* draw_index,
                       std::size_t n, std::uint32_t* out) {
     const std::uint32_t word2 = peril_word(peril, 0);
@@ -54,9 +53,7 @@ void occurrence_words(std::uint64_t seed, std::uint32_t year, PerilId peril, con
     for (std::size_t i = 0; i < n; ++i) out[i] = philox_wide(seed, year, draw_index[i], word2, stream)[0];
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void occurrence_words_over_years(std::uint64_t seed, std::uint32_t first_year, std::size_t n, PerilId peril,
                                  std::uint32_t draw_index, std::uint32_t* out) {
     const std::uint32_t word2 = peril_word(peril, 0);
@@ -65,9 +62,7 @@ void occurrence_words_over_years(std::uint64_t seed, std::uint32_t first_year, s
         out[k] = philox_wide(seed, first_year + static_cast<std::uint32_t>(k), draw_index, word2, stream)[0];
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void word_pairs_over_years(std::uint64_t seed, Stream stream, std::uint32_t first_year, std::size_t n,
                            std::uint32_t holding, PerilId peril, std::uint16_t block, std::uint32_t* hi, std::uint32_t* lo) {
     const std::uint32_t word2 = peril_word(peril, block);
@@ -79,9 +74,7 @@ void word_pairs_over_years(std::uint64_t seed, Stream stream, std::uint32_t firs
     }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void words_at(std::uint64_t seed, Stream stream, PerilId peril, std::uint16_t block, const std::uint32_t* year,
               const std::uint32_t* holding, std::size_t n, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2) {
     const std::uint32_t word2 = peril_word(peril, block);
@@ -97,9 +90,7 @@ void words_at(std::uint64_t seed, Stream stream, PerilId peril, std::uint16_t bl
 // The central branch is normal_quantile_as241's expression, operation for operation; risk/ is
 // compiled with -ffp-contract=off, so no clone fuses a multiply and an add, and every clone gives
 // the bits of the scalar function (tests/risk/random/draws_test.cpp compares them on 10^6 draws).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
+TANHUI_SIMD_CLONES
 void normals_from_words(const std::uint32_t* hi, const std::uint32_t* lo, std::size_t n, double* out) {
     // In chunks of 256: the central branch for all draws in SIMD, with a flag for the tails
     // (|p - 1/2| > 0.425, 15% of draws), then the tails, gathered without a branch per draw: the

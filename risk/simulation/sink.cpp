@@ -2,6 +2,7 @@
 
 #include "risk/model/growth.hpp"
 #include "risk/random/batch.hpp"
+#include "risk/random/simd_clones.hpp"
 #include "risk/random/special.hpp"
 #include "risk/random/year_cache.hpp"
 #include "risk/simulation/loss_blocks.hpp"
@@ -50,9 +51,7 @@ void weather_normals_from(const Weather& weather, std::uint64_t seed, std::uint3
 // sums 0 + the holding's), in one loop over the years that vectorises (sink.cpp is compiled
 // without trapping math, risk/CMakeLists.txt: holding_sink_year's min and max become blends).
 // seq[k]: the holding's sequestration in year k's policy year.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
+TANHUI_AVX2_CLONES
 void one_holding_years(std::size_t n, double stock, const double* __restrict factor, const double* __restrict seq,
                        const double* __restrict loss, const double* __restrict defoliation, const double* __restrict total,
                        double* __restrict sink, double* __restrict stock_loss, double* __restrict sink_loss,

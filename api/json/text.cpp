@@ -216,11 +216,18 @@ bool SortedJsonWriter::less(const Member& a, const Key& b) const {
     return key_of(a) < b.text;
 }
 
+std::vector<SortedJsonWriter::Member>::const_iterator SortedJsonWriter::place(const Key& k) const {
+    return std::lower_bound(members_.begin(), members_.end(), k, [this](const Member& m, const Key& x) { return less(m, x); });
+}
+
+bool SortedJsonWriter::has_key(std::vector<Member>::const_iterator at, const Key& k) const {
+    return at != members_.end() && at->prefix == k.prefix && key_of(*at) == k.text;
+}
+
 const SortedJsonWriter::Member* SortedJsonWriter::find(std::string_view text) const {
     const Key k = key(text);
-    const auto at = std::lower_bound(members_.begin(), members_.end(), k,
-                                     [this](const Member& m, const Key& x) { return less(m, x); });
-    return at != members_.end() && at->prefix == k.prefix && key_of(*at) == text ? &*at : nullptr;
+    const auto at = place(k);
+    return has_key(at, k) ? &*at : nullptr;
 }
 
 SortedJsonWriter::Member& SortedJsonWriter::begin(std::string_view text) {
@@ -229,9 +236,8 @@ SortedJsonWriter::Member& SortedJsonWriter::begin(std::string_view text) {
         chars_.reserve(1024);
     }
     const Key k = key(text);
-    const auto at = std::lower_bound(members_.begin(), members_.end(), k,
-                                     [this](const Member& m, const Key& x) { return less(m, x); });
-    if (at != members_.end() && at->prefix == k.prefix && key_of(*at) == text)
+    const auto at = place(k);
+    if (has_key(at, k))
         throw std::logic_error("SortedJsonWriter: member \"" + std::string(text) + "\" written twice");
     Member m;
     m.prefix = k.prefix;

@@ -84,6 +84,9 @@ private:
     static Key key(std::string_view text);
     std::string_view key_of(const Member& m) const { return {chars_.data() + m.key_at, m.key_size}; }
     bool less(const Member& a, const Key& b) const;
+    // Where a member with key k is, or would be inserted (the members stay sorted).
+    std::vector<Member>::const_iterator place(const Key& k) const;
+    bool has_key(std::vector<Member>::const_iterator at, const Key& k) const;  // at is k's member
     const Member* find(std::string_view key) const;
     // Opens a member: its key in chars_, the value to be appended after it; returns it.
     Member& begin(std::string_view key);

@@ -103,6 +103,9 @@ AsianPrice turnbull_wakeman(const AsianProblem& p, const MonteCarloSettings&) {
     const BlackScholesMarket& market = p.market;
     const auto time = [&market](Date d) { return year_fraction(market.valuation_date, d, market.day_count); };
     const auto discount = [](double rate, double t) { return 1.0 / std::exp(rate * t); };
+    const auto forward = [&](double t) {
+        return market.spot * discount(market.dividend_yield, t) / discount(market.risk_free_rate, t);
+    };
     const std::size_t past = p.past_count, future = p.future_fixing_dates.size(), m = past + future;
     double accrued = 0;
     if (past != 0) accrued = p.past_sum / static_cast<double>(m);
@@ -112,11 +115,7 @@ AsianPrice turnbull_wakeman(const AsianProblem& p, const MonteCarloSettings&) {
     if (effective_strike <= 0.0) {  // exercise (call) or no payout (put) is certain
         if (p.type == OptionType::call) {
             double average = accrued;
-            for (const Date d : p.future_fixing_dates) {
-                const double t = time(d);
-                average += market.spot * discount(market.dividend_yield, t) / discount(market.risk_free_rate, t) /
-                           static_cast<double>(m);
-            }
+            for (const Date d : p.future_fixing_dates) average += forward(time(d)) / static_cast<double>(m);
             price.value = discount_last * (average - p.strike);
         }
         return price;
@@ -127,7 +126,7 @@ AsianPrice turnbull_wakeman(const AsianProblem& p, const MonteCarloSettings&) {
     double ea = 0, t_last = 0;
     for (std::size_t i = 0; i < future; ++i) {
         const double t = time(p.future_fixing_dates[i]);
-        forwards[i] = market.spot * discount(market.dividend_yield, t) / discount(market.risk_free_rate, t);
+        forwards[i] = forward(t);
         exp_variances[i] = std::exp(market.volatility * market.volatility * t);
         ea += forwards[i];
         t_last = t;

@@ -5,12 +5,16 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+
+#include <fcntl.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 #include <unistd.h>
 
 #ifndef TANHUI_SOURCE_DIR
@@ -132,6 +136,8 @@ Store::Store(const fs::path& path, const StoreOptions& options)
         migrate(*db_);
         if (!options.wal_autocheckpoint) db_->exec("PRAGMA wal_autocheckpoint = 0");
         if (options.synchronous_full) db_->exec("PRAGMA synchronous = FULL");
+        if (options.journal_size_limit > 0)
+            db_->exec("PRAGMA journal_size_limit = " + std::to_string(options.journal_size_limit));
     } else {
         db_->setBusyTimeout(10'000);
     }
@@ -152,7 +158,64 @@ Store& Store::operator=(Store&&) noexcept = default;
 
 int Store::schema_version() { return db().execAndGet("PRAGMA user_version").getInt(); }
 
-void Store::checkpoint() { db().exec("PRAGMA wal_checkpoint(PASSIVE)"); }
+namespace {
+
+// The checkpoint's busy handler while it restarts the WAL. SQLite's default handler sleeps 1, 2, 5,
+// 10 ... ms between tries; every commit waits behind a restart in progress, and the transactions
+// it waits for last tens of microseconds. 100 ms at most (from `*started`): then the restart gives up.
+int retry_briefly(void* started, int) {
+    const auto since = std::chrono::steady_clock::now() - *static_cast<std::chrono::steady_clock::time_point*>(started);
+    if (since > std::chrono::milliseconds(100)) return 0;
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+    return 1;
+}
+
+// Writes the file's dirty pages to the disk (fdatasync), on a descriptor of its own: the
+// checkpoints before a restart copy pages into the database without syncing it (SQLite syncs the
+// database only when a checkpoint reaches the WAL's end), and the restart's own sync would
+// otherwise write them all while the writer waits.
+void flush_file(const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;  // only an optimisation: the restart's own sync writes the pages then
+    ::fdatasync(fd);
+    ::close(fd);
+}
+
+}  // namespace
+
+Store::CheckpointReport Store::checkpoint(std::int64_t restart_bytes) {
+    sqlite3* handle = db().getHandle();
+    int frames = 0, copied = 0;
+    auto passive = [&] {
+        const int rc = sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY) throw SQLite::Exception(handle, rc);
+    };
+    // A few passes, each copying what the last one's time let the writer append, until a pass
+    // finds fewer than 256 new frames (each pass is shorter than the one before while the copy
+    // outruns the writer; 8 passes at most).
+    auto catch_up = [&] {
+        for (int pass = 0; pass < 8; ++pass) {
+            const int before = frames;
+            passive();
+            if (frames - before < 256) break;
+        }
+    };
+    passive();
+    CheckpointReport report;
+    const std::int64_t page_size = db().execAndGet("PRAGMA page_size").getInt64();
+    report.wal_bytes = static_cast<std::int64_t>(frames) * (page_size + 24);  // a frame's header: 24 bytes
+    if (restart_bytes <= 0 || report.wal_bytes <= restart_bytes) return report;
+    catch_up();
+    flush_file(path_);
+    catch_up();
+    auto started = std::chrono::steady_clock::now();
+    sqlite3_busy_handler(handle, retry_briefly, &started);
+    const int rc = sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_RESTART, &frames, &copied);
+    db().setBusyTimeout(10'000);  // the connection's handler again
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) throw SQLite::Exception(handle, rc);
+    report.restarted = rc == SQLITE_OK;
+    return report;
+}
 
 void Store::check_writable(int wait_ms) {
     db().setBusyTimeout(wait_ms);

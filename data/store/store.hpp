@@ -7,6 +7,7 @@
 
 #include "data/types.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -30,6 +31,9 @@ struct StoreOptions {
     // True: every commit is fsynced (SQLite synchronous=FULL) and survives a power cut; false
     // (NORMAL): a commit survives the process's crash or kill -9, not an OS crash.
     bool synchronous_full = false;
+    // Above 0: the size in bytes SQLite truncates the WAL file to when a commit restarts it
+    // (PRAGMA journal_size_limit); the file otherwise keeps its largest size.
+    std::int64_t journal_size_limit = 0;
 };
 
 // The default historical folder: $TANHUI_DATA_DIR, else the source tree's data/historical.
@@ -58,8 +62,19 @@ public:
     const std::filesystem::path& path() const { return path_; }
     bool created() const { return created_; }  // built by this open
     int schema_version();
-    // Copies what the WAL holds into the database without waiting for anyone (PASSIVE).
-    void checkpoint();
+    struct CheckpointReport {
+        std::int64_t wal_bytes = 0;  // the WAL's frames when the checkpoint began, in bytes
+        bool restarted = false;      // the WAL was restarted: the next commit writes from its start
+    };
+    // Copies what the WAL holds into the database without waiting for anyone (PASSIVE). When the
+    // WAL holds more than `restart_bytes` (> 0), also restarts it, so that the next commit writes
+    // from the file's start and the WAL stays bounded under a writer that never pauses (SQLite
+    // restarts a WAL only once a checkpoint has copied all of it, which a PASSIVE checkpoint
+    // beside such a writer never does). The restart holds the writer back for about one fsync of
+    // the last pages copied: the bulk is copied and flushed first, without blocking anyone
+    // (docs/reliability.md "A bounded WAL"). A restart that cannot get its locks in about 100 ms
+    // gives up (`restarted` false); the next checkpoint tries again.
+    CheckpointReport checkpoint(std::int64_t restart_bytes = 0);
     // Whether the database can take a write now: begins and rolls back an IMMEDIATE transaction,
     // waiting at most `wait_ms` for another writer. Throws the store's error when it cannot.
     void check_writable(int wait_ms);

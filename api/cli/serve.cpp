@@ -45,6 +45,7 @@ struct ServeOptions {
     unsigned ready_wait_ms = 1'000;
     int expensive_nice = LanesConfig{}.expensive_nice;
     bool fsync = false;
+    std::int64_t wal_restart_mb = ServerOptions{}.wal_restart_bytes >> 20;
 };
 
 int serve(const GlobalOptions& global, const ServeOptions& o) {
@@ -59,6 +60,7 @@ int serve(const GlobalOptions& global, const ServeOptions& o) {
     options.tls_cert = o.tls_cert;
     options.tls_key = o.tls_key;
     options.synchronous_full = o.fsync;
+    options.wal_restart_bytes = o.wal_restart_mb << 20;
     for (const std::string& spec : o.rate_limits) apply_rate_limit(options.admission, spec);
     for (const std::string& spec : o.key_budgets) apply_key_budget(options.budgets, spec);
     options.lanes.max_request_cost = o.max_request_cost;
@@ -163,6 +165,11 @@ void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& acti
         });
     serve_cmd->add_flag("--fsync", o->fsync,
                         "fsync each commit of stored quotes (survives a power cut; default: survives a crash or kill -9)");
+    serve_cmd
+        ->add_option("--wal-restart-mb", o->wal_restart_mb,
+                     "Restart the write-ahead log when it outgrows this many MiB, holding commits back for about "
+                     "one fsync (0: never; default 1024; docs/reliability.md \"A bounded WAL\")")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
     serve_cmd->callback([&global, &action, o] {
         action = [&global, o] { return serve(global, *o); };
     });

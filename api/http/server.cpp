@@ -29,7 +29,8 @@ ServiceContext::ServiceContext(const ServerOptions& options, MetricsRegistry& me
       db_path_(options.db_path.empty() ? data::default_database_path() : options.db_path),
       historical_dir_(options.historical_dir.empty() ? data::default_historical_dir() : options.historical_dir),
       max_years_(options.max_years),
-      synchronous_full_(options.synchronous_full) {}
+      synchronous_full_(options.synchronous_full),
+      wal_restart_bytes_(options.wal_restart_bytes) {}
 
 QuoteWriter& ServiceContext::quote_writer() {
     std::lock_guard lock(writer_mutex_);
@@ -38,6 +39,7 @@ QuoteWriter& ServiceContext::quote_writer() {
         o.db_path = db_path_;
         o.historical_dir = historical_dir_;
         o.synchronous_full = synchronous_full_;
+        o.wal_restart_bytes = wal_restart_bytes_;
         o.log = log_event_;
         writer_ = std::make_shared<QuoteWriter>(std::move(o));
     }

@@ -76,6 +76,9 @@ struct ServerOptions {
     CostBudgetConfig budgets = CostBudgetConfig::defaults();
     // Stored quotes fsynced at every commit (SQLite synchronous=FULL): they survive a power cut.
     bool synchronous_full = false;
+    // The WAL size beyond which the quote writer's checkpointer restarts the WAL (0: never);
+    // api/service/quote_writer.hpp.
+    std::int64_t wal_restart_bytes = std::int64_t{1024} << 20;
     // How often a server in local mode looks for a newly created API key (then switches to keys).
     std::chrono::milliseconds key_mode_check{100};
 };
@@ -115,6 +118,7 @@ private:
     std::filesystem::path historical_dir_;
     std::uint64_t max_years_;
     bool synchronous_full_ = false;
+    std::int64_t wal_restart_bytes_ = 0;
     int schema_version_ = 0;
     std::size_t banded_assumptions_ = 0;
     std::function<void(std::string_view, std::string_view)> log_event_;

@@ -55,7 +55,8 @@ data::Store& QuoteWriter::store() {
             options_.db_path, data::StoreOptions{.historical_dir = options_.historical_dir,
                                                  .read_only = false,
                                                  .wal_autocheckpoint = false,
-                                                 .synchronous_full = options_.synchronous_full});
+                                                 .synchronous_full = options_.synchronous_full,
+                                                 .journal_size_limit = 2 * options_.wal_restart_bytes});
     return *store_;
 }
 
@@ -120,7 +121,8 @@ void QuoteWriter::run_checkpoints() {
         try {
             if (!store) store = std::make_unique<data::Store>(options_.db_path,
                                                               data::StoreOptions{.historical_dir = options_.historical_dir});
-            store->checkpoint();
+            if (store->checkpoint(options_.wal_restart_bytes).restarted)
+                wal_restarts_.fetch_add(1, std::memory_order_relaxed);
         } catch (const std::exception& e) {
             store.reset();
             if (const auto now = std::chrono::steady_clock::now(); now - last_error > std::chrono::minutes(1)) {

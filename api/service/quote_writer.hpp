@@ -5,7 +5,10 @@
 // (data::Quotes::write), commits, and only then calls each write's completion,
 // which answers the client. So an answer is sent only for quotes already committed to the WAL,
 // and many requests share one commit. A checkpointer thread copies the WAL into the database in
-// the background (PASSIVE), so that no commit waits for a checkpoint's fsync.
+// the background (PASSIVE), so that no commit waits for a checkpoint's fsync. A PASSIVE checkpoint
+// beside a writer that never pauses never reaches the WAL's end, and SQLite restarts a WAL only
+// then: so when the WAL outgrows `wal_restart_bytes` the checkpointer restarts it, holding commits
+// back for about one fsync (data::Store::checkpoint; docs/reliability.md "A bounded WAL").
 //
 // Durability: with `synchronous_full` false (SQLite synchronous=NORMAL in WAL mode, the default)
 // a committed quote survives the server's crash or kill -9, not a power cut or an OS crash
@@ -15,9 +18,11 @@
 
 #include "data/repositories/quotes.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -39,6 +44,10 @@ public:
         std::size_t max_queue = 10'000;  // writes waiting beyond which submit() refuses (busy)
         std::size_t max_batch = 1'000;   // writes per transaction at most
         std::chrono::milliseconds checkpoint_every{250};
+        // The WAL's size beyond which the checkpointer restarts it (0: never; SQLite then restarts
+        // it only when a checkpoint finds the writer idle). The file is truncated back to twice
+        // this after a restart that found it larger.
+        std::int64_t wal_restart_bytes = std::int64_t{1024} << 20;
         // Errors and warnings: (level, message). Default: none.
         std::function<void(std::string_view, std::string_view)> log;
     };
@@ -69,6 +78,8 @@ public:
     void stop();
 
     std::size_t queued() const;
+    // How many times the checkpointer has restarted the WAL.
+    std::uint64_t wal_restarts() const { return wal_restarts_.load(std::memory_order_relaxed); }
 
 private:
     struct Pending {
@@ -89,6 +100,7 @@ private:
     bool stopping_ = false;
     std::unique_ptr<data::Store> store_;  // the writer thread's connection
     std::chrono::steady_clock::time_point next_purge_{};
+    std::atomic<std::uint64_t> wal_restarts_{0};
     std::thread writer_;
     std::thread checkpointer_;
 };

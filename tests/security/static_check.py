@@ -22,6 +22,8 @@ REVIEWED = {
     ("data/store/schema.cpp", '"PRAGMA user_version = " + std::to_string(m.version)'):
         "a migration number compiled into the program",
     ("data/store/schema.cpp", "std::string(m.sql)"): "the migrations' SQL, compiled into the program",
+    ("data/store/store.cpp", '"PRAGMA journal_size_limit = " + std::to_string(options.journal_size_limit)'):
+        "an integer of the program's options (serve --wal-restart-mb, range-checked), written by std::to_string",
     ("data/store/store.cpp", '"SELECT count(*) FROM \\"" + name + "\\""'):
         "table names read from sqlite_master of the program's own schema",
     ("data/store/store.cpp", 'std::string(market_range_sql) + " GROUP BY m.market ORDER BY m.market"'): "literals only",

@@ -168,7 +168,7 @@ void add_serve_commands(CLI::App& app, const GlobalOptions& global, Action& acti
     serve_cmd
         ->add_option("--wal-restart-mb", o->wal_restart_mb,
                      "Restart the write-ahead log when it outgrows this many MiB, holding commits back for about "
-                     "one fsync (0: never; default 1024; docs/reliability.md \"A bounded WAL\")")
+                     "one fsync (0: never; default 256; docs/reliability.md \"A bounded WAL\")")
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 20));
     serve_cmd->callback([&global, &action, o] {
         action = [&global, o] { return serve(global, *o); };

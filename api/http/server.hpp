@@ -78,7 +78,7 @@ struct ServerOptions {
     bool synchronous_full = false;
     // The WAL size beyond which the quote writer's checkpointer restarts the WAL (0: never);
     // api/service/quote_writer.hpp.
-    std::int64_t wal_restart_bytes = std::int64_t{1024} << 20;
+    std::int64_t wal_restart_bytes = std::int64_t{256} << 20;
     // How often a server in local mode looks for a newly created API key (then switches to keys).
     std::chrono::milliseconds key_mode_check{100};
 };

@@ -47,7 +47,7 @@ public:
         // The WAL's size beyond which the checkpointer restarts it (0: never; SQLite then restarts
         // it only when a checkpoint finds the writer idle). The file is truncated back to twice
         // this after a restart that found it larger.
-        std::int64_t wal_restart_bytes = std::int64_t{1024} << 20;
+        std::int64_t wal_restart_bytes = std::int64_t{256} << 20;
         // Errors and warnings: (level, message). Default: none.
         std::function<void(std::string_view, std::string_view)> log;
     };

@@ -2,6 +2,7 @@
 
 #include "api/http/session.hpp"
 #include "api/service/quote_writer.hpp"
+#include "api/service/reference_cache.hpp"
 #include "data/store/store.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -30,7 +31,10 @@ ServiceContext::ServiceContext(const ServerOptions& options, MetricsRegistry& me
       historical_dir_(options.historical_dir.empty() ? data::default_historical_dir() : options.historical_dir),
       max_years_(options.max_years),
       synchronous_full_(options.synchronous_full),
-      wal_restart_bytes_(options.wal_restart_bytes) {}
+      wal_restart_bytes_(options.wal_restart_bytes),
+      references_(std::make_unique<ReferenceCache>(options.reference_cache_ttl)) {}
+
+ServiceContext::~ServiceContext() = default;
 
 QuoteWriter& ServiceContext::quote_writer() {
     std::lock_guard lock(writer_mutex_);

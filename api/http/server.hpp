@@ -62,6 +62,7 @@ struct ServerOptions {
     std::chrono::milliseconds request_timeout{60'000};  // a handler's answer; after it: 503 and close
     std::chrono::milliseconds shutdown_grace{30'000};   // in-flight requests get this long after stop()
     std::chrono::milliseconds key_cache_ttl{5'000};     // a revoked key still works this long
+    std::chrono::milliseconds reference_cache_ttl{5'000};  // an imported market or region is quotable after this long
     bool handle_signals = false;  // SIGTERM/SIGINT call stop() (`tanhui serve`)
     // One line per request (JSON) and error messages; default: stderr. Never receives a key.
     std::function<void(std::string_view)> log;
@@ -84,11 +85,13 @@ struct ServerOptions {
 };
 
 class QuoteWriter;
+class ReferenceCache;
 
 // What route handlers share: the database, the limits and the metrics. Lives as long as the Server.
 class ServiceContext {
 public:
     ServiceContext(const ServerOptions& options, MetricsRegistry& metrics);
+    ~ServiceContext();
 
     // The calling thread's Store on the server's database, opened on first use. Never share it
     // with another thread (STYLE: each thread its own connection).
@@ -108,6 +111,8 @@ public:
     // The server's one quote writer (group commit), started on first use and stopped by the
     // Server after its last request (api/service/quote_writer.hpp).
     QuoteWriter& quote_writer();
+    // The quote requests' checks against the store, cached (api/service/reference_cache.hpp).
+    ReferenceCache& references() const { return *references_; }
     // An event that is not a request, as a log line {"time", "level", "message"}.
     void log_event(std::string_view level, std::string_view message) const;
 
@@ -119,6 +124,7 @@ private:
     std::uint64_t max_years_;
     bool synchronous_full_ = false;
     std::int64_t wal_restart_bytes_ = 0;
+    std::unique_ptr<ReferenceCache> references_;
     int schema_version_ = 0;
     std::size_t banded_assumptions_ = 0;
     std::function<void(std::string_view, std::string_view)> log_event_;

@@ -75,6 +75,7 @@ std::optional<Response> post_quotes(ServiceContext& ctx, ModelCache& models, con
     options.atomic = atomic;
     options.request_id = req.request_id;
     options.cancel = req.cancel.get();
+    options.references = &ctx.references();
     PricedQuotes priced = price_quotes(ctx.store(), models, body, options);
     if (priced.problem) return problem_response(*priced.problem);
     // The text the quotes were stored with, when there is one: serialised once.

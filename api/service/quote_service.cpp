@@ -2,6 +2,7 @@
 
 #include "api/json/text.hpp"
 #include "api/products/quote_engine.hpp"
+#include "api/service/reference_cache.hpp"
 #include "api/service/uncertainty.hpp"
 #include "data/repositories/quotes.hpp"
 
@@ -118,7 +119,7 @@ struct Element {
 
 std::vector<Element> decode_elements(data::Store& store, const nlohmann::json& body, const QuoteOptions& options) {
     const bool many = body.is_array();
-    const ReferenceData references = store_references(store);
+    const ReferenceData references = options.references ? options.references->references(store) : store_references(store);
     std::vector<Element> elements(many ? body.size() : 1);
     for (std::size_t i = 0; i < elements.size(); ++i) {
         const std::string base = many ? "/" + std::to_string(i) : "";

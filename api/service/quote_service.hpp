@@ -20,6 +20,8 @@
 
 namespace tanhui::api {
 
+class ReferenceCache;
+
 // A Problem without title or type (they default to the status's reason and about:blank).
 inline Problem make_problem(int status, std::string detail, std::vector<FieldProblem> errors = {}) {
     Problem p;
@@ -62,6 +64,9 @@ struct QuoteOptions {
     // Set by the server when the client hung up or the deadline passed: the simulations stop
     // between blocks of years with risk::Cancelled and nothing is priced or stored.
     const std::atomic<bool>* cancel = nullptr;
+    // The server's cache of the checks against the store (markets' currencies, regions); null:
+    // every check reads the store (the CLI).
+    ReferenceCache* references = nullptr;
 };
 
 // A request priced, before anything is stored: what to answer and what to store.

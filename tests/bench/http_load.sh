@@ -20,6 +20,8 @@
 #   tests/bench/http_load.sh [TANHUI_BINARY]      # default build/tanhui
 #   DURATION=30s THREADS=2 CONNECTIONS=64 tests/bench/http_load.sh
 #   SCENARIOS=4 HEAVY_HOLDINGS=50 SERVE_ARGS="--expensive-nice 5" tests/bench/http_load.sh
+#   SCENARIOS=1 DURATION=60s tests/bench/http_load.sh   # the steady state: write-back included
+#                                                        (docs/performance.md, "The WAL that never restarted")
 set -euo pipefail
 
 binary=${1:-build/tanhui}
@@ -212,6 +214,17 @@ summary+=("$(printf '%-42s %10s done    p50 %9s   p99 %9s   non-2xx %s' "  heavy
     "$(awk '$1 == "50%" {print $2}' "$tmp/heavy.out")" "$(awk '$1 == "99%" {print $2}' "$tmp/heavy.out")" "${heavy_bad:-0}")")
 fi
 
+# The WAL as the load left it (docs/reliability.md "A bounded WAL"): its size, and its header's
+# checkpoint sequence (bytes 12-15), which counts the restarts since the file was created.
+wal_line=$(python3 -c '
+import os, struct, sys
+p = sys.argv[1] + "-wal"
+try:
+    with open(p, "rb") as f:
+        seq = struct.unpack(">I", f.read(16)[12:16])[0]
+    print("WAL before shutdown: %.0f MB, restarted %d times" % (os.path.getsize(p) / 1e6, seq))
+except (OSError, struct.error):
+    print("WAL before shutdown: none")' "$tmp/bench.db")
 kill -TERM "$server"
 status=0
 wait "$server" || status=$?
@@ -223,6 +236,7 @@ echo
 echo "== summary ($(nproc) cores, $duration each, wrk -t$threads -c$connections; server exit status $status)"
 printf '%s\n' "${summary[@]}"
 echo "quotes acknowledged (200) $acknowledged, stored $stored"
+echo "$wal_line"
 if (( stored < acknowledged )); then
     echo "http_load: fewer quotes stored than acknowledged" >&2
     failed=1

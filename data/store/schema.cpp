@@ -268,7 +268,7 @@ int latest_schema_version() { return migrations().back().version; }
 void configure_connection(SQLite::Database& db) {
     // The busy handler first: a connection opened while another rebuilds the WAL index (the
     // first requests of several workers at once) must wait, not fail with "database is locked".
-    db.setBusyTimeout(10'000);
+    db.setBusyTimeout(busy_timeout_ms);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA synchronous = NORMAL");

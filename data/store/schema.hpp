@@ -21,6 +21,9 @@ int latest_schema_version();
 // Throws when the database is newer than this program.
 void migrate(SQLite::Database& db, int target = -1);
 
+// How long a connection waits for another's lock before "database is locked" (its busy timeout).
+inline constexpr int busy_timeout_ms = 10'000;
+
 // WAL, foreign keys, busy timeout: for every connection.
 void configure_connection(SQLite::Database& db);
 

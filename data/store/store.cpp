@@ -139,7 +139,7 @@ Store::Store(const fs::path& path, const StoreOptions& options)
         if (options.journal_size_limit > 0)
             db_->exec("PRAGMA journal_size_limit = " + std::to_string(options.journal_size_limit));
     } else {
-        db_->setBusyTimeout(10'000);
+        db_->setBusyTimeout(busy_timeout_ms);
     }
 }
 
@@ -211,7 +211,7 @@ Store::CheckpointReport Store::checkpoint(std::int64_t restart_bytes) {
     auto started = std::chrono::steady_clock::now();
     sqlite3_busy_handler(handle, retry_briefly, &started);
     const int rc = sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_RESTART, &frames, &copied);
-    db().setBusyTimeout(10'000);  // the connection's handler again
+    db().setBusyTimeout(busy_timeout_ms);  // the connection's handler again
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) throw SQLite::Exception(handle, rc);
     report.restarted = rc == SQLITE_OK;
     return report;
@@ -223,10 +223,10 @@ void Store::check_writable(int wait_ms) {
         db().exec("BEGIN IMMEDIATE");
         db().exec("ROLLBACK");
     } catch (...) {
-        db().setBusyTimeout(10'000);
+        db().setBusyTimeout(busy_timeout_ms);
         throw;
     }
-    db().setBusyTimeout(10'000);
+    db().setBusyTimeout(busy_timeout_ms);
 }
 
 std::vector<Store::TableCount> Store::table_counts() {

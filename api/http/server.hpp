@@ -24,6 +24,7 @@
 #include "api/http/lanes.hpp"
 #include "api/http/metrics_registry.hpp"
 #include "api/http/router.hpp"
+#include "api/service/quote_writer.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -79,12 +80,11 @@ struct ServerOptions {
     bool synchronous_full = false;
     // The WAL size beyond which the quote writer's checkpointer restarts the WAL (0: never);
     // api/service/quote_writer.hpp.
-    std::int64_t wal_restart_bytes = std::int64_t{256} << 20;
+    std::int64_t wal_restart_bytes = default_wal_restart_bytes;
     // How often a server in local mode looks for a newly created API key (then switches to keys).
     std::chrono::milliseconds key_mode_check{100};
 };
 
-class QuoteWriter;
 class ReferenceCache;
 
 // What route handlers share: the database, the limits and the metrics. Lives as long as the Server.

@@ -35,6 +35,10 @@
 
 namespace tanhui::api {
 
+// The WAL size beyond which the checkpointer restarts the WAL, by default (`serve
+// --wal-restart-mb`; why 256 MiB: docs/reliability.md "A bounded WAL").
+inline constexpr std::int64_t default_wal_restart_bytes = std::int64_t{256} << 20;
+
 class QuoteWriter {
 public:
     struct Options {
@@ -47,7 +51,7 @@ public:
         // The WAL's size beyond which the checkpointer restarts it (0: never; SQLite then restarts
         // it only when a checkpoint finds the writer idle). The file is truncated back to twice
         // this after a restart that found it larger.
-        std::int64_t wal_restart_bytes = std::int64_t{256} << 20;
+        std::int64_t wal_restart_bytes = default_wal_restart_bytes;
         // Errors and warnings: (level, message). Default: none.
         std::function<void(std::string_view, std::string_view)> log;
     };

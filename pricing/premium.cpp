@@ -11,6 +11,9 @@
 #include <cstdint>
 #include <cmath>
 #include <functional>
+#include <limits>
+#include <memory>
+#include <span>
 #include <utility>
 #include <string>
 
@@ -22,38 +25,68 @@ namespace {
 struct Table {
     std::size_t n = 0;
     double mean = 0;
-    double variance = 0;                // sample variance, N - 1
-    std::vector<double> positive_desc;  // payouts > 0, largest first
+    double variance = 0;                    // sample variance, N - 1
+    std::unique_ptr<double[]> storage;      // positive_desc's values
+    std::span<const double> positive_desc;  // payouts > 0, largest first
 };
 
-// Sorts positive finite doubles largest first. Their IEEE 754 bit patterns order as the values
-// do, so a least-significant-digit radix sort of the 64-bit patterns (six passes of 11 bits; a
-// pass whose digit is the same for every value is skipped) gives exactly std::sort's order in
-// O(n): a 100,000-year quote has tens of thousands of positive payouts, and the comparison sort
-// was a tenth of its time.
-void sort_positive_descending(std::vector<double>& x) {
-    if (x.size() < 1024) {
-        std::sort(x.begin(), x.end(), std::greater<>());
+// Sorts the n positive finite doubles whose IEEE 754 bit patterns are keys[0 .. n) into out,
+// largest first. Bit patterns of positive doubles order as the values do, so a least-significant-
+// digit radix sort of the patterns gives exactly std::sort's order in O(n): a 100,000-year quote
+// has tens of thousands of positive payouts, and the comparison sort was a tenth of its time.
+// The patterns are first taken less the smallest (the order is kept), so only the bits in which
+// the values differ are sorted: 12-bit digits when that takes fewer passes than 11-bit ones (a
+// payout table spanning a few powers of ten needs 5 passes, not 6), a pass whose digit is the
+// same for every value skipped, and the last pass writing the values themselves, largest first.
+// keys and scratch are overwritten.
+void sort_positive_descending(std::uint64_t* keys, std::uint64_t* scratch, std::size_t n, double* out) {
+    if (n < 1024 || n > std::numeric_limits<std::uint32_t>::max()) {  // the counts are 32-bit
+        for (std::size_t i = 0; i < n; ++i) out[i] = std::bit_cast<double>(keys[i]);
+        std::sort(out, out + n, std::greater<>());
         return;
     }
-    constexpr int bits = 11, passes = 6;
-    constexpr std::size_t buckets = std::size_t{1} << bits;
-    std::vector<std::uint64_t> keys(x.size()), other(x.size());
-    std::vector<std::array<std::size_t, buckets>> count(passes);
-    for (auto& c : count) c.fill(0);
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        keys[i] = std::bit_cast<std::uint64_t>(x[i]);
-        for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p)][(keys[i] >> (p * bits)) & (buckets - 1)];
+    std::uint64_t lo = keys[0], hi = keys[0];
+    for (std::size_t i = 1; i < n; ++i) {
+        lo = std::min(lo, keys[i]);
+        hi = std::max(hi, keys[i]);
     }
+    const auto width = static_cast<int>(std::bit_width(hi - lo));
+    const auto passes_of = [&](int bits) { return (width + bits - 1) / bits; };
+    const int bits = passes_of(12) < passes_of(11) ? 12 : 11;
+    const int passes = passes_of(bits);
+    const std::size_t buckets = std::size_t{1} << bits;
+    std::vector<std::uint32_t> count(static_cast<std::size_t>(passes) * buckets, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t k = keys[i] - lo;
+        keys[i] = k;
+        for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p) * buckets + ((k >> (p * bits)) & (buckets - 1))];
+    }
+    std::vector<int> run;  // the passes whose digit is not the same for every value
     for (int p = 0; p < passes; ++p) {
-        auto& c = count[static_cast<std::size_t>(p)];
-        if (std::find(c.begin(), c.end(), x.size()) != c.end()) continue;  // one digit for all
-        std::size_t offset = 0;
-        for (auto& v : c) offset += std::exchange(v, offset);
-        for (const std::uint64_t k : keys) other[c[(k >> (p * bits)) & (buckets - 1)]++] = k;
-        keys.swap(other);
+        const auto c = count.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(p) * buckets);
+        if (std::find(c, c + static_cast<std::ptrdiff_t>(buckets), n) == c + static_cast<std::ptrdiff_t>(buckets)) run.push_back(p);
     }
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::bit_cast<double>(keys[x.size() - 1 - i]);
+    for (std::size_t r = 0; r < run.size(); ++r) {
+        const int p = run[r];
+        std::uint32_t* c = count.data() + static_cast<std::size_t>(p) * buckets;
+        std::uint32_t offset = 0;
+        for (std::size_t b = 0; b < buckets; ++b) offset += std::exchange(c[b], offset);
+        const int shift = p * bits;
+        if (r + 1 < run.size()) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::uint64_t k = keys[i];
+                scratch[c[(k >> shift) & (buckets - 1)]++] = k;
+            }
+            std::swap(keys, scratch);
+            continue;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t k = keys[i];
+            out[n - 1 - c[(k >> shift) & (buckets - 1)]++] = std::bit_cast<double>(k + lo);
+        }
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i) out[i] = std::bit_cast<double>(keys[i] + lo);  // all equal
 }
 
 Table tabulate(std::span<const double> payouts, std::size_t min_years) {
@@ -62,9 +95,9 @@ Table tabulate(std::span<const double> payouts, std::size_t min_years) {
                                         std::to_string(payouts.size()));
     Table t;
     t.n = payouts.size();
-    // The positive payouts are gathered without a branch per year (whether a year pays is the
-    // branch no predictor learns).
-    t.positive_desc.resize(payouts.size());
+    // The positive payouts' bit patterns are gathered without a branch per year (whether a year
+    // pays is the branch no predictor learns), into buffers that are written before they are read.
+    const auto keys = std::make_unique_for_overwrite<std::uint64_t[]>(payouts.size());
     std::size_t positive = 0;
     double sum = 0;
     for (std::size_t i = 0; i < payouts.size(); ++i) {
@@ -72,15 +105,17 @@ Table tabulate(std::span<const double> payouts, std::size_t min_years) {
         if (!(x >= 0) || !std::isfinite(x))
             checks::fail(checks::indexed("payouts_cny", i), "must be a finite number >= 0, got " + checks::number(x));
         sum += x;
-        t.positive_desc[positive] = x;
+        keys[positive] = std::bit_cast<std::uint64_t>(x);
         positive += x > 0 ? 1 : 0;
     }
-    t.positive_desc.resize(positive);
     t.mean = sum / static_cast<double>(t.n);
     double squares = 0;
     for (const double x : payouts) squares += (x - t.mean) * (x - t.mean);
     t.variance = t.n > 1 ? squares / static_cast<double>(t.n - 1) : 0.0;
-    sort_positive_descending(t.positive_desc);
+    t.storage = std::make_unique_for_overwrite<double[]>(positive);
+    const auto scratch = std::make_unique_for_overwrite<std::uint64_t[]>(positive);
+    sort_positive_descending(keys.get(), scratch.get(), positive, t.storage.get());
+    t.positive_desc = std::span<const double>(t.storage.get(), positive);
     return t;
 }
 
@@ -125,21 +160,38 @@ void check_level(double level, const std::string& field) { checks::open_unit(lev
 // and at 0 for the years that pay nothing.
 struct Influence {
     double load = 0;
-    std::vector<double> positive;  // psi at positive_desc[i]
+    std::unique_ptr<double[]> positive;  // psi at positive_desc[i]
     double at_zero = 0;            // psi of the years that pay nothing
 };
 
-// Sample standard deviation over the N years of psi(x), or of psi(x) - x for the load alone.
-double influence_sd(const Table& t, const Influence& psi, bool minus_payout) {
+// Sample standard deviations over the N years of psi(x) - x (the load alone) and of psi(x) (the
+// premium). The two run side by side in the same loops: each sum is its own chain of additions in
+// the order it always had (the same bits), and the processor overlaps the two chains.
+struct InfluenceSd {
+    double load = 0;
+    double premium = 0;
+};
+InfluenceSd influence_sd(const Table& t, const Influence& psi) {
     const auto& x = t.positive_desc;
-    const auto value = [&](std::size_t i) { return psi.positive[i] - (minus_payout ? x[i] : 0.0); };
+    const double* v = psi.positive.get();
     const std::size_t zeros = t.n - x.size();
-    double sum = static_cast<double>(zeros) * psi.at_zero;
-    for (std::size_t i = 0; i < x.size(); ++i) sum += value(i);
-    const double mean = sum / static_cast<double>(t.n);
-    double squares = static_cast<double>(zeros) * (psi.at_zero - mean) * (psi.at_zero - mean);
-    for (std::size_t i = 0; i < x.size(); ++i) squares += (value(i) - mean) * (value(i) - mean);
-    return t.n > 1 ? std::sqrt(squares / static_cast<double>(t.n - 1)) : 0.0;
+    const double z = static_cast<double>(zeros);
+    double sum_load = z * psi.at_zero, sum_premium = z * psi.at_zero;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        sum_load += v[i] - x[i];
+        sum_premium += v[i] - 0.0;
+    }
+    const double mean_load = sum_load / static_cast<double>(t.n), mean_premium = sum_premium / static_cast<double>(t.n);
+    double sq_load = z * (psi.at_zero - mean_load) * (psi.at_zero - mean_load);
+    double sq_premium = z * (psi.at_zero - mean_premium) * (psi.at_zero - mean_premium);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double l = v[i] - x[i], p = v[i] - 0.0;
+        sq_load += (l - mean_load) * (l - mean_load);
+        sq_premium += (p - mean_premium) * (p - mean_premium);
+    }
+    if (t.n <= 1) return {};
+    const auto dof = static_cast<double>(t.n - 1);
+    return {std::sqrt(sq_load / dof), std::sqrt(sq_premium / dof)};
 }
 
 // The load, and the influence function of the premium functional pi = E + load, evaluated on the
@@ -151,7 +203,7 @@ double influence_sd(const Table& t, const Influence& psi, bool minus_payout) {
 Influence influence(const Table& t, const PremiumTerms& terms) {
     Influence psi;
     const auto& x = t.positive_desc;
-    psi.positive.resize(x.size());
+    psi.positive = std::make_unique_for_overwrite<double[]>(x.size());
     const double p = terms.parameter;
     switch (terms.principle) {
     case Principle::expected_value:
@@ -240,7 +292,7 @@ Estimate risk_load(std::span<const double> payouts_cny, const PremiumTerms& term
     validate(terms);
     const Table t = tabulate(payouts_cny, 2);
     const Influence psi = influence(t, terms);
-    return {psi.load, influence_sd(t, psi, true) / std::sqrt(static_cast<double>(t.n))};
+    return {psi.load, influence_sd(t, psi).load / std::sqrt(static_cast<double>(t.n))};
 }
 
 GrossPremium gross_premium(double pure_premium_cny, double risk_load_cny, const PremiumTerms& terms) {
@@ -298,8 +350,9 @@ PremiumQuote quote_premium(std::span<const double> payouts_cny, double sum_insur
 
     const Influence psi = influence(t, terms);
     q.risk_load_cny = psi.load;
-    q.risk_load_se_cny = influence_sd(t, psi, true) / std::sqrt(n);
-    const double premium_se = influence_sd(t, psi, false) / std::sqrt(n);
+    const InfluenceSd sd = influence_sd(t, psi);
+    q.risk_load_se_cny = sd.load / std::sqrt(n);
+    const double premium_se = sd.premium / std::sqrt(n);
 
     const GrossPremium g = gross_premium(q.pure_premium_cny, q.risk_load_cny, terms);
     q.gross_premium_cny = g.gross_premium_cny;

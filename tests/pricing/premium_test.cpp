@@ -119,6 +119,41 @@ TEST(PremiumTable, LargeTablesHaveTheOrderStatisticsOfASortedCopy) {
     }
 }
 
+// The radix sort behind the order statistics (pricing/premium.cpp) sorts only the bits in which
+// the positive payouts differ, in 11- or 12-bit digits, skipping a digit that is the same for all:
+// tables spanning ten powers of ten (12-bit digits), a thousandth of a unit (few digits, most
+// skipped), two values, and one value repeated. Every rank of every table, read as a T-year payout
+// with T = N / rank, must be that of std::sort's copy, and the tail sums must add the same values
+// in the same order (the same bits).
+TEST(PremiumTable, EveryRankOfTheRadixSortIsThatOfStdSort) {
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const std::size_t n = 3'000;  // about 2,000 paying years: the radix path (1,024 or more)
+    const std::vector<std::function<double()>> draws{
+        [&] { return std::pow(10.0, -3.0 + 10.0 * unit(rng)); },  // 1e-3 .. 1e7
+        [&] { return 1000.0 + 1e-3 * unit(rng); },                // within a thousandth
+        [&] { return unit(rng) < 0.5 ? 250.0 : 4000.0; },         // two values
+        [&] { return 77.5; },                                     // one value
+    };
+    for (std::size_t d = 0; d < draws.size(); ++d) {
+        SCOPED_TRACE(d);
+        std::vector<double> payouts(n, 0.0);
+        for (double& x : payouts)
+            if (unit(rng) < 0.66) x = draws[d]();
+        std::vector<double> desc = payouts;
+        std::sort(desc.begin(), desc.end(), std::greater<>());
+        const auto paying = static_cast<std::size_t>(std::count_if(payouts.begin(), payouts.end(), [](double x) { return x > 0; }));
+        ASSERT_GE(paying, std::size_t{1024});
+        for (std::size_t rank = 1; rank <= paying; ++rank)
+            ASSERT_EQ(payout_at_return_period(payouts, double(n) / double(rank)), desc[rank - 1]) << rank;
+        for (const std::size_t m : {std::size_t{1}, std::size_t{30}, std::size_t{300}, paying}) {
+            double sum = 0;
+            for (std::size_t j = 0; j < m; ++j) sum += desc[j];
+            EXPECT_EQ(tail_value_at_risk(payouts, 1.0 - double(m) / double(n)), sum / double(m)) << m;
+        }
+    }
+}
+
 TEST(PremiumPrinciples, ExpectedValueAndStdDevLoads) {
     EXPECT_DOUBLE_EQ(risk_load(ten, {.principle = Principle::expected_value, .parameter = 0.2}).value, 0.8);
     EXPECT_DOUBLE_EQ(risk_load(ten, {.principle = Principle::std_dev, .parameter = 0.25}).value,

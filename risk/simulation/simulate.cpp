@@ -156,10 +156,10 @@ private:
             total[k] = 0.0 + l;
         }
         if (!peril) return;
-        for (std::size_t p = 0; p < perils; ++p) {
-            const double* f = from[p];
-            for (std::size_t k = 0; k < n; ++k) peril[k * perils + p] = 0.0 + f[k];
-        }
+        // Year by year, so that the stores run along peril[] (a peril at a time, they strided
+        // across the whole block: a twentieth of a five-peril quote's time).
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t p = 0; p < perils; ++p) peril[k * perils + p] = 0.0 + from[p][k];
     }
 
     // Each peril's loss of the block's year k, summed over the holdings in book order (as run()

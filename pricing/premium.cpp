@@ -39,16 +39,13 @@ struct Table {
 // payout table spanning a few powers of ten needs 5 passes, not 6), a pass whose digit is the
 // same for every value skipped, and the last pass writing the values themselves, largest first.
 // keys and scratch are overwritten.
-void sort_positive_descending(std::uint64_t* keys, std::uint64_t* scratch, std::size_t n, double* out) {
+// lo and hi are the smallest and the largest of the patterns.
+void sort_positive_descending(std::uint64_t* keys, std::uint64_t* scratch, std::size_t n, std::uint64_t lo,
+                              std::uint64_t hi, double* out) {
     if (n < 1024 || n > std::numeric_limits<std::uint32_t>::max()) {  // the counts are 32-bit
         for (std::size_t i = 0; i < n; ++i) out[i] = std::bit_cast<double>(keys[i]);
         std::sort(out, out + n, std::greater<>());
         return;
-    }
-    std::uint64_t lo = keys[0], hi = keys[0];
-    for (std::size_t i = 1; i < n; ++i) {
-        lo = std::min(lo, keys[i]);
-        hi = std::max(hi, keys[i]);
     }
     const auto width = static_cast<int>(std::bit_width(hi - lo));
     const auto passes_of = [&](int bits) { return (width + bits - 1) / bits; };
@@ -98,15 +95,22 @@ Table tabulate(std::span<const double> payouts, std::size_t min_years) {
     // The positive payouts' bit patterns are gathered without a branch per year (whether a year
     // pays is the branch no predictor learns), into buffers that are written before they are read.
     const auto keys = std::make_unique_for_overwrite<std::uint64_t[]>(payouts.size());
+    // The smallest and largest pattern come in the same loop: it waits on the sum's chain of
+    // additions, and has the time for them.
     std::size_t positive = 0;
     double sum = 0;
+    std::uint64_t lo = std::numeric_limits<std::uint64_t>::max(), hi = 0;
     for (std::size_t i = 0; i < payouts.size(); ++i) {
         const double x = payouts[i];
         if (!(x >= 0) || !std::isfinite(x))
             checks::fail(checks::indexed("payouts_cny", i), "must be a finite number >= 0, got " + checks::number(x));
         sum += x;
-        keys[positive] = std::bit_cast<std::uint64_t>(x);
-        positive += x > 0 ? 1 : 0;
+        const auto key = std::bit_cast<std::uint64_t>(x);
+        keys[positive] = key;
+        const bool pays = x > 0;
+        positive += pays ? 1 : 0;
+        lo = std::min(lo, pays ? key : lo);
+        hi = std::max(hi, key);  // a year that pays nothing is +0.0, pattern 0
     }
     t.mean = sum / static_cast<double>(t.n);
     double squares = 0;
@@ -114,7 +118,7 @@ Table tabulate(std::span<const double> payouts, std::size_t min_years) {
     t.variance = t.n > 1 ? squares / static_cast<double>(t.n - 1) : 0.0;
     t.storage = std::make_unique_for_overwrite<double[]>(positive);
     const auto scratch = std::make_unique_for_overwrite<std::uint64_t[]>(positive);
-    sort_positive_descending(keys.get(), scratch.get(), positive, t.storage.get());
+    sort_positive_descending(keys.get(), scratch.get(), positive, lo, hi, t.storage.get());
     t.positive_desc = std::span<const double>(t.storage.get(), positive);
     return t;
 }

@@ -311,22 +311,25 @@ PriceFit fit_ou(const LogPriceSeries& series, const std::string& market) {
     return f;
 }
 
-PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, PriceProcess base) {
-    const Steps st = steps_of(series);
-    const std::size_t n = st.h.size();
-    const bool ou = base == PriceProcess::ou;
-    const PriceFit diffusion = ou ? fit_ou(series, market) : fit_gbm(series, market);
+namespace {
 
-    // Starting values: steps beyond 3 standard deviations of the diffusion fit are taken as jumps.
-    auto diffusion_moments = [&](std::size_t i, std::span<const double> th) {
-        if (ou) return ou_step(st.x0[i], st.h[i], th[0], th[1], th[2]);
-        const double drift = th[0], vol = th[1];
-        return std::pair{st.x0[i] + (drift - vol * vol / 2) * st.h[i], vol * vol * st.h[i]};
-    };
-    const std::vector<double>& d = diffusion.report.estimates;
+// The mean and variance of a step's log price without jumps: OU's (th = k, m, vol) or GBM's
+// (th = drift, vol).
+std::pair<double, double> diffusion_moments(const Steps& st, bool ou, std::size_t i, std::span<const double> th) {
+    if (ou) return ou_step(st.x0[i], st.h[i], th[0], th[1], th[2]);
+    const double drift = th[0], vol = th[1];
+    return std::pair{st.x0[i] + (drift - vol * vol / 2) * st.h[i], vol * vol * st.h[i]};
+}
+
+// The jump-diffusion's first starting values from the diffusion fit d: steps beyond 3 standard
+// deviations of it are taken as jumps.
+struct JumpStart {
+    double jump_mean = 0, jump_sd = 0, volatility = 0, intensity = 0;
+};
+JumpStart jump_start(const Steps& st, bool ou, std::span<const double> d, double h_bar, double vol_d) {
     std::vector<double> jumps, quiet;
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto [mean, var] = diffusion_moments(i, d);
+    for (std::size_t i = 0; i < st.h.size(); ++i) {
+        const auto [mean, var] = diffusion_moments(st, ou, i, d);
         const double z = (st.x1[i] - mean) / std::sqrt(var);
         (std::abs(z) > 3 ? jumps : quiet).push_back(st.x1[i] - mean);
     }
@@ -337,23 +340,84 @@ PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, Pri
         for (double x : v) s += (x - m) * (x - m);
         return std::pair{m, std::sqrt(s / static_cast<double>(v.size()))};
     };
+    const auto [jm, js] = mean_sd(jumps);
+    const double qs = mean_sd(quiet).second;
+    JumpStart start;
+    start.jump_mean = jm;
+    start.volatility = std::clamp(qs / std::sqrt(h_bar), 0.2 * vol_d, vol_d);
+    start.intensity = std::max(1.0, static_cast<double>(jumps.size())) / st.total_time;
+    start.jump_sd = std::clamp(js, 3 * vol_d * std::sqrt(h_bar), 20 * start.volatility * std::sqrt(h_bar));
+    return start;
+}
+
+// The fit of the maximum res: its report (with what sits at a bound, the probability transforms of
+// the steps and the likelihood ratio against the diffusion fit) and its model.
+PriceFit merton_fit(const LogPriceSeries& series, const std::string& market, PriceProcess base, const Steps& st,
+                    const MleResult& res, const PriceFit& diffusion, const OuBox& box, double jump_var_bound) {
+    const bool ou = base == PriceProcess::ou;
+    const std::size_t n = st.h.size(), j0 = ou ? 3 : 2;
+    PriceFit f;
+    f.report = report_from(ou ? "ou_merton" : "gbm_merton", res, n);
+    {
+        const double vol = res.estimates[j0 - 1], js_hat = res.estimates[j0 + 2];
+        if (js_hat * js_hat > 0.99 * jump_var_bound * vol * vol)
+            f.report.notes.emplace_back("jump_std at the variance-ratio bound (Hathaway): the data want a collapsing "
+                                        "component; standard errors unreliable");
+        if (js_hat < 1.01 * min_jump_std)
+            f.report.notes.emplace_back("jump_std at its floor: jumps of one fixed size; standard errors unreliable");
+        if (ou) note_ou_box(f.report, box, res.estimates[0], res.estimates[1]);
+    }
+    f.model = base_model(series, market, base);
+    const std::vector<double>& e = res.estimates;
+    if (ou) {
+        f.model.mean_reversion = e[0];
+        f.model.long_run_log_price = e[1];
+        f.model.volatility = e[2];
+    } else {
+        f.model.drift = e[0];
+        f.model.volatility = e[1];
+    }
+    f.model.jump_intensity = e[j0];
+    f.model.jump_mean = e[j0 + 1];
+    f.model.jump_std = e[j0 + 2];
+    std::vector<double> u;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto [mean, var] = diffusion_moments(st, ou, i, e);
+        const JumpMixture step{e[j0] * st.h[i], e[j0 + 1], e[j0 + 2] * e[j0 + 2]};
+        u.push_back(step.cdf(st.x1[i], mean, var));
+    }
+    add_transform_tests_impl(f.report, std::move(u), "probability transforms of the jump-diffusion steps");
+    describe_data_impl(f.report, series);
+    f.report.notes.emplace_back("jumps not compensated in the drift; Poisson sum truncated at tail mass 1e-12");
+    if (ou) f.report.notes.emplace_back("OU: jumps within a step added without decay (exact as k h -> 0)");
+    f.report.notes.push_back("likelihood ratio against the " + diffusion.report.family + " fit: " +
+                             std::to_string(2 * (f.report.log_likelihood - diffusion.report.log_likelihood)) +
+                             " (3 extra parameters; the jump-free model is on the boundary, chi2(3) is conservative)");
+    return f;
+}
+
+}  // namespace
+
+// The jump-diffusion (Merton) on the diffusion `base`, from several starts. Hathaway (1985): a
+// normal mixture's likelihood is unbounded (a component collapsing onto one value, e.g. CEA's
+// unchanged closes) unless the ratio of component variances is bounded. Here the no-jump variance
+// vol^2 h must be at least min_variance_ratio of the one-jump variance at the mean step h_bar.
+// jump_std has a floor so that a degenerate jump size stops the search instead of drifting to 0 on
+// the log scale.
+PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, PriceProcess base) {
+    const Steps st = steps_of(series);
+    const std::size_t n = st.h.size();
+    const bool ou = base == PriceProcess::ou;
+    const PriceFit diffusion = ou ? fit_ou(series, market) : fit_gbm(series, market);
+
+    const std::vector<double>& d = diffusion.report.estimates;
     const double h_bar = st.total_time / static_cast<double>(n);
     const double vol_d = ou ? d[2] : d[1];
-    const auto [jm, js] = mean_sd(jumps);
-    const auto [qm, qs] = mean_sd(quiet);
-    (void)qm;
-    const double vol0 = std::clamp(qs / std::sqrt(h_bar), 0.2 * vol_d, vol_d);
-    const double lambda0 = std::max(1.0, static_cast<double>(jumps.size())) / st.total_time;
-    const double jump_sd0 = std::clamp(js, 3 * vol_d * std::sqrt(h_bar), 20 * vol0 * std::sqrt(h_bar));
+    const JumpStart start0 = jump_start(st, ou, d, h_bar, vol_d);
 
     const double jump_var_bound = (1 - min_variance_ratio) / min_variance_ratio * h_bar;
     const std::size_t j0 = ou ? 3 : 2;
     const OuBox box = ou_box(series);
-    // Hathaway (1985): a normal mixture's likelihood is unbounded (a component collapsing onto
-    // one value, e.g. CEA's unchanged closes) unless the ratio of component variances is bounded.
-    // Here the no-jump variance vol^2 h must be at least min_variance_ratio of the one-jump
-    // variance at the mean step h_bar. jump_std has a floor so that a degenerate jump size stops
-    // the search instead of drifting to 0 on the log scale.
     const LogLikelihood ll = [&](std::span<const double> th) {
         const double vol = th[j0 - 1], jump_sd = th[j0 + 2];
         if (jump_sd * jump_sd > jump_var_bound * vol * vol || jump_sd < min_jump_std)
@@ -362,7 +426,7 @@ PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, Pri
         const JumpMixture mix{0, th[j0 + 1], jump_sd * jump_sd};
         double s = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            const auto [mean, var] = diffusion_moments(i, th);
+            const auto [mean, var] = diffusion_moments(st, ou, i, th);
             JumpMixture step = mix;
             step.lambda_h = th[j0] * st.h[i];
             s += step.log_pdf(st.x1[i], mean, var);
@@ -392,8 +456,8 @@ PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, Pri
     const MleOptions options{.max_iterations = 5'000, .max_restarts = 4, .root_epsilon = 1e-12};
     std::vector<std::vector<MleParameter>> starts;
     std::vector<double> part(d.begin(), d.end());
-    part[j0 - 1] = vol0;
-    starts.push_back(parameters(part, lambda0, jm, jump_sd0));
+    part[j0 - 1] = start0.volatility;
+    starts.push_back(parameters(part, start0.intensity, start0.jump_mean, start0.jump_sd));
     part[j0 - 1] = 0.5 * vol_d;
     starts.push_back(parameters(part, 0.25 / h_bar, 0.0, 2 * vol_d * std::sqrt(h_bar)));
     if (ou) {
@@ -414,44 +478,7 @@ PriceFit fit_merton(const LogPriceSeries& series, const std::string& market, Pri
         }
     }
     if (first) throw InvalidInput("prices", "no starting value gives a finite jump-diffusion likelihood");
-    PriceFit f;
-    f.report = report_from(ou ? "ou_merton" : "gbm_merton", res, n);
-    {
-        const double vol = res.estimates[j0 - 1], js_hat = res.estimates[j0 + 2];
-        if (js_hat * js_hat > 0.99 * jump_var_bound * vol * vol)
-            f.report.notes.emplace_back("jump_std at the variance-ratio bound (Hathaway): the data want a collapsing "
-                                        "component; standard errors unreliable");
-        if (js_hat < 1.01 * min_jump_std)
-            f.report.notes.emplace_back("jump_std at its floor: jumps of one fixed size; standard errors unreliable");
-        if (ou) note_ou_box(f.report, box, res.estimates[0], res.estimates[1]);
-    }
-    f.model = base_model(series, market, base);
-    const std::vector<double>& e = res.estimates;
-    if (ou) {
-        f.model.mean_reversion = e[0];
-        f.model.long_run_log_price = e[1];
-        f.model.volatility = e[2];
-    } else {
-        f.model.drift = e[0];
-        f.model.volatility = e[1];
-    }
-    f.model.jump_intensity = e[j0];
-    f.model.jump_mean = e[j0 + 1];
-    f.model.jump_std = e[j0 + 2];
-    std::vector<double> u;
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto [mean, var] = diffusion_moments(i, e);
-        const JumpMixture step{e[j0] * st.h[i], e[j0 + 1], e[j0 + 2] * e[j0 + 2]};
-        u.push_back(step.cdf(st.x1[i], mean, var));
-    }
-    add_transform_tests_impl(f.report, std::move(u), "probability transforms of the jump-diffusion steps");
-    describe_data_impl(f.report, series);
-    f.report.notes.emplace_back("jumps not compensated in the drift; Poisson sum truncated at tail mass 1e-12");
-    if (ou) f.report.notes.emplace_back("OU: jumps within a step added without decay (exact as k h -> 0)");
-    f.report.notes.push_back("likelihood ratio against the " + diffusion.report.family + " fit: " +
-                             std::to_string(2 * (f.report.log_likelihood - diffusion.report.log_likelihood)) +
-                             " (3 extra parameters; the jump-free model is on the boundary, chi2(3) is conservative)");
-    return f;
+    return merton_fit(series, market, base, st, res, diffusion, box, jump_var_bound);
 }
 
 PriceFit fit_price(std::span<const PricePoint> points, const std::string& market, PriceProcess process, bool jumps) {

@@ -13,36 +13,15 @@ import re
 import sys
 from pathlib import Path
 
+from cpp_text import blank_comments
+
 FOLDERS = ("data", "risk", "pricing", "api")
 MAX_FILE, MAX_FUNCTION, SOFT_FUNCTION, MAX_SOFT = 700, 120, 80, 5
 
 
 def blank(text):
     """Comments, string and char literals replaced by spaces (newlines kept)."""
-    out, i, n = [], 0, len(text)
-    while i < n:
-        c = text[i]
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i)); i = j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:j])); i = j
-        elif text.startswith('R"', i):
-            m = re.match(r'R"([^(]*)\(', text[i:])
-            end = text.find(")" + m.group(1) + '"', i) if m else -1
-            j = n if end < 0 else end + len(m.group(1)) + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:j])); i = j
-        elif c in "\"'":
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            out.append(" " * (j + 1 - i)); i = j + 1
-        else:
-            out.append(c); i += 1
-    return "".join(out)
+    return blank_comments(text, strings="blank")
 
 
 SCOPE = re.compile(r"\b(namespace|class|struct|union|enum)\b[^;(){}]*$")

@@ -12,31 +12,15 @@ import re
 import sys
 from pathlib import Path
 
+from cpp_text import blank_comments
+
 # (path relative to ROOT, the literal): why it is not a peril name in code. Reviewed by hand.
 ALLOWED = {}
 
 
 def code_of(text):
     """Comments replaced by spaces; string literals kept (they are what is searched)."""
-    out, i, n = [], 0, len(text)
-    while i < n:
-        c = text[i]
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i)); i = j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:j])); i = j
-        elif c == '"' or c == "'":
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i:j + 1]); i = j + 1
-        else:
-            out.append(c); i += 1
-    return "".join(out)
+    return blank_comments(text, strings="keep")
 
 
 def registry_names(root):

@@ -151,6 +151,7 @@ void register_quote_routes(Router& router, ServiceContext& ctx, std::shared_ptr<
                 }
             }
         }
+        c.cancel = req.cancel.get();
         if (auto y = r.integer("from", false, 1900, 2100)) c.from_year = static_cast<int>(*y);
         if (auto y = r.integer("to", false, 1900, 2100)) c.to_year = static_cast<int>(*y);
         if (const auto* j = r.get("jumps")) {

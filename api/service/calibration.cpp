@@ -256,6 +256,7 @@ std::vector<Calibration> run_calibrations(data::Store& store, const CalibrationR
         throw InvalidInput("/peril", "must be one of " + risk::join_names(choices, ", ", false) + ", got \"" + request.peril + "\"");
     const int from = request.from_year.value_or(0), to = request.to_year.value_or(9999);
     const bool all = request.peril == "all";
+    const risk::CancelScope cancel_scope(request.cancel);  // read by every likelihood evaluation
     std::vector<Calibration> out;
     if (all || is_peril_choice(request.peril)) {
         risk::CalibrationScope scope{request.regions, from, to};
@@ -266,6 +267,7 @@ std::vector<Calibration> run_calibrations(data::Store& store, const CalibrationR
         StoreHistory history(store);
         for (const risk::PerilEntry& e : risk::peril_registry()) {
             if (!e.calibrate || !(all || request.peril == e.name)) continue;
+            risk::stop_if_cancelled(request.cancel);
             for (auto& record : e.calibrate(history, scope)) out.push_back(from_record(std::move(record)));
         }
     }
@@ -276,6 +278,7 @@ std::vector<Calibration> run_calibrations(data::Store& store, const CalibrationR
             for (const auto& m : store.market_ranges()) markets.push_back(m.market);
         for (const auto& m : markets) {
             if (!store.market(m)) throw InvalidInput("/market", "unknown market \"" + m + "\"");
+            risk::stop_if_cancelled(request.cancel);
             out.push_back(calibrate_price(store, m, request.from_year, request.to_year, request.jumps));
         }
     }

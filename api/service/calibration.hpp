@@ -8,6 +8,7 @@
 #include "risk/calibration/history.hpp"
 #include "risk/model/model.hpp"
 #include "risk/perils/registry.hpp"
+#include "risk/simulation/cancel.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +50,9 @@ struct CalibrationRequest {
     // Price: also fit Merton jump versions (slow: up to a minute a market on 2 cores; CEA's many
     // unchanged closes break them). Off by default, so the first use of the service stays quick.
     bool jumps = false;
+    // The request's cancel flag (risk/simulation/cancel.hpp): once set, the run stops within one
+    // evaluation of a likelihood and throws risk::Cancelled; nothing is returned or stored.
+    risk::CancelFlag cancel = nullptr;
 };
 
 // What --peril and POST /v1/calibrations's "peril" take: "all", every peril of the registry that

@@ -1,6 +1,7 @@
 #include "risk/calibration/mle.hpp"
 
 #include "data/types.hpp"
+#include "risk/simulation/cancel.hpp"
 
 #include <ql/math/array.hpp>
 #include <ql/math/matrix.hpp>
@@ -58,8 +59,10 @@ double jacobian(double theta, Support s) {
 class TransformedLikelihood {
 public:
     TransformedLikelihood(std::span<const MleParameter> p, const LogLikelihood& ll) : p_(p), ll_(ll), theta_(p.size()) {}
-    // Log-likelihood at transformed parameters; NaN and +-inf become -inf.
+    // Log-likelihood at transformed parameters; NaN and +-inf become -inf. Throws Cancelled when
+    // the thread's request was cancelled (CancelScope): a fit stops within one evaluation.
     double operator()(std::span<const double> phi) const {
+        stop_if_cancelled(CancelScope::current());
         for (std::size_t i = 0; i < p_.size(); ++i) theta_[i] = to_natural(phi[i], p_[i].support);
         const double v = ll_(theta_);
         return std::isfinite(v) ? v : -std::numeric_limits<double>::infinity();

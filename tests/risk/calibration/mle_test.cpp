@@ -3,8 +3,11 @@
 // searched in (an optimiser's box); and flags nothing at an interior optimum.
 #include "risk/calibration/mle.hpp"
 
+#include "risk/simulation/cancel.hpp"
+
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -35,6 +38,33 @@ std::vector<double> scaled(double sd) {  // 20 points of mean 0 and standard dev
 }
 
 const MleParameter normal_parameters[] = {{"mu", 0.1, Support::real, 0.5}, {"tau", 0.5, Support::positive, 0.5}};
+
+// A calibration the server cancels (its client hung up, its deadline passed) stops within one
+// evaluation of the likelihood: the flag of the thread's CancelScope is read before each. A flag
+// that is never set changes nothing: the same estimates, bit for bit.
+TEST(Mle, ACancelledScopeStopsTheFitAtTheNextEvaluation) {
+    const auto y = scaled(std::sqrt(2.0));
+    const LogLikelihood inner = variance_component(y);
+    std::atomic<bool> cancel{false};
+    int evaluations = 0;
+    const LogLikelihood counted = [&](std::span<const double> th) {
+        if (++evaluations == 25) cancel.store(true);
+        return inner(th);
+    };
+    {
+        const CancelScope scope(&cancel);
+        EXPECT_THROW(maximise_log_likelihood(normal_parameters, counted), Cancelled);
+    }
+    EXPECT_EQ(evaluations, 25);  // the 26th evaluation was not made
+    EXPECT_EQ(CancelScope::current(), nullptr);  // the scope ended with its block
+
+    std::atomic<bool> never{false};
+    const MleResult without = maximise_log_likelihood(normal_parameters, inner);
+    const CancelScope scope(&never);
+    const MleResult with = maximise_log_likelihood(normal_parameters, inner);
+    EXPECT_EQ(with.estimates, without.estimates);
+    EXPECT_EQ(with.log_likelihood, without.log_likelihood);
+}
 
 TEST(Mle, VarianceComponentThatTheDataPutAtZeroIsFlagged) {
     const auto y = scaled(0.8);  // s^2 = 0.64 < 1: tau = 0

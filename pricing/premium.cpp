@@ -38,8 +38,7 @@ struct Table {
 // the values differ are sorted: 12-bit digits when that takes fewer passes than 11-bit ones (a
 // payout table spanning a few powers of ten needs 5 passes, not 6), a pass whose digit is the
 // same for every value skipped, and the last pass writing the values themselves, largest first.
-// keys and scratch are overwritten.
-// lo and hi are the smallest and the largest of the patterns.
+// lo and hi are the smallest and the largest of the patterns; keys and scratch are overwritten.
 void sort_positive_descending(std::uint64_t* keys, std::uint64_t* scratch, std::size_t n, std::uint64_t lo,
                               std::uint64_t hi, double* out) {
     if (n < 1024 || n > std::numeric_limits<std::uint32_t>::max()) {  // the counts are 32-bit
@@ -110,7 +109,7 @@ Table tabulate(std::span<const double> payouts, std::size_t min_years) {
         const bool pays = x > 0;
         positive += pays ? 1 : 0;
         lo = std::min(lo, pays ? key : lo);
-        hi = std::max(hi, key);  // a year that pays nothing is +0.0, pattern 0
+        hi = std::max(hi, pays ? key : hi);  // a year paying -0.0 has the pattern 2^63
     }
     t.mean = sum / static_cast<double>(t.n);
     double squares = 0;

@@ -138,8 +138,10 @@ TEST(PremiumTable, EveryRankOfTheRadixSortIsThatOfStdSort) {
     for (std::size_t d = 0; d < draws.size(); ++d) {
         SCOPED_TRACE(d);
         std::vector<double> payouts(n, 0.0);
-        for (double& x : payouts)
+        for (double& x : payouts) {
             if (unit(rng) < 0.66) x = draws[d]();
+            else if (unit(rng) < 0.1) x = -0.0;  // pays nothing, with the sign bit set
+        }
         std::vector<double> desc = payouts;
         std::sort(desc.begin(), desc.end(), std::greater<>());
         const auto paying = static_cast<std::size_t>(std::count_if(payouts.begin(), payouts.end(), [](double x) { return x > 0; }));

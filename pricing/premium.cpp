@@ -6,7 +6,6 @@
 #include <boost/math/special_functions/erf.hpp>
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstdint>
 #include <cmath>
@@ -182,13 +181,13 @@ InfluenceSd influence_sd(const Table& t, const Influence& psi) {
     double sum_load = z * psi.at_zero, sum_premium = z * psi.at_zero;
     for (std::size_t i = 0; i < x.size(); ++i) {
         sum_load += v[i] - x[i];
-        sum_premium += v[i] - 0.0;
+        sum_premium += v[i];
     }
     const double mean_load = sum_load / static_cast<double>(t.n), mean_premium = sum_premium / static_cast<double>(t.n);
     double sq_load = z * (psi.at_zero - mean_load) * (psi.at_zero - mean_load);
     double sq_premium = z * (psi.at_zero - mean_premium) * (psi.at_zero - mean_premium);
     for (std::size_t i = 0; i < x.size(); ++i) {
-        const double l = v[i] - x[i], p = v[i] - 0.0;
+        const double l = v[i] - x[i], p = v[i];
         sq_load += (l - mean_load) * (l - mean_load);
         sq_premium += (p - mean_premium) * (p - mean_premium);
     }

@@ -144,14 +144,28 @@ private:
 
     // direct_sums for a one-holding book, the same operations (the holding's loss; 0 + it; each
     // peril's 0 + its loss) in loops over the years that read through local pointers, so that
-    // they vectorise.
-    void one_holding_sums(std::size_t n, double* __restrict loss, double* __restrict total, double* __restrict peril) const {
-        const std::size_t perils = book_.perils.size();
-        std::array<const double*, max_direct_perils> from{};
-        for (std::size_t p = 0; p < perils; ++p) from[p] = block_loss_[p].data();
+    // they vectorise; the peril count a template argument (1 to max_direct_perils), so that the
+    // loops over the perils unroll inside the loops over the years.
+    void one_holding_sums(std::size_t n, double* loss, double* total, double* peril) const {
+        switch (book_.perils.size()) {
+        case 1: return one_holding_sums_of<1>(n, loss, total, peril);
+        case 2: return one_holding_sums_of<2>(n, loss, total, peril);
+        case 3: return one_holding_sums_of<3>(n, loss, total, peril);
+        case 4: return one_holding_sums_of<4>(n, loss, total, peril);
+        case 5: return one_holding_sums_of<5>(n, loss, total, peril);
+        case 6: return one_holding_sums_of<6>(n, loss, total, peril);
+        case 7: return one_holding_sums_of<7>(n, loss, total, peril);
+        default: return one_holding_sums_of<max_direct_perils>(n, loss, total, peril);
+        }
+    }
+    template <std::size_t P>
+    void one_holding_sums_of(std::size_t n, double* __restrict loss, double* __restrict total, double* __restrict peril) const {
+        static_assert(P >= 1 && P <= max_direct_perils);
+        std::array<const double*, P> from{};
+        for (std::size_t p = 0; p < P; ++p) from[p] = block_loss_[p].data();
         for (std::size_t k = 0; k < n; ++k) {
             double l = from[0][k];
-            for (std::size_t p = 1; p < perils; ++p) l += from[p][k];
+            for (std::size_t p = 1; p < P; ++p) l += from[p][k];
             if (loss) loss[k] = l;
             total[k] = 0.0 + l;
         }
@@ -159,7 +173,7 @@ private:
         // Year by year, so that the stores run along peril[] (a peril at a time, they strided
         // across the whole block: a twentieth of a five-peril quote's time).
         for (std::size_t k = 0; k < n; ++k)
-            for (std::size_t p = 0; p < perils; ++p) peril[k * perils + p] = 0.0 + from[p][k];
+            for (std::size_t p = 0; p < P; ++p) peril[k * P + p] = 0.0 + from[p][k];
     }
 
     // Each peril's loss of the block's year k, summed over the holdings in book order (as run()

@@ -56,7 +56,8 @@ data::Store& QuoteWriter::store() {
                                                  .read_only = false,
                                                  .wal_autocheckpoint = false,
                                                  .synchronous_full = options_.synchronous_full,
-                                                 .journal_size_limit = 2 * options_.wal_restart_bytes});
+                                                 .journal_size_limit = 2 * options_.wal_restart_bytes,
+                                                 .coalesce_wal = true});
     return *store_;
 }
 

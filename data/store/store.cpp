@@ -1,5 +1,7 @@
 #include "data/store/store.hpp"
 
+#include "data/store/coalescing_wal.hpp"
+
 #include "data/import/import.hpp"
 #include "data/store/schema.hpp"
 
@@ -129,8 +131,9 @@ std::string open_path(const fs::path& path, const StoreOptions& options, bool& c
 
 Store::Store(const fs::path& path, const StoreOptions& options)
     : path_(path),
-      db_(std::make_unique<SQLite::Database>(open_path(path, options, created_),
-                                             options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE)) {
+      db_(std::make_unique<SQLite::Database>(open_path(path, options, created_).c_str(),
+                                             options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE, 0,
+                                             options.coalesce_wal ? coalescing_wal_vfs() : nullptr)) {
     if (!options.read_only) {
         configure_connection(*db_);
         migrate(*db_);

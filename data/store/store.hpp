@@ -34,6 +34,9 @@ struct StoreOptions {
     // Above 0: the size in bytes SQLite truncates the WAL file to when a commit restarts it
     // (PRAGMA journal_size_limit); the file otherwise keeps its largest size.
     std::int64_t journal_size_limit = 0;
+    // True: the connection's WAL frames of a transaction are written with one system call
+    // (data/store/coalescing_wal.hpp), not two a page; the same bytes, at the same offsets.
+    bool coalesce_wal = false;
 };
 
 // The default historical folder: $TANHUI_DATA_DIR, else the source tree's data/historical.

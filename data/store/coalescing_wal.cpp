@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -15,6 +16,10 @@ namespace {
 
 constexpr const char* vfs_name = "tanhui-coalescing-wal";
 constexpr std::size_t max_kept_bytes = std::size_t{4} << 20;
+// The default (unix) VFS writes at most 128 KiB - 1 bytes a call: its seekAndWrite masks the
+// count with 0x1ffff, and a write of a multiple of 128 KiB then fails as SQLITE_FULL. Kept
+// ranges go out in chunks of 64 KiB (16 pages, 15 frames).
+constexpr std::size_t max_write_bytes = std::size_t{64} << 10;
 constexpr int frame_header_bytes = 24;  // SQLite's WAL frame header (https://sqlite.org/fileformat2.html#walformat)
 
 std::atomic<std::uint64_t> wal_writes{0};
@@ -41,11 +46,16 @@ constexpr std::size_t handle_bytes = (sizeof(Handle) + 15) / 16 * 16;
 Handle* handle(sqlite3_file* f) { return reinterpret_cast<Handle*>(f); }
 const sqlite3_io_methods& real_methods(Handle* h) { return *h->real->pMethods; }
 
-// Writes the kept range with one call; empty afterwards, whatever the outcome.
+// Writes the kept range, one call a chunk; empty afterwards, whatever the outcome.
 int flush(Handle* h) {
     if (h->kept.empty()) return SQLITE_OK;
-    const int rc = real_methods(h).xWrite(h->real, h->kept.data(), static_cast<int>(h->kept.size()), h->kept_offset);
-    wal_flushes.fetch_add(1, std::memory_order_relaxed);
+    int rc = SQLITE_OK;
+    for (std::size_t at = 0; at < h->kept.size() && rc == SQLITE_OK; at += max_write_bytes) {
+        const std::size_t n = std::min(max_write_bytes, h->kept.size() - at);
+        rc = real_methods(h).xWrite(h->real, h->kept.data() + at, static_cast<int>(n),
+                                    h->kept_offset + static_cast<sqlite3_int64>(at));
+        wal_flushes.fetch_add(1, std::memory_order_relaxed);
+    }
     h->kept.clear();
     h->commit_header = false;
     return rc;

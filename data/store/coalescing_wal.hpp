@@ -5,7 +5,8 @@
 // service runs on, and each 4,120-byte frame covers parts of two file-system blocks, which the
 // kernel must read first when they are no longer cached (docs/performance.md, issue 18). This VFS
 // wraps the default one and keeps a connection's WAL writes that follow one another in memory;
-// it writes them, in one pwrite at their first offset, when
+// it writes them, at their first offset, in one pwrite a 64 KiB (the default VFS's writes stay
+// under 128 KiB), when
 //   - the page of a commit frame (its header's "database size after commit" is not 0) has been
 //     written, before that xWrite returns: SQLite publishes a commit only after, so a reader and a
 //     recovery see the same file as without the VFS, and an acknowledged commit is in the file

@@ -60,6 +60,26 @@ TEST(CoalescingWal, WritesATransactionsFramesWithOneCall) {
     EXPECT_EQ(integrity(db), "ok");
 }
 
+// A transaction of 3 MB: the default VFS writes under 128 KiB a call (a longer write failed as
+// SQLITE_FULL, "disk full"), so the range goes out in 64-KiB chunks.
+TEST(CoalescingWal, CommitsATransactionOfManyMegabytes) {
+    tanhui::testing::TempDir dir;
+    auto db = open_db(dir.path() / "e.db", true);
+    auto reader = open_db(dir.path() / "e.db", false);
+    const CoalescingWalStats before = coalescing_wal_stats();
+    {
+        SQLite::Transaction tx(db);
+        for (int i = 0; i < 1000; ++i) insert(db, i, 3000);
+        tx.commit();
+    }
+    const CoalescingWalStats after = coalescing_wal_stats();
+    EXPECT_EQ(count(reader), 1000);
+    EXPECT_EQ(integrity(reader), "ok");
+    // About 1,000 frames of 4,120 bytes: 4.1 MB in chunks of 64 KiB, not 2,000 writes.
+    EXPECT_GE(after.writes - before.writes, 2000u);
+    EXPECT_LE(after.flushes - before.flushes, 80u);
+}
+
 TEST(CoalescingWal, AnotherConnectionSeesEachCommitWhenItReturns) {
     tanhui::testing::TempDir dir;
     auto writer = open_db(dir.path() / "b.db", true);

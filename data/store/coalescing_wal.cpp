@@ -113,52 +113,12 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
     return SQLITE_OK;
 }
 
-int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
+// Any other method of a WAL file: the kept range first, then the real file's method.
+template <auto method, class... Args>
+int wal_flushed(sqlite3_file* f, Args... args) {
     Handle* h = handle(f);
     if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xRead(h->real, out, amount, offset);
-}
-
-int wal_truncate(sqlite3_file* f, sqlite3_int64 size) {
-    Handle* h = handle(f);
-    if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xTruncate(h->real, size);
-}
-
-int wal_sync(sqlite3_file* f, int flags) {
-    Handle* h = handle(f);
-    if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xSync(h->real, flags);
-}
-
-int wal_file_size(sqlite3_file* f, sqlite3_int64* size) {
-    Handle* h = handle(f);
-    if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xFileSize(h->real, size);
-}
-
-int wal_lock(sqlite3_file* f, int level) {
-    Handle* h = handle(f);
-    if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xLock(h->real, level);
-}
-
-int wal_unlock(sqlite3_file* f, int level) {
-    Handle* h = handle(f);
-    if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xUnlock(h->real, level);
-}
-
-int wal_check_reserved_lock(sqlite3_file* f, int* out) {
-    Handle* h = handle(f);
-    if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xCheckReservedLock(h->real, out);
-}
-
-int wal_file_control(sqlite3_file* f, int op, void* arg) {
-    Handle* h = handle(f);
-    if (const int rc = flush_before(h); rc != SQLITE_OK) return rc;
-    return real_methods(h).xFileControl(h->real, op, arg);
+    return (real_methods(h).*method)(h->real, args...);
 }
 
 // ---- any file: forwarded ----------------------------------------------------------------------
@@ -171,23 +131,11 @@ int file_close(sqlite3_file* f) {
     h->~Handle();
     return rc;
 }
-int file_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-    return real_methods(handle(f)).xRead(handle(f)->real, out, amount, offset);
+
+template <auto method, class... Args>
+int forwarded(sqlite3_file* f, Args... args) {
+    return (real_methods(handle(f)).*method)(handle(f)->real, args...);
 }
-int file_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
-    return real_methods(handle(f)).xWrite(handle(f)->real, data, amount, offset);
-}
-int file_truncate(sqlite3_file* f, sqlite3_int64 size) { return real_methods(handle(f)).xTruncate(handle(f)->real, size); }
-int file_sync(sqlite3_file* f, int flags) { return real_methods(handle(f)).xSync(handle(f)->real, flags); }
-int file_size(sqlite3_file* f, sqlite3_int64* size) { return real_methods(handle(f)).xFileSize(handle(f)->real, size); }
-int file_lock(sqlite3_file* f, int level) { return real_methods(handle(f)).xLock(handle(f)->real, level); }
-int file_unlock(sqlite3_file* f, int level) { return real_methods(handle(f)).xUnlock(handle(f)->real, level); }
-int file_check_reserved_lock(sqlite3_file* f, int* out) {
-    return real_methods(handle(f)).xCheckReservedLock(handle(f)->real, out);
-}
-int file_control(sqlite3_file* f, int op, void* arg) { return real_methods(handle(f)).xFileControl(handle(f)->real, op, arg); }
-int sector_size(sqlite3_file* f) { return real_methods(handle(f)).xSectorSize(handle(f)->real); }
-int device_characteristics(sqlite3_file* f) { return real_methods(handle(f)).xDeviceCharacteristics(handle(f)->real); }
 
 int shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
     const auto& m = real_methods(handle(f));
@@ -218,16 +166,47 @@ int unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
     return m.iVersion >= 3 && m.xUnfetch ? m.xUnfetch(handle(f)->real, offset, p) : SQLITE_OK;
 }
 
-const sqlite3_io_methods file_methods = {3,        file_close,   file_read,   file_write, file_truncate, file_sync,
-                                         file_size, file_lock,   file_unlock, file_check_reserved_lock,
-                                         file_control, sector_size, device_characteristics, shm_map, shm_lock,
-                                         shm_barrier, shm_unmap, fetch, unfetch};
+using Methods = sqlite3_io_methods;
 
-// A WAL file is never memory-mapped by SQLite, and has no shared memory of its own.
-const sqlite3_io_methods wal_methods = {3,         wal_close,    wal_read,    wal_write, wal_truncate, wal_sync,
-                                        wal_file_size, wal_lock, wal_unlock,  wal_check_reserved_lock,
-                                        wal_file_control, sector_size, device_characteristics, shm_map, shm_lock,
-                                        shm_barrier, shm_unmap, fetch, unfetch};
+const Methods file_methods = {
+    3,
+    file_close,
+    forwarded<&Methods::xRead, void*, int, sqlite3_int64>,
+    forwarded<&Methods::xWrite, const void*, int, sqlite3_int64>,
+    forwarded<&Methods::xTruncate, sqlite3_int64>,
+    forwarded<&Methods::xSync, int>,
+    forwarded<&Methods::xFileSize, sqlite3_int64*>,
+    forwarded<&Methods::xLock, int>,
+    forwarded<&Methods::xUnlock, int>,
+    forwarded<&Methods::xCheckReservedLock, int*>,
+    forwarded<&Methods::xFileControl, int, void*>,
+    forwarded<&Methods::xSectorSize>,
+    forwarded<&Methods::xDeviceCharacteristics>,
+    shm_map,
+    shm_lock,
+    shm_barrier,
+    shm_unmap,
+    fetch,
+    unfetch,
+};
+
+// A WAL file's: its writes kept, every other method after a flush. SQLite never memory-maps a
+// WAL file, and a WAL file has no shared memory of its own (those stay forwarded).
+Methods make_wal_methods() {
+    Methods m = file_methods;
+    m.xClose = wal_close;
+    m.xRead = wal_flushed<&Methods::xRead, void*, int, sqlite3_int64>;
+    m.xWrite = wal_write;
+    m.xTruncate = wal_flushed<&Methods::xTruncate, sqlite3_int64>;
+    m.xSync = wal_flushed<&Methods::xSync, int>;
+    m.xFileSize = wal_flushed<&Methods::xFileSize, sqlite3_int64*>;
+    m.xLock = wal_flushed<&Methods::xLock, int>;
+    m.xUnlock = wal_flushed<&Methods::xUnlock, int>;
+    m.xCheckReservedLock = wal_flushed<&Methods::xCheckReservedLock, int*>;
+    m.xFileControl = wal_flushed<&Methods::xFileControl, int, void*>;
+    return m;
+}
+const Methods wal_methods = make_wal_methods();
 
 // ---- the VFS ---------------------------------------------------------------------------------
 

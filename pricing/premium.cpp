@@ -33,55 +33,52 @@ struct Table {
 // largest first. Bit patterns of positive doubles order as the values do, so a least-significant-
 // digit radix sort of the patterns gives exactly std::sort's order in O(n): a 100,000-year quote
 // has tens of thousands of positive payouts, and the comparison sort was a tenth of its time.
-// The patterns are first taken less the smallest (the order is kept), so only the bits in which
-// the values differ are sorted: 12-bit digits when that takes fewer passes than 11-bit ones (a
-// payout table spanning a few powers of ten needs 5 passes, not 6), a pass whose digit is the
-// same for every value skipped, and the last pass writing the values themselves, largest first.
-// lo and hi are the smallest and the largest of the patterns; keys and scratch are overwritten.
-void sort_positive_descending(std::uint64_t* keys, std::uint64_t* scratch, std::size_t n, std::uint64_t lo,
-                              std::uint64_t hi, double* out) {
-    if (n < 1024 || n > std::numeric_limits<std::uint32_t>::max()) {  // the counts are 32-bit
+// The patterns are taken less the smallest (the order is kept), and only their top 32 differing
+// bits are sorted, with the key's index below them in the same 64-bit word: at most 3 passes of
+// 11-bit digits (a pass whose digit is the same for every key skipped), where the 58 bits in
+// which a payout table spanning a few powers of ten differs took 5. Keys whose top bits are equal
+// (values within about 2^-26 of each other, or equal) then come next to each other, and each such
+// run is put in order by its full patterns.
+// lo and hi are the smallest and the largest of the patterns; a and b are n words of scratch.
+void sort_positive_descending(const std::uint64_t* keys, std::uint64_t* a, std::uint64_t* b, std::size_t n,
+                              std::uint64_t lo, std::uint64_t hi, double* out) {
+    if (n < 1024 || n > std::numeric_limits<std::uint32_t>::max()) {  // indexes and counts are 32-bit
         for (std::size_t i = 0; i < n; ++i) out[i] = std::bit_cast<double>(keys[i]);
         std::sort(out, out + n, std::greater<>());
         return;
     }
+    constexpr int bits = 11;
+    constexpr std::size_t buckets = std::size_t{1} << bits;
     const auto width = static_cast<int>(std::bit_width(hi - lo));
-    const auto passes_of = [&](int bits) { return (width + bits - 1) / bits; };
-    const int bits = passes_of(12) < passes_of(11) ? 12 : 11;
-    const int passes = passes_of(bits);
-    const std::size_t buckets = std::size_t{1} << bits;
+    const int drop = std::max(0, width - 32);  // the low bits left to the runs
+    const int passes = (width - drop + bits - 1) / bits;
     std::vector<std::uint32_t> count(static_cast<std::size_t>(passes) * buckets, 0);
     for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t k = keys[i] - lo;
-        keys[i] = k;
-        for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p) * buckets + ((k >> (p * bits)) & (buckets - 1))];
+        const std::uint64_t top = (keys[i] - lo) >> drop;
+        a[i] = (top << 32) | i;
+        for (int p = 0; p < passes; ++p) ++count[static_cast<std::size_t>(p) * buckets + ((top >> (p * bits)) & (buckets - 1))];
     }
-    std::vector<int> run;  // the passes whose digit is not the same for every value
     for (int p = 0; p < passes; ++p) {
-        const auto c = count.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(p) * buckets);
-        if (std::find(c, c + static_cast<std::ptrdiff_t>(buckets), n) == c + static_cast<std::ptrdiff_t>(buckets)) run.push_back(p);
-    }
-    for (std::size_t r = 0; r < run.size(); ++r) {
-        const int p = run[r];
         std::uint32_t* c = count.data() + static_cast<std::size_t>(p) * buckets;
+        if (std::find(c, c + buckets, n) != c + buckets) continue;  // the same digit in every key
         std::uint32_t offset = 0;
-        for (std::size_t b = 0; b < buckets; ++b) offset += std::exchange(c[b], offset);
-        const int shift = p * bits;
-        if (r + 1 < run.size()) {
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::uint64_t k = keys[i];
-                scratch[c[(k >> shift) & (buckets - 1)]++] = k;
-            }
-            std::swap(keys, scratch);
-            continue;
-        }
+        for (std::size_t d = 0; d < buckets; ++d) offset += std::exchange(c[d], offset);
+        const int shift = 32 + p * bits;
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t k = keys[i];
-            out[n - 1 - c[(k >> shift) & (buckets - 1)]++] = std::bit_cast<double>(k + lo);
+            const std::uint64_t w = a[i];
+            b[c[(w >> shift) & (buckets - 1)]++] = w;
         }
-        return;
+        std::swap(a, b);
     }
-    for (std::size_t i = 0; i < n; ++i) out[i] = std::bit_cast<double>(keys[i] + lo);  // all equal
+    // a is in ascending order of the top bits; out takes the values largest first.
+    for (std::size_t i = 0; i < n; ++i) out[n - 1 - i] = std::bit_cast<double>(keys[a[i] & 0xffffffffu]);
+    if (drop == 0) return;  // equal top bits are equal values
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i + 1;
+        while (j < n && (a[j] >> 32) == (a[i] >> 32)) ++j;
+        if (j - i > 1) std::sort(out + (n - j), out + (n - i), std::greater<>());
+        i = j;
+    }
 }
 
 Table tabulate(std::span<const double> payouts, std::size_t min_years) {
@@ -120,8 +117,9 @@ Table tabulate(std::span<const double> payouts, std::size_t min_years) {
     for (const double x : payouts) squares += (x - t.mean) * (x - t.mean);
     t.variance = t.n > 1 ? squares / static_cast<double>(t.n - 1) : 0.0;
     t.storage = std::make_unique_for_overwrite<double[]>(positive);
-    const auto scratch = std::make_unique_for_overwrite<std::uint64_t[]>(positive);
-    sort_positive_descending(keys.get(), scratch.get(), positive, lo, hi, t.storage.get());
+    const auto a = std::make_unique_for_overwrite<std::uint64_t[]>(positive);
+    const auto b = std::make_unique_for_overwrite<std::uint64_t[]>(positive);
+    sort_positive_descending(keys.get(), a.get(), b.get(), positive, lo, hi, t.storage.get());
     t.positive_desc = std::span<const double>(t.storage.get(), positive);
     return t;
 }

@@ -134,6 +134,11 @@ TEST(PremiumTable, EveryRankOfTheRadixSortIsThatOfStdSort) {
         [&] { return 1000.0 + 1e-3 * unit(rng); },                // within a thousandth
         [&] { return unit(rng) < 0.5 ? 250.0 : 4000.0; },         // two values
         [&] { return 77.5; },                                     // one value
+        [&] {  // eleven powers of ten, each with its next 7 doubles: wide, and equal but for the last bits
+            double x = std::pow(10.0, std::floor(-3.0 + 11.0 * unit(rng)));
+            for (int j = static_cast<int>(8.0 * unit(rng)); j > 0; --j) x = std::nextafter(x, INFINITY);
+            return x;
+        },
     };
     for (std::size_t d = 0; d < draws.size(); ++d) {
         SCOPED_TRACE(d);

@@ -249,8 +249,6 @@ YearDrawCache::Stats YearDrawCache::stats() const {
     return out;
 }
 
-thread_local bool YearDrawCache::ReadAhead::on_ = false;
-
 YearDrawCache& year_draw_cache() {
     static YearDrawCache cache;
     return cache;

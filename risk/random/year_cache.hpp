@@ -22,6 +22,8 @@
 // equal). Rows are shared_ptr: a row evicted while a thread reads it stays alive until it is done.
 #pragma once
 
+#include "risk/random/thread_scope.hpp"
+
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -93,7 +95,7 @@ public:
             // lookup otherwise waits on memory: the rows of a quote outgrow the caches). Reading
             // ahead (ReadAhead), the slot of the block after next, and the values of the next
             // block's row (its slot fetched by the block before).
-            const bool ahead = ReadAhead::on();
+            const bool ahead = ReadAhead::current();
             prefetch({key.parameters, key.seed, key.first_year + (ahead ? 2 : 1) * key.years, key.years, 0});
             if (YearRow row = find(key)) {
                 if (ahead) prefetch_values({key.parameters, key.seed, key.first_year + key.years, key.years, 0});
@@ -117,23 +119,13 @@ public:
     };
     Stats stats() const;
 
-    // While one is alive on a thread with on = true, get() also fetches the values of the next
+    // While one is alive on a thread with the value true, get() also fetches the values of the next
     // block's row (prefetch_values). For runs whose rows outgrow the processor's caches (the
     // runner's read_ahead_years): in a shorter run they are still there, and the extra lookup
     // would cost more than it saves (a 100,000-year quote 6 % slower, a 500,000-year one 8 %
     // faster, docs/performance.md).
-    class ReadAhead {
-    public:
-        explicit ReadAhead(bool on) : before_(on_) { on_ = on; }
-        ~ReadAhead() { on_ = before_; }
-        ReadAhead(const ReadAhead&) = delete;
-        ReadAhead& operator=(const ReadAhead&) = delete;
-        static bool on() { return on_; }
-
-    private:
-        bool before_;
-        static thread_local bool on_;
-    };
+    struct ReadAheadTag;
+    using ReadAhead = ThreadScope<bool, ReadAheadTag>;
 
     // Fetches the cache line of key's home slot (no lock; a hint, it changes nothing).
     void prefetch(const YearRowKey& key) const;

@@ -6,6 +6,8 @@
 // A run that is not cancelled gives the same bits with or without a flag.
 #pragma once
 
+#include "risk/random/thread_scope.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <stdexcept>
@@ -28,18 +30,8 @@ inline void stop_if_cancelled(CancelFlag cancel) {
 // The flag of the request a thread works for, for work too deep to pass it down to (the maximum
 // likelihood fits of a calibration: risk/calibration/mle.cpp reads it at every evaluation of a
 // likelihood). Set for a scope; null outside one.
-class CancelScope {
-public:
-    explicit CancelScope(CancelFlag cancel) : before_(current_) { current_ = cancel; }
-    ~CancelScope() { current_ = before_; }
-    CancelScope(const CancelScope&) = delete;
-    CancelScope& operator=(const CancelScope&) = delete;
-    static CancelFlag current() { return current_; }
-
-private:
-    CancelFlag before_;
-    static inline thread_local CancelFlag current_ = nullptr;
-};
+struct CancelScopeTag;
+using CancelScope = ThreadScope<CancelFlag, CancelScopeTag>;
 
 // Loops over paths or years that are not blocks of simulate() look at the flag once every this
 // many items (the simulation's blocks are of years_per_block = 256 years).

@@ -218,17 +218,17 @@ TEST(YearDrawCache, QuotesAreTheSameBitsOffColdAndWarm) {
 // block runs) is a hint: a warm long run of a one-holding book is the same bits as one without
 // the cache, and ReadAhead scopes nest and restore the thread's setting.
 TEST(YearDrawCache, ReadingAheadChangesNoBits) {
-    EXPECT_FALSE(YearDrawCache::ReadAhead::on());
+    EXPECT_FALSE(YearDrawCache::ReadAhead::current());
     {
         const YearDrawCache::ReadAhead outer(true);
-        EXPECT_TRUE(YearDrawCache::ReadAhead::on());
+        EXPECT_TRUE(YearDrawCache::ReadAhead::current());
         {
             const YearDrawCache::ReadAhead inner(false);
-            EXPECT_FALSE(YearDrawCache::ReadAhead::on());
+            EXPECT_FALSE(YearDrawCache::ReadAhead::current());
         }
-        EXPECT_TRUE(YearDrawCache::ReadAhead::on());
+        EXPECT_TRUE(YearDrawCache::ReadAhead::current());
     }
-    EXPECT_FALSE(YearDrawCache::ReadAhead::on());
+    EXPECT_FALSE(YearDrawCache::ReadAhead::current());
 
     const Model model = made_up_model();
     const std::vector<Holding> holdings{holding("350802", 100, ForestType::masson_pine)};

@@ -58,15 +58,26 @@ struct YearRowKey {
 };
 
 // A fingerprint of the years' weather normals a row is computed from (Fletcher-style sums of their
-// bits). In the simulation they are Z_y of the seed and years, already in the key; a caller that
-// passes other numbers (a test's made-up Z) then gets its own rows, not the simulation's.
+// bits, in four lanes: the years k, k + 4, ... in lane k mod 4). In the simulation they are Z_y of
+// the seed and years, already in the key; a caller that passes other numbers (a test's made-up Z)
+// then gets its own rows, not the simulation's. Each peril that reads regional rows takes it once
+// a block: four independent chains of additions (the compiler makes them two-lane vectors) instead
+// of one that waited on each year's addition.
 inline std::uint64_t fingerprint(const double* x, std::size_t n) {
-    std::uint64_t a = 0, b = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        a += std::bit_cast<std::uint64_t>(x[k]);
-        b += a;
+    std::uint64_t a[4] = {}, b[4] = {};
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (std::size_t j = 0; j < 4; ++j) {
+            a[j] += std::bit_cast<std::uint64_t>(x[k + j]);
+            b[j] += a[j];
+        }
+    for (std::size_t j = 0; k + j < n; ++j) {
+        a[j] += std::bit_cast<std::uint64_t>(x[k + j]);
+        b[j] += a[j];
     }
-    return a ^ (b * 0x9e3779b97f4a7c15ull) ^ (n << 1) ^ 1;
+    std::uint64_t h = n << 1 | 1;
+    for (std::size_t j = 0; j < 4; ++j) h = (h ^ a[j] ^ (b[j] * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
+    return h | 1;
 }
 
 using YearRow = std::shared_ptr<const std::vector<double>>;

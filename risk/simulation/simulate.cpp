@@ -4,6 +4,7 @@
 #include "risk/metrics/metrics.hpp"
 #include "risk/simulation/loss_blocks.hpp"
 #include "risk/simulation/parallel.hpp"
+#include "risk/simulation/year_series.hpp"
 #include "risk/random/year_cache.hpp"
 
 #include <algorithm>
@@ -401,12 +402,24 @@ YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t ye
     return o;
 }
 
+namespace {
+// v holds n zeros; a table of huge_table_bytes or more is first advised as huge pages
+// (year_series.hpp), before the zeros touch it.
+void zeros(std::vector<double>& v, std::size_t n) {
+    if (n * sizeof(double) >= huge_table_bytes) {
+        v.reserve(n);
+        advise_huge_pages(v.data(), n * sizeof(double));
+    }
+    v.assign(n, 0.0);
+}
+}  // namespace
+
 YearLosses simulate_year_losses(const Book& book, const Simulation& sim, bool by_peril, bool largest_events) {
     YearLosses out;
-    out.total_tco2e.assign(sim.years, 0.0);
-    if (largest_events) out.max_event_tco2e.assign(sim.years, 0.0);
+    zeros(out.total_tco2e, sim.years);
+    if (largest_events) zeros(out.max_event_tco2e, sim.years);
     const std::size_t perils = book.perils.size();
-    if (by_peril) out.peril_tco2e.assign(std::size_t{sim.years} * perils, 0.0);
+    if (by_peril) zeros(out.peril_tco2e, std::size_t{sim.years} * perils);
     Simulation s = sim;
     s.record_events = false;
     for_each_block(book, s, [&](YearRunner& runner, std::uint32_t begin, std::uint32_t end) {

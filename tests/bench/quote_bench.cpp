@@ -1,5 +1,5 @@
 // Quote latency on one core (issue 5): an index policy on one holding at 100,000 years (fire and
-// pest; and with freeze and landslide added, issue 16), a sink policy on one holding at 100,000
+// pest; and with freeze and landslide added, issue 16; all five perils also at 1,000,000 years), a sink policy on one holding at 100,000
 // years of 1 and of 5 policy years (issue 17), and
 // price insurance with Turnbull-Wakeman and with Monte Carlo at 100,000 paths. Each prints the
 // median and p99 of the per-quote wall time. A quote is what the server computes: the answer
@@ -136,6 +136,14 @@ BENCHMARK(BM_QuoteIndexFivePerils100kYears)->Unit(benchmark::kMillisecond)->Iter
 // The same quote with the year-draw cache emptied before each: the first quote of a seed.
 void BM_QuoteIndexFivePerils100kYearsCold(benchmark::State& state) { run(state, five_perils_request(), true, true); }
 BENCHMARK(BM_QuoteIndexFivePerils100kYearsCold)->Unit(benchmark::kMillisecond)->Iterations(20);
+// The same quote at 1,000,000 years: its table of losses by peril (40 MB) is past the allocator's
+// heap and comes from a fresh mmap each quote (risk/simulation/year_series.hpp, huge_table_bytes).
+void BM_QuoteIndexFivePerils1MYears(benchmark::State& state) {
+    nlohmann::json j = five_perils_request();
+    j["simulation"]["years"] = 1'000'000;
+    run(state, j, true);
+}
+BENCHMARK(BM_QuoteIndexFivePerils1MYears)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 void BM_QuotePriceTurnbullWakeman(benchmark::State& state) {
     // years = 1: the pure premium is the closed-form engine; the load's table is one year.

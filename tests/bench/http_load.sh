@@ -22,6 +22,10 @@
 #   SCENARIOS=4 HEAVY_HOLDINGS=50 SERVE_ARGS="--expensive-nice 5" tests/bench/http_load.sh
 #   SCENARIOS=1 DURATION=60s tests/bench/http_load.sh   # the steady state: write-back included
 #                                                        (docs/performance.md, "The WAL that never restarted")
+#   TMPDIR=/dev/shm SCENARIOS=1 CONNECTIONS=16 tests/bench/http_load.sh
+#       # the same run with the database on tmpfs: what the disk adds to wrk's p99 (on the
+#       # development machine 4.0-4.3 ms there against 9.4-12.6 on its virtual disk,
+#       # docs/performance.md 2026-12-07 night); a diagnosis, not a deployment
 set -euo pipefail
 
 binary=${1:-build/tanhui}

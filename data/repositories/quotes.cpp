@@ -1,6 +1,7 @@
 #include "data/repositories/quotes.hpp"
 
 #include "data/store/storage_error.hpp"
+#include "data/store/stored_text.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -13,13 +14,15 @@ namespace {
 constexpr const char* insert_sql = "INSERT INTO quotes(quote_id, created, product, request, response, model_version, "
                                    "seed, years, key_id, policy_id) VALUES(?,?,?,?,?,?,?,?,?,?)";
 
+// The request and the answer are stored compressed (data/store/stored_text.hpp).
 void insert_one(SQLite::Statement& insert, const StoredQuote& q) {
+    const std::string request = pack_stored_text(q.request), response = pack_stored_text(q.response);
     insert.reset();
     insert.bind(1, q.quote_id);
     insert.bind(2, q.created);
     insert.bind(3, q.product);
-    insert.bind(4, q.request);
-    insert.bind(5, q.response);
+    insert.bindNoCopy(4, request.data(), static_cast<int>(request.size()));
+    insert.bindNoCopy(5, response.data(), static_cast<int>(response.size()));
     insert.bind(6, q.model_version);
     insert.bind(7, q.seed);
     insert.bind(8, q.years);
@@ -94,7 +97,7 @@ std::optional<StoredQuote> Quotes::find(const std::string& quote_id) {
     q.bind(1, quote_id);
     if (!q.executeStep()) return std::nullopt;
     return StoredQuote{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                       q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                       stored_text(q.getColumn(3)), stored_text(q.getColumn(4)), q.getColumn(5).getString(),
                        q.getColumn(6).getInt64(),  q.getColumn(7).getInt64(),  q.getColumn(8).getString(),
                        q.getColumn(9).getString()};
 }
@@ -122,7 +125,7 @@ std::vector<ListedQuote> Quotes::list(const QuoteFilter& f) {
         ListedQuote l;
         l.row = q.getColumn(0).getInt64();
         l.quote = StoredQuote{q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
-                              std::string(),              q.getColumn(4).getString(), q.getColumn(5).getString(),
+                              std::string(),              stored_text(q.getColumn(4)), q.getColumn(5).getString(),
                               q.getColumn(6).getInt64(),  q.getColumn(7).getInt64(),  q.getColumn(8).getString(),
                               q.getColumn(9).getString()};
         out.push_back(std::move(l));

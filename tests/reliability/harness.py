@@ -14,6 +14,23 @@ import sys
 import threading
 import time
 
+import zstandard
+
+# Quote requests and answers are stored compressed (data/store/stored_text.hpp): a BLOB of a
+# version byte and a zstd frame made with that version's dictionary; rows written before are TEXT.
+_DICTIONARIES = {1: os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "store",
+                                 "stored_text_v1.dict")}
+
+
+def stored_text(value):
+    """The text of a quotes.request or quotes.response value as sqlite3 returns it."""
+    if isinstance(value, str):
+        return value
+    version = value[0]
+    with open(_DICTIONARIES[version], "rb") as f:
+        d = zstandard.ZstdCompressionDict(f.read(), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    return zstandard.ZstdDecompressor(dict_data=d).decompress(bytes(value[1:])).decode("utf-8")
+
 LOOPBACK = "127.0.0.1"
 
 

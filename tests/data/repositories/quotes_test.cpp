@@ -1,9 +1,12 @@
 // The quote repository: a request's quotes are stored all together or not at all.
 #include "data/repositories/keys.hpp"
 #include "data/repositories/quotes.hpp"
+#include "data/store/stored_text.hpp"
 #include "tests/data/test_db.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -48,6 +51,37 @@ TEST_F(QuotesRepository, StoredQuotesReadBackFieldForField) {
         EXPECT_EQ(found->key_id, q.key_id);
     }
     EXPECT_FALSE(quotes.find("q-missing"));
+}
+
+// Requests and answers are stored compressed; rows written as TEXT before (2026-12-07) read as
+// they are, beside the new ones, in find and in list.
+TEST_F(QuotesRepository, NewRowsAreCompressedAndOldTextRowsStillRead) {
+    const StoredQuote a = quote("q-new");
+    quotes.insert(std::vector<StoredQuote>{a});
+    SQLite::Database db((dir / "quotes.db").string(), SQLite::OPEN_READWRITE);
+    {
+        SQLite::Statement raw(db, "SELECT typeof(request), typeof(response), length(response) FROM quotes WHERE quote_id = 'q-new'");
+        ASSERT_TRUE(raw.executeStep());
+        EXPECT_EQ(raw.getColumn(0).getString(), "blob");
+        EXPECT_EQ(raw.getColumn(1).getString(), "blob");
+    }
+    db.exec("INSERT INTO quotes(quote_id, created, product, request, response, model_version, seed, years, key_id, policy_id) "
+            "VALUES('q-old', '2026-11-01T00:00:00Z', 'index_insurance', '{\"product\":\"index_insurance\"}', "
+            "'{\"premium_cny\":7.5,\"quote_id\":\"q-old\"}', 'm-28fd71ca70de', 1, 1000, NULL, 'LY-2027-001')");
+    const auto old = quotes.find("q-old");
+    ASSERT_TRUE(old);
+    EXPECT_EQ(old->request, "{\"product\":\"index_insurance\"}");
+    EXPECT_EQ(old->response, "{\"premium_cny\":7.5,\"quote_id\":\"q-old\"}");
+    const auto fresh = quotes.find("q-new");
+    ASSERT_TRUE(fresh);
+    EXPECT_EQ(fresh->request, a.request);
+    EXPECT_EQ(fresh->response, a.response);
+    QuoteFilter all;
+    all.limit = 10;
+    const auto listed = quotes.list(all);
+    ASSERT_EQ(listed.size(), 2u);
+    EXPECT_EQ(listed[0].quote.response, "{\"premium_cny\":7.5,\"quote_id\":\"q-old\"}");
+    EXPECT_EQ(listed[1].quote.response, a.response);
 }
 
 TEST_F(QuotesRepository, ABatchWithABadQuoteWritesNothing) {

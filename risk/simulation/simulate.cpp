@@ -403,13 +403,11 @@ YearOutcome simulate_year(const Book& book, std::uint64_t seed, std::uint32_t ye
 }
 
 namespace {
-// v holds n zeros; a table of huge_table_bytes or more is first advised as huge pages
-// (year_series.hpp), before the zeros touch it.
+// v holds n zeros; a large table is first advised as huge pages (year_series.hpp), before the
+// zeros touch it.
 void zeros(std::vector<double>& v, std::size_t n) {
-    if (n * sizeof(double) >= huge_table_bytes) {
-        v.reserve(n);
-        advise_huge_pages(v.data(), n * sizeof(double));
-    }
+    v.reserve(n);
+    advise_huge_pages(v.data(), n * sizeof(double));
     v.assign(n, 0.0);
 }
 }  // namespace

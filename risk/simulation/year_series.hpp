@@ -22,10 +22,12 @@ namespace tanhui::risk {
 // machine they took two thirds of the quote's time (docs/performance.md, 2026-12-07 night).
 inline constexpr std::size_t huge_table_bytes = std::size_t{32} << 20;
 
-// Asks the kernel to back [p, p + bytes) with huge pages (transparent huge pages, where the
-// system allows them for ranges that ask: `madvise` mode): 2 MiB a fault instead of 4 KiB. A hint
+// For a table of huge_table_bytes or more, asks the kernel to back [p, p + bytes) with huge pages
+// (transparent huge pages, where the system allows them for ranges that ask: `madvise` mode):
+// 2 MiB a fault instead of 4 KiB. Smaller tables come from the heap and are left alone. A hint
 // only: where it is refused or unknown, nothing changes. For memory not yet touched.
 inline void advise_huge_pages(void* p, std::size_t bytes) {
+    if (bytes < huge_table_bytes) return;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     const long size = ::sysconf(_SC_PAGESIZE);
     if (size <= 0) return;
@@ -43,7 +45,7 @@ public:
     YearSeries() = default;
     // n values, not initialised: the caller writes every one before it is read.
     explicit YearSeries(std::size_t n) : values_(n ? std::make_unique_for_overwrite<double[]>(n) : nullptr), size_(n) {
-        if (n * sizeof(double) >= huge_table_bytes) advise_huge_pages(values_.get(), n * sizeof(double));
+        advise_huge_pages(values_.get(), n * sizeof(double));
     }
 
     std::size_t size() const { return size_; }

@@ -29,17 +29,18 @@ struct FreeDCtx {
     void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
 
+// The dictionary of the version written now (the only one so far, so also the only one read).
 // Built once per process (a few hundred microseconds); read-only afterwards, so threads share them.
 const ZSTD_CDict* compression_dictionary() {
-    static const std::unique_ptr<ZSTD_CDict, FreeCDict> d(
-        ZSTD_createCDict(stored_text_dictionary_v1, stored_text_dictionary_v1_size, level));
-    if (!d) throw std::runtime_error("stored text: zstd could not load dictionary 1");
+    static const auto bytes = stored_text_dictionary(stored_text_version);
+    static const std::unique_ptr<ZSTD_CDict, FreeCDict> d(ZSTD_createCDict(bytes.data(), bytes.size(), level));
+    if (!d) throw std::runtime_error("stored text: zstd could not load its dictionary");
     return d.get();
 }
 const ZSTD_DDict* decompression_dictionary() {
-    static const std::unique_ptr<ZSTD_DDict, FreeDDict> d(
-        ZSTD_createDDict(stored_text_dictionary_v1, stored_text_dictionary_v1_size));
-    if (!d) throw std::runtime_error("stored text: zstd could not load dictionary 1");
+    static const auto bytes = stored_text_dictionary(stored_text_version);
+    static const std::unique_ptr<ZSTD_DDict, FreeDDict> d(ZSTD_createDDict(bytes.data(), bytes.size()));
+    if (!d) throw std::runtime_error("stored text: zstd could not load its dictionary");
     return d.get();
 }
 
@@ -55,8 +56,9 @@ ZSTD_DCtx* decompression_context() {
     return c.get();
 }
 
-// Decompressed texts beyond this are refused: a stored answer is at most a few megabytes (the
-// server's body limit), so a larger stated size is a damaged frame, not a quote.
+// Decompressed texts beyond this are refused: a stored request or answer is one quote's JSON,
+// kilobytes to a few megabytes, so a larger stated size is a damaged frame, not a quote (and is
+// not allocated).
 constexpr unsigned long long max_text_bytes = 1ull << 30;
 
 }  // namespace
@@ -79,7 +81,7 @@ std::string pack_stored_text(std::string_view text) {
 std::string unpack_stored_text(std::span<const std::byte> blob) {
     if (blob.empty()) throw std::runtime_error("stored text: an empty BLOB");
     const auto version = static_cast<std::uint8_t>(blob[0]);
-    if (version != 1)
+    if (version != stored_text_version)
         throw std::runtime_error("stored text: version " + std::to_string(version) + " is not one this build reads");
     const void* frame = blob.data() + 1;
     const std::size_t frame_size = blob.size() - 1;

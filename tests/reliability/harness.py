@@ -2,6 +2,7 @@
 child process on 127.0.0.1 with an ephemeral port, its resident memory, raw and keep-alive HTTP
 clients, and the calibrated database they start from. Python 3 standard library only."""
 import collections
+import functools
 import http.client
 import json
 import os
@@ -22,14 +23,18 @@ _DICTIONARIES = {1: os.path.join(os.path.dirname(os.path.abspath(__file__)), "..
                                  "stored_text_v1.dict")}
 
 
+@functools.lru_cache(maxsize=None)
+def _decompressor(version):
+    with open(_DICTIONARIES[version], "rb") as f:
+        d = zstandard.ZstdCompressionDict(f.read(), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    return zstandard.ZstdDecompressor(dict_data=d)
+
+
 def stored_text(value):
     """The text of a quotes.request or quotes.response value as sqlite3 returns it."""
     if isinstance(value, str):
         return value
-    version = value[0]
-    with open(_DICTIONARIES[version], "rb") as f:
-        d = zstandard.ZstdCompressionDict(f.read(), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
-    return zstandard.ZstdDecompressor(dict_data=d).decompress(bytes(value[1:])).decode("utf-8")
+    return _decompressor(value[0]).decompress(bytes(value[1:])).decode("utf-8")
 
 LOOPBACK = "127.0.0.1"
 

@@ -10,7 +10,9 @@
 
 namespace tanhui::api {
 
-// Allocations below this come from the heap, not from a fresh mmap (glibc M_MMAP_THRESHOLD).
+// Allocations below this come from the heap, not from a fresh mmap (glibc M_MMAP_THRESHOLD; 32 MiB
+// is its ceiling). Year tables from this size up are advised as huge pages instead
+// (risk::huge_table_bytes, risk/simulation/year_series.hpp).
 inline constexpr std::size_t heap_allocation_limit = std::size_t{32} << 20;
 // Free memory at the top of a heap beyond this is returned to the kernel (M_TRIM_THRESHOLD).
 inline constexpr std::size_t heap_trim_threshold = std::size_t{256} << 20;

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <random>
 
@@ -72,6 +73,30 @@ void run(benchmark::State& state, const nlohmann::json& request, bool warm = fal
     }
     report_latency(state, ms);
 }
+
+// The speed of the core the benchmarks ran on, for reading their figures: a chain of 10^7
+// dependent steps x = x * c + 1 (a 64-bit multiply, 3 cycles on AMD Zen 4 and Intel since
+// Sandy Bridge, then an addition, 1 cycle: 4 cycles a step, whatever the caches and memory).
+// median_ms is the chain's wall time; core_ghz = 4 cycles / (ns a step), the clock the process
+// saw. On a virtual machine whose host runs other guests on the same core, it falls with every
+// other figure of the run (docs/performance.md, "Reading a figure: the core's speed").
+void BM_CoreReference(benchmark::State& state) {
+    constexpr long steps = 10'000'000;
+    std::vector<double> ms;
+    std::uint64_t x = 1;
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        for (long i = 0; i < steps; ++i) {
+            x = x * 0x9E3779B97F4A7C15ull + 1;
+            asm("" : "+r"(x));  // one step after the other: no vectorising, no folding
+        }
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    benchmark::DoNotOptimize(x);
+    report_latency(state, ms);
+    state.counters["core_ghz"] = 4.0 * static_cast<double>(steps) / (state.counters["median_ms"] * 1e6);
+}
+BENCHMARK(BM_CoreReference)->Unit(benchmark::kMillisecond)->Iterations(20);
 
 void BM_QuoteIndexOneHolding100kYears(benchmark::State& state) {
     run(state, nlohmann::json::parse(R"({

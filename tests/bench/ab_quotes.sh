@@ -2,12 +2,12 @@
 # Compares the quote latency of two builds on a machine whose speed drifts (docs/performance.md,
 # 2026-12-07): runs the two tanhui_bench binaries alternately, ROUNDS times each, and prints for
 # every benchmark the median of their per-quote medians, with the range, and the change;
-# BM_CoreReference (the core's clock as the process saw it) says whether the phases matched.
+# BM_CoreReference and BM_CacheReference (the clock, the shared cache) say whether the phases matched.
 # Usage: tests/bench/ab_quotes.sh BASE_BENCH NEW_BENCH [ROUNDS] [FILTER]
 #   e.g. tests/bench/ab_quotes.sh ../base/build/tanhui_bench build/tanhui_bench 3
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n 2,7p "$0"; exit 2; }
-base=$1 new=$2 rounds=${3:-3} filter=${4:-BM_(Quote(Index|Sink)|CoreReference)}
+base=$1 new=$2 rounds=${3:-3} filter=${4:-BM_(Quote(Index|Sink)|CoreReference|CacheReference)}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for ((i = 1; i <= rounds; i++)); do

@@ -74,12 +74,14 @@ void run(benchmark::State& state, const nlohmann::json& request, bool warm = fal
     report_latency(state, ms);
 }
 
-// The speed of the core the benchmarks ran on, for reading their figures: a chain of 10^7
-// dependent steps x = x * c + 1 (a 64-bit multiply, 3 cycles on AMD Zen 4 and Intel since
-// Sandy Bridge, then an addition, 1 cycle: 4 cycles a step, whatever the caches and memory).
-// median_ms is the chain's wall time; core_ghz = 4 cycles / (ns a step), the clock the process
-// saw. On a virtual machine whose host runs other guests on the same core, it falls with every
-// other figure of the run (docs/performance.md, "Reading a figure: the core's speed").
+// The machine the benchmarks ran on, for reading their figures (docs/performance.md, "Reading a
+// figure: the machine's phase"). On a virtual machine the host's other guests share the core's
+// caches, and at times take them: the quotes then run up to twice as slow, at the same clock.
+//
+// BM_CoreReference: a chain of 10^7 dependent steps x = x * c + 1 (a 64-bit multiply, 3 cycles
+// on AMD Zen 2 to 5 and Intel since Sandy Bridge, then an addition, 1 cycle: 4 cycles a step,
+// whatever the caches). median_ms is the chain's wall time; core_ghz = 4 cycles / (ns a step),
+// the clock the process saw.
 void BM_CoreReference(benchmark::State& state) {
     constexpr long steps = 10'000'000;
     std::vector<double> ms;
@@ -97,6 +99,31 @@ void BM_CoreReference(benchmark::State& state) {
     state.counters["core_ghz"] = 4.0 * static_cast<double>(steps) / (state.counters["median_ms"] * 1e6);
 }
 BENCHMARK(BM_CoreReference)->Unit(benchmark::kMillisecond)->Iterations(20);
+
+// BM_CacheReference: 10^6 dependent loads walking a random cycle through 4 MiB, a line each
+// (past a core's own caches, within the processor's shared one). median_ms is the walk's wall
+// time; load_ns the time of one load. 15-30 ns when the shared cache holds the walk; 80-130 ns
+// when other guests have taken it, and then a five-peril quote takes 1.5 times as long.
+void BM_CacheReference(benchmark::State& state) {
+    constexpr std::size_t lines = (std::size_t{4} << 20) / 64, words = 8, steps = 1'000'000;
+    std::vector<std::uint64_t> next(lines * words);
+    std::vector<std::size_t> order(lines);
+    for (std::size_t i = 0; i < lines; ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(1));
+    for (std::size_t i = 0; i < lines; ++i) next[order[i] * words] = order[(i + 1) % lines] * words;
+    std::uint64_t at = 0;
+    for (std::size_t i = 0; i < lines; ++i) at = next[at];  // the walk's lines cached once
+    std::vector<double> ms;
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < steps; ++i) at = next[at];
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    benchmark::DoNotOptimize(at);
+    report_latency(state, ms);
+    state.counters["load_ns"] = state.counters["median_ms"] * 1e6 / static_cast<double>(steps);
+}
+BENCHMARK(BM_CacheReference)->Unit(benchmark::kMillisecond)->Iterations(9);
 
 void BM_QuoteIndexOneHolding100kYears(benchmark::State& state) {
     run(state, nlohmann::json::parse(R"({

@@ -102,8 +102,8 @@ BENCHMARK(BM_CoreReference)->Unit(benchmark::kMillisecond)->Iterations(20);
 
 // BM_CacheReference: 10^6 dependent loads walking a random cycle through 4 MiB, a line each
 // (past a core's own caches, within the processor's shared one). median_ms is the walk's wall
-// time; load_ns the time of one load. 15-30 ns when the shared cache holds the walk; 80-130 ns
-// when other guests have taken it, and then a five-peril quote takes 1.5 times as long.
+// time; load_ns the time of one load: 15-30 ns when the shared cache holds the walk, 80-140 ns
+// when other guests have taken it (a five-peril quote then takes 1.5 times as long).
 void BM_CacheReference(benchmark::State& state) {
     constexpr std::size_t lines = (std::size_t{4} << 20) / 64, words = 8, steps = 1'000'000;
     std::vector<std::uint64_t> next(lines * words);
